@@ -1,0 +1,44 @@
+VENV ?= .venv
+PY   := $(VENV)/bin/python
+PIP  := $(PY) -m pip
+MARKER := $(VENV)/.installed
+THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+
+.PHONY: install test verify bench bench-deps lint extras browser clean
+
+install: $(MARKER)
+
+# Re-install when a top-level package appears (editable finder maps only packages found at install).
+$(MARKER): pyproject.toml $(wildcard adcheck/__init__.py engines/__init__.py identities/__init__.py)
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	$(PIP) install -e '.[dev]'
+	touch $@
+
+# CI passes through from the environment; tests/conftest.py picks the hypothesis profile from it.
+test: $(MARKER)
+	$(PY) -m pytest
+
+verify: $(MARKER)
+	$(PY) -m adcheck run --examples 100 --out reports
+
+bench-deps: $(MARKER)
+	$(PIP) install torch==2.13.0 jax autograd numdifftools
+
+bench: bench-deps
+	$(THREADS) $(PY) -m benchmarks
+
+lint: $(MARKER)
+	$(PY) -m ruff check .
+
+# torch is pinned: 2.13.0 (CPU) is on local disk, anything else downloads GBs.
+extras: $(MARKER)
+	$(PIP) install torch==2.13.0 jax
+
+browser: $(MARKER)
+	command -v chromium || (apt-get update && apt-get install -y chromium)
+	$(PY) -c "import playwright" 2>/dev/null || $(PIP) install playwright
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -1,0 +1,3 @@
+"""adcheck: verify derivatives against an exact oracle."""
+
+__version__ = "0.1.0"

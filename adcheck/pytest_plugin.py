@@ -1,0 +1,1 @@
+"""pytest plugin for adcheck (fixtures and the report option come with the judge)."""

@@ -1,0 +1,24 @@
+"""Engines: how derivatives are computed.
+
+Importing this package fills the primitive table and registers the built-in engines. The
+side-effect imports are listed here, explicitly. This package imports neither ``identities``
+nor ``adcheck``.
+"""
+
+from . import (
+    primitives,  # noqa: F401  (fills engines.core.TABLE)
+    registry,
+)
+from .ad import ad_engines
+from .base import KINDS, Cost, Engine, Result
+from .core import TABLE, counting, defprim, ops
+from .namespace import SUPPORTED, Namespace, ad, numpy_ns
+from .registry import ENGINES, UNAVAILABLE, get, register
+
+for _engine in ad_engines():
+    register(_engine)
+
+__all__ = [
+    "ENGINES", "KINDS", "SUPPORTED", "TABLE", "UNAVAILABLE", "Cost", "Engine", "Namespace",
+    "Result", "ad", "counting", "defprim", "get", "numpy_ns", "ops", "register", "registry",
+]

@@ -1,0 +1,155 @@
+"""The interface every engine offers, and the result it returns.
+
+Layout (stated once, used everywhere): Jacobians in numerator layout, ``J[i..., j...] =
+d out[i...] / d x[j...]`` with shape ``out.shape + x.shape`` (so d(Ax)/dx = A); the gradient of a
+scalar has the shape of its argument; a Hessian has shape ``x.shape + x.shape``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+
+KINDS = ("jacobian", "gradient", "hessian", "hvp", "jvp", "vjp", "laplacian")
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a derivative cost, counted (never estimated).
+
+    passes: forward passes through the function (AD passes or plain evaluations);
+    evaluations: plain function evaluations (finite differences); sweeps: backward sweeps;
+    primitive_calls / flops: numpy work done, all phases; forward_flops / backward_flops: the
+    split for one reverse-mode gradient; tape_length: primitives recorded; visited: tape
+    entries the backward sweeps processed.
+    """
+
+    passes: int = 0
+    evaluations: int = 0
+    sweeps: int = 0
+    primitive_calls: int = 0
+    flops: int = 0
+    forward_flops: int = 0
+    backward_flops: int = 0
+    tape_length: int = 0
+    visited: int = 0
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(**{f.name: getattr(self, f.name) + getattr(other, f.name)
+                       for f in fields(self)})
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Result:
+    """A derivative and what it cost; numerical engines add an error estimate.
+
+    status: "ok"; "inconclusive" (e.g. a kink inside a finite-difference stencil) or
+    "not-applicable" (e.g. complex step on a non-analytic function), with ``note`` saying why.
+    """
+
+    value: Any
+    cost: Cost = field(default_factory=Cost)
+    error: Any = None
+    engine: str = ""
+    status: str = "ok"
+    note: str = ""
+
+
+def as_float_args(args: Sequence, wrt: int) -> tuple:
+    """Copy the arguments, making the differentiated one a float64 array; reject what can't be."""
+    args = tuple(args)
+    if not 0 <= wrt < len(args):
+        raise InputError(f"wrt={wrt} but the function got {len(args)} argument(s)")
+    x = np.asarray(args[wrt])
+    if x.dtype.kind not in "fiu":
+        raise InputError(
+            f"argument {wrt} has dtype {x.dtype}; derivatives are taken of real float64 inputs: "
+            f"pass np.asarray(x, dtype=float)"
+        )
+    out = list(args)
+    out[wrt] = np.array(x, dtype=np.float64)  # a copy: engines never mutate inputs
+    return tuple(out)
+
+
+class Engine:
+    """A way of computing derivatives of ``f(xp, *args)``.
+
+    Subclasses implement ``jvp`` and ``vjp`` at least; the others have generic definitions
+    that engines override with better methods. Every method returns a ``Result``.
+    """
+
+    name: str = ""
+    family: str = ""  # "ad", "finite-difference", "symbolic", "exact", "adapter"
+    max_order: int = 2
+    description: str = ""
+
+    def jvp(self, f: Callable, args: Sequence, wrt: int, tangent) -> Result:
+        raise NotImplementedError
+
+    def vjp(self, f: Callable, args: Sequence, wrt: int, cotangent) -> Result:
+        raise NotImplementedError
+
+    def jacobian(self, f: Callable, args: Sequence, wrt: int = 0) -> Result:
+        args = as_float_args(args, wrt)
+        shape = args[wrt].shape
+        cols, cost, err = [], Cost(), []
+        for e in np.eye(max(1, int(np.prod(shape))))[: int(np.prod(shape))]:
+            r = self.jvp(f, args, wrt, e.reshape(shape))
+            cols.append(np.asarray(r.value, dtype=float))
+            cost = cost + r.cost
+            err.append(None if r.error is None else np.asarray(r.error))
+        out_shape = cols[0].shape if cols else ()
+        jac = np.moveaxis(np.stack(cols, axis=-1), -1, -1).reshape(out_shape + shape)
+        error = None if any(e is None for e in err) or not err else \
+            np.stack(err, axis=-1).reshape(out_shape + shape)
+        return Result(jac, cost, error, self.name)
+
+    def gradient(self, f: Callable, args: Sequence, wrt: int = 0) -> Result:
+        r = self.jacobian(f, args, wrt)
+        shape = np.shape(args[wrt])
+        if np.shape(r.value) != shape:
+            raise InputError(
+                f"gradient needs a scalar-valued function; got a Jacobian of shape "
+                f"{np.shape(r.value)}: ask for kind='jacobian'"
+            )
+        return r
+
+    def hessian(self, f: Callable, args: Sequence, wrt: int = 0) -> Result:
+        raise NotImplementedError
+
+    def hvp(self, f: Callable, args: Sequence, wrt: int, v) -> Result:
+        r = self.hessian(f, args, wrt)
+        shape = np.shape(args[wrt])
+        n = int(np.prod(shape))
+        value = (np.reshape(r.value, (n, n)) @ np.reshape(v, n)).reshape(shape)
+        return Result(value, r.cost, None, self.name)
+
+    def laplacian(self, f: Callable, args: Sequence, wrt: int = 0) -> Result:
+        r = self.hessian(f, args, wrt)
+        n = int(np.prod(np.shape(args[wrt])))
+        h = np.reshape(r.value, (n, n))
+        err = None if r.error is None else float(np.sum(np.diag(np.reshape(r.error, (n, n)))))
+        return Result(float(np.trace(h)), r.cost, err, self.name, r.status, r.note)
+
+    def derivative(self, kind: str, f: Callable, args: Sequence, wrt: int = 0, **kw) -> Result:
+        """Dispatch by kind name (one of ``KINDS``); ``v`` / ``tangent`` / ``cotangent`` in kw."""
+        if kind not in KINDS:
+            raise InputError(f"unknown derivative kind {kind!r}; choose one of {', '.join(KINDS)}")
+        if kind in ("hvp",):
+            return self.hvp(f, args, wrt, kw["v"])
+        if kind == "jvp":
+            return self.jvp(f, args, wrt, kw["tangent"])
+        if kind == "vjp":
+            return self.vjp(f, args, wrt, kw["cotangent"])
+        return getattr(self, kind)(f, args, wrt)
+
+    def __repr__(self) -> str:
+        return f"<engine {self.name}>"

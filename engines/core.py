@@ -1,0 +1,236 @@
+"""The primitive table and the one dispatch rule every interpreter shares.
+
+A primitive is data: a numpy implementation, one JVP and one VJP rule per positional
+argument, a flop count and a citation. ``bind`` applies a primitive to its arguments: with no
+boxed argument it runs the numpy implementation; otherwise the box of the newest trace (the
+highest level) decides, and boxes of older traces are constants at that level. This is what
+makes nesting safe from perturbation confusion (Siskind & Pearlmutter 2005).
+
+Rules are written with the operations of ``ops`` (this table's own namespace), never raw numpy,
+so that the rules are themselves differentiable and any order and nesting works.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+TABLE: dict[str, Primitive] = {}
+
+
+class Ops:
+    """The table's own namespace: one function per primitive, filled by ``defprim``."""
+
+
+ops = Ops()
+
+
+class PerIndex:
+    """Rules of a variadic primitive: ``rules[i]`` is the rule for positional argument ``i``."""
+
+    def __init__(self, rule: Callable):
+        self.rule = rule
+
+    def __getitem__(self, i: int) -> Callable:
+        rule = self.rule
+        return lambda *a, **k: rule(i, *a, **k)
+
+    def __len__(self) -> int:  # variadic: any arity
+        return -1
+
+
+@dataclass(frozen=True, eq=False)
+class Primitive:
+    """One row of the table."""
+
+    name: str
+    impl: Callable
+    jvps: tuple | PerIndex
+    vjps: tuple | PerIndex
+    flops: Callable
+    cite: str = ""
+    analytic: bool = True
+    linear: bool = False
+    params: tuple = field(default=())
+
+    def __call__(self, *args, **params):
+        return bind(self, *args, **params)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+def defprim(name, impl, *, jvp, vjp, flops, cite="", analytic=True, linear=False):
+    """Register a primitive in the table; reject duplicates. Returns the primitive."""
+    if name in TABLE:
+        raise ValueError(f"primitive {name!r} is already defined")
+    if not isinstance(jvp, PerIndex):
+        jvp, vjp = tuple(jvp), tuple(vjp)
+        if len(jvp) != len(vjp):
+            raise ValueError(f"primitive {name!r}: {len(jvp)} JVP rules but {len(vjp)} VJP rules")
+    prim = Primitive(name, impl, jvp, vjp, flops, cite, analytic, linear)
+    TABLE[name] = prim
+    setattr(ops, name, prim)
+    return prim
+
+
+# ----------------------------------------------------------------------------- boxes and traces
+
+_levels = itertools.count(1)
+
+
+def new_level() -> int:
+    """A fresh tag for one derivative call: newer calls get higher levels."""
+    return next(_levels)
+
+
+class Box:
+    """A value being traced at one level. Subclasses hold what their interpreter needs."""
+
+    __slots__ = ("value", "trace", "level")
+    __array_ufunc__ = None  # make numpy defer to our reflected operators
+    __array_priority__ = 1000
+
+    shape = property(lambda self: np.shape(self.value))
+    ndim = property(lambda self: np.ndim(self.value))
+    size = property(lambda self: np.size(self.value))
+    dtype = property(lambda self: np.result_type(self.value))
+    T = property(lambda self: ops.transpose(self))
+    mT = property(lambda self: ops.matrix_transpose(self))
+
+    def __len__(self):
+        return len(self.value)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __add__(self, o):
+        return bind(ops.add, self, o)
+
+    def __radd__(self, o):
+        return bind(ops.add, o, self)
+
+    def __sub__(self, o):
+        return bind(ops.subtract, self, o)
+
+    def __rsub__(self, o):
+        return bind(ops.subtract, o, self)
+
+    def __mul__(self, o):
+        return bind(ops.multiply, self, o)
+
+    def __rmul__(self, o):
+        return bind(ops.multiply, o, self)
+
+    def __truediv__(self, o):
+        return bind(ops.divide, self, o)
+
+    def __rtruediv__(self, o):
+        return bind(ops.divide, o, self)
+
+    def __matmul__(self, o):
+        return bind(ops.matmul, self, o)
+
+    def __rmatmul__(self, o):
+        return bind(ops.matmul, o, self)
+
+    def __pow__(self, o):
+        return bind(ops.pow, self, o)
+
+    def __rpow__(self, o):
+        return bind(ops.pow, o, self)
+
+    def __neg__(self):
+        return bind(ops.negative, self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return bind(ops.abs, self)
+
+    def __getitem__(self, index):
+        return bind(ops.getitem, self, index=index)
+
+    # Comparisons are not differentiable: they compare primal values and return booleans.
+    def __lt__(self, o):
+        return primal(self) < primal(o)
+
+    def __le__(self, o):
+        return primal(self) <= primal(o)
+
+    def __gt__(self, o):
+        return primal(self) > primal(o)
+
+    def __ge__(self, o):
+        return primal(self) >= primal(o)
+
+    def __float__(self):
+        return float(primal(self))
+
+    def __bool__(self):
+        return bool(primal(self))
+
+    __hash__ = object.__hash__
+
+
+def primal(x: Any) -> Any:
+    """Strip every box: the plain numpy value underneath."""
+    while isinstance(x, Box):
+        x = x.value
+    return x
+
+
+# ----------------------------------------------------------------------------- cost counting
+
+class Counter:
+    """Counts primitive calls and flops of the numpy work done while it is active."""
+
+    __slots__ = ("calls", "flops", "by_primitive")
+
+    def __init__(self):
+        self.calls = 0
+        self.flops = 0
+        self.by_primitive: dict[str, int] = {}
+
+    def record(self, prim: Primitive, ans, args, params) -> None:
+        self.calls += 1
+        self.flops += int(prim.flops(ans, *args, **params))
+        self.by_primitive[prim.name] = self.by_primitive.get(prim.name, 0) + 1
+
+
+_COUNTERS: list[Counter] = []
+
+
+class counting:
+    """Context manager: ``with counting() as c:`` counts the numpy work done inside."""
+
+    def __enter__(self) -> Counter:
+        self.counter = Counter()
+        _COUNTERS.append(self.counter)
+        return self.counter
+
+    def __exit__(self, *exc) -> None:
+        _COUNTERS.remove(self.counter)
+
+
+# ----------------------------------------------------------------------------- dispatch
+
+def bind(prim: Primitive, *args, **params):
+    """Apply ``prim``: numpy on plain values, else the newest trace among the boxes decides."""
+    top = None
+    level = 0
+    for a in args:
+        if isinstance(a, Box) and a.level > level:
+            top, level = a, a.level
+    if top is None:
+        ans = prim.impl(*args, **params)
+        if _COUNTERS:
+            for c in _COUNTERS:
+                c.record(prim, ans, args, params)
+        return ans
+    return top.trace.process(prim, args, params)

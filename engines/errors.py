@@ -1,0 +1,32 @@
+"""Errors raised by the engines, each naming the problem and the way out."""
+
+
+class AdcheckEngineError(Exception):
+    """Base class of every error an engine raises on purpose."""
+
+
+class UnsupportedOperation(AdcheckEngineError, AttributeError):
+    """A function used a name that the namespace does not provide."""
+
+    def __init__(self, name: str, engine: str):
+        self.name, self.engine = name, engine
+        super().__init__(
+            f"'{name}' is not supported by the {engine!r} namespace. Write the function with the "
+            f"names listed by engines.namespace.SUPPORTED (see `adcheck engines --names`), "
+            f"or add a primitive with engines.primitives.defprim."
+        )
+
+
+class NotAnalytic(AdcheckEngineError):
+    """Complex step was asked to differentiate a function that is not analytic."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(
+            f"complex step needs an analytic function, but it uses '{name}', which is not "
+            f"analytic; use the 'central' or 'richardson' engine instead."
+        )
+
+
+class InputError(AdcheckEngineError, ValueError):
+    """Inputs an engine cannot work with (wrong dtype, shape, NaN, ...)."""

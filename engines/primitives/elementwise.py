@@ -1,0 +1,105 @@
+"""Elementwise functions. Each rule is the textbook derivative, written with ``ops``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+from ..core import defprim, ops, primal
+from ._util import bcast, per_element, unbcast
+
+
+def _unary(name, impl, deriv, *, analytic=True, cite=""):
+    """Define f with f'(x) = deriv(ans, x): JVP t·f'(x), VJP ct·f'(x)."""
+    defprim(
+        name, impl,
+        jvp=(lambda t, ans, x: t * deriv(ans, x),),
+        vjp=(lambda ct, ans, x: ct * deriv(ans, x),),
+        flops=per_element(1), analytic=analytic, cite=cite,
+    )
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+_unary("exp", np.exp, lambda ans, x: ans)
+_unary("log", np.log, lambda ans, x: 1.0 / x)
+_unary("log1p", np.log1p, lambda ans, x: 1.0 / (1.0 + x))
+_unary("expm1", np.expm1, lambda ans, x: ans + 1.0)
+_unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans)
+_unary("tanh", np.tanh, lambda ans, x: 1.0 - ans * ans)
+_unary("sin", np.sin, lambda ans, x: ops.cos(x))
+_unary("cos", np.cos, lambda ans, x: -ops.sin(x))
+_unary("sinh", np.sinh, lambda ans, x: ops.cosh(x))
+_unary("cosh", np.cosh, lambda ans, x: ops.sinh(x))
+_unary(
+    "erf", special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * ops.exp(-(x * x)),
+    cite="d erf(x)/dx = 2/sqrt(pi) exp(-x^2) (Abramowitz & Stegun 7.1.19)",
+)
+# Piecewise-constant: derivative zero wherever it is defined.
+_unary("sign", np.sign, lambda ans, x: 0.0 * ans, analytic=False)
+_unary("abs", np.abs, lambda ans, x: ops.sign(x), analytic=False)
+
+
+def _share(x, y):
+    """Weight of the first argument of maximum: 1 where it wins, 1/2 at ties, else 0."""
+    px, py = primal(x), primal(y)
+    return np.where(px > py, 1.0, np.where(px == py, 0.5, 0.0))
+
+
+def _minmax(name, impl, first):
+    """maximum/minimum: the winner's derivative, shared equally at ties (as JAX does)."""
+    wx = (lambda x, y: _share(x, y)) if first else (lambda x, y: _share(y, x))
+
+    def wy(x, y):
+        return 1.0 - wx(x, y)
+
+    defprim(
+        name, impl,
+        jvp=(
+            lambda t, ans, x, y: bcast(t * wx(x, y), ans),
+            lambda t, ans, x, y: bcast(t * wy(x, y), ans),
+        ),
+        vjp=(
+            lambda ct, ans, x, y: unbcast(ct * wx(x, y), x),
+            lambda ct, ans, x, y: unbcast(ct * wy(x, y), y),
+        ),
+        flops=per_element(1), analytic=False,
+    )
+
+
+_minmax("maximum", np.maximum, True)
+_minmax("minimum", np.minimum, False)
+
+
+def _where_impl(x, y, *, cond):
+    """np.where with the (non-differentiable) condition as a static parameter."""
+    return np.where(cond, x, y)
+
+
+defprim(
+    "where", _where_impl,
+    jvp=(
+        lambda t, ans, x, y, *, cond: bcast(ops.where(t, 0.0, cond=cond), ans),
+        lambda t, ans, x, y, *, cond: bcast(ops.where(0.0, t, cond=cond), ans),
+    ),
+    vjp=(
+        lambda ct, ans, x, y, *, cond: unbcast(ops.where(ct, 0.0, cond=cond), x),
+        lambda ct, ans, x, y, *, cond: unbcast(ops.where(0.0, ct, cond=cond), y),
+    ),
+    flops=per_element(1), analytic=False,
+)
+
+defprim(
+    "logaddexp", np.logaddexp,
+    jvp=(
+        lambda t, ans, x, y: bcast(t * ops.exp(x - ans), ans),
+        lambda t, ans, x, y: bcast(t * ops.exp(y - ans), ans),
+    ),
+    vjp=(
+        lambda ct, ans, x, y: unbcast(ct * ops.exp(x - ans), x),
+        lambda ct, ans, x, y: unbcast(ct * ops.exp(y - ans), y),
+    ),
+    flops=per_element(3),
+)

@@ -1,0 +1,150 @@
+"""Shape, indexing and reduction primitives: linear maps, so each VJP is the transpose map."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import PerIndex, defprim, ops
+from ._util import no_flops, shape_of, size_of, sum_to_impl
+
+
+def _linear(name, impl, forward, adjoint, flops=no_flops):
+    """A primitive linear in its one argument: JVP applies it, VJP applies its adjoint."""
+    defprim(
+        name, impl,
+        jvp=(lambda t, ans, x, **p: forward(t, x, **p),),
+        vjp=(lambda ct, ans, x, **p: adjoint(ct, x, **p),),
+        flops=flops, linear=True,
+    )
+
+
+_linear(
+    "reshape", lambda x, *, shape: np.reshape(x, shape),
+    lambda t, x, *, shape: ops.reshape(t, shape=shape),
+    lambda ct, x, *, shape: ops.reshape(ct, shape=shape_of(x)),
+)
+_linear(
+    "broadcast_to", lambda x, *, shape: np.broadcast_to(x, shape),
+    lambda t, x, *, shape: ops.broadcast_to(t, shape=shape),
+    lambda ct, x, *, shape: ops.sum_to(ct, shape=shape_of(x)),
+)
+_linear(
+    "sum_to", sum_to_impl,
+    lambda t, x, *, shape: ops.sum_to(t, shape=shape),
+    lambda ct, x, *, shape: ops.broadcast_to(ct, shape=shape_of(x)),
+    flops=lambda ans, x, **p: size_of(x),
+)
+
+
+def _inverse_axes(axes):
+    """The permutation that undoes ``axes`` (None: reversal, its own inverse)."""
+    return None if axes is None else tuple(int(i) for i in np.argsort(axes))
+
+
+_linear(
+    "transpose", lambda x, *, axes=None: np.transpose(x, axes),
+    lambda t, x, *, axes=None: ops.transpose(t, axes=axes),
+    lambda ct, x, *, axes=None: ops.transpose(ct, axes=_inverse_axes(axes)),
+)
+_linear(
+    "matrix_transpose", lambda x: np.swapaxes(x, -1, -2),
+    lambda t, x: ops.matrix_transpose(t),
+    lambda ct, x: ops.matrix_transpose(ct),
+)
+
+
+def _is_basic(index) -> bool:
+    """True when ``index`` uses only ints, slices, None and Ellipsis (no repeated elements)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
+               for i in items)
+
+
+def _scatter_add_impl(x, *, index, shape):
+    """Zeros of ``shape`` with ``x`` added at ``index`` (repeated indices accumulate)."""
+    out = np.zeros(shape, dtype=np.result_type(x, np.float64))
+    if _is_basic(index):
+        out[index] = x
+    else:
+        np.add.at(out, index, x)
+    return out
+
+
+_linear(
+    "getitem", lambda x, *, index: x[index],
+    lambda t, x, *, index: ops.getitem(t, index=index),
+    lambda ct, x, *, index: ops.scatter_add(ct, index=index, shape=shape_of(x)),
+)
+_linear(
+    "scatter_add", _scatter_add_impl,
+    lambda t, x, *, index, shape: ops.scatter_add(t, index=index, shape=shape),
+    lambda ct, x, *, index, shape: ops.getitem(ct, index=index),
+    flops=lambda ans, x, **p: size_of(x),
+)
+
+
+def _axis(axis: int, ndim: int) -> int:
+    return axis + ndim if axis < 0 else axis
+
+
+def _stack_slot(i, ans, axis):
+    """Index of the i-th stacked operand inside the stacked result."""
+    return (slice(None),) * _axis(axis, len(shape_of(ans))) + (i,)
+
+
+def _concat_slot(i, ans, xs, axis):
+    """Index of the i-th concatenated operand inside the result."""
+    ax = _axis(axis, len(shape_of(ans)))
+    start = sum(shape_of(x)[ax] for x in xs[:i])
+    return (slice(None),) * ax + (slice(start, start + shape_of(xs[i])[ax]),)
+
+
+defprim(
+    "stack", lambda *xs, axis=0: np.stack(xs, axis=axis),
+    jvp=PerIndex(lambda i, t, ans, *xs, axis=0: ops.scatter_add(
+        t, index=_stack_slot(i, ans, axis), shape=shape_of(ans))),
+    vjp=PerIndex(lambda i, ct, ans, *xs, axis=0: ops.getitem(
+        ct, index=_stack_slot(i, ans, axis))),
+    flops=no_flops, linear=True,
+)
+defprim(
+    "concat", lambda *xs, axis=0: np.concatenate(xs, axis=axis),
+    jvp=PerIndex(lambda i, t, ans, *xs, axis=0: ops.scatter_add(
+        t, index=_concat_slot(i, ans, xs, axis), shape=shape_of(ans))),
+    vjp=PerIndex(lambda i, ct, ans, *xs, axis=0: ops.getitem(
+        ct, index=_concat_slot(i, ans, xs, axis))),
+    flops=no_flops, linear=True,
+)
+
+
+def _kept_shape(x, axis):
+    """Shape of sum(x, axis, keepdims=True)."""
+    shape = shape_of(x)
+    if axis is None:
+        return (1,) * len(shape)
+    axes = {_axis(a, len(shape)) for a in (axis if isinstance(axis, tuple) else (axis,))}
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _count(x, axis):
+    """Number of elements summed into each output element."""
+    return size_of(x) // max(1, int(np.prod(_kept_shape(x, axis))))
+
+
+def _spread(ct, x, axis):
+    """Adjoint of summing over ``axis``: copy each cotangent over the summed elements."""
+    return ops.broadcast_to(ops.reshape(ct, shape=_kept_shape(x, axis)), shape=shape_of(x))
+
+
+_linear(
+    "sum", lambda x, *, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
+    lambda t, x, *, axis=None, keepdims=False: ops.sum(t, axis=axis, keepdims=keepdims),
+    lambda ct, x, *, axis=None, keepdims=False: _spread(ct, x, axis),
+    flops=lambda ans, x, **p: size_of(x),
+)
+_linear(
+    "mean", lambda x, *, axis=None, keepdims=False: np.mean(x, axis=axis, keepdims=keepdims),
+    lambda t, x, *, axis=None, keepdims=False: ops.mean(t, axis=axis, keepdims=keepdims),
+    lambda ct, x, *, axis=None, keepdims=False: _spread(ct, x, axis) / _count(x, axis),
+    flops=lambda ans, x, **p: size_of(x) + size_of(ans),
+)

@@ -1,0 +1,159 @@
+"""Composable transforms in the style of JAX, over functions ``f(xp, *args)``.
+
+Each transform returns a function of the same signature, so they nest to any depth:
+``hessian = jacfwd(grad(f))``, ``d3 = grad(grad(grad(f)))``. Each call opens a fresh level;
+values of older levels are constants inside it (no perturbation confusion).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Box
+from .forward import ForwardTrace, JVPBox
+from .namespace import ad, zeros_like_any
+from .reverse import ReverseTrace, VJPBox
+
+
+def _shape(x):
+    return x.shape if hasattr(x, "shape") else np.shape(x)
+
+
+def _check_xp(xp):
+    if xp is not ad:
+        raise TypeError(
+            f"AD transforms trace through the 'ad' namespace, got {xp!r}: call the transformed "
+            f"function as g(engines.namespace.ad, *args)."
+        )
+
+
+def jvp(f, xp, primals, tangents, argnum=0):
+    """Forward mode: (f(primals), J·tangent) with respect to argument ``argnum``."""
+    _check_xp(xp)
+    trace = ForwardTrace()
+    args = list(primals)
+    args[argnum] = JVPBox(args[argnum], tangents, trace)
+    return trace.unbox(f(xp, *args))
+
+
+class Pullback:
+    """The result of one forward evaluation on a tape; call it with a cotangent to sweep."""
+
+    def __init__(self, trace: ReverseTrace, out, in_idx: int, in_shape: tuple):
+        self.trace, self.out, self.in_idx, self.in_shape = trace, out, in_idx, in_shape
+        self.sweeps = 0
+
+    def __call__(self, ct):
+        self.sweeps += 1
+        out = self.out
+        if not (isinstance(out, VJPBox) and out.trace is self.trace):
+            return np.zeros(self.in_shape)
+        (g,) = self.trace.backward(out.idx, ct, [self.in_idx])
+        return np.zeros(self.in_shape) if g is None else g
+
+
+def vjp(f, xp, primals, argnum=0):
+    """Reverse mode: (f(primals), pullback) with respect to argument ``argnum``."""
+    _check_xp(xp)
+    trace = ReverseTrace()
+    args = list(primals)
+    box = trace.input(args[argnum])
+    args[argnum] = box
+    out = f(xp, *args)
+    value = out.value if isinstance(out, VJPBox) and out.trace is trace else out
+    return value, Pullback(trace, out, box.idx, _shape(primals[argnum]))
+
+
+def grad(f, argnum=0):
+    """Gradient of a scalar function by one backward sweep; shaped like the argument."""
+    def gradient(xp, *args):
+        out, pullback = vjp(f, xp, args, argnum)
+        if _shape(out) != ():
+            raise ValueError(f"grad needs a scalar output, got shape {_shape(out)}; use jacrev")
+        return pullback(1.0)
+
+    return gradient
+
+
+def _basis(shape):
+    """Unit vectors of an input of ``shape``, each reshaped to it."""
+    n = int(np.prod(shape, dtype=np.int64))
+    eye = np.eye(n)
+    return [eye[i].reshape(shape) for i in range(n)]
+
+
+def _stack_out(xp, parts, out_shape, in_shape, outer_first):
+    """Assemble a numerator-layout Jacobian of shape out_shape + in_shape."""
+    if not parts:
+        return np.zeros(out_shape + in_shape)
+    j = xp.stack(parts)  # (n_in, *out) for columns, (n_out, *in) for rows
+    if outer_first:
+        return xp.reshape(j, out_shape + in_shape)
+    n_out = len(out_shape)
+    j = xp.reshape(j, in_shape + out_shape)
+    n_in = len(in_shape)
+    return xp.permute_dims(j, tuple(range(n_in, n_in + n_out)) + tuple(range(n_in)))
+
+
+def jacfwd(f, argnum=0):
+    """Jacobian by forward mode: one pass per input component (numerator layout)."""
+    def jacobian(xp, *args):
+        in_shape = _shape(args[argnum])
+        cols, out_shape = [], None
+        for e in _basis(in_shape):
+            out, t = jvp(f, xp, args, e, argnum)
+            out_shape = _shape(out)
+            cols.append(t)
+        if out_shape is None:
+            out_shape = _shape(f(xp, *args))
+        return _stack_out(xp, cols, out_shape, in_shape, outer_first=False)
+
+    return jacobian
+
+
+def jacrev(f, argnum=0):
+    """Jacobian by reverse mode: one forward pass, one sweep per output component."""
+    def jacobian(xp, *args):
+        out, pullback = vjp(f, xp, args, argnum)
+        out_shape, in_shape = _shape(out), _shape(args[argnum])
+        rows = [pullback(e) for e in _basis(out_shape)]
+        return _stack_out(xp, rows, out_shape, in_shape, outer_first=True)
+
+    return jacobian
+
+
+def hessian(f, argnum=0, outer="forward", inner="reverse"):
+    """Hessian of a scalar function by any nesting: outer mode applied to the inner gradient."""
+    g = grad(f, argnum) if inner == "reverse" else _fwd_gradient(f, argnum)
+    return jacfwd(g, argnum) if outer == "forward" else jacrev(g, argnum)
+
+
+def _fwd_gradient(f, argnum):
+    """Gradient of a scalar function by forward mode (n passes), shaped like the argument."""
+    jac = jacfwd(f, argnum)
+
+    def gradient(xp, *args):
+        return jac(xp, *args)
+
+    return gradient
+
+
+def hvp(f, argnum=0, outer="forward", inner="reverse"):
+    """Hessian-vector product H·v of a scalar function (H is symmetric for smooth f)."""
+    g = grad(f, argnum) if inner == "reverse" else _fwd_gradient(f, argnum)
+
+    def product(xp, v, *args):
+        if outer == "forward":
+            return jvp(g, xp, args, v, argnum)[1]
+        _, pullback = vjp(g, xp, args, argnum)
+        return pullback(v)
+
+    return product
+
+
+def is_traced(x) -> bool:
+    """True when ``x`` is being traced by some transform."""
+    return isinstance(x, Box)
+
+
+__all__ = ["jvp", "vjp", "grad", "jacfwd", "jacrev", "hessian", "hvp", "zeros_like_any"]

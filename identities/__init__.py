@@ -1,0 +1,1 @@
+"""Identity catalogue: functions with known exact derivatives."""
