@@ -1,1 +1,5 @@
-"""Identity catalogue: functions with known exact derivatives."""
+"""Identities: what must hold. The Appendix B catalogue as cited records in a registry."""
+
+from .record import IDENTITIES, RECORD_KINDS, Identity, define, get
+
+__all__ = ["IDENTITIES", "RECORD_KINDS", "Identity", "define", "get"]

@@ -1,0 +1,95 @@
+"""The identity record and its registry.
+
+An identity is a frozen, cited record: what must hold, not how to check it. The judge
+(``adcheck``) reads records; the catalogue modules and users' plugins create them with
+``define``, which rejects duplicate ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+IDENTITIES: dict[str, Identity] = {}
+
+# Derivative kinds a record may ask for: the engine kinds, plus two judged specially.
+#   "residual": ``f`` is a PDE/ODE residual built from derivatives the engine computes
+#               (``f(derive, xp, *args)``); the closed form is the exact residual (0).
+#   "cost":     a claim about counted costs (Appendix B.2), checked by ``claim``.
+RECORD_KINDS = ("jacobian", "gradient", "hessian", "hvp", "laplacian", "residual", "cost")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One claim of Appendix B (or a user's own), with everything needed to check it.
+
+    Attributes:
+        id: public name, e.g. ``"B1.gram-gradient"``; tests and reports use it verbatim.
+        section: ``"B.1"``, ``"B.2"``, ``"B.3"`` or a plugin's label.
+        title: one line for humans.
+        citation: where the claim comes from.
+        kind: one of ``RECORD_KINDS``.
+        f: the function, ``f(xp, *args)`` (for ``residual``: ``f(derive, xp, *args)``).
+        closed_form: ``g(xp, *args)``, the claimed derivative in numerator layout, evaluated by
+            the exact oracle as the reference; ``None`` when the engines' consensus is judged.
+        wrt: index of the argument differentiated.
+        arg_names: names of the arguments, for reports and reruns.
+        inputs: ``inputs(draw_or_rng) -> tuple`` builds one valid argument tuple; see
+            ``strategy`` for the hypothesis form.
+        strategy: a hypothesis strategy of argument tuples (constructed, never filtered).
+        statement: a sympy object (Eq or expression) stating the identity, for MathML.
+        smoothness: the order k of continuity the claim needs (C^k).
+        analytic: whether ``f`` is analytic in the differentiated argument (complex step).
+        layout: the layout convention, in words.
+        prove: a callable returning a ``ProofStatus`` (computed by the suite, not typed in).
+        claim: for ``cost`` records, a callable judged by the harness.
+        v: for ``hvp`` records, a function of the arguments giving the direction.
+        tags: free labels (e.g. ``"network"``, ``"pde"``).
+    """
+
+    id: str
+    section: str
+    title: str
+    citation: str
+    kind: str
+    f: Callable
+    closed_form: Callable | None = None
+    wrt: int = 0
+    arg_names: tuple[str, ...] = ()
+    strategy: Any = None
+    statement: Any = None
+    smoothness: int = 1
+    analytic: bool = True
+    layout: str = "numerator layout: d(Ax)/dx = A; gradients shaped like their argument"
+    prove: Callable | None = None
+    claim: Callable | None = None
+    v: Callable | None = None
+    tags: tuple[str, ...] = field(default=())
+    extra: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+def define(identity: Identity | None = None, /, **fields_) -> Identity:
+    """Register an identity (built here from keyword fields if not given); returns it.
+
+    Raises ValueError on a duplicate id or an unknown kind, naming the way out.
+    """
+    rec = identity if identity is not None else Identity(**fields_)
+    if rec.kind not in RECORD_KINDS:
+        raise ValueError(f"identity {rec.id!r}: kind {rec.kind!r} is not one of {RECORD_KINDS}")
+    if rec.id in IDENTITIES:
+        raise ValueError(
+            f"identity {rec.id!r} is already defined; choose another id (ids are public names)"
+        )
+    IDENTITIES[rec.id] = rec
+    return rec
+
+
+def get(identity_id: str) -> Identity:
+    """The record called ``identity_id``; an unknown id gets the list of known ones."""
+    try:
+        return IDENTITIES[identity_id]
+    except KeyError:
+        raise KeyError(
+            f"no identity {identity_id!r}; known: {', '.join(sorted(IDENTITIES))} "
+            f"(`adcheck list` shows them)"
+        ) from None
