@@ -18,6 +18,11 @@ from .registry import ENGINES, UNAVAILABLE, get, register
 for _engine in ad_engines():
     register(_engine)
 
+from . import adapters, taylor  # noqa: E402
+
+register(taylor.ForwardLaplacianEngine())
+adapters.register_available()  # torch / jax engines when installed, else marked unavailable
+
 __all__ = [
     "ENGINES", "KINDS", "SUPPORTED", "TABLE", "UNAVAILABLE", "Cost", "Engine", "Namespace",
     "Result", "ad", "counting", "defprim", "get", "numpy_ns", "ops", "register", "registry",
