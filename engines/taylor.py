@@ -30,8 +30,8 @@ class NotPropagated(AdcheckEngineError, TypeError):
     def __init__(self, name: str):
         super().__init__(
             f"forward-laplacian cannot propagate through '{name}' of a traced argument "
-            f"(only linear maps, elementwise functions, products and matmul with one constant "
-            f"operand); use an AD engine such as 'forward-over-reverse' for this function")
+            f"(only linear maps, elementwise functions and products); use an AD engine such "
+            f"as 'forward-over-reverse' for this function")
 
 
 class Jet:
@@ -189,15 +189,19 @@ def _pow(x, y):
 
 
 def _matmul(a, b):
-    """Matrix product with one constant operand, applied to each part."""
+    """Matrix product: linear in a constant operand; product rule for two jets."""
     if isinstance(a, Jet) and isinstance(b, Jet):
-        raise NotPropagated("matmul of two traced operands")
+        left, right = _matmul(a, b.v), _matmul(a.v, b)
+        ga = a.g[:, None, :] if a.ndim == 1 else a.g
+        gb = b.g[:, :, None] if b.ndim == 1 else b.g
+        cross = np.reshape(np.sum(ga @ gb, axis=0), left.shape)  # Σ_i ∂_i a @ ∂_i b
+        return Jet(left.v, left.g + right.g, left.l + right.l + 2.0 * cross)
     if isinstance(a, Jet):
         v = a.v @ b
         return _jet(v, _right(a.g, b), a.l @ b)
     if isinstance(b, Jet):
         v = a @ b.v
-        g = (b.g @ np.swapaxes(a, -1, -2)) if np.ndim(b.v) == 1 else a @ b.g
+        g = np.moveaxis(a @ b.g.T, -1, 0) if np.ndim(b.v) == 1 else a @ b.g
         return _jet(v, g, a @ b.l)
     return np.matmul(a, b)
 
@@ -313,7 +317,7 @@ P = {
                                     P["reshape"](b, shape=(1, -1))),
     "trace": _linear(np.trace, lambda g: np.trace(g, axis1=-2, axis2=-1)),
     "diag": _diag,
-    "broadcast_to": lambda x, *, shape: _affine(np.add)(x, np.zeros(shape)),
+    "broadcast_to": lambda x, shape: _affine(np.add)(x, np.zeros(shape)),
     "matrix_transpose": _linear(lambda x: np.swapaxes(x, -1, -2),
                                 lambda g: np.swapaxes(g, -1, -2)),
     "transpose": _linear(lambda x, *, axes=None: np.transpose(x, axes), _transpose_g),
