@@ -1,0 +1,201 @@
+"""What the finite-difference engines share: domains, the line g(t) = f(x + t v), step rules.
+
+Every finite-difference scheme here works on one line through the input: ``g(t) = f(x + t v)``
+for a direction ``v``; a first directional derivative is g'(0) = J v and a second is
+g''(0) = vᵀ H v. Mixed second derivatives come from polarization,
+H_ij = (D²_{e_i+e_j} − D²_{e_i−e_j}) / 4.
+
+Domains: a ``Domain(lower, upper)`` (scalars or arrays broadcast to the argument's shape,
+bounds excluded: ``Domain(lower=0)`` means x > 0) limits how far the line may go each way
+(``Line.room``). A stencil that would leave the domain becomes one-sided, or shrinks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..core import TABLE
+from ..base import as_float_args
+from ..errors import InputError
+from ..namespace import Namespace
+
+EPS = float(np.finfo(np.float64).eps)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Open box ``lower < x < upper`` for the differentiated argument (None: unbounded)."""
+
+    lower: Any = None
+    upper: Any = None
+
+    def bounds(self, shape) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds as float arrays of ``shape``."""
+        lo = -np.inf if self.lower is None else self.lower
+        hi = np.inf if self.upper is None else self.upper
+        return (np.broadcast_to(np.asarray(lo, dtype=float), shape),
+                np.broadcast_to(np.asarray(hi, dtype=float), shape))
+
+
+def as_domain(domain) -> Domain:
+    """Accept None, a Domain, a (lower, upper) pair or a {'lower':, 'upper':} dict."""
+    if domain is None:
+        return Domain()
+    if isinstance(domain, Domain):
+        return domain
+    if isinstance(domain, dict):
+        unknown = set(domain) - {"lower", "upper"}
+        if unknown:
+            raise InputError(f"domain keys must be 'lower'/'upper', got {sorted(unknown)}")
+        return Domain(domain.get("lower"), domain.get("upper"))
+    if isinstance(domain, (tuple, list)) and len(domain) == 2:
+        return Domain(*domain)
+    raise InputError(
+        f"domain must be a Domain, a (lower, upper) pair or a dict, not {type(domain).__name__}"
+    )
+
+
+def recording_namespace(used: set) -> Namespace:
+    """Plain numpy primitives that note which non-analytic primitives a function calls."""
+    def wrap(prim):
+        if prim.analytic:
+            return prim.impl
+
+        def impl(*a, **k):
+            used.add(prim.name)
+            return prim.impl(*a, **k)
+        return impl
+
+    return Namespace("numpy", {name: wrap(p) for name, p in TABLE.items()})
+
+
+class Call:
+    """One derivative request: the function, a safe copy of its arguments, the domain, and
+    what is shared by every line of the request (evaluation count, g(0), primitives seen)."""
+
+    def __init__(self, f, args, wrt, domain=None):
+        self.f, self.args, self.wrt = f, as_float_args(args, wrt), wrt
+        self.x = self.args[wrt]
+        self.domain = as_domain(domain)
+        self.evaluations = 0
+        self.used: set = set()
+        self.xp = recording_namespace(self.used)
+        self._f0 = None
+
+    def at(self, x) -> np.ndarray:
+        """f with the differentiated argument replaced by ``x`` (counted)."""
+        args = list(self.args)
+        args[self.wrt] = x
+        self.evaluations += 1
+        return np.asarray(self.f(self.xp, *args), dtype=float)
+
+    @property
+    def f0(self) -> np.ndarray:
+        """f(x), evaluated once per request."""
+        if self._f0 is None:
+            self._f0 = self.at(self.x.copy())
+        return self._f0
+
+    def line(self, v) -> Line:
+        """The line through x along ``v``."""
+        return Line(self, v)
+
+    @property
+    def smooth(self) -> bool:
+        """False once the function has called a non-analytic primitive (abs, maximum, ...)."""
+        return not self.used
+
+
+class Line:
+    """``g(t) = f(x + t v)`` inside one Call; ``room`` is how far t may go each way."""
+
+    def __init__(self, call: Call, v):
+        self.call = call
+        x = call.x
+        self.v = np.asarray(v, dtype=float).reshape(x.shape)
+        self.room = _room(x, self.v, *call.domain.bounds(x.shape))
+        nz = self.v != 0
+        self.scale = max(1.0, float(np.max(np.abs(x[nz]), initial=0.0)))
+        self.vmax = float(np.max(np.abs(self.v), initial=0.0))
+        self._seen: dict[float, np.ndarray] = {}
+
+    def __call__(self, t: float) -> np.ndarray:
+        """g(t); each t is evaluated once (stencils at h and 2h share points)."""
+        if t == 0.0:
+            return self.call.f0
+        if t not in self._seen:
+            self._seen[t] = self.call.at(self.call.x + t * self.v)  # new array: input untouched
+        return self._seen[t]
+
+    def base_step(self, factor: float) -> float:
+        """Relative step ``factor·max(1,|x|)`` along v, rounded down to a power of two.
+
+        A power of two keeps x + t v exact in most cases, so the step taken is the step used.
+        """
+        if self.vmax == 0:
+            raise InputError("direction is zero")
+        return pow2_floor(factor * self.scale / self.vmax)
+
+    def fits(self, h: float, back: int, fwd: int) -> bool:
+        """True when points t = −back·h ... fwd·h lie strictly inside the domain."""
+        return back * h < self.room[0] and fwd * h < self.room[1]
+
+
+def pow2_floor(h: float) -> float:
+    """Largest power of two not above h."""
+    return float(2.0 ** np.floor(np.log2(h)))
+
+
+def fit_step(h: float, room: float, reach: int) -> float:
+    """Largest power of two ≤ h with reach·step strictly inside ``room``."""
+    if reach * h < room:
+        return h
+    return pow2_floor(room / reach) / 2 if room > 0 else 0.0
+
+
+def _room(x, v, lo, hi) -> tuple[float, float]:
+    """How far t may go below and above 0 with x + t v strictly inside (lo, hi)."""
+    if np.any(x <= lo) or np.any(x >= hi):
+        raise InputError("the point lies outside (or on the edge of) the declared domain")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = np.where(v > 0, (hi - x) / v, np.where(v < 0, (lo - x) / v, np.inf))
+        down = np.where(v > 0, (x - lo) / v, np.where(v < 0, (x - hi) / v, np.inf))
+    return float(np.min(down, initial=np.inf)), float(np.min(up, initial=np.inf))
+
+
+def unit(shape, i) -> np.ndarray:
+    """The i-th coordinate direction (flat index) shaped like the argument."""
+    e = np.zeros(int(np.prod(shape)))
+    e[i] = 1.0
+    return e.reshape(shape)
+
+
+KINK_NOTE = ("a kink inside the stencil: left and right one-sided estimates disagree beyond their "
+             "error, so the derivative is inconclusive at this point")
+
+
+def second_difference(line, h: float) -> np.ndarray:
+    """g(h) − 2 g(0) + g(−h): ≈ h² g''(0) where g is smooth, ∝ h at a kink."""
+    return line(h) - 2 * line(0.0) + line(-h)
+
+
+def kinked(s_coarse, s_fine, noise) -> bool:
+    """True when second differences at h and h/2 do not shrink like h² (ratio 1/4).
+
+    Smooth g gives s(h/2)/s(h) = 1/4 + O(h²); a kink at x gives 1/2, a kink between h/2
+    and h gives 0. Differences at the rounding level carry no information and are skipped.
+    """
+    s_coarse, s_fine = np.asarray(s_coarse), np.asarray(s_fine)
+    big = np.abs(s_coarse) > 64 * np.asarray(noise)
+    if not np.any(big):
+        return False
+    ratio = s_fine[big] / s_coarse[big]
+    return bool(np.any(np.abs(ratio - 0.25) > 0.1))
+
+
+def noise(*values) -> np.ndarray:
+    """Rounding noise of a sum of function values: one eps of each (elementwise)."""
+    return EPS * sum(np.abs(v) for v in values)

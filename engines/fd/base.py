@@ -1,0 +1,142 @@
+"""The finite-difference engine skeleton: every kind of derivative from two line schemes.
+
+A scheme supplies ``first(line)`` (g'(0)) and ``second(line)`` (g''(0)); this class builds the
+JVP, Jacobian, gradient, VJP, Hessian (by polarization), HVP and Laplacian from them, adds the
+errors, counts the evaluations and carries "inconclusive" statuses through.
+
+Every method takes an optional keyword ``domain`` (see ``engines.fd._common.Domain``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..base import Cost, Engine, Result
+from ..errors import InputError
+from ._common import Call, unit
+
+
+@dataclass
+class Est:
+    """One line derivative: value, error estimate, and a status with its reason."""
+
+    value: np.ndarray
+    error: np.ndarray
+    status: str = "ok"
+    note: str = ""
+
+
+class FDEngine(Engine):
+    """Base of the finite-difference engines; subclasses define ``first`` and ``second``."""
+
+    family = "finite-difference"
+
+    def first(self, line) -> Est:
+        raise NotImplementedError
+
+    def second(self, line) -> Est:
+        raise NotImplementedError
+
+    # -- assembling
+    def _result(self, call: Call, value, error, ests) -> Result:
+        bad = [e for e in ests if e.status != "ok"]
+        status = bad[0].status if bad else "ok"
+        notes = sorted({e.note for e in bad})
+        note = "; ".join(notes[:3]) + (f" (and {len(notes) - 3} more)" if len(notes) > 3 else "")
+        cost = Cost(passes=call.evaluations, evaluations=call.evaluations)
+        return Result(value, cost, error, self.name, status, note)
+
+    def _coordinate(self, call: Call, order: int) -> list[Est]:
+        scheme = self.first if order == 1 else self.second
+        return [scheme(call.line(unit(call.x.shape, i))) for i in range(call.x.size)]
+
+    def jvp(self, f, args, wrt, tangent, *, domain=None) -> Result:
+        call = Call(f, args, wrt, domain)
+        est = self.first(call.line(tangent))
+        return self._result(call, est.value, est.error, [est])
+
+    def jacobian(self, f, args, wrt=0, *, domain=None) -> Result:
+        call = Call(f, args, wrt, domain)
+        ests = self._coordinate(call, 1)
+        shape = call.x.shape
+
+        def assemble(parts):
+            out = np.stack([np.asarray(p, dtype=float) for p in parts], axis=-1)
+            return out.reshape(out.shape[:-1] + shape)
+
+        return self._result(call, assemble([e.value for e in ests]),
+                            assemble([e.error for e in ests]), ests)
+
+    def gradient(self, f, args, wrt=0, *, domain=None) -> Result:
+        r = self.jacobian(f, args, wrt, domain=domain)
+        if np.shape(r.value) != np.shape(args[wrt]):
+            raise InputError(
+                f"gradient needs a scalar-valued function; got a Jacobian of shape "
+                f"{np.shape(r.value)}: ask for kind='jacobian'")
+        return r
+
+    def vjp(self, f, args, wrt, cotangent, *, domain=None) -> Result:
+        r = self.jacobian(f, args, wrt, domain=domain)
+        ct = np.asarray(cotangent, dtype=float)
+        value = np.tensordot(ct, r.value, axes=ct.ndim)
+        error = np.tensordot(np.abs(ct), r.error, axes=ct.ndim)
+        return Result(value, r.cost, error, self.name, r.status, r.note)
+
+    def _scalar(self, call: Call) -> None:
+        if call.f0.size != 1:
+            raise InputError(
+                f"second derivatives here need a scalar-valued function; f has shape "
+                f"{call.f0.shape}")
+
+    def hessian(self, f, args, wrt=0, *, domain=None) -> Result:
+        call = Call(f, args, wrt, domain)
+        self._scalar(call)
+        n, shape = call.x.size, call.x.shape
+        value, error, ests = np.zeros((n, n)), np.zeros((n, n)), []
+        for i in range(n):
+            e = self.second(call.line(unit(shape, i)))
+            value[i, i], error[i, i] = float(e.value), float(e.error)
+            ests.append(e)
+        for i in range(n):
+            for j in range(i + 1, n):
+                ei, ej = unit(shape, i), unit(shape, j)
+                p, m = self.second(call.line(ei + ej)), self.second(call.line(ei - ej))
+                value[i, j] = value[j, i] = (float(p.value) - float(m.value)) / 4
+                error[i, j] = error[j, i] = (float(p.error) + float(m.error)) / 4
+                ests += [p, m]
+        return self._result(call, value.reshape(shape + shape), error.reshape(shape + shape),
+                            ests)
+
+    def hvp(self, f, args, wrt, v, *, domain=None) -> Result:
+        call = Call(f, args, wrt, domain)
+        self._scalar(call)
+        v = np.asarray(v, dtype=float).reshape(call.x.shape)
+        value, error, ests = np.zeros(call.x.size), np.zeros(call.x.size), []
+        for i in range(call.x.size):
+            e = unit(call.x.shape, i)
+            p, m = self.second(call.line(e + v)), self.second(call.line(e - v))
+            value[i] = (float(p.value) - float(m.value)) / 4
+            error[i] = (float(p.error) + float(m.error)) / 4
+            ests += [p, m]
+        return self._result(call, value.reshape(call.x.shape), error.reshape(call.x.shape), ests)
+
+    def laplacian(self, f, args, wrt=0, *, domain=None) -> Result:
+        call = Call(f, args, wrt, domain)
+        self._scalar(call)
+        ests = self._coordinate(call, 2)
+        return self._result(call, float(sum(float(e.value) for e in ests)),
+                            float(sum(float(e.error) for e in ests)), ests)
+
+    def derivative(self, kind, f, args, wrt=0, *, domain=None, **kw) -> Result:
+        """As ``Engine.derivative``, with the optional ``domain`` passed through."""
+        if kind == "hvp":
+            return self.hvp(f, args, wrt, kw["v"], domain=domain)
+        if kind == "jvp":
+            return self.jvp(f, args, wrt, kw["tangent"], domain=domain)
+        if kind == "vjp":
+            return self.vjp(f, args, wrt, kw["cotangent"], domain=domain)
+        if kind in ("jacobian", "gradient", "hessian", "laplacian"):
+            return getattr(self, kind)(f, args, wrt, domain=domain)
+        return super().derivative(kind, f, args, wrt, **kw)

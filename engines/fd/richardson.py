@@ -1,0 +1,145 @@
+"""The ``richardson`` engine: extrapolated differences that measure their own error.
+
+Design (in the spirit of Ridders' method and FiniteDifferences.jl's ``estimate_step``, written
+afresh): along a line g(t) = f(x + t v), evaluate a difference quotient D(h) at steps
+h_k = h0 / 2^k, h0 = max(1,|x|)/4 (a power of two, shrunk to fit the domain), and build the
+Neville tableau that cancels the error terms h^q one by one (q = 2, 4, 6, ... for central
+stencils, 1, 2, 3, ... for one-sided ones). Each tableau entry gets an error estimate: its
+distance to the two entries it was built from, plus the rounding noise of the function values
+propagated through the same recurrence. The entry with the smallest estimate is returned;
+the tableau stops growing once the newest diagonal entry departs from the best by more than
+``SAFE`` times its estimate, or once the rounding noise of the next level alone exceeds the best
+estimate (no finer step can do better), or after ``MAX_LEVELS`` steps.
+
+For a function that calls a non-analytic primitive (abs, maximum, where, ...), second
+differences at the two finest steps used must shrink like h²; otherwise there is a kink inside
+the stencil and the result is "inconclusive".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._common import EPS, KINK_NOTE, fit_step, kinked, noise, second_difference
+from .base import Est, FDEngine
+
+MAX_LEVELS = 10
+MIN_LEVELS = 3
+SAFE = 2.0
+H0 = 0.5
+
+
+@dataclass(frozen=True)
+class Stencil:
+    """D(h) = Σ w_i g(o_i h) / h^power, with error terms h^q, q = q0, q0+dq, ..."""
+
+    offsets: tuple
+    weights: tuple
+    power: int
+    q0: int
+    dq: int
+
+    @property
+    def back(self) -> int:
+        return max(0, -min(self.offsets))
+
+    @property
+    def fwd(self) -> int:
+        return max(0, max(self.offsets))
+
+    def next_noise(self, nz):
+        """Least propagated noise of any extrapolated entry at the next (halved) step."""
+        c = 1.0 / (2.0**self.q0 - 1.0)
+        return nz * (2.0**self.power * (1 + c) + c)
+
+    def apply(self, line, h: float):
+        """The quotient at step h and the rounding noise of the values it used."""
+        vals = [line(o * h) for o in self.offsets]
+        scale = h**self.power
+        d = sum(w * v for w, v in zip(self.weights, vals)) / scale
+        return d, noise(*(abs(w) * v for w, v in zip(self.weights, vals))) / scale
+
+
+FIRST = {
+    "central": Stencil((1, -1), (0.5, -0.5), 1, 2, 2),
+    "forward": Stencil((1, 0), (1.0, -1.0), 1, 1, 1),
+    "backward": Stencil((0, -1), (1.0, -1.0), 1, 1, 1),
+}
+SECOND = {
+    "central": Stencil((1, 0, -1), (1.0, -2.0, 1.0), 2, 2, 2),
+    "forward": Stencil((0, 1, 2), (1.0, -2.0, 1.0), 2, 1, 1),
+    "backward": Stencil((0, -1, -2), (1.0, -2.0, 1.0), 2, 1, 1),
+}
+
+
+def choose(stencils: dict, line) -> tuple[Stencil, float]:
+    """Central if it fits at a step within 8× of the one-sided one, else one-sided."""
+    h0 = line.base_step(H0)
+    down, up = line.room
+    c = stencils["central"]
+    hc = min(fit_step(h0, down, c.back), fit_step(h0, up, c.fwd))
+    side = "forward" if up >= down else "backward"
+    s = stencils[side]
+    hs = fit_step(h0, up if side == "forward" else down, max(s.back, s.fwd))
+    return (c, hc) if hc >= hs / 8 else (s, hs)
+
+
+def tableau(stencil: Stencil, line, h0: float):
+    """Run the extrapolation; return (value, error, step levels of the chosen entry)."""
+    prev = prev_noise = None
+    best = best_err = None
+    best_k = np.zeros((), dtype=int)
+    for k in range(MAX_LEVELS):
+        d, nz = stencil.apply(line, h0 / 2**k)
+        row, nrow = [d], [nz]
+        for j in range(1, k + 1):
+            c = 1.0 / (2.0 ** (stencil.q0 + (j - 1) * stencil.dq) - 1.0)
+            row.append(row[j - 1] + c * (row[j - 1] - prev[j - 1]))
+            nrow.append(nrow[j - 1] * (1 + c) + c * prev_noise[j - 1])
+        for j in range(1, k + 1):
+            err = np.maximum(np.abs(row[j] - row[j - 1]), np.abs(row[j] - prev[j - 1])) + nrow[j]
+            if best is None:
+                best, best_err, best_k = row[j], err, np.full(np.shape(err), k)
+            else:
+                better = err < best_err
+                best = np.where(better, row[j], best)
+                best_err = np.where(better, err, best_err)
+                best_k = np.where(better, k, best_k)
+        if k >= MIN_LEVELS - 1 and (
+                np.all(np.abs(row[k] - prev[k - 1]) >= SAFE * best_err)
+                or np.all(stencil.next_noise(nz) >= best_err)):  # finer steps: more noise
+            break
+        prev, prev_noise = row, nrow
+    return best, best_err, int(np.max(best_k))
+
+
+class Richardson(FDEngine):
+    """Richardson-extrapolated differences with an error estimate for every value."""
+
+    name = "richardson"
+    description = "extrapolated differences (Neville tableau, halving steps) with error estimate"
+
+    def first(self, line) -> Est:
+        return self._run(FIRST, line)
+
+    def second(self, line) -> Est:
+        return self._run(SECOND, line)
+
+    def _run(self, stencils, line) -> Est:
+        stencil, h0 = choose(stencils, line)
+        value, err, k = tableau(stencil, line, h0)
+        note = "" if stencil is stencils["central"] else "one-sided near the domain edge"
+        est = Est(value, err, note=note)
+        if line.call.smooth or stencil is not stencils["central"] or k == 0:
+            return est
+        fine, coarse = h0 / 2**k, h0 / 2 ** (k - 1)
+        s_c = second_difference(line, coarse)
+        nz = noise(line(coarse), 2 * line(0.0), line(-coarse))
+        if kinked(s_c, second_difference(line, fine), nz):
+            return Est(value, err, "inconclusive", KINK_NOTE)
+        return est
+
+
+__all__ = ["EPS", "Richardson", "Stencil", "tableau"]
