@@ -7,8 +7,9 @@ An identity is a frozen, cited record: what must hold, not how to check it. The 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 IDENTITIES: dict[str, Identity] = {}
 
@@ -16,7 +17,10 @@ IDENTITIES: dict[str, Identity] = {}
 #   "residual": ``f`` is a PDE/ODE residual built from derivatives the engine computes
 #               (``f(derive, xp, *args)``); the closed form is the exact residual (0).
 #   "cost":     a claim about counted costs (Appendix B.2), checked by ``claim``.
-RECORD_KINDS = ("jacobian", "gradient", "hessian", "hvp", "laplacian", "residual", "cost")
+#   "property": a claim about the catalogue's own material (B.3 activation regularity), judged
+#               exactly like "cost": ``claim(engine_name)`` returns the list of checked facts.
+RECORD_KINDS = ("jacobian", "gradient", "hessian", "hvp", "laplacian", "residual", "cost",
+                "property")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,16 @@ class Identity:
         claim: for ``cost`` records, a callable judged by the harness.
         v: for ``hvp`` records, a function of the arguments giving the direction.
         tags: free labels (e.g. ``"network"``, ``"pde"``).
+        extra: free data; the catalogue uses ``blocks(args) -> [(label, start, stop)]`` (flat
+            slices of the derivative naming network layers, e.g. ``"W_2"``), ``reference``
+            (published values) and ``proof`` (a sympy matrix-expression form for proofs).
+        inputs: the one definition of the domain: ``inputs(d) -> tuple`` over the drawing
+            interface of ``identities.strategies`` (a hypothesis draw or a numpy Generator);
+            ``strategy`` is derived from it when not given, and ``sample(rng)`` uses it.
+        engines: engine names the record applies to; empty means every engine offering the
+            kind (cost/property claims name the engines their counts come from).
+        terms: for ``residual`` records, ``terms(derive, xp, *args) -> list`` of the summands
+            of the residual (``f`` is their sum): magnitudes for a rounding allowance.
     """
 
     id: str
@@ -66,6 +80,23 @@ class Identity:
     v: Callable | None = None
     tags: tuple[str, ...] = field(default=())
     extra: dict = field(default_factory=dict, hash=False, compare=False)
+    inputs: Callable | None = None
+    engines: tuple[str, ...] = ()
+    terms: Callable | None = None
+
+    def __post_init__(self):
+        if self.strategy is None and self.inputs is not None:
+            from .strategies import as_strategy  # hypothesis only when inputs are defined
+
+            object.__setattr__(self, "strategy", as_strategy(self.inputs))
+
+    def sample(self, rng) -> tuple:
+        """One argument tuple drawn deterministically from ``rng`` (a numpy Generator)."""
+        if self.inputs is None:
+            raise ValueError(f"identity {self.id!r} defines no inputs to sample")
+        from .strategies import RngDraw
+
+        return tuple(self.inputs(RngDraw(rng)))
 
 
 def define(identity: Identity | None = None, /, **fields_) -> Identity:
