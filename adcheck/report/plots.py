@@ -1,0 +1,205 @@
+"""The report's plots: data in, inline SVG string out (None when there is nothing to draw).
+
+Each function takes plain data (records or a study from ``results["studies"]``), so a plot can
+be redrawn from results.json alone.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._svg import colour, figure, log_axes, to_svg
+
+FLOOR = 1e-18  # where an exactly-zero error is drawn on a log axis (labelled "0")
+EPS = float(np.finfo(float).eps)
+
+
+def _finite_pos(values) -> np.ndarray:
+    a = np.asarray([v if isinstance(v, (int, float)) else np.nan for v in values], dtype=float)
+    return np.where(np.isfinite(a), np.maximum(a, FLOOR), np.nan)
+
+
+def _thin(rows: list, cap: int) -> list:
+    """At most ``cap`` rows, evenly spaced, always keeping the worst (largest first entry)."""
+    if len(rows) <= cap:
+        return rows
+    worst = max(rows, key=lambda r: r[0] if isinstance(r[0], (int, float)) else -1)
+    step = len(rows) / (cap - 1)
+    return [rows[int(i * step)] for i in range(cap - 1)] + [worst]
+
+
+def _samples(rec: dict) -> list:
+    rows = [s for s in rec.get("samples") or [] if isinstance(s, (list, tuple)) and len(s) >= 2]
+    if not rows and (rec.get("worst") or {}).get("allowance") is not None:
+        rows = [[rec["worst"].get("rel_error"), rec["worst"].get("allowance")]]
+    return rows
+
+
+def error_overview(records: list[dict], engines: list[str], cap: int = 150) -> str | None:
+    """Every sample's error as a multiple of its allowance, one strip per engine."""
+    strips = []
+    for e in engines:
+        rows = [s for r in records if str(r.get("engine")) == e for s in _samples(r)]
+        ratios = [s[0] / s[1] for s in rows if _num(s[0]) and _num(s[1]) and s[1] > 0]
+        if ratios:
+            strips.append((e, _finite_pos(_thin([[x] for x in ratios], cap)).ravel()))
+    if not strips:
+        return None
+    fig, ax = figure(6.6, 0.32 * len(strips) + 1.0)
+    rng = np.random.default_rng(0)  # jitter only; fixed so the page is reproducible
+    for k, (e, r) in enumerate(strips):
+        ax.scatter(r, k + rng.uniform(-0.28, 0.28, r.size), s=7, lw=0, alpha=0.6,
+                   color=colour(e, engines))
+    ax.axvline(1.0, color="#cf222e", lw=1.2)
+    ax.text(1.0, len(strips) - 0.4, " allowance", color="#cf222e", fontsize=8, va="bottom")
+    log_axes(ax, x=True)
+    ax.set_yticks(range(len(strips)), [e for e, _ in strips])
+    ax.set_ylim(-0.6, len(strips) - 0.1)
+    ax.invert_yaxis()
+    ax.set_xlabel("observed relative error \u00f7 allowance  (left of the red line passes; "
+                  "exact zeros at the left edge)")
+    ax.grid(axis="y", visible=False)
+    return to_svg(fig, "overview", "error over allowance per engine, all identities")
+
+
+def _num(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def identity_errors(name: str, records: list[dict], engines: list[str],
+                    cap: int = 80) -> str | None:
+    """One identity: errors per engine (dots) against the span of allowances (grey bar)."""
+    from ._strip import strip
+
+    rows = [(str(r.get("engine")), colour(str(r.get("engine")), engines),
+             _thin(_samples(r), cap)) for r in records]
+    return strip(name, rows)
+
+
+def fd_sweep(study: dict) -> str | None:
+    """Error against step h for each finite-difference scheme, with its slope guides."""
+    h = np.asarray(study.get("h") or [], dtype=float)
+    series = study.get("errors") or {}
+    if h.size < 3 or not series:
+        return None
+    fig, ax = figure(6.4, 3.4)
+    for k, (scheme, errs) in enumerate(series.items()):
+        err = _finite_pos(errs)
+        ax.plot(h, err, "o-", ms=3, label=scheme, color=colour(scheme, list(series)))
+        order = (study.get("orders") or {}).get(scheme)
+        if order and k == 0:
+            _guides(ax, h, err, order)
+    log_axes(ax, x=True, y=True)
+    ax.set_xlabel("step h")
+    ax.set_ylabel("relative error")
+    ax.set_title(str(study.get("case", "")), loc="left")
+    ax.legend(loc="lower left", ncols=2)
+    return to_svg(fig, "fd-sweep", "finite-difference error against step size")
+
+
+def _guides(ax, h, err, order: float) -> None:
+    """Dashed lines: truncation ~ h^order through the largest h, rounding ~ eps/h."""
+    big = h[np.argmax(h)]
+    top = err[np.argmax(h)]
+    ax.plot(h, top * (h / big) ** order, "--", color="#57606a", lw=0.9,
+              label=f"truncation \u221d h^{order:g}")
+    ax.plot(h, EPS / h, ":", color="#57606a", lw=1.1, label="rounding \u221d \u03b5/h")
+    ax.set_ylim(max(FLOOR, np.nanmin(err) / 10), np.nanmax(err) * 10)
+
+
+def taylor(study: dict) -> str | None:
+    """Taylor remainders against h, with their fitted slopes in the legend."""
+    h = np.asarray(study.get("h") or [], dtype=float)
+    series = study.get("series") or {}
+    if h.size < 3 or not series:
+        return None
+    fig, ax = figure(6.4, 3.2)
+    slopes, expected = study.get("slopes") or {}, study.get("expected") or {}
+    for name, vals in series.items():
+        s, x = slopes.get(name), expected.get(name)
+        label = name + (f": slope {s:.2f}" if _num(s) else "") + (f" (theory {x})" if x else "")
+        ax.plot(h, _finite_pos(vals), "o-", ms=3, label=label, color=colour(name, list(series)))
+    log_axes(ax, x=True, y=True)
+    ax.set_xlabel("h  (x + h\u00b7v)")
+    ax.set_ylabel("|remainder|")
+    ax.set_title(str(study.get("case", "")), loc="left")
+    ax.legend(loc="lower right")
+    return to_svg(fig, "taylor", "Taylor remainder slopes")
+
+
+def cost_scaling(study: dict) -> str | None:
+    """Passes/evaluations and flops per gradient against the parameter count (log-log)."""
+    n = np.asarray(study.get("n") or [], dtype=float)
+    series = study.get("series") or {}
+    if n.size < 2 or not series:
+        return None
+    fig, (left, right) = figure(7.2, 3.1, ncols=2)
+    names = list(series)
+    f_flops = np.asarray(study.get("f_flops") or [np.nan] * n.size, dtype=float)
+    for name, c in series.items():
+        passes = np.asarray(c.get("passes") or [0] * n.size, dtype=float) + \
+            np.asarray(c.get("evaluations") or [0] * n.size, dtype=float)
+        left.plot(n, passes, "o-", ms=3, label=name, color=colour(name, names))
+        ratio = np.asarray(c.get("flops") or [np.nan] * n.size, dtype=float) / f_flops
+        right.plot(n, ratio, "o-", ms=3, label=name, color=colour(name, names))
+    left.set_title("passes + evaluations per gradient", loc="left")
+    right.set_title("flops per gradient \u00f7 flops of f", loc="left")
+    for ax in (left, right):
+        log_axes(ax, x=True, y=True)
+        ax.set_xlabel("parameter count n")
+    left.legend(loc="upper left")
+    fig.tight_layout()
+    return to_svg(fig, "cost", "gradient cost against parameter count")
+
+
+def bs_residual(study: dict) -> str | None:
+    """|Black–Scholes PDE residual| over (S, tau), one panel per engine, shared colour scale."""
+    S, tau = (np.asarray(study.get(k) or [], dtype=float) for k in ("S", "tau"))
+    grids = {e: np.asarray(g, dtype=float) for e, g in (study.get("engines") or {}).items()}
+    grids = {e: g for e, g in grids.items() if g.shape == (tau.size, S.size)}
+    if not grids or S.size < 2 or tau.size < 2:
+        return None
+    logs = {e: np.log10(np.maximum(np.abs(g), FLOOR)) for e, g in grids.items()}
+    lo, hi = min(float(v.min()) for v in logs.values()), max(float(v.max()) for v in logs.values())
+    cols = min(3, len(logs))
+    rows = math.ceil(len(logs) / cols)
+    fig, axes = figure(2.5 * cols + 0.8, 2.1 * rows + 0.3, ncols=cols, nrows=rows,
+                       squeeze=False, sharex=True, sharey=True)
+    mesh = None
+    for ax, (e, v) in zip(axes.ravel(), logs.items()):
+        mesh = ax.pcolormesh(S, tau, v, vmin=lo, vmax=max(hi, lo + 1), cmap="viridis",
+                             shading="nearest", edgecolors="none", antialiased=False)
+        ax.set_title(e, fontsize=9, loc="left")
+        ax.grid(False)
+    for ax in axes.ravel()[len(logs):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("S")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("\u03c4 = T \u2212 t")
+    fig.colorbar(mesh, ax=axes, label="log\u2081\u2080 |relative residual|", shrink=0.9)
+    return to_svg(fig, "bs", "Black-Scholes PDE residual per engine")
+
+
+def relu_demo(study: dict) -> str | None:
+    """The BS residual with and without its V_SS term, for a tanh and a ReLU network."""
+    S = np.asarray(study.get("S") or [], dtype=float)
+    nets = study.get("nets") or {}
+    if S.size < 2 or not nets:
+        return None
+    fig, axes = figure(3.3 * len(nets), 2.9, ncols=len(nets), squeeze=False, sharey=False)
+    for ax, (name, d) in zip(axes[0], nets.items()):
+        ax.plot(S, d.get("with") or [np.nan] * S.size, "-", color="#1f77b4",
+                label="residual with \u00bd\u03c3\u00b2S\u00b2V_SS")
+        ax.plot(S, d.get("without") or [np.nan] * S.size, "--", color="#d62728",
+                label="residual without it")
+        ax.plot(S, d.get("vss_term") or [np.nan] * S.size, ":", color="#2ca02c",
+                label="\u00bd\u03c3\u00b2S\u00b2V_SS term")
+        ax.set_title(f"{name} network", loc="left")
+        ax.set_xlabel("S")
+    axes[0][0].set_ylabel("value at \u03c4 = " + str(study.get("tau", "")))
+    axes[0][-1].legend(loc="best")
+    fig.tight_layout()
+    return to_svg(fig, "relu", "ReLU demonstration: the V_SS term vanishes")
