@@ -1,0 +1,215 @@
+"""One engine on one case, and the per-(identity, engine) record built from many cases."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import errmodel as em
+from .judge import compare, diagnose
+
+OUTCOMES = ("pass", "fail", "inconclusive", "error", "not-applicable")
+MAX_SAMPLES = 200  # points of the error-distribution plot per record
+
+
+@dataclass
+class CaseVerdict:
+    """The outcome of one engine on one input, with what the message needs."""
+
+    outcome: str
+    worst: dict | None = None
+    index: tuple = ()
+    note: str = ""
+    diagnosis: str | None = None
+    outlier: str | None = None
+    cost: dict | None = None
+    why: str = ""
+    value: float | None = None
+    ref: float | None = None
+    seconds: float = 0.0
+
+
+def judge_engine_case(rec, engine, ctx, result) -> CaseVerdict:
+    """Compare an engine's Result with the case's reference under the error model."""
+    cost = result.cost.as_dict() if hasattr(result.cost, "as_dict") else None
+    if ctx.skip:
+        return CaseVerdict("inconclusive", note=ctx.skip, cost=cost)
+    if result.status != "ok":
+        return CaseVerdict(result.status, note=result.note or result.status, cost=cost)
+    if rec.kind == "residual":
+        ref, allow = np.zeros(np.shape(result.value)), result.error
+    else:
+        ref = ctx.ref
+        if ref is None:  # no closed form: the float64 reverse route, with its own bound
+            if not ctx.bounds:
+                return CaseVerdict("inconclusive", note="no reference for this case", cost=cost)
+            ref = ctx.bounds[0].value
+            ctx.ref_err = em.ROUTE_FACTOR * em.U * ctx.bounds[0].err
+        allow = em.allowance(ref, ctx.bounds, ctx.ref_err, result.error)
+    cmp = compare(result.value, ref, allow, ctx.kinks)
+    v = CaseVerdict(cmp.outcome, cmp.worst, cmp.index, cmp.note, cost=cost)
+    if cmp.worst and cmp.index != ():
+        v.why = allow.why(np.ravel_multi_index(cmp.index, np.shape(ref)))
+        v.value = float(np.asarray(result.value, dtype=float)[cmp.index])
+        v.ref = float(np.asarray(ref)[cmp.index])
+    elif cmp.worst:
+        v.why = allow.why(0)
+        v.value, v.ref = float(np.asarray(result.value, dtype=float)), float(ref)
+    if cmp.outcome == "fail":
+        v.diagnosis = _diagnosis(rec, ctx, result.value, ref, allow.total)
+    return v
+
+
+def _diagnosis(rec, ctx, value, ref, tol):
+    blocks = rec.extra.get("blocks") if isinstance(rec.extra, dict) else None
+    try:
+        blocks = blocks(ctx.args) if callable(blocks) else blocks
+        in_shape = np.shape(ctx.args[rec.wrt]) if rec.kind in ("jacobian", "hessian") else None
+        return diagnose(value, ref, tol, in_shape=in_shape, args=ctx.args, blocks=blocks)
+    except Exception:  # noqa: BLE001  a diagnosis is a hint; never let it break a verdict
+        return None
+
+
+def judge_claim(rec, engine, timeout) -> CaseVerdict:
+    """A cost/property claim: ``claim(engine_name)`` returns facts; every fact must hold."""
+    from .runner import deadline
+    try:
+        with deadline(timeout):
+            facts = rec.claim(engine.name)
+    except Exception as exc:  # noqa: BLE001
+        return CaseVerdict("error", note=f"the claim raised {type(exc).__name__}: {exc}")
+    ok, lines = _facts(facts)
+    if ok is None:
+        return CaseVerdict("not-applicable", note="the claim has nothing to check for "
+                                                  f"{engine.name}")
+    return CaseVerdict("pass" if ok else "fail", note="; ".join(lines[:6]))
+
+
+def _facts(facts):
+    """(all hold?, text lines) from a bool, (ok, text), a dict, an object, or a list of them."""
+    if facts is None:
+        return None, []
+    if isinstance(facts, (bool, np.bool_)):
+        return bool(facts), []
+    if isinstance(facts, tuple) and len(facts) == 2 and isinstance(facts[0], (bool, np.bool_)):
+        return bool(facts[0]), [str(facts[1])]
+    if isinstance(facts, dict):
+        ok = next((facts[k] for k in ("ok", "holds", "passed", "pass") if k in facts), None)
+        return (None if ok is None else bool(ok)), [str(facts.get("text") or facts.get(
+            "message") or facts.get("fact") or facts)]
+    for k in ("ok", "holds", "passed"):
+        if hasattr(facts, k):
+            return bool(getattr(facts, k)), [str(getattr(facts, "text", "") or facts)]
+    items = list(facts)
+    if not items:
+        return None, []
+    parts = [_facts(x) for x in items]
+    ok = all(p[0] for p in parts if p[0] is not None)
+    bad = [ln for p in parts if p[0] is False for ln in p[1]]
+    good = [ln for p in parts if p[0] for ln in p[1]]
+    return ok, (["violated: " + b for b in bad] + good)
+
+
+@dataclass
+class Accumulator:
+    """Folds the verdicts of one engine on one identity's cases into a results record."""
+
+    rec: object
+    engine: str
+    seed: int
+    examples: int
+    counts: dict = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    samples: list = field(default_factory=list)
+    worst: CaseVerdict | None = None
+    worst_case: int = -1
+    worst_args: tuple = ()
+    first: dict = field(default_factory=dict)  # outcome -> first verdict with it
+    cost: dict | None = None
+    seconds: float = 0.0
+    na_note: str = ""
+    stats: dict = field(default_factory=dict)
+
+    def not_applicable(self, why: str) -> None:
+        self.na_note = why
+
+    def add_claim(self, v: CaseVerdict) -> None:
+        self.add(0, (), v)
+
+    def add(self, i: int, args, v: CaseVerdict, n_failed=0, n_judged=0) -> None:
+        self.counts[v.outcome] += 1
+        self.seconds += v.seconds
+        self.first.setdefault(v.outcome, v)
+        if v.outcome == "fail":
+            self.stats.setdefault("first_fail", (i, n_failed, n_judged))
+        if self.cost is None and v.cost is not None:
+            self.cost = v.cost
+        if v.worst and len(self.samples) < MAX_SAMPLES:
+            w = v.worst
+            allow = w["rel_error"] / w["ratio"] if w["ratio"] else 0.0
+            self.samples.append([_num(w["rel_error"]), _num(allow)])
+        if v.worst and self._worse(v):
+            self.worst, self.worst_case, self.worst_args = v, i, args
+
+    def _worse(self, v: CaseVerdict) -> bool:
+        if self.worst is None:
+            return True
+        rank = {"fail": 2, "inconclusive": 0, "pass": 1}
+        a, b = rank.get(v.outcome, 0), rank.get(self.worst.outcome, 0)
+        return a > b or (a == b and v.worst["ratio"] > self.worst.worst["ratio"])
+
+    def outcome(self) -> str:
+        c = self.counts
+        if self.na_note or sum(c.values()) == 0:
+            return "not-applicable"
+        for o in ("fail", "error"):
+            if c[o]:
+                return o
+        if c["pass"]:
+            return "pass"
+        return "inconclusive" if c["inconclusive"] else "not-applicable"
+
+    def record(self) -> dict:
+        """The results.json record (``_seconds`` is moved to the timing section)."""
+        from .messages import message, rerun
+        outcome = self.outcome()
+        w = self.worst
+        return {
+            "identity": self.rec.id, "engine": self.engine, "outcome": outcome,
+            "examples": sum(self.counts.values()),
+            "worst": {k: _num(x) for k, x in w.worst.items()} if w else None,
+            "worst_input": _serial_args(self.rec, self.worst_args) if w else None,
+            "diagnosis": w.diagnosis if w and outcome == "fail" else None,
+            "outlier": w.outlier if w and outcome == "fail" else None,
+            "message": message(self, outcome),
+            "cost": self.cost or {},
+            "rerun": rerun(self.rec.id, self.engine, self.seed, self.examples),
+            "samples": self.samples,
+            "counts": dict(self.counts),
+            "_seconds": self.seconds,
+        }
+
+
+def _num(x) -> float:
+    x = float(x)
+    return x if math.isfinite(x) else (math.inf if x > 0 else (-math.inf if x < 0 else x))
+
+
+def _serial(a):
+    if isinstance(a, np.ndarray):
+        return a.tolist()
+    if isinstance(a, (np.floating, np.integer)):
+        return a.item()
+    if isinstance(a, (list, tuple)):
+        return [_serial(x) for x in a]
+    if isinstance(a, (int, float, str, bool)) or a is None:
+        return a
+    return repr(a)
+
+
+def _serial_args(rec, args) -> dict | None:
+    if not args:
+        return None
+    names = list(rec.arg_names) + [f"arg{i}" for i in range(len(rec.arg_names), len(args))]
+    return {n: _serial(a) for n, a in zip(names, args)}

@@ -1,0 +1,82 @@
+"""Loading the catalogue and plugins, and selecting identities and engines by name or glob."""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import pkgutil
+import sys
+from importlib import metadata
+
+ENTRY_POINT_GROUP = "adcheck.plugins"
+_NOT_CATALOGUE = {"record", "strategies", "networks", "activations"}  # helpers, no records
+
+
+class UsageError(Exception):
+    """A user error the CLI reports with exit code 2."""
+
+
+def load_catalogue() -> dict:
+    """Import every catalogue module of ``identities``; returns the registry."""
+    import identities
+    loader = getattr(identities, "load_all", None) or getattr(identities, "load", None)
+    if callable(loader):
+        loader()
+    for mod in pkgutil.iter_modules(identities.__path__):
+        if mod.name.startswith("_") or mod.name in _NOT_CATALOGUE:
+            continue
+        try:
+            importlib.import_module(f"identities.{mod.name}")
+        except Exception as exc:  # noqa: BLE001  one broken module must not hide the rest
+            print(f"adcheck: catalogue module identities.{mod.name} failed to import: "
+                  f"{type(exc).__name__}: {exc}", file=sys.stderr)
+    return identities.IDENTITIES
+
+
+def load_plugins(names=(), entry_points=True) -> list[str]:
+    """Import ``-p`` plugin modules and the ``adcheck.plugins`` entry points; return names.
+
+    A module that fails to import raises UsageError naming it and the reason.
+    """
+    loaded = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001
+            raise UsageError(f"plugin {name!r} failed to import: {type(exc).__name__}: {exc} "
+                             f"(is it on PYTHONPATH? `-p` takes a module name, e.g. "
+                             f"-p mypackage.my_identities)") from None
+        loaded.append(name)
+    if entry_points:
+        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                ep.load()
+            except Exception as exc:  # noqa: BLE001
+                raise UsageError(f"plugin entry point {ep.name!r} ({ep.value}) failed to "
+                                 f"import: {type(exc).__name__}: {exc}") from None
+            loaded.append(ep.value)
+    return loaded
+
+
+def select(patterns, known, what: str) -> list[str]:
+    """Names in ``known`` (in its order) matching any pattern; an unmatched pattern is an error."""
+    known = list(known)
+    if not patterns:
+        return known
+    chosen = set()
+    for p in patterns:
+        hits = [k for k in known if fnmatch.fnmatchcase(k, p)]
+        if not hits:
+            close = [k for k in known if p.lower() in k.lower()][:5]
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise UsageError(f"no {what} matches {p!r}{hint} (`adcheck "
+                             f"{'list' if what == 'identity' else 'engines'}` shows them)")
+        chosen.update(hits)
+    return [k for k in known if k in chosen]
+
+
+def default_engines() -> list[str]:
+    """Every registered engine, the project's own first."""
+    import engines
+    names = list(engines.ENGINES)
+    return sorted(names, key=lambda n: engines.ENGINES[n].family == "adapter")

@@ -1,0 +1,97 @@
+"""The reference of one case: the exact oracle's value, its own error, and the rounding bounds.
+
+Everything here is computed once per input and shared by every engine judged on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import errmodel as em
+
+
+@dataclass
+class Context:
+    """What every engine's result on one input is judged against."""
+
+    args: tuple
+    ref: np.ndarray | None = None
+    ref_err: object = None
+    bounds: list = field(default_factory=list)
+    kinks: list = field(default_factory=list)
+    skip: str = ""  # a reason to call every engine's result inconclusive on this input
+    oracle: str = "exact"
+
+
+def _finite_inputs(args) -> bool:
+    for a in args:
+        try:
+            arr = np.asarray(a, dtype=float)
+        except (TypeError, ValueError):
+            continue
+        if not np.all(np.isfinite(arr)):
+            return False
+    return True
+
+
+def exact(g, args) -> np.ndarray | None:
+    """The closed form at 50 digits by the exact oracle, rounded to float64; None if absent."""
+    try:
+        from engines.exact import evaluate_exact
+    except ImportError:
+        return None
+    out = np.asarray(evaluate_exact(g, args, dps=50), dtype=object)
+    return np.vectorize(float, otypes=[float])(out) if out.size else out.astype(float)
+
+
+def derivative_kw(rec, args) -> dict:
+    """Keyword arguments the record's kind needs (the direction of an hvp)."""
+    return {"v": np.asarray(rec.v(*args), dtype=float)} if rec.kind == "hvp" and rec.v else {}
+
+
+def prepare(rec, args) -> Context:
+    """Reference value and rounding bounds of one case (or the reason it cannot be judged)."""
+    ctx = Context(tuple(args))
+    if not _finite_inputs(args):
+        ctx.skip = "the input contains NaN or inf: outside every identity's domain"
+        return ctx
+    if rec.kind != "residual":
+        try:
+            v = derivative_kw(rec, args).get("v")
+            b = em.derivative_bound(rec.kind, rec.f, args, rec.wrt, v)
+            ctx.bounds.append(b)
+            ctx.kinks += b.kinks
+        except Exception:  # noqa: BLE001  the bound is optional; the closed form's may exist
+            pass
+    if rec.closed_form is None:
+        if rec.kind == "residual":
+            ctx.ref, ctx.oracle = np.zeros(()), "zero residual"
+        return ctx
+    _closed_form_reference(rec, ctx)
+    return ctx
+
+
+def _closed_form_reference(rec, ctx: Context) -> None:
+    try:
+        cf = em.function_bound(rec.closed_form, ctx.args)
+        ctx.bounds.append(cf)
+    except Exception as exc:  # noqa: BLE001
+        cf = None
+        why = f"{type(exc).__name__}: {exc}"
+    try:
+        value = exact(rec.closed_form, ctx.args)
+    except Exception as exc:  # noqa: BLE001
+        ctx.skip = f"the exact oracle could not evaluate the closed form ({type(exc).__name__}: " \
+                   f"{exc}): reference unreliable"
+        return
+    if value is not None:
+        ctx.ref = value
+        return
+    if cf is None:
+        ctx.skip = f"the closed form could not be evaluated ({why})"
+        return
+    # No exact oracle: the float64 closed form, charged with its own rounding bound.
+    ctx.ref, ctx.oracle = cf.value, "float64 closed form"
+    ctx.ref_err = em.ROUTE_FACTOR * em.U * cf.err
