@@ -39,6 +39,9 @@ class FDEngine(Engine):
     def second(self, line) -> Est:
         raise NotImplementedError
 
+    def _call(self, f, args, wrt, domain) -> Call:
+        return Call(f, args, wrt, domain)
+
     # -- assembling
     def _result(self, call: Call, value, error, ests) -> Result:
         bad = [e for e in ests if e.status != "ok"]
@@ -53,12 +56,12 @@ class FDEngine(Engine):
         return [scheme(call.line(unit(call.x.shape, i))) for i in range(call.x.size)]
 
     def jvp(self, f, args, wrt, tangent, *, domain=None) -> Result:
-        call = Call(f, args, wrt, domain)
+        call = self._call(f, args, wrt, domain)
         est = self.first(call.line(tangent))
         return self._result(call, est.value, est.error, [est])
 
     def jacobian(self, f, args, wrt=0, *, domain=None) -> Result:
-        call = Call(f, args, wrt, domain)
+        call = self._call(f, args, wrt, domain)
         ests = self._coordinate(call, 1)
         shape = call.x.shape
 
@@ -91,7 +94,7 @@ class FDEngine(Engine):
                 f"{call.f0.shape}")
 
     def hessian(self, f, args, wrt=0, *, domain=None) -> Result:
-        call = Call(f, args, wrt, domain)
+        call = self._call(f, args, wrt, domain)
         self._scalar(call)
         n, shape = call.x.size, call.x.shape
         value, error, ests = np.zeros((n, n)), np.zeros((n, n)), []
@@ -110,7 +113,7 @@ class FDEngine(Engine):
                             ests)
 
     def hvp(self, f, args, wrt, v, *, domain=None) -> Result:
-        call = Call(f, args, wrt, domain)
+        call = self._call(f, args, wrt, domain)
         self._scalar(call)
         v = np.asarray(v, dtype=float).reshape(call.x.shape)
         value, error, ests = np.zeros(call.x.size), np.zeros(call.x.size), []
@@ -123,7 +126,7 @@ class FDEngine(Engine):
         return self._result(call, value.reshape(call.x.shape), error.reshape(call.x.shape), ests)
 
     def laplacian(self, f, args, wrt=0, *, domain=None) -> Result:
-        call = Call(f, args, wrt, domain)
+        call = self._call(f, args, wrt, domain)
         self._scalar(call)
         ests = self._coordinate(call, 2)
         return self._result(call, float(sum(float(e.value) for e in ests)),

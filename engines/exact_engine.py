@@ -1,0 +1,118 @@
+"""The ``exact`` engine: derivatives to 50 digits, the oracle when no closed form exists."""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+
+from .base import KINDS, Cost, Engine, Result, as_float_args
+from .errors import InputError
+from .exact import GUARD, convert_args, exact_ns, to_exact, to_float
+
+class ExactEngine(Engine):
+    """Derivatives to ``dps`` digits: differences in ``exact_ns`` at h = 10^-dps·max(1,|x|).
+
+    At (order + 2)·dps working digits both the truncation (h²) and the rounding (10^-work/h^k)
+    errors are about 10^(-2·dps), so the value is right to ``dps`` digits for smooth functions.
+    A kink within h (one-sided estimates that differ by more than 10^(-dps/2)) makes the result
+    "inconclusive". Public methods return float64 (correctly rounded) values; ``exact(kind, ...)``
+    returns the mpf arrays themselves.
+    """
+
+    name = "exact"
+    family = "exact"
+    description = "high-precision differences in the mpmath namespace (the derivative oracle)"
+
+    def __init__(self, dps: int = 50):
+        self.dps = dps
+
+    def _line(self, f, args, wrt, v, order):
+        """(g^(order)(0) as mpf array, kinked?, evaluations) for g(t) = f(x + t v)."""
+        with mpmath.workdps(self.dps * (order + 2) + GUARD):
+            args = list(convert_args(as_float_args(args, wrt)))
+            x, vv = args[wrt], to_exact(np.asarray(v, dtype=float))
+            h = mpmath.mpf(10) ** (-self.dps) * max([mpmath.mpf(1)] + [abs(e) for e in x.flat])
+
+            def g(t):
+                args[wrt] = x + t * vv
+                return to_exact(f(exact_ns, *args))
+
+            gp, g0, gm = g(h), g(0), g(-h)
+            if order == 1:
+                d, other = (gp - gm) / (2 * h), (gp - g0) / h
+            else:
+                d = (gp - 2 * g0 + gm) / h**2
+                other = (g(2 * h) - 2 * g0 + g(-2 * h)) / (4 * h**2)
+            d, other = to_exact(d), to_exact(other)
+            tol = mpmath.mpf(10) ** (-self.dps // 2)
+            kink = any(abs(a - b) > tol * (1 + abs(a)) for a, b in zip(d.flat, other.flat))
+            return d, kink, 3 if order == 1 else 5
+
+    def exact(self, kind: str, f, args, wrt: int = 0, **kw):
+        """(object array of mpf, status, note, evaluations) for one derivative kind."""
+        x = np.asarray(args[wrt], dtype=float)
+        n, shape = x.size, x.shape
+        units = [u.reshape(shape) for u in np.eye(n)]
+        parts, evals = [], 0
+
+        def line(v, order):
+            nonlocal evals
+            d, kink, k = self._line(f, args, wrt, v, order)
+            evals += k
+            parts.append(kink)
+            return d
+
+        if kind == "jvp":
+            value = line(kw["tangent"], 1)
+        elif kind in ("jacobian", "gradient", "vjp"):
+            cols = [line(u, 1) for u in units]
+            value = np.stack(cols, axis=-1).reshape(cols[0].shape + shape)
+            if kind == "vjp":
+                ct = to_exact(np.asarray(kw["cotangent"], dtype=float))
+                value = to_exact(np.tensordot(ct, value, axes=ct.ndim))
+        elif kind == "laplacian":
+            value = to_exact(sum(line(u, 2) for u in units))
+        elif kind == "hvp":
+            v = np.asarray(kw["v"], dtype=float)
+            value = to_exact(np.stack([to_exact((line(u + v, 2) - line(u - v, 2)) / 4)
+                                       for u in units]).reshape(shape))
+        elif kind == "hessian":
+            value = np.empty((n, n), dtype=object)
+            for i in range(n):
+                for j in range(i, n):
+                    entry = line(units[i], 2) if i == j else (
+                        line(units[i] + units[j], 2) - line(units[i] - units[j], 2)) / 4
+                    value[i, j] = value[j, i] = to_exact(entry)[()]
+            value = value.reshape(shape + shape)
+        else:
+            raise InputError(f"unknown derivative kind {kind!r}; choose one of {KINDS}")
+        status = "inconclusive" if any(parts) else "ok"
+        return value, status, (KINK if any(parts) else ""), evals
+
+    def _result(self, kind, f, args, wrt, **kw) -> Result:
+        value, status, note, evals = self.exact(kind, f, args, wrt, **kw)
+        rounded = to_float(value)
+        return Result(rounded, Cost(passes=evals, evaluations=evals),
+                      np.abs(rounded) * EPS / 2, self.name, status, note)
+
+    def jvp(self, f, args, wrt, tangent) -> Result:
+        return self._result("jvp", f, args, wrt, tangent=tangent)
+
+    def vjp(self, f, args, wrt, cotangent) -> Result:
+        return self._result("vjp", f, args, wrt, cotangent=cotangent)
+
+    def jacobian(self, f, args, wrt=0) -> Result:
+        return self._result("jacobian", f, args, wrt)
+
+    def hessian(self, f, args, wrt=0) -> Result:
+        return self._result("hessian", f, args, wrt)
+
+    def hvp(self, f, args, wrt, v) -> Result:
+        return self._result("hvp", f, args, wrt, v=v)
+
+    def laplacian(self, f, args, wrt=0) -> Result:
+        return self._result("laplacian", f, args, wrt)
+
+
+KINK = "a kink within the step: one-sided derivatives differ, so the value is inconclusive"
+EPS = float(np.finfo(np.float64).eps)
