@@ -45,7 +45,12 @@ class PerIndex:
 
 @dataclass(frozen=True, eq=False)
 class Primitive:
-    """One row of the table."""
+    """One row of the table.
+
+    ``linear``: the primitive is linear in its positional arguments, so its rules may use the
+    primals' shapes but never their values. ``bind`` (set on creation) is the fast dispatcher
+    that ``ops``, the ``ad`` namespace and the box operators call.
+    """
 
     name: str
     impl: Callable
@@ -57,15 +62,21 @@ class Primitive:
     linear: bool = False
     params: tuple = field(default=())
 
+    def __post_init__(self):
+        object.__setattr__(self, "bind", _binder(self))
+
     def __call__(self, *args, **params):
-        return bind(self, *args, **params)
+        return self.bind(*args, **params)
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 
 
 def defprim(name, impl, *, jvp, vjp, flops, cite="", analytic=True, linear=False):
-    """Register a primitive in the table; reject duplicates. Returns the primitive."""
+    """Register a primitive in the table; reject duplicates. Returns the primitive.
+
+    ``ops.<name>`` becomes the primitive's dispatcher (a plain function, one frame per call).
+    """
     if name in TABLE:
         raise ValueError(f"primitive {name!r} is already defined")
     if not isinstance(jvp, PerIndex):
@@ -74,8 +85,21 @@ def defprim(name, impl, *, jvp, vjp, flops, cite="", analytic=True, linear=False
             raise ValueError(f"primitive {name!r}: {len(jvp)} JVP rules but {len(vjp)} VJP rules")
     prim = Primitive(name, impl, jvp, vjp, flops, cite, analytic, linear)
     TABLE[name] = prim
-    setattr(ops, name, prim)
+    setattr(ops, name, prim.bind)
+    if name in _BOX_OPERATORS:  # ``box @ w`` calls the dispatcher itself: one frame, not two
+        setattr(Box, _BOX_OPERATORS[name], prim.bind)
     return prim
+
+
+_BOX_OPERATORS = {"add": "__add__", "subtract": "__sub__", "multiply": "__mul__",
+                  "divide": "__truediv__", "matmul": "__matmul__", "pow": "__pow__",
+                  "negative": "__neg__", "abs": "__abs__"}
+
+
+def undefprim(name: str) -> None:
+    """Remove a primitive from the table (for tests that register a temporary one)."""
+    TABLE.pop(name)
+    delattr(ops, name)
 
 
 # ----------------------------------------------------------------------------- boxes and traces
@@ -95,10 +119,14 @@ class Box:
     __array_ufunc__ = None  # make numpy defer to our reflected operators
     __array_priority__ = 1000
 
-    shape = property(lambda self: np.shape(self.value))
-    ndim = property(lambda self: np.ndim(self.value))
-    size = property(lambda self: np.size(self.value))
-    dtype = property(lambda self: np.result_type(self.value))
+    @property
+    def shape(self):
+        v = self.value
+        return v.shape if isinstance(v, (np.ndarray, np.generic, Box)) else np.shape(v)
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
+    dtype = property(lambda self: np.result_type(primal(self)))
     T = property(lambda self: ops.transpose(self))
     mT = property(lambda self: ops.matrix_transpose(self))
 
@@ -109,52 +137,52 @@ class Box:
         return (self[i] for i in range(len(self)))
 
     def __add__(self, o):
-        return bind(ops.add, self, o)
+        return ops.add(self, o)
 
     def __radd__(self, o):
-        return bind(ops.add, o, self)
+        return ops.add(o, self)
 
     def __sub__(self, o):
-        return bind(ops.subtract, self, o)
+        return ops.subtract(self, o)
 
     def __rsub__(self, o):
-        return bind(ops.subtract, o, self)
+        return ops.subtract(o, self)
 
     def __mul__(self, o):
-        return bind(ops.multiply, self, o)
+        return ops.multiply(self, o)
 
     def __rmul__(self, o):
-        return bind(ops.multiply, o, self)
+        return ops.multiply(o, self)
 
     def __truediv__(self, o):
-        return bind(ops.divide, self, o)
+        return ops.divide(self, o)
 
     def __rtruediv__(self, o):
-        return bind(ops.divide, o, self)
+        return ops.divide(o, self)
 
     def __matmul__(self, o):
-        return bind(ops.matmul, self, o)
+        return ops.matmul(self, o)
 
     def __rmatmul__(self, o):
-        return bind(ops.matmul, o, self)
+        return ops.matmul(o, self)
 
     def __pow__(self, o):
-        return bind(ops.pow, self, o)
+        return ops.pow(self, o)
 
     def __rpow__(self, o):
-        return bind(ops.pow, o, self)
+        return ops.pow(o, self)
 
     def __neg__(self):
-        return bind(ops.negative, self)
+        return ops.negative(self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return bind(ops.abs, self)
+        return ops.abs(self)
 
     def __getitem__(self, index):
-        return bind(ops.getitem, self, index=index)
+        return ops.getitem(self, index=index)
 
     # Comparisons are not differentiable: they compare primal values and return booleans.
     def __lt__(self, o):
@@ -220,17 +248,45 @@ class counting:
 
 # ----------------------------------------------------------------------------- dispatch
 
-def bind(prim: Primitive, *args, **params):
-    """Apply ``prim``: numpy on plain values, else the newest trace among the boxes decides."""
-    top = None
-    level = 0
-    for a in args:
-        if isinstance(a, Box) and a.level > level:
-            top, level = a, a.level
-    if top is None:
-        ans = prim.impl(*args, **params)
-        if _COUNTERS:
-            for c in _COUNTERS:
-                c.record(prim, ans, args, params)
-        return ans
-    return top.trace.process(prim, args, params)
+def _binder(prim: Primitive) -> Callable:
+    """The dispatcher of one primitive: numpy on plain values, else the newest trace decides.
+
+    It is a closure rather than a method so that a call costs one Python frame; the loop is
+    the whole dispatch rule (Siskind & Pearlmutter 2005: the highest level wins).
+    """
+    impl = prim.impl
+
+    def apply(*args, **params):
+        top = None
+        level = 0
+        for a in args:
+            if isinstance(a, Box) and a.level > level:
+                top, level = a, a.level
+        if top is None:
+            ans = impl(*args, **params)
+            if _COUNTERS:
+                for c in _COUNTERS:
+                    c.record(prim, ans, args, params)
+            return ans
+        return top.trace.process(prim, args, params)
+
+    apply.__name__ = apply.__qualname__ = prim.name
+    apply.__doc__ = f"Apply the primitive {prim.name!r} (dispatching on traced arguments)."
+    apply.prim = prim
+    return apply
+
+
+def evaluate(prim: Primitive, primals: list, params: dict, older: bool):
+    """The value of ``prim`` at unboxed ``primals``: numpy, or older traces when ``older``."""
+    if older:
+        return prim.bind(*primals, **params)
+    ans = prim.impl(*primals, **params)
+    if _COUNTERS:
+        for c in _COUNTERS:
+            c.record(prim, ans, primals, params)
+    return ans
+
+
+def bind(prim, *args, **params):
+    """Apply ``prim`` (a Primitive or its dispatcher) to ``args``."""
+    return getattr(prim, "bind", prim)(*args, **params)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .core import Box, bind, new_level
+from .core import Box, evaluate, new_level, ops
 
 
 class JVPBox(Box):
@@ -23,13 +23,24 @@ class ForwardTrace:
         self.level = new_level()
 
     def process(self, prim, args, params):
-        primals = [a.value if isinstance(a, JVPBox) and a.trace is self else a for a in args]
-        ans = bind(prim, *primals, **params)
-        tangent = None
+        """Evaluate ``prim`` and the sum of its JVP rules over this level's boxes."""
+        primals = []
+        boxed = []
+        older = False
         for i, a in enumerate(args):
-            if isinstance(a, JVPBox) and a.trace is self:
-                t = prim.jvps[i](a.tangent, ans, *primals, **params)
-                tangent = t if tangent is None else tangent + t
+            if isinstance(a, Box):
+                if a.trace is self:
+                    boxed.append((i, a.tangent))
+                    a = a.value
+                if isinstance(a, Box):
+                    older = True
+            primals.append(a)
+        ans = evaluate(prim, primals, params, older)
+        jvps = prim.jvps
+        tangent = None
+        for i, t in boxed:
+            t = jvps[i](t, ans, *primals, **params)
+            tangent = t if tangent is None else ops.add(tangent, t)
         return JVPBox(ans, tangent, self)
 
     def unbox(self, out):

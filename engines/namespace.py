@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from . import primitives  # noqa: F401  (fills the table)
-from .core import TABLE, Box, bind, primal
+from .core import TABLE, Box, primal
 from .errors import UnsupportedOperation
 
 # name -> primitive it maps to (composites name the primitive doing the work)
@@ -51,7 +51,10 @@ SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 
 
 def _shape(x):
-    return x.shape if hasattr(x, "shape") else np.shape(x)
+    try:
+        return x.shape
+    except AttributeError:
+        return np.shape(x)
 
 
 def zeros_like_any(x):
@@ -198,16 +201,8 @@ def _holds_box(obj) -> bool:
     return isinstance(obj, (list, tuple)) and any(_holds_box(o) for o in obj)
 
 
-def _dispatcher(prim):
-    def apply(*args, **params):
-        return bind(prim, *args, **params)
-
-    apply.__name__ = prim.name
-    return apply
-
-
-ad = Namespace("ad", {name: _dispatcher(p) for name, p in TABLE.items()})
-"""The namespace of the AD engines: every name dispatches through ``bind``."""
+ad = Namespace("ad", {name: p.bind for name, p in TABLE.items()})
+"""The namespace of the AD engines: every name is its primitive's dispatcher (one frame)."""
 
 numpy_ns = Namespace("numpy", {name: p.impl for name, p in TABLE.items()})
 """Plain float64 numpy: the primitives' own implementations, no tracing."""

@@ -6,7 +6,7 @@ reversed loop that visits each entry at most once (Appendix B.2; Griewank & Walt
 
 from __future__ import annotations
 
-from .core import Box, bind, new_level
+from .core import _COUNTERS, Box, new_level, ops
 
 
 class VJPBox(Box):
@@ -21,13 +21,15 @@ class VJPBox(Box):
 class ReverseTrace:
     """Records each primitive applied to this level's boxes; ``backward`` sweeps the record."""
 
-    __slots__ = ("level", "tape", "visited")
+    __slots__ = ("level", "tape", "visited", "length")
 
     def __init__(self):
         self.level = new_level()
-        # entry: (primitive, ((arg position, parent entry), ...), ans, primals, params)
+        # entry: (VJP rules, ((arg position, parent entry), ...), ans, primals, params);
+        # inputs are entries with rules None.
         self.tape: list[tuple] = []
         self.visited = 0
+        self.length = 0  # primitive entries on the tape (inputs excluded)
 
     def input(self, value) -> VJPBox:
         """Box an input: a tape entry with no parents."""
@@ -35,42 +37,56 @@ class ReverseTrace:
         return VJPBox(value, self, len(self.tape) - 1)
 
     def process(self, prim, args, params):
-        primals = []
+        """Evaluate ``prim`` on the primals and record one tape entry."""
+        primals = list(args)
         parents = []
+        older = False
         for i, a in enumerate(args):
-            if isinstance(a, VJPBox) and a.trace is self:
-                primals.append(a.value)
-                parents.append((i, a.idx))
-            else:
-                primals.append(a)
-        ans = bind(prim, *primals, **params)
+            if isinstance(a, Box):
+                if a.trace is self:
+                    parents.append((i, a.idx))
+                    a = primals[i] = a.value
+                if isinstance(a, Box):
+                    older = True
+        # evaluate() inlined: this is the hottest path of the engine
+        if older:
+            ans = prim.bind(*primals, **params)
+        else:
+            ans = prim.impl(*primals, **params)
+            if _COUNTERS:
+                for c in _COUNTERS:
+                    c.record(prim, ans, primals, params)
         tape = self.tape
-        tape.append((prim, parents, ans, primals, params))
-        return VJPBox(ans, self, len(tape) - 1)
+        idx = len(tape)
+        tape.append((prim.vjps, parents, ans, primals, params))
+        self.length += 1
+        return VJPBox(ans, self, idx)
 
     def backward(self, out_idx: int, ct, wanted: list[int]) -> list:
-        """Sweep the tape from ``out_idx`` down; return the cotangents of entries ``wanted``."""
+        """Sweep the tape from ``out_idx`` down; return the cotangents of entries ``wanted``.
+
+        Cotangents are accumulated with ``ops.add`` so that the sweep is counted and is itself
+        differentiable (reverse over reverse).
+        """
         tape = self.tape
+        add = ops.add
         cts: list = [None] * (out_idx + 1)
         cts[out_idx] = ct
         keep = set(wanted)
+        visited = 0
         for k in range(out_idx, -1, -1):
             g = cts[k]
             if g is None:
                 continue
-            prim, parents, ans, primals, params = tape[k]
-            if prim is None:
+            vjps, parents, ans, primals, params = tape[k]
+            if vjps is None:
                 continue
-            self.visited += 1
-            vjps = prim.vjps
-            for i, p in parents:
-                c = vjps[i](g, ans, *primals, **params)
-                cts[p] = c if cts[p] is None else cts[p] + c
             if k not in keep:
                 cts[k] = None  # free the memory as the sweep moves on
+            visited += 1
+            for i, p in parents:
+                c = vjps[i](g, ans, *primals, **params)
+                old = cts[p]
+                cts[p] = c if old is None else add(old, c)
+        self.visited += visited
         return [cts[i] if i <= out_idx else None for i in wanted]
-
-    @property
-    def length(self) -> int:
-        """Number of primitive entries on the tape (inputs excluded)."""
-        return sum(1 for e in self.tape if e[0] is not None)

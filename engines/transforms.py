@@ -37,42 +37,74 @@ def jvp(f, xp, primals, tangents, argnum=0):
 
 
 class Pullback:
-    """The result of one forward evaluation on a tape; call it with a cotangent to sweep."""
+    """The result of one forward evaluation on a tape; call it with a cotangent to sweep.
 
-    def __init__(self, trace: ReverseTrace, out, in_idx: int, in_shape: tuple):
+    With one input index it returns that input's cotangent; with a tuple of them (``vjp`` with
+    a tuple ``argnum``) a tuple of cotangents, one per input.
+    """
+
+    def __init__(self, trace: ReverseTrace, out, in_idx, in_shape):
         self.trace, self.out, self.in_idx, self.in_shape = trace, out, in_idx, in_shape
         self.sweeps = 0
 
     def __call__(self, ct):
         self.sweeps += 1
+        many = isinstance(self.in_idx, tuple)
+        idx = self.in_idx if many else (self.in_idx,)
+        shapes = self.in_shape if many else (self.in_shape,)
         out = self.out
-        if not (isinstance(out, VJPBox) and out.trace is self.trace):
-            return np.zeros(self.in_shape)
-        (g,) = self.trace.backward(out.idx, ct, [self.in_idx])
-        return np.zeros(self.in_shape) if g is None else g
+        if isinstance(out, VJPBox) and out.trace is self.trace:
+            gs = self.trace.backward(out.idx, ct, list(idx))
+        else:
+            gs = [None] * len(idx)
+        gs = tuple(np.zeros(s) if g is None else g for g, s in zip(gs, shapes))
+        return gs if many else gs[0]
 
 
 def vjp(f, xp, primals, argnum=0):
-    """Reverse mode: (f(primals), pullback) with respect to argument ``argnum``."""
+    """Reverse mode: (f(primals), pullback) with respect to argument ``argnum``.
+
+    ``argnum`` may be a tuple of argument positions: the pullback then returns a tuple of
+    cotangents, all from one backward sweep.
+    """
     _check_xp(xp)
     trace = ReverseTrace()
     args = list(primals)
-    box = trace.input(args[argnum])
-    args[argnum] = box
+    many = isinstance(argnum, tuple)
+    for i in argnum if many else (argnum,):
+        args[i] = trace.input(args[i])
     out = f(xp, *args)
     value = out.value if isinstance(out, VJPBox) and out.trace is trace else out
-    return value, Pullback(trace, out, box.idx, _shape(primals[argnum]))
+    if many:
+        idx = tuple(args[i].idx for i in argnum)
+        shapes = tuple(_shape(primals[i]) for i in argnum)
+    else:
+        idx, shapes = args[argnum].idx, _shape(primals[argnum])
+    return value, Pullback(trace, out, idx, shapes)
 
 
 def grad(f, argnum=0):
-    """Gradient of a scalar function by one backward sweep; shaped like the argument."""
+    """Gradient of a scalar function by one backward sweep; shaped like the argument.
+
+    A tuple ``argnum`` gives a tuple of gradients, one per argument, from the same sweep.
+    """
+    value_and = value_and_grad(f, argnum)
+
     def gradient(xp, *args):
+        return value_and(xp, *args)[1]
+
+    return gradient
+
+
+def value_and_grad(f, argnum=0):
+    """(f(args), gradient) of a scalar function from one taped pass and one backward sweep."""
+    def both(xp, *args):
         out, pullback = vjp(f, xp, args, argnum)
         if _shape(out) != ():
             raise ValueError(f"grad needs a scalar output, got shape {_shape(out)}; use jacrev")
-        return pullback(1.0)
+        return out, pullback(1.0)
 
-    return gradient
+    return both
 
 
 def _basis(shape):
@@ -156,4 +188,5 @@ def is_traced(x) -> bool:
     return isinstance(x, Box)
 
 
-__all__ = ["jvp", "vjp", "grad", "jacfwd", "jacrev", "hessian", "hvp", "zeros_like_any"]
+__all__ = ["jvp", "vjp", "grad", "value_and_grad", "jacfwd", "jacrev", "hessian", "hvp",
+           "zeros_like_any"]

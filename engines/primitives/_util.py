@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ..core import Box, ops
+from ..core import ops
 
 
 def shape_of(x) -> tuple:
     """Shape of an array, a box or a Python scalar."""
-    return x.shape if isinstance(x, (np.ndarray, Box, np.generic)) else np.shape(x)
+    try:
+        return x.shape
+    except AttributeError:
+        return np.shape(x)
 
 
 def size_of(x) -> int:
     """Number of elements of an array, a box or a Python scalar."""
-    return int(np.prod(shape_of(x), dtype=np.int64))
+    return math.prod(shape_of(x))
 
 
 def ndim_of(x) -> int:
     """Number of axes of an array, a box or a Python scalar."""
-    return len(shape_of(x))
+    try:
+        return x.ndim
+    except AttributeError:
+        return np.ndim(x)
 
 
 def bcast(t, ans):
@@ -30,6 +38,11 @@ def bcast(t, ans):
 
 def unbcast(ct, x):
     """Sum a cotangent down to the shape of the argument it belongs to (the adjoint of bcast)."""
+    try:  # arrays and boxes: compare shapes without helper calls (the common, hot case)
+        if ct.shape == x.shape:
+            return ct
+    except AttributeError:
+        pass
     s = shape_of(x)
     return ct if shape_of(ct) == s else ops.sum_to(ct, shape=s)
 
@@ -52,9 +65,32 @@ def no_flops(ans, *args, **params) -> int:
 def sum_to_impl(x, *, shape):
     """Sum ``x`` over the axes that broadcasting added to reach it from ``shape``."""
     x = np.asarray(x)
-    lead = x.ndim - len(shape)
+    xs = x.shape
+    if xs == shape:
+        return x
+    lead = len(xs) - len(shape)
+    if xs[lead:] == shape:  # only leading axes were added (a bias): no reshape needed
+        return np.add.reduce(x, axis=0 if lead == 1 else tuple(range(lead)))
     axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
+        i + lead for i, s in enumerate(shape) if s == 1 and xs[i + lead] != 1
     )
-    out = np.sum(x, axis=axes, keepdims=True) if axes else x
-    return out.reshape(shape)
+    # the ufunc's reduce directly: np.sum adds a Python layer that costs more than small sums
+    return np.add.reduce(x, axis=axes).reshape(shape)
+
+
+def broadcast_to_impl(x, *, shape):
+    """``x`` broadcast to ``shape``: a read-only view when large, a small copy otherwise.
+
+    np.broadcast_to builds an iterator in Python and costs more than copying a few thousand
+    numbers, so small results are filled instead; large ones stay views (no memory traffic).
+    """
+    x = np.asarray(x)
+    if x.shape == shape:
+        return x
+    if math.prod(shape) > 1 << 14:
+        return np.broadcast_to(x, shape)
+    if len(x.shape) > len(shape):
+        raise ValueError(f"cannot broadcast shape {x.shape} to {shape}")
+    out = np.empty(shape, dtype=np.result_type(x, np.float64))
+    out[...] = x
+    return out

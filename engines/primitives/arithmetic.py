@@ -1,4 +1,8 @@
-"""Arithmetic primitives with broadcasting. Rules: the sum, product and quotient rules."""
+"""Arithmetic primitives with broadcasting. Rules: the sum, product and quotient rules.
+
+Rules call ``ops`` explicitly (not Python operators) so that on plain arrays their work is
+still counted, and on boxes it is still traced.
+"""
 
 from __future__ import annotations
 
@@ -16,58 +20,73 @@ defprim(
 
 defprim(
     "subtract", np.subtract,
-    jvp=(lambda t, ans, x, y: bcast(t, ans), lambda t, ans, x, y: bcast(-t, ans)),
-    vjp=(lambda ct, ans, x, y: unbcast(ct, x), lambda ct, ans, x, y: unbcast(-ct, y)),
+    jvp=(lambda t, ans, x, y: bcast(t, ans), lambda t, ans, x, y: bcast(ops.negative(t), ans)),
+    vjp=(
+        lambda ct, ans, x, y: unbcast(ct, x),
+        lambda ct, ans, x, y: ops.negative(unbcast(ct, y)),
+    ),
     flops=per_element(1), linear=True,
 )
 
 defprim(
     "multiply", np.multiply,
-    jvp=(lambda t, ans, x, y: bcast(t * y, ans), lambda t, ans, x, y: bcast(x * t, ans)),
-    vjp=(lambda ct, ans, x, y: unbcast(ct * y, x), lambda ct, ans, x, y: unbcast(x * ct, y)),
+    jvp=(
+        lambda t, ans, x, y: bcast(ops.multiply(t, y), ans),
+        lambda t, ans, x, y: bcast(ops.multiply(x, t), ans),
+    ),
+    vjp=(
+        lambda ct, ans, x, y: unbcast(ops.multiply(ct, y), x),
+        lambda ct, ans, x, y: unbcast(ops.multiply(x, ct), y),
+    ),
     flops=per_element(1),
 )
+
+
+def _quotient_dy(g, ans, y):
+    """g · d(x/y)/dy = −g · (x/y) / y."""
+    return ops.negative(ops.divide(ops.multiply(g, ans), y))
+
 
 defprim(
     "divide", np.divide,
     jvp=(
-        lambda t, ans, x, y: bcast(t / y, ans),
-        lambda t, ans, x, y: bcast(-t * ans / y, ans),
+        lambda t, ans, x, y: bcast(ops.divide(t, y), ans),
+        lambda t, ans, x, y: bcast(_quotient_dy(t, ans, y), ans),
     ),
     vjp=(
-        lambda ct, ans, x, y: unbcast(ct / y, x),
-        lambda ct, ans, x, y: unbcast(-ct * ans / y, y),
+        lambda ct, ans, x, y: unbcast(ops.divide(ct, y), x),
+        lambda ct, ans, x, y: unbcast(_quotient_dy(ct, ans, y), y),
     ),
     flops=per_element(1),
 )
 
 defprim(
     "negative", np.negative,
-    jvp=(lambda t, ans, x: -t,),
-    vjp=(lambda ct, ans, x: -ct,),
+    jvp=(lambda t, ans, x: ops.negative(t),),
+    vjp=(lambda ct, ans, x: ops.negative(ct),),
     flops=per_element(1), linear=True,
 )
 
 
 def _pow_dx(x, y):
     """d(x**y)/dx = y x**(y-1)."""
-    return y * x ** (y - 1)
+    return ops.multiply(y, ops.pow(x, ops.subtract(y, 1.0)))
 
 
 def _pow_dy(ans, x):
     """d(x**y)/dy = x**y log x, defined for x > 0 (zero where x**y is 0)."""
-    return ans * ops.log(ops.where(x, 1.0, cond=np.asarray(x > 0)))
+    return ops.multiply(ans, ops.log(ops.where(x, 1.0, cond=np.asarray(x > 0))))
 
 
 defprim(
     "pow", np.power,
     jvp=(
-        lambda t, ans, x, y: bcast(t * _pow_dx(x, y), ans),
-        lambda t, ans, x, y: bcast(t * _pow_dy(ans, x), ans),
+        lambda t, ans, x, y: bcast(ops.multiply(t, _pow_dx(x, y)), ans),
+        lambda t, ans, x, y: bcast(ops.multiply(t, _pow_dy(ans, x)), ans),
     ),
     vjp=(
-        lambda ct, ans, x, y: unbcast(ct * _pow_dx(x, y), x),
-        lambda ct, ans, x, y: unbcast(ct * _pow_dy(ans, x), y),
+        lambda ct, ans, x, y: unbcast(ops.multiply(ct, _pow_dx(x, y)), x),
+        lambda ct, ans, x, y: unbcast(ops.multiply(ct, _pow_dy(ans, x)), y),
     ),
     flops=per_element(1),
 )

@@ -15,8 +15,8 @@ def _unary(name, impl, deriv, *, analytic=True, cite=""):
     """Define f with f'(x) = deriv(ans, x): JVP t·f'(x), VJP ct·f'(x)."""
     defprim(
         name, impl,
-        jvp=(lambda t, ans, x: t * deriv(ans, x),),
-        vjp=(lambda ct, ans, x: ct * deriv(ans, x),),
+        jvp=(lambda t, ans, x: ops.multiply(t, deriv(ans, x)),),
+        vjp=(lambda ct, ans, x: ops.multiply(ct, deriv(ans, x)),),
         flops=per_element(1), analytic=analytic, cite=cite,
     )
 
@@ -24,21 +24,22 @@ def _unary(name, impl, deriv, *, analytic=True, cite=""):
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 _unary("exp", np.exp, lambda ans, x: ans)
-_unary("log", np.log, lambda ans, x: 1.0 / x)
-_unary("log1p", np.log1p, lambda ans, x: 1.0 / (1.0 + x))
-_unary("expm1", np.expm1, lambda ans, x: ans + 1.0)
-_unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans)
-_unary("tanh", np.tanh, lambda ans, x: 1.0 - ans * ans)
+_unary("log", np.log, lambda ans, x: ops.divide(1.0, x))
+_unary("log1p", np.log1p, lambda ans, x: ops.divide(1.0, ops.add(1.0, x)))
+_unary("expm1", np.expm1, lambda ans, x: ops.add(ans, 1.0))
+_unary("sqrt", np.sqrt, lambda ans, x: ops.divide(0.5, ans))
+_unary("tanh", np.tanh, lambda ans, x: ops.subtract(1.0, ops.multiply(ans, ans)))
 _unary("sin", np.sin, lambda ans, x: ops.cos(x))
-_unary("cos", np.cos, lambda ans, x: -ops.sin(x))
+_unary("cos", np.cos, lambda ans, x: ops.negative(ops.sin(x)))
 _unary("sinh", np.sinh, lambda ans, x: ops.cosh(x))
 _unary("cosh", np.cosh, lambda ans, x: ops.sinh(x))
 _unary(
-    "erf", special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * ops.exp(-(x * x)),
+    "erf", special.erf,
+    lambda ans, x: ops.multiply(_TWO_OVER_SQRT_PI, ops.exp(ops.negative(ops.multiply(x, x)))),
     cite="d erf(x)/dx = 2/sqrt(pi) exp(-x^2) (Abramowitz & Stegun 7.1.19)",
 )
 # Piecewise-constant: derivative zero wherever it is defined.
-_unary("sign", np.sign, lambda ans, x: 0.0 * ans, analytic=False)
+_unary("sign", np.sign, lambda ans, x: ops.multiply(0.0, ans), analytic=False)
 _unary("abs", np.abs, lambda ans, x: ops.sign(x), analytic=False)
 
 
@@ -58,12 +59,12 @@ def _minmax(name, impl, first):
     defprim(
         name, impl,
         jvp=(
-            lambda t, ans, x, y: bcast(t * wx(x, y), ans),
-            lambda t, ans, x, y: bcast(t * wy(x, y), ans),
+            lambda t, ans, x, y: bcast(ops.multiply(t, wx(x, y)), ans),
+            lambda t, ans, x, y: bcast(ops.multiply(t, wy(x, y)), ans),
         ),
         vjp=(
-            lambda ct, ans, x, y: unbcast(ct * wx(x, y), x),
-            lambda ct, ans, x, y: unbcast(ct * wy(x, y), y),
+            lambda ct, ans, x, y: unbcast(ops.multiply(ct, wx(x, y)), x),
+            lambda ct, ans, x, y: unbcast(ops.multiply(ct, wy(x, y)), y),
         ),
         flops=per_element(1), analytic=False,
     )
@@ -91,15 +92,20 @@ defprim(
     flops=per_element(1), analytic=False,
 )
 
+def _softmax_weight(x, ans):
+    """d logaddexp(x, y)/dx = exp(x - logaddexp(x, y))."""
+    return ops.exp(ops.subtract(x, ans))
+
+
 defprim(
     "logaddexp", np.logaddexp,
     jvp=(
-        lambda t, ans, x, y: bcast(t * ops.exp(x - ans), ans),
-        lambda t, ans, x, y: bcast(t * ops.exp(y - ans), ans),
+        lambda t, ans, x, y: bcast(ops.multiply(t, _softmax_weight(x, ans)), ans),
+        lambda t, ans, x, y: bcast(ops.multiply(t, _softmax_weight(y, ans)), ans),
     ),
     vjp=(
-        lambda ct, ans, x, y: unbcast(ct * ops.exp(x - ans), x),
-        lambda ct, ans, x, y: unbcast(ct * ops.exp(y - ans), y),
+        lambda ct, ans, x, y: unbcast(ops.multiply(ct, _softmax_weight(x, ans)), x),
+        lambda ct, ans, x, y: unbcast(ops.multiply(ct, _softmax_weight(y, ans)), y),
     ),
     flops=per_element(3),
 )

@@ -22,12 +22,14 @@ def _matmul_flops(ans, a, b):
 def _mm_vjp_a(ct, ans, a, b):
     """Cotangent of ``a`` in a @ b for every mix of vectors, matrices and batches."""
     na, nb = ndim_of(a), ndim_of(b)
+    if na == 2 and nb == 2:  # the common case first; no broadcasting to undo
+        return ops.matmul(ct, ops.matrix_transpose(b))
     if nb == 1:
         if na == 1:
-            return ct * b
+            return ops.multiply(ct, b)
         if na == 2:
             return ops.outer(ct, b)
-        return unbcast(expand_last(ct) * b, a)
+        return unbcast(ops.multiply(expand_last(ct), b), a)
     if na == 1:
         return unbcast(ops.matmul(b, expand_last(ct))[..., 0], a)
     return unbcast(ops.matmul(ct, ops.matrix_transpose(b)), a)
@@ -36,13 +38,15 @@ def _mm_vjp_a(ct, ans, a, b):
 def _mm_vjp_b(ct, ans, a, b):
     """Cotangent of ``b`` in a @ b."""
     na, nb = ndim_of(a), ndim_of(b)
+    if na == 2 and nb == 2:
+        return ops.matmul(ops.matrix_transpose(a), ct)
     if na == 1:
         if nb == 1:
-            return ct * a
+            return ops.multiply(ct, a)
         if nb == 2:
             return ops.outer(a, ct)
-        return unbcast(expand_last(a) * ops.reshape(ct, shape=shape_of(ct)[:-1] + (1,) +
-                                                    shape_of(ct)[-1:]), b)
+        ct_row = ops.reshape(ct, shape=shape_of(ct)[:-1] + (1,) + shape_of(ct)[-1:])
+        return unbcast(ops.multiply(expand_last(a), ct_row), b)
     if nb == 1:
         if na == 2:
             return ops.matmul(ct, a)
@@ -67,7 +71,7 @@ defprim(
 defprim(
     "trace", np.trace,
     jvp=(lambda t, ans, x: ops.trace(t),),
-    vjp=(lambda ct, ans, x: ct * np.eye(*shape_of(x)),),
+    vjp=(lambda ct, ans, x: ops.multiply(ct, np.eye(*shape_of(x))),),
     flops=lambda ans, x: min(shape_of(x)), linear=True,
 )
 
@@ -96,17 +100,18 @@ def _cube(ans, a, *rest, factor):
 defprim(
     "inv", np.linalg.inv,
     # d(A⁻¹) = −A⁻¹ dA A⁻¹ ;  Ā = −A⁻ᵀ C̄ A⁻ᵀ  (Giles 2008, 2.2.3)
-    jvp=(lambda t, ans, a: -ops.matmul(ops.matmul(ans, t), ans),),
-    vjp=(lambda ct, ans, a: -ops.matmul(ops.matmul(ops.matrix_transpose(ans), ct),
-                                        ops.matrix_transpose(ans)),),
+    jvp=(lambda t, ans, a: ops.negative(ops.matmul(ops.matmul(ans, t), ans)),),
+    vjp=(lambda ct, ans, a: ops.negative(ops.matmul(ops.matmul(ops.matrix_transpose(ans), ct),
+                                                    ops.matrix_transpose(ans))),),
     flops=lambda ans, a: _cube(ans, a, factor=2), cite=GILES,
 )
 
 defprim(
     "det", np.linalg.det,
     # d det A = det A · tr(A⁻¹ dA) ;  Ā = C̄ det A · A⁻ᵀ  (Giles 2008, 2.2.4)
-    jvp=(lambda t, ans, a: ans * ops.trace(ops.solve(a, t)),),
-    vjp=(lambda ct, ans, a: (ct * ans) * ops.matrix_transpose(ops.inv(a)),),
+    jvp=(lambda t, ans, a: ops.multiply(ans, ops.trace(ops.solve(a, t))),),
+    vjp=(lambda ct, ans, a: ops.multiply(ops.multiply(ct, ans),
+                                         ops.matrix_transpose(ops.inv(a))),),
     flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES,
 )
 
@@ -114,7 +119,7 @@ defprim(
     "logabsdet", lambda a: np.linalg.slogdet(a)[1],
     # d log|det A| = tr(A⁻¹ dA) ;  Ā = C̄ A⁻ᵀ  (Giles 2008, 2.2.4 divided by det A)
     jvp=(lambda t, ans, a: ops.trace(ops.solve(a, t)),),
-    vjp=(lambda ct, ans, a: ct * ops.matrix_transpose(ops.inv(a)),),
+    vjp=(lambda ct, ans, a: ops.multiply(ct, ops.matrix_transpose(ops.inv(a))),),
     flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES,
 )
 
@@ -122,14 +127,15 @@ defprim(
 def _solve_vjp_a(ct, ans, a, b):
     """Ā = −A⁻ᵀ C̄ Xᵀ for X = A⁻¹B (Giles 2008, 2.3.1); B a vector gives an outer product."""
     g = ops.solve(ops.matrix_transpose(a), ct)
-    return -(ops.outer(g, ans) if ndim_of(b) == 1 else ops.matmul(g, ops.matrix_transpose(ans)))
+    return ops.negative(ops.outer(g, ans) if ndim_of(b) == 1
+                        else ops.matmul(g, ops.matrix_transpose(ans)))
 
 
 defprim(
     "solve", np.linalg.solve,
     # dX = A⁻¹(dB − dA X) ;  B̄ = A⁻ᵀ C̄  (Giles 2008, 2.3.1)
     jvp=(
-        lambda t, ans, a, b: -ops.solve(a, ops.matmul(t, ans)),
+        lambda t, ans, a, b: ops.negative(ops.solve(a, ops.matmul(t, ans))),
         lambda t, ans, a, b: ops.solve(a, t),
     ),
     vjp=(_solve_vjp_a, lambda ct, ans, a, b: ops.solve(ops.matrix_transpose(a), ct)),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..core import PerIndex, defprim, ops
-from ._util import no_flops, shape_of, size_of, sum_to_impl
+from ._util import broadcast_to_impl, no_flops, shape_of, size_of, sum_to_impl
 
 
 def _linear(name, impl, forward, adjoint, flops=no_flops):
@@ -24,7 +26,7 @@ _linear(
     lambda ct, x, *, shape: ops.reshape(ct, shape=shape_of(x)),
 )
 _linear(
-    "broadcast_to", lambda x, *, shape: np.broadcast_to(x, shape),
+    "broadcast_to", broadcast_to_impl,
     lambda t, x, *, shape: ops.broadcast_to(t, shape=shape),
     lambda ct, x, *, shape: ops.sum_to(ct, shape=shape_of(x)),
 )
@@ -46,8 +48,13 @@ _linear(
     lambda t, x, *, axes=None: ops.transpose(t, axes=axes),
     lambda ct, x, *, axes=None: ops.transpose(ct, axes=_inverse_axes(axes)),
 )
+def _matrix_transpose(x):
+    """Swap the last two axes (a view); the ndarray method skips np.swapaxes' Python layer."""
+    return x.swapaxes(-1, -2) if isinstance(x, np.ndarray) else np.swapaxes(x, -1, -2)
+
+
 _linear(
-    "matrix_transpose", lambda x: np.swapaxes(x, -1, -2),
+    "matrix_transpose", _matrix_transpose,
     lambda t, x: ops.matrix_transpose(t),
     lambda ct, x: ops.matrix_transpose(ct),
 )
@@ -128,7 +135,7 @@ def _kept_shape(x, axis):
 
 def _count(x, axis):
     """Number of elements summed into each output element."""
-    return size_of(x) // max(1, int(np.prod(_kept_shape(x, axis))))
+    return size_of(x) // max(1, math.prod(_kept_shape(x, axis)))
 
 
 def _spread(ct, x, axis):
@@ -136,15 +143,29 @@ def _spread(ct, x, axis):
     return ops.broadcast_to(ops.reshape(ct, shape=_kept_shape(x, axis)), shape=shape_of(x))
 
 
+def _sum_impl(x, axis, keepdims):
+    """np.sum without its Python layer (the same pairwise ufunc reduction)."""
+    return np.add.reduce(np.asarray(x), axis=axis, keepdims=keepdims)
+
+
+def _mean_impl(x, axis, keepdims):
+    """np.mean's own arithmetic (pairwise sum, then one true division) without its layers."""
+    x = np.asarray(x)
+    s = np.add.reduce(x, axis=axis, keepdims=keepdims)
+    return s / (x.size // max(1, np.size(s))) if x.size else np.mean(x, axis, keepdims=keepdims)
+
+
 _linear(
-    "sum", lambda x, *, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
+    "sum", lambda x, *, axis=None, keepdims=False: _sum_impl(x, axis, keepdims),
     lambda t, x, *, axis=None, keepdims=False: ops.sum(t, axis=axis, keepdims=keepdims),
     lambda ct, x, *, axis=None, keepdims=False: _spread(ct, x, axis),
     flops=lambda ans, x, **p: size_of(x),
 )
 _linear(
-    "mean", lambda x, *, axis=None, keepdims=False: np.mean(x, axis=axis, keepdims=keepdims),
+    "mean", lambda x, *, axis=None, keepdims=False: _mean_impl(x, axis, keepdims),
     lambda t, x, *, axis=None, keepdims=False: ops.mean(t, axis=axis, keepdims=keepdims),
-    lambda ct, x, *, axis=None, keepdims=False: _spread(ct, x, axis) / _count(x, axis),
+    # divide the (small) cotangent before spreading it: one division per output element
+    lambda ct, x, *, axis=None, keepdims=False: _spread(
+        ops.divide(ct, float(_count(x, axis))), x, axis),
     flops=lambda ans, x, **p: size_of(x) + size_of(ans),
 )
