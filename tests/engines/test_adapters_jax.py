@@ -1,0 +1,52 @@
+"""The jax adapters on the same cases as the torch ones; float64 does not leak out."""
+
+import importlib.util
+import pathlib
+
+import numpy as np
+import pytest
+
+from engines import get
+
+jax = pytest.importorskip("jax", reason="jax is not installed: pip install 'adcheck[jax]'")
+
+_spec = importlib.util.spec_from_file_location(
+    "adapter_cases", pathlib.Path(__file__).with_name("test_adapters_torch.py"))
+cases = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cases)
+
+
+@pytest.mark.parametrize("engine", cases.ADAPTERS[2:])
+@pytest.mark.parametrize("case", cases.CASES, ids=[c[0] for c in cases.CASES])
+def test_case(engine, case):
+    value, expected = cases.run_case(engine, case)
+    assert cases.close(value, expected, ops=256), (value, expected)
+
+
+def test_a_wrong_closed_form_fails():
+    value, _ = cases.run_case("jax", cases.CASES[1])
+    assert not cases.close(value, cases.Q)  # the Hessian of xᵀQx is Q + Qᵀ, not Q
+
+
+def test_erf_is_jax_scipy():
+    import jax.numpy as jnp
+    import jax.scipy.special as jsp
+
+    from engines.adapters.jax_engine import XP
+    t = jnp.linspace(-2.0, 2.0, 5)
+    assert bool(jnp.all(XP.erf(t) == jsp.erf(t)))
+
+
+def test_x64_does_not_leak():
+    import jax.numpy as jnp
+    before = (jax.config.jax_enable_x64, jnp.ones(2).dtype)
+    r = get("jax-fwd-over-rev").hessian(cases.quad, (cases.X4, cases.Q))
+    assert r.value.dtype == np.float64
+    # a float32 leak inside would show as an error far above float64 rounding
+    assert cases.close(r.value, cases.Q + cases.Q.T, ops=16)
+    assert (jax.config.jax_enable_x64, jnp.ones(2).dtype) == before
+
+
+def test_costs_are_counted():
+    r = get("jax").gradient(cases.quad, (cases.X4, cases.Q))
+    assert (r.cost.passes, r.cost.sweeps) == (1, 1)
