@@ -18,6 +18,13 @@ from .registry import ENGINES, UNAVAILABLE, get, register
 for _engine in ad_engines():
     register(_engine)
 
+from .exact_engine import ExactEngine  # noqa: E402
+from .fd import fd_engines  # noqa: E402
+from .symbolic import SymbolicEngine  # noqa: E402
+
+for _engine in (*fd_engines(), SymbolicEngine(), ExactEngine()):
+    register(_engine)
+
 from . import adapters, taylor  # noqa: E402
 
 register(taylor.ForwardLaplacianEngine())

@@ -9,6 +9,7 @@ from .base import KINDS, Cost, Engine, Result, as_float_args
 from .errors import InputError
 from .exact import GUARD, convert_args, exact_ns, to_exact, to_float
 
+
 class ExactEngine(Engine):
     """Derivatives to ``dps`` digits: differences in ``exact_ns`` at h = 10^-dps·max(1,|x|).
 

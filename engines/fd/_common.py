@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core import TABLE
 from ..base import as_float_args
+from ..core import TABLE
 from ..errors import InputError
 from ..namespace import Namespace
 

@@ -1,0 +1,295 @@
+"""The ``symbolic`` engine: sympy differentiates componentwise, then evaluates exactly.
+
+``sym_ns`` is the namespace of numpy object arrays of sympy expressions. The engine replaces the
+differentiated argument by real symbols x0, x1, ..., builds f's output as expressions, takes
+derivatives entry by entry with ``sympy.diff`` and evaluates them at the float64 input converted
+exactly (``sympy.Rational`` of each float) to ``dps`` digits. Other float arguments are converted
+to Rationals too, so polynomial identities come out exact.
+
+It is meant for small inputs (at most ``MAX_INPUTS`` entries); larger ones get
+``status="not-applicable"`` with the reason, as does a function sympy cannot handle.
+The helpers ``symbols_like``, ``jacobian_expr`` and ``hessian_expr`` serve componentwise proofs.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import sympy
+
+from .base import Cost, Engine, Result
+from .core import TABLE
+from .errors import InputError
+from .exact import to_exact, to_float
+from .namespace import Namespace, SlogdetResult
+
+MAX_INPUTS = 16
+MAX_ENTRIES = 1024  # derivative entries (output size × input size, squared for Hessians)
+EPS = float(np.finfo(np.float64).eps)
+
+
+def _sym(v):
+    """One element as a sympy object; floats exactly as Rationals."""
+    if isinstance(v, (bool, np.bool_)):
+        return sympy.true if v else sympy.false
+    if isinstance(v, (float, np.floating)):
+        return sympy.Rational(float(v))
+    if isinstance(v, (int, np.integer)):
+        return sympy.Integer(int(v))
+    return sympy.sympify(v)
+
+
+def to_sym(x) -> np.ndarray:
+    """A SymArray of sympy objects with exactly the values of ``x``."""
+    out = np.frompyfunc(_sym, 1, 1)(np.asarray(x, dtype=object))
+    return np.asarray(out, dtype=object).view(SymArray)
+
+
+class SymArray(np.ndarray):
+    """Object array of sympy expressions whose arithmetic takes Python floats exactly.
+
+    Without it, ``0.5 * x`` would make a 15-digit sympy Float and round what follows.
+    Indexing returns 0-d arrays for the same reason.
+    """
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc in _COMPARISONS:  # keep the relation symbolic, don't ask for its truth
+            kwargs.setdefault("dtype", object)
+        out = getattr(ufunc, method)(*(_plain(i) for i in inputs), **kwargs)
+        return tuple(_wrap(o) for o in out) if isinstance(out, tuple) else _wrap(out)
+
+    def __getitem__(self, index):
+        return _wrap(super().__getitem__(index))
+
+
+_COMPARISONS = (np.greater, np.greater_equal, np.less, np.less_equal)
+
+
+def _plain(v):
+    """An operand as a plain object array (floats exactly), for a ufunc."""
+    if isinstance(v, SymArray):
+        return v.view(np.ndarray)
+    if isinstance(v, (float, np.floating)) or (isinstance(v, np.ndarray) and v.dtype.kind == "f"):
+        return to_sym(v).view(np.ndarray)
+    return v
+
+
+def _wrap(v):
+    return np.asarray(v, dtype=object).view(SymArray)
+
+
+def _elementwise(fn, nargs=1):
+    ufunc = np.frompyfunc(lambda *a: fn(*(_sym(v) for v in a)), nargs, 1)
+    return lambda *args: np.asarray(ufunc(*args), dtype=object)
+
+
+def _matrices(fn):
+    """Apply ``fn`` to sympy Matrices over the leading batch axes."""
+    def run(a, *rest):
+        a = to_sym(a)
+        if a.ndim == 2:
+            return fn(sympy.Matrix(a.tolist()), *(to_sym(r) for r in rest))
+        return np.stack([run(a[i], *(np.asarray(r)[i] for r in rest)) for i in range(len(a))])
+    return run
+
+
+def _solve(a, b):
+    sol = a.LUsolve(sympy.Matrix(b.tolist()))
+    return np.array(sol.tolist(), dtype=object).reshape(b.shape)
+
+
+def _lift(impl):
+    return lambda *args, **params: to_sym(impl(*(to_sym(a) for a in args), **params))
+
+
+_ELEMENTWISE = {
+    "exp": sympy.exp, "log": sympy.log, "log1p": lambda x: sympy.log(1 + x),
+    "expm1": lambda x: sympy.exp(x) - 1, "sqrt": sympy.sqrt, "tanh": sympy.tanh,
+    "sin": sympy.sin, "cos": sympy.cos, "sinh": sympy.sinh, "cosh": sympy.cosh,
+    "erf": sympy.erf, "abs": sympy.Abs, "sign": sympy.sign,
+}
+_BINARY = {
+    "pow": lambda x, y: x**y, "maximum": sympy.Max, "minimum": sympy.Min,
+    "logaddexp": lambda x, y: sympy.log(sympy.exp(x) + sympy.exp(y)),
+}
+
+
+def sym_prims() -> dict:
+    """Primitive name -> sympy implementation for every name in TABLE."""
+    prims = {name: _lift(p.impl) for name, p in TABLE.items()}
+    prims.update({n: _elementwise(fn) for n, fn in _ELEMENTWISE.items()})
+    prims.update({n: _elementwise(fn, 2) for n, fn in _BINARY.items()})
+    prims.update({
+        "inv": _matrices(lambda a: np.array(a.inv().tolist(), dtype=object)),
+        "det": _matrices(lambda a: to_sym(a.det())),
+        "logabsdet": _matrices(lambda a: to_sym(sympy.log(sympy.Abs(a.det())))),
+        "solve": _matrices(_solve),
+    })
+    return {n: _returning_sym(fn) for n, fn in prims.items()}
+
+
+def _returning_sym(fn):
+    """Make a primitive return a SymArray, so later Python-float arithmetic stays exact."""
+    return lambda *args, **params: to_sym(fn(*args, **params))
+
+
+def _choose(c, x, y):
+    """where for one element: a decided condition picks, an undecided one is a Piecewise."""
+    if c is sympy.true or c is True:
+        return x
+    if c is sympy.false or c is False:
+        return y
+    return sympy.Piecewise((x, c), (y, True))
+
+
+class SymbolicNamespace(Namespace):
+    """``xp`` over object arrays of sympy expressions."""
+
+    pi = property(lambda self: sympy.pi, lambda self, value: None)
+    e = property(lambda self: sympy.E, lambda self, value: None)
+
+    def __init__(self):
+        super().__init__("symbolic", sym_prims(), constant=to_sym)
+
+    def where(self, cond, x, y):
+        c, x, y = np.broadcast_arrays(to_sym(cond), to_sym(x), to_sym(y))
+        return np.asarray(np.frompyfunc(_choose, 3, 1)(c, x, y), dtype=object)
+
+    def asarray(self, obj, dtype=None):
+        return to_sym(np.asarray(obj, dtype=object))
+
+    def full(self, shape, fill_value, dtype=None):
+        return to_sym(np.full(shape, _sym(fill_value), dtype=object))
+
+    def slogdet(self, a):
+        d = self._p["det"](a)
+        return SlogdetResult(np.frompyfunc(sympy.sign, 1, 1)(d), self._p["logabsdet"](a))
+
+
+sym_ns = SymbolicNamespace()
+
+
+def symbols_like(name: str, shape) -> np.ndarray:
+    """An object array of real symbols name0, name1, ... of ``shape``."""
+    n = int(np.prod(shape))
+    return _wrap(np.array(sympy.symbols(f"{name}0:{n}", real=True) if n else [],
+                          dtype=object).reshape(shape))
+
+
+def jacobian_expr(out, xs) -> np.ndarray:
+    """d out / d xs entrywise, numerator layout: shape out.shape + xs.shape."""
+    out, xs = to_sym(out), np.asarray(xs, dtype=object)
+    flat = [[sympy.diff(o, x) for x in xs.flat] for o in out.flat]
+    return np.array(flat, dtype=object).reshape(out.shape + xs.shape)
+
+
+def hessian_expr(out, xs) -> np.ndarray:
+    """Second derivatives of a scalar expression: shape xs.shape + xs.shape."""
+    o = to_sym(out).item()
+    xs = np.asarray(xs, dtype=object)
+    rows = [[sympy.diff(o, a, b) for b in xs.flat] for a in xs.flat]
+    return np.array(rows, dtype=object).reshape(xs.shape + xs.shape)
+
+
+def evaluate(exprs, subs: dict, dps: int = 50) -> np.ndarray:
+    """Object array of mpf: each expression at the exact point ``subs``, to ``dps`` digits."""
+    def one(e):
+        v = sympy.sympify(e).xreplace(subs)
+        if v.is_Rational:
+            return mpmath.mpf(v.p) / v.q
+        n = sympy.N(v, dps + 5)
+        if not n.is_Number:
+            raise InputError(f"the symbolic derivative did not reduce to a number: {n}")
+        return mpmath.mpf(n._mpf_) if n.is_Float else mpmath.mpf(sympy.Float(n, dps + 5)._mpf_)
+    with mpmath.workdps(dps + 5):
+        return to_exact(np.frompyfunc(one, 1, 1)(np.asarray(exprs, dtype=object)))
+
+
+class TooLarge(InputError):
+    """The symbolic engine declines inputs beyond its size limits."""
+
+
+class SymbolicEngine(Engine):
+    """sympy derivatives, componentwise, evaluated exactly at the float64 input."""
+
+    name = "symbolic"
+    family = "symbolic"
+    description = "sympy.diff componentwise, evaluated exactly at the rational input"
+
+    def __init__(self, dps: int = 50):
+        self.dps = dps
+
+    def _trace(self, f, args, wrt):
+        """(output expressions, symbols, substitution) for f with args[wrt] symbolic."""
+        x = np.asarray(args[wrt], dtype=float)
+        if x.size > MAX_INPUTS:
+            raise TooLarge(f"{x.size} inputs exceed the symbolic engine's limit of {MAX_INPUTS}")
+        xs = symbols_like("x", x.shape)
+        sargs = [to_sym(a) if isinstance(a, (float, np.ndarray, np.floating)) else a
+                 for a in args]
+        sargs[wrt] = xs
+        out = to_sym(f(sym_ns, *sargs))
+        subs = {s: sympy.Rational(float(v)) for s, v in zip(xs.flat, x.flat)}
+        return out, xs, subs
+
+    def exact(self, kind: str, f, args, wrt: int = 0, **kw) -> np.ndarray:
+        """The derivative as an object array of mpf (``dps`` digits)."""
+        out, xs, subs = self._trace(f, args, wrt)
+        second = kind in ("hessian", "hvp", "laplacian")
+        entries = out.size * xs.size * (xs.size if second else 1)
+        if entries > MAX_ENTRIES:
+            raise TooLarge(f"{entries} derivative entries exceed the limit of {MAX_ENTRIES}")
+        if second and out.size != 1:
+            raise InputError(f"{kind} needs a scalar function; f has shape {out.shape}")
+        if kind == "laplacian":
+            o = out.item()
+            exprs = to_sym(sum(sympy.diff(o, x, 2) for x in xs.flat))
+        elif second:
+            exprs = hessian_expr(out, xs)
+            if kind == "hvp":
+                v = to_sym(np.asarray(kw["v"], dtype=float)).reshape(xs.size)
+                exprs = (exprs.reshape(xs.size, xs.size) @ v).reshape(xs.shape)
+        else:
+            exprs = jacobian_expr(out, xs)
+            if kind == "jvp":
+                t = to_sym(np.asarray(kw["tangent"], dtype=float))
+                exprs = np.tensordot(exprs, t, axes=t.ndim)
+            elif kind == "vjp":
+                ct = to_sym(np.asarray(kw["cotangent"], dtype=float))
+                exprs = np.tensordot(ct, exprs, axes=ct.ndim)
+        return evaluate(exprs, subs, self.dps)
+
+    def gradient(self, f, args, wrt=0) -> Result:
+        r = self.jacobian(f, args, wrt)
+        if r.status == "ok" and np.shape(r.value) != np.shape(args[wrt]):
+            raise InputError(f"gradient needs a scalar-valued function; got a Jacobian of "
+                             f"shape {np.shape(r.value)}: ask for kind='jacobian'")
+        return r
+
+    def _result(self, kind, f, args, wrt, **kw) -> Result:
+        try:
+            value = to_float(self.exact(kind, f, args, wrt, **kw))
+        except TooLarge as exc:
+            return Result(None, engine=self.name, status="not-applicable", note=str(exc))
+        except (TypeError, sympy.SympifyError) as exc:
+            return Result(None, engine=self.name, status="not-applicable",
+                          note=f"sympy cannot trace this function: {exc}")
+        return Result(value, Cost(passes=1), np.abs(value) * EPS / 2, self.name)
+
+    def jvp(self, f, args, wrt, tangent) -> Result:
+        return self._result("jvp", f, args, wrt, tangent=tangent)
+
+    def vjp(self, f, args, wrt, cotangent) -> Result:
+        return self._result("vjp", f, args, wrt, cotangent=cotangent)
+
+    def jacobian(self, f, args, wrt=0) -> Result:
+        return self._result("jacobian", f, args, wrt)
+
+    def hessian(self, f, args, wrt=0) -> Result:
+        return self._result("hessian", f, args, wrt)
+
+    def hvp(self, f, args, wrt, v) -> Result:
+        return self._result("hvp", f, args, wrt, v=v)
+
+    def laplacian(self, f, args, wrt=0) -> Result:
+        return self._result("laplacian", f, args, wrt)
