@@ -54,9 +54,10 @@ def judge_engine_case(rec, engine, ctx, result) -> CaseVerdict:
         v.why = allow.why(np.ravel_multi_index(cmp.index, np.shape(ref)))
         v.value = float(np.asarray(result.value, dtype=float)[cmp.index])
         v.ref = float(np.asarray(ref)[cmp.index])
-    elif cmp.worst:
+    elif cmp.worst and np.size(ref) == 1 == np.size(result.value):
         v.why = allow.why(0)
-        v.value, v.ref = float(np.asarray(result.value, dtype=float)), float(ref)
+        v.value = float(np.asarray(result.value, dtype=float).reshape(()))
+        v.ref = float(np.asarray(ref).reshape(()))
     if cmp.outcome == "fail":
         v.diagnosis = _diagnosis(rec, ctx, result.value, ref, allow.total)
     return v

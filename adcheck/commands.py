@@ -115,6 +115,6 @@ def cmd_report(args, argv) -> int:
 
 
 def cmd_selftest(args, argv) -> int:
-    from .mutants import selftest
+    from .selftest import selftest
     ok = selftest(examples=args.examples, seed=args.seed, epsilon=not args.no_epsilon)
     return ExitCode.OK if ok else ExitCode.CHECKS_FAILED

@@ -15,6 +15,11 @@ from engines.core import primal
 from . import errmodel as em
 
 _CACHE: dict = {}
+
+
+class NotApplicable(Exception):
+    """The engine cannot compute a derivative the residual needs."""
+
 _CACHE_MAX = 256
 
 
@@ -48,6 +53,9 @@ def residual_with_bound(rec, engine, args, Cost, Result):
         dargs = tuple(primal(a) for a in dargs)
         kw = {k: primal(x) for k, x in kw.items()}
         r = engine.derivative(kind, fn, dargs, wrt, **kw)
+        if r.status == "not-applicable" or r.value is None:
+            raise NotApplicable(f"{engine.name} cannot compute the {kind} this residual needs"
+                                + (f": {r.note}" if r.note else ""))
         state["cost"] = state["cost"] + r.cost
         if r.status != "ok" and state["status"] == "ok":
             state["status"], state["note"] = r.status, r.note

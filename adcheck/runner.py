@@ -23,6 +23,7 @@ from engines.errors import NotAnalytic, UnsupportedOperation
 from . import errmodel as em
 from .cases import Accumulator, CaseVerdict, judge_claim, judge_engine_case
 from .reference import derivative_kw, prepare
+from .residual import NotApplicable
 
 
 class CaseTimeout(Exception):
@@ -99,14 +100,18 @@ def run_engine_case(rec, engine, ctx, timeout) -> CaseVerdict:
     t0 = time.perf_counter()
     try:
         result = compute(rec, engine, ctx.args, timeout)
-    except (NotAnalytic, UnsupportedOperation) as exc:
+    except (NotAnalytic, UnsupportedOperation, NotApplicable) as exc:
         return CaseVerdict("not-applicable", note=str(exc), seconds=time.perf_counter() - t0)
     except CaseTimeout as exc:
         return CaseVerdict("error", note=str(exc), seconds=time.perf_counter() - t0)
     except Exception as exc:  # noqa: BLE001  an engine that raises is an outcome, not a crash
         return CaseVerdict("error", note=f"{engine.name} raised {type(exc).__name__}: {exc}",
                            seconds=time.perf_counter() - t0)
-    verdict = judge_engine_case(rec, engine, ctx, result)
+    try:
+        verdict = judge_engine_case(rec, engine, ctx, result)
+    except Exception as exc:  # noqa: BLE001  never lose the run over one case
+        verdict = CaseVerdict("error", note=f"judging {engine.name}'s result raised "
+                                            f"{type(exc).__name__}: {exc}")
     verdict.seconds = time.perf_counter() - t0
     return verdict
 
