@@ -49,17 +49,29 @@ class Stencil:
     def fwd(self) -> int:
         return max(0, max(self.offsets))
 
+    def order(self, column: int) -> int:
+        """Exponent of the error term that column ``column`` of the tableau still carries."""
+        return self.q0 + column * self.dq
+
     def next_noise(self, nz):
         """Least propagated noise of any extrapolated entry at the next (halved) step."""
         c = 1.0 / (2.0**self.q0 - 1.0)
         return nz * (2.0**self.power * (1 + c) + c)
 
     def apply(self, line, h: float):
-        """The quotient at step h and the rounding noise of the values it used."""
+        """The quotient at step h and the rounding noise of the values it used.
+
+        Noise has two sources: rounding of each value g(t_i), and rounding of the point
+        x + t_i v itself (≈ eps·max(1,|x|) in x), which moves g by about its slope times that.
+        """
         vals = [line(o * h) for o in self.offsets]
         scale = h**self.power
         d = sum(w * v for w, v in zip(self.weights, vals)) / scale
-        return d, noise(*(abs(w) * v for w, v in zip(self.weights, vals))) / scale
+        span = (max(self.offsets) - min(self.offsets)) * h
+        slope = np.abs(vals[0] - vals[-1]) / span
+        moved = slope * EPS * line.scale / line.vmax
+        total = sum(abs(w) for w in self.weights)
+        return d, (noise(*(abs(w) * v for w, v in zip(self.weights, vals))) + total * moved) / scale
 
 
 FIRST = {
@@ -87,32 +99,77 @@ def choose(stencils: dict, line) -> tuple[Stencil, float]:
 
 
 def tableau(stencil: Stencil, line, h0: float):
-    """Run the extrapolation; return (value, error, step levels of the chosen entry)."""
-    prev = prev_noise = None
-    best = best_err = None
-    best_k = np.zeros((), dtype=int)
+    """Run the extrapolation; return (value, error, step level of the chosen entry)."""
+    rows, noises = [], []
+    best = _Best()
     for k in range(MAX_LEVELS):
         d, nz = stencil.apply(line, h0 / 2**k)
         row, nrow = [d], [nz]
         for j in range(1, k + 1):
-            c = 1.0 / (2.0 ** (stencil.q0 + (j - 1) * stencil.dq) - 1.0)
-            row.append(row[j - 1] + c * (row[j - 1] - prev[j - 1]))
-            nrow.append(nrow[j - 1] * (1 + c) + c * prev_noise[j - 1])
+            c = 1.0 / (2.0 ** stencil.order(j - 1) - 1.0)
+            row.append(row[j - 1] + c * (row[j - 1] - rows[k - 1][j - 1]))
+            nrow.append(nrow[j - 1] * (1 + c) + c * noises[k - 1][j - 1])
+        rows.append(row)
+        noises.append(nrow)
         for j in range(1, k + 1):
-            err = np.maximum(np.abs(row[j] - row[j - 1]), np.abs(row[j] - prev[j - 1])) + nrow[j]
-            if best is None:
-                best, best_err, best_k = row[j], err, np.full(np.shape(err), k)
-            else:
-                better = err < best_err
-                best = np.where(better, row[j], best)
-                best_err = np.where(better, err, best_err)
-                best_k = np.where(better, k, best_k)
+            err = np.maximum(np.abs(row[j] - row[j - 1]),
+                             np.abs(row[j] - rows[k - 1][j - 1])) + nrow[j]
+            best.offer(row[j], err, k, _trusted(stencil, rows, noises, k, j))
         if k >= MIN_LEVELS - 1 and (
-                np.all(np.abs(row[k] - prev[k - 1]) >= SAFE * best_err)
-                or np.all(stencil.next_noise(nz) >= best_err)):  # finer steps: more noise
+                np.all(np.abs(row[k] - rows[k - 1][k - 1]) >= SAFE * best.err)
+                or np.all(stencil.next_noise(nz) >= best.err)):  # finer steps: more noise
             break
-        prev, prev_noise = row, nrow
-    return best, best_err, int(np.max(best_k))
+    return best.result(rows[-1][-1])
+
+
+def _trusted(stencil, rows, noises, k, j):
+    """Whether entry (k, j) extrapolates from the asymptotic regime (elementwise).
+
+    Its parents in column p = j − 1 must either differ only by rounding noise, or have
+    successive differences shrinking by 2^-q (within a factor of 2), q that column's order;
+    a plateau of accidental agreement at coarse steps fails this test.
+    """
+    p = j - 1
+    d1 = np.abs(rows[k][p] - rows[k - 1][p])
+    quiet = d1 <= 4 * (noises[k][p] + noises[k - 1][p])
+    if k - 2 < p:
+        return quiet
+    d0 = np.abs(rows[k - 1][p] - rows[k - 2][p])
+    expected = 2.0 ** -stencil.order(p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = d1 / d0
+    return quiet | ((ratio >= expected / 2) & (ratio <= expected * 2))
+
+
+class _Best:
+    """The entry with the smallest error estimate, elementwise, among trusted ones (and a
+    fallback among all, used only where nothing was trusted)."""
+
+    def __init__(self):
+        self.value = self.err = self.k = None
+        self.any_value = self.any_err = None
+
+    def offer(self, value, err, k, trusted) -> None:
+        if self.value is None:
+            shape = np.shape(err)
+            self.value, self.err = np.zeros(shape), np.full(shape, np.inf)
+            self.k = np.zeros(shape, dtype=int)
+            self.any_value, self.any_err = value, err
+        take = trusted & (err < self.err)
+        self.value = np.where(take, value, self.value)
+        self.err = np.where(take, err, self.err)
+        self.k = np.where(take, k, self.k)
+        anyb = err < self.any_err
+        self.any_value = np.where(anyb, value, self.any_value)
+        self.any_err = np.where(anyb, err, self.any_err)
+
+    def result(self, last):
+        """(value, error, finest level used); untrusted fallbacks are charged their distance
+        to the last, finest extrapolation."""
+        none = ~np.isfinite(self.err)
+        value = np.where(none, self.any_value, self.value)
+        err = np.where(none, np.maximum(self.any_err, np.abs(self.any_value - last)), self.err)
+        return value, err, int(np.max(self.k))
 
 
 class Richardson(FDEngine):
