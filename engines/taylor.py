@@ -85,12 +85,17 @@ def _jet(v, g, l) -> Jet:
     """A jet with its gradient and Laplacian broadcast to the value's full shape."""
     v = np.asarray(v)
     d = g.shape[0]
+    if g.shape[1:] == v.shape and np.shape(l) == v.shape:
+        return Jet(v, g, l)
     g = np.reshape(g, (d,) + (1,) * (v.ndim + 1 - g.ndim) + g.shape[1:])
     return Jet(v, np.broadcast_to(g, (d,) + v.shape), np.broadcast_to(l, v.shape))
 
 
 def _sq(g):
     """Σ_i (∂_i u)²: the squared gradient norm, per element."""
+    if g.flags.c_contiguous:
+        flat = g.reshape(g.shape[0], -1)
+        return np.einsum("ij,ij->j", flat, flat).reshape(g.shape[1:])
     return np.einsum("i...,i...->...", g, g)
 
 
@@ -139,10 +144,14 @@ def _d(*xs) -> int:
 
 
 def _affine(op):
-    """add / subtract: each part separately."""
+    """add / subtract: each part separately; a constant operand moves the value only."""
     def rule(x, y):
         if not (isinstance(x, Jet) or isinstance(y, Jet)):
             return op(x, y)
+        if not isinstance(y, Jet):
+            return _jet(op(x.v, y), x.g, x.l)
+        if not isinstance(x, Jet) and op is np.add:
+            return _jet(op(x, y.v), y.g, y.l)
         (xv, xg, xl), (yv, yg, yl) = _parts(x, _d(x, y)), _parts(y, _d(x, y))
         v = op(xv, yv)
         return _jet(v, op(_lead(xg, v), _lead(yg, v)), op(xl, yl))
@@ -207,7 +216,13 @@ def _matmul(a, b):
 
 
 def _right(g, w):
-    """g @ w with g's leading axes folded into one BLAS call."""
+    """g @ w with g's leading axes folded into one BLAS call.
+
+    A gradient still constant along the batch axis (the seed of a batch) is multiplied once
+    and broadcast back: the first layer then costs d·d·m, not d·B·d·m.
+    """
+    if np.ndim(w) == 2 and g.ndim == 3 and g.strides[1] == 0:
+        return np.broadcast_to((g[:, :1] @ w), g.shape[:-1] + (w.shape[1],))
     if np.ndim(w) == 2 and g.ndim >= 2:
         out = np.reshape(g, (-1, g.shape[-1])) @ w
         return out.reshape(g.shape[:-1] + (w.shape[1],))

@@ -1,0 +1,215 @@
+"""Issue-7 benchmark 2: what it costs to verify a gradient (and a Hessian-vector product).
+
+The small tanh MLP loss (tiny: d=4, width 16, 2 hidden layers, 1 output, batch 8: 369
+parameters; and a larger one of 10 497) checked by adcheck's random-probe check
+(adcheck.probe) against torch.autograd.gradcheck (slow and fast_mode), gradgradcheck and
+jax.test_util.check_grads(order=2): function evaluations, passes and wall time. Then every
+mutant of a hand-written backprop goes through the probe check. ``python -m benchmarks
+verification_cost`` runs it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
+                      "intra_op_parallelism_threads=1")
+
+import numpy as np  # noqa: E402
+
+SIZES = {"tiny": (4, 16, 2, 8), "larger": (32, 64, 3, 64)}  # d, width, hidden, batch
+MUTANTS = ("transpose", "factor2", "sign", "zero-block", "float32")
+PROBES = 4
+
+
+def shapes(size):
+    d, w, hidden, _ = SIZES[size]
+    dims = [d] + [w] * hidden + [1]
+    return [s for m, n in zip(dims[:-1], dims[1:]) for s in ((m, n), (n,))]
+
+
+def unflatten(xp, theta, shp):
+    out, i = [], 0
+    for s in shp:
+        out.append(xp.reshape(theta[i:i + math.prod(s)], s))
+        i += math.prod(s)
+    return out
+
+
+def make_loss(size):
+    """loss(xp, theta, X, Y): the MLP's mean squared error, parameters flattened."""
+    shp = shapes(size)
+
+    def loss(xp, theta, X, Y):
+        ps = unflatten(xp, theta, shp)
+        h = X
+        for k in range(0, len(ps) - 2, 2):
+            h = xp.tanh(h @ ps[k] + ps[k + 1])
+        r = h @ ps[-2] + ps[-1] - Y
+        return xp.mean(r * r)
+    return loss
+
+
+def hand_gradient(size, theta, X, Y, bug=None):
+    """Hand-written backprop of the loss; ``bug`` switches on one common mistake."""
+    dt = np.float32 if bug == "float32" else np.float64
+    ps = [p.astype(dt) for p in unflatten(np, theta, shapes(size))]
+    hs = [X.astype(dt)]
+    for k in range(0, len(ps) - 2, 2):
+        hs.append(np.tanh(hs[-1] @ ps[k] + ps[k + 1]))
+    r = hs[-1] @ ps[-2] + ps[-1] - Y.astype(dt)
+    g = (1 if bug == "factor2" else 2) * r / r.size
+    grads = [None] * len(ps)
+    for k in range(len(ps) - 2, -1, -2):
+        h = hs[k // 2]
+        grads[k], grads[k + 1] = h.T @ g, g.sum(axis=0)
+        if k:
+            g = (g @ ps[k].T) * (1.0 - h * h)
+    if bug == "transpose":
+        grads[2] = grads[2].T  # a square hidden-to-hidden weight
+    if bug == "sign":
+        grads[-1] = -grads[-1]  # the output bias: one component
+    if bug == "zero-block":
+        grads[1] = 0 * grads[1]
+    return np.concatenate([np.ravel(x) for x in grads]).astype(np.float64)
+
+
+def problem(size, seed=0):
+    d, _, _, batch = SIZES[size]
+    rng = np.random.default_rng(seed)
+    n = sum(math.prod(s) for s in shapes(size))
+    return rng.standard_normal(n) / 4, rng.standard_normal((batch, d)), \
+        rng.standard_normal((batch, 1))
+
+
+class Counted:
+    """Counts calls of a function (evaluations a checker asked for)."""
+
+    def __init__(self, fn):
+        self.fn, self.calls = fn, 0
+
+    def __call__(self, *a):
+        self.calls += 1
+        return self.fn(*a)
+
+
+def timed(fn, *args, **kw):
+    """(fn(*args, **kw), wall seconds of that one call)."""
+    start = time.perf_counter()
+    out = fn(*args, **kw)
+    return out, time.perf_counter() - start
+
+
+# ----------------------------------------------------------------------------- the checkers
+
+def adcheck_rows(size):
+    from adcheck.probe import check_gradient, check_hvp
+    from engines.ad import ADEngine
+
+    theta, X, Y = problem(size)
+    loss = make_loss(size)
+    g = hand_gradient(size, theta, X, Y)
+    H = None
+    rows = {}
+    for ref in ("jvp", "richardson"):
+        r, t = timed(lambda ref=ref: check_gradient(loss, (theta, X, Y), g,
+                                                    np.random.default_rng(1), probes=PROBES,
+                                                    reference=ref))
+        rows[f"adcheck probe gradient ({ref})"] = (r.passes, t, r.passed, r)
+    if size == "tiny":
+        H = ADEngine("r", "reverse", "reverse").hessian(loss, (theta, X, Y)).value
+        r, t = timed(lambda: check_hvp(loss, (theta, X, Y), lambda v: H @ v,
+                                       np.random.default_rng(2), probes=PROBES))
+        rows["adcheck probe HVP (jvp)"] = (r.passes, t, r.passed, r)
+    return rows
+
+
+def torch_rows(size):
+    try:
+        import torch
+    except ImportError:
+        return {}
+    torch.set_num_threads(1)
+    theta, X, Y = problem(size)
+    loss = make_loss(size)
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    rows = {}
+    checks = [("torch gradcheck (slow)", torch.autograd.gradcheck, {}),
+              ("torch gradcheck (fast_mode)", torch.autograd.gradcheck, {"fast_mode": True})]
+    if size == "tiny":
+        checks.append(("torch gradgradcheck (slow)", torch.autograd.gradgradcheck, {}))
+    for name, check, kw in checks:
+        fn = Counted(lambda t: loss(torch, t, Xt, Yt))
+        t0 = torch.from_numpy(theta.copy()).requires_grad_(True)
+        ok, t = timed(check, fn, (t0,), **kw)
+        rows[name] = (fn.calls, t, ok, None)
+    return rows
+
+
+def jax_rows(size):
+    try:
+        import jax
+        import jax.numpy as jnp
+        from jax.test_util import check_grads
+    except ImportError:
+        return {}
+    theta, X, Y = problem(size)
+    loss = make_loss(size)
+    def check(fn, theta):
+        try:
+            check_grads(fn, (theta,), order=2)
+            return True
+        except AssertionError:  # its fixed step and size-scaled tolerance: a false alarm
+            return False
+
+    with jax.enable_x64(True):
+        fn = Counted(lambda t: loss(jnp, t, jnp.asarray(X), jnp.asarray(Y)))
+        ok, t = timed(check, jax.jit(fn), jnp.asarray(theta))
+    return {"jax check_grads(order=2), jit": (fn.calls, t, ok, None)}
+
+
+# ----------------------------------------------------------------------------- the table
+
+def main() -> None:
+    print("Verifying the gradient of a tanh-MLP MSE loss; float64, one thread, wall time of "
+          "one check (f-calls: evaluations of f the checker asked for; for adcheck, AD passes "
+          "or evaluations; jax counts traces)")
+    for size in SIZES:
+        n = sum(math.prod(s) for s in shapes(size))
+        rows = {**adcheck_rows(size), **torch_rows(size), **jax_rows(size)}
+        print(f"-- {size}: {n} parameters")
+        print(f"{'checker':<34}{'f-calls':>9}{'wall':>11}{'verdict':>9}")
+        for name, (calls, t, ok, _) in rows.items():
+            print(f"{name:<34}{calls:>9}{t * 1e3:>9.1f}ms{'pass' if ok else 'FAIL':>9}")
+        r = rows["adcheck probe gradient (jvp)"][3]
+        print("  " + r.message(relative=1e-10))
+        if not rows.get("jax check_grads(order=2), jit", (0, 0, True))[2]:
+            print("  jax check_grads FAIL is a false alarm: the gradient is right (adcheck and "
+                  "torch agree); its fixed step 1e-4 with rtol 1e-5 is too tight here")
+        for rel in (1e-8, 1e-10, 1e-12):
+            print(f"  P(an error of relative size {rel:g} escapes {r.probes} probes) = "
+                  f"{r.miss_probability(rel):.3g}")
+    mutants()
+
+
+def mutants() -> None:
+    """Each mutant of the hand-written backprop through the probe check (tiny size)."""
+    from adcheck.probe import check_gradient
+
+    theta, X, Y = problem("tiny")
+    loss = make_loss("tiny")
+    print("-- mutants of the hand-written backprop (tiny), probe check, jvp / richardson:")
+    for bug in MUTANTS:
+        verdicts = []
+        for ref in ("jvp", "richardson"):
+            r = check_gradient(loss, (theta, X, Y), hand_gradient("tiny", theta, X, Y, bug),
+                               np.random.default_rng(3), probes=PROBES, reference=ref)
+            verdicts.append(f"{'caught' if not r.passed else 'MISSED'} "
+                            f"(worst ratio {r.worst_ratio:.2g})")
+        print(f"  {bug:<11} " + " / ".join(verdicts))
+
+
+if __name__ == "__main__":
+    main()
