@@ -43,22 +43,27 @@ class Pullback:
     a tuple ``argnum``) a tuple of cotangents, one per input.
     """
 
-    def __init__(self, trace: ReverseTrace, out, in_idx, in_shape):
-        self.trace, self.out, self.in_idx, self.in_shape = trace, out, in_idx, in_shape
+    def __init__(self, trace: ReverseTrace, out, inputs: list, many: bool):
+        self.trace, self.out, self.inputs, self.many = trace, out, inputs, many
         self.sweeps = 0
+
+    @property
+    def in_idx(self):
+        """Tape index of the input (a tuple of them for a tuple ``argnum``)."""
+        idx = tuple(b.idx for b in self.inputs)
+        return idx if self.many else idx[0]
 
     def __call__(self, ct):
         self.sweeps += 1
-        many = isinstance(self.in_idx, tuple)
-        idx = self.in_idx if many else (self.in_idx,)
-        shapes = self.in_shape if many else (self.in_shape,)
-        out = self.out
-        if isinstance(out, VJPBox) and out.trace is self.trace:
-            gs = self.trace.backward(out.idx, ct, list(idx))
+        out, trace, inputs = self.out, self.trace, self.inputs
+        if isinstance(out, VJPBox) and out.trace is trace:
+            gs = trace.backward(out.idx, ct, [b.idx for b in inputs])
         else:
-            gs = [None] * len(idx)
-        gs = tuple(np.zeros(s) if g is None else g for g, s in zip(gs, shapes))
-        return gs if many else gs[0]
+            gs = [None] * len(inputs)
+        for k, g in enumerate(gs):
+            if g is None:  # the output does not depend on this input
+                gs[k] = np.zeros(_shape(inputs[k].value))
+        return tuple(gs) if self.many else gs[0]
 
 
 def vjp(f, xp, primals, argnum=0):
@@ -71,16 +76,13 @@ def vjp(f, xp, primals, argnum=0):
     trace = ReverseTrace()
     args = list(primals)
     many = isinstance(argnum, tuple)
+    inputs = []
     for i in argnum if many else (argnum,):
-        args[i] = trace.input(args[i])
+        args[i] = box = trace.input(args[i])
+        inputs.append(box)
     out = f(xp, *args)
     value = out.value if isinstance(out, VJPBox) and out.trace is trace else out
-    if many:
-        idx = tuple(args[i].idx for i in argnum)
-        shapes = tuple(_shape(primals[i]) for i in argnum)
-    else:
-        idx, shapes = args[argnum].idx, _shape(primals[argnum])
-    return value, Pullback(trace, out, idx, shapes)
+    return value, Pullback(trace, out, inputs, many)
 
 
 def grad(f, argnum=0):

@@ -39,12 +39,14 @@ def bcast(t, ans):
 def unbcast(ct, x):
     """Sum a cotangent down to the shape of the argument it belongs to (the adjoint of bcast)."""
     try:  # arrays and boxes: compare shapes without helper calls (the common, hot case)
-        if ct.shape == x.shape:
+        s = x.shape
+        if ct.shape == s:
             return ct
     except AttributeError:
-        pass
-    s = shape_of(x)
-    return ct if shape_of(ct) == s else ops.sum_to(ct, shape=s)
+        s = shape_of(x)
+        if shape_of(ct) == s:
+            return ct
+    return ops.sum_to(ct, shape=s)
 
 
 def expand_last(x):

@@ -19,11 +19,18 @@ def _matmul_flops(ans, a, b):
     return 2 * max(1, size_of(ans)) * shape_of(a)[-1]
 
 
+def _mT(x):
+    """Matrix transpose: a plain view of a plain array (nothing to trace), else the primitive."""
+    return x.swapaxes(-1, -2) if type(x) is np.ndarray else ops.matrix_transpose(x)
+
+
 def _mm_vjp_a(ct, ans, a, b):
     """Cotangent of ``a`` in a @ b for every mix of vectors, matrices and batches."""
+    if type(b) is np.ndarray and b.ndim == 2 and ndim_of(a) == 2:  # the hot case, no dispatch
+        return ops.matmul(ct, b.T)
     na, nb = ndim_of(a), ndim_of(b)
-    if na == 2 and nb == 2:  # the common case first; no broadcasting to undo
-        return ops.matmul(ct, ops.matrix_transpose(b))
+    if na == 2 and nb == 2:  # no broadcasting to undo
+        return ops.matmul(ct, _mT(b))
     if nb == 1:
         if na == 1:
             return ops.multiply(ct, b)
@@ -32,14 +39,16 @@ def _mm_vjp_a(ct, ans, a, b):
         return unbcast(ops.multiply(expand_last(ct), b), a)
     if na == 1:
         return unbcast(ops.matmul(b, expand_last(ct))[..., 0], a)
-    return unbcast(ops.matmul(ct, ops.matrix_transpose(b)), a)
+    return unbcast(ops.matmul(ct, _mT(b)), a)
 
 
 def _mm_vjp_b(ct, ans, a, b):
     """Cotangent of ``b`` in a @ b."""
+    if type(a) is np.ndarray and a.ndim == 2 and ndim_of(b) == 2:
+        return ops.matmul(a.T, ct)
     na, nb = ndim_of(a), ndim_of(b)
     if na == 2 and nb == 2:
-        return ops.matmul(ops.matrix_transpose(a), ct)
+        return ops.matmul(_mT(a), ct)
     if na == 1:
         if nb == 1:
             return ops.multiply(ct, a)
@@ -50,8 +59,8 @@ def _mm_vjp_b(ct, ans, a, b):
     if nb == 1:
         if na == 2:
             return ops.matmul(ct, a)
-        return unbcast(ops.matmul(ops.matrix_transpose(a), expand_last(ct))[..., 0], b)
-    return unbcast(ops.matmul(ops.matrix_transpose(a), ct), b)
+        return unbcast(ops.matmul(_mT(a), expand_last(ct))[..., 0], b)
+    return unbcast(ops.matmul(_mT(a), ct), b)
 
 
 defprim(

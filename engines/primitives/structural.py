@@ -140,7 +140,9 @@ def _count(x, axis):
 
 def _spread(ct, x, axis):
     """Adjoint of summing over ``axis``: copy each cotangent over the summed elements."""
-    return ops.broadcast_to(ops.reshape(ct, shape=_kept_shape(x, axis)), shape=shape_of(x))
+    if axis is not None:  # a full sum's cotangent is a scalar and broadcasts as it is
+        ct = ops.reshape(ct, shape=_kept_shape(x, axis))
+    return ops.broadcast_to(ct, shape=shape_of(x))
 
 
 def _sum_impl(x, axis, keepdims):
@@ -152,7 +154,7 @@ def _mean_impl(x, axis, keepdims):
     """np.mean's own arithmetic (pairwise sum, then one true division) without its layers."""
     x = np.asarray(x)
     s = np.add.reduce(x, axis=axis, keepdims=keepdims)
-    return s / (x.size // max(1, np.size(s))) if x.size else np.mean(x, axis, keepdims=keepdims)
+    return s / (x.size // max(1, s.size)) if x.size else np.mean(x, axis, keepdims=keepdims)
 
 
 _linear(
