@@ -5,9 +5,12 @@ for a direction ``v``; a first directional derivative is g'(0) = J v and a secon
 g''(0) = vᵀ H v. Mixed second derivatives come from polarization,
 H_ij = (D²_{e_i+e_j} − D²_{e_i−e_j}) / 4.
 
-Domains: a ``Domain(lower, upper)`` (scalars or arrays broadcast to the argument's shape,
-bounds excluded: ``Domain(lower=0)`` means x > 0) limits how far the line may go each way
-(``Line.room``). A stencil that would leave the domain becomes one-sided, or shrinks.
+Domains: a ``Domain(lower, upper)`` (scalars or arrays broadcast to the argument's shape;
+``Domain(lower=0)`` means x > 0) limits how far the line may go each way (``Line.room``). Every
+stencil point other than x itself lies strictly inside. Near an edge the distance d to it is the
+scale on which the function may change (log, sqrt, 1/σ are singular there), so steps are taken
+relative to min(max(1,|x|), d) and stay central; at a point on the edge (d = 0, allowed when f is
+defined there) the stencil is one-sided, pointing into the domain.
 """
 
 from __future__ import annotations
@@ -118,8 +121,11 @@ class Line:
         self.v = np.asarray(v, dtype=float).reshape(x.shape)
         self.room = _room(x, self.v, *call.domain.bounds(x.shape))
         nz = self.v != 0
-        self.scale = max(1.0, float(np.max(np.abs(x[nz]), initial=0.0)))
         self.vmax = float(np.max(np.abs(self.v), initial=0.0))
+        size = max(1.0, float(np.max(np.abs(x[nz]), initial=0.0)))
+        near = min(self.room) * self.vmax  # distance to the nearest edge, in x units
+        far = max(self.room) * self.vmax
+        self.scale = min(size, near if near > 0 else far)
         self._seen: dict[float, np.ndarray] = {}
 
     def __call__(self, t: float) -> np.ndarray:
@@ -141,7 +147,7 @@ class Line:
 
     def fits(self, h: float, back: int, fwd: int) -> bool:
         """True when points t = −back·h ... fwd·h lie strictly inside the domain."""
-        return back * h < self.room[0] and fwd * h < self.room[1]
+        return (back == 0 or back * h < self.room[0]) and (fwd == 0 or fwd * h < self.room[1])
 
 
 def pow2_floor(h: float) -> float:
@@ -150,16 +156,16 @@ def pow2_floor(h: float) -> float:
 
 
 def fit_step(h: float, room: float, reach: int) -> float:
-    """Largest power of two ≤ h with reach·step strictly inside ``room``."""
+    """Largest power of two ≤ h with reach·step strictly inside ``room`` (0 if no room)."""
     if reach * h < room:
         return h
-    return pow2_floor(room / reach) / 2 if room > 0 else 0.0
+    return pow2_floor(room / reach) / 2 if room > 0 and reach > 0 else 0.0
 
 
 def _room(x, v, lo, hi) -> tuple[float, float]:
     """How far t may go below and above 0 with x + t v strictly inside (lo, hi)."""
-    if np.any(x <= lo) or np.any(x >= hi):
-        raise InputError("the point lies outside (or on the edge of) the declared domain")
+    if np.any(x < lo) or np.any(x > hi):
+        raise InputError("the point lies outside the declared domain")
     with np.errstate(divide="ignore", invalid="ignore"):
         up = np.where(v > 0, (hi - x) / v, np.where(v < 0, (lo - x) / v, np.inf))
         down = np.where(v > 0, (x - lo) / v, np.where(v < 0, (x - hi) / v, np.inf))

@@ -46,7 +46,7 @@ class FDEngine(Engine):
     def _result(self, call: Call, value, error, ests) -> Result:
         bad = [e for e in ests if e.status != "ok"]
         status = bad[0].status if bad else "ok"
-        notes = sorted({e.note for e in bad})
+        notes = sorted({e.note for e in (bad or ests) if e.note})
         note = "; ".join(notes[:3]) + (f" (and {len(notes) - 3} more)" if len(notes) > 3 else "")
         cost = Cost(passes=call.evaluations, evaluations=call.evaluations)
         return Result(value, cost, error, self.name, status, note)

@@ -31,7 +31,7 @@ class Central(FDEngine):
             g0, g1, g2 = line(0.0), line(sgn * h), line(2 * sgn * h)
             d = sgn * (-3 * g0 + 4 * g1 - g2) / (2 * h)
             return Est(d, noise(3 * g0, 4 * g1, g2) / (2 * h) + self._trunc(line, h, d),
-                       note="one-sided near the domain edge")
+                       note="one-sided at the domain edge")
         h = fit_step(h, min(line.room), 1)
         gp, gm = line(h), line(-h)
         d = (gp - gm) / (2 * h)
@@ -45,7 +45,7 @@ class Central(FDEngine):
             g = [line(k * sgn * h) for k in range(4)]
             d = (2 * g[0] - 5 * g[1] + 4 * g[2] - g[3]) / h**2
             return Est(d, noise(2 * g[0], 5 * g[1], 4 * g[2], g[3]) / h**2
-                       + self._trunc(line, h, d), note="one-sided near the domain edge")
+                       + self._trunc(line, h, d), note="one-sided at the domain edge")
         h = fit_step(h, min(line.room), 1)
         s = second_difference(line, h)
         d = s / h**2

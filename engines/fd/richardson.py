@@ -87,15 +87,15 @@ SECOND = {
 
 
 def choose(stencils: dict, line) -> tuple[Stencil, float]:
-    """Central if it fits at a step within 8× of the one-sided one, else one-sided."""
+    """Central, with h0 relative to the line's scale (which shrinks near a domain edge);
+    one-sided, pointing into the domain, at a point on the edge."""
     h0 = line.base_step(H0)
     down, up = line.room
-    c = stencils["central"]
-    hc = min(fit_step(h0, down, c.back), fit_step(h0, up, c.fwd))
-    side = "forward" if up >= down else "backward"
-    s = stencils[side]
-    hs = fit_step(h0, up if side == "forward" else down, max(s.back, s.fwd))
-    return (c, hc) if hc >= hs / 8 else (s, hs)
+    if min(down, up) > 0:
+        c = stencils["central"]
+        return c, min(fit_step(h0, down, c.back), fit_step(h0, up, c.fwd))
+    side = stencils["forward" if up > 0 else "backward"]
+    return side, fit_step(h0, max(down, up), max(side.back, side.fwd))
 
 
 def tableau(stencil: Stencil, line, h0: float):
@@ -187,7 +187,7 @@ class Richardson(FDEngine):
     def _run(self, stencils, line) -> Est:
         stencil, h0 = choose(stencils, line)
         value, err, k = tableau(stencil, line, h0)
-        note = "" if stencil is stencils["central"] else "one-sided near the domain edge"
+        note = "" if stencil is stencils["central"] else "one-sided at the domain edge"
         est = Est(value, err, note=note)
         if line.call.smooth or stencil is not stencils["central"] or k == 0:
             return est
