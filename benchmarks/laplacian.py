@@ -84,14 +84,15 @@ def numpy_second_differences(X, params):
 
 # ----------------------------------------------------------------------------- peers
 
-def torch_methods(X, params) -> dict:
+def torch_methods(X, params, device: str = "cpu") -> dict:
+    """torch's two methods on ``device``; each returns numpy after the device finishes."""
     try:
         import torch
     except ImportError:
         return {}
     torch.set_num_threads(1)
-    Xt = torch.from_numpy(X)
-    ps = [(torch.from_numpy(W), torch.from_numpy(b)) for W, b in params]
+    Xt = torch.from_numpy(X).to(device)
+    ps = [(torch.from_numpy(W).to(device), torch.from_numpy(b).to(device)) for W, b in params]
 
     def nested():
         x = Xt.clone().requires_grad_(True)
@@ -100,23 +101,25 @@ def torch_methods(X, params) -> dict:
         for i in range(x.shape[1]):
             (h,) = torch.autograd.grad(g[:, i].sum(), x, retain_graph=True)
             lap = lap + h[:, i]
-        return lap.detach().numpy()
+        return lap.detach().cpu().numpy()
 
     one = torch.func.vmap(lambda x: torch.trace(torch.func.hessian(
         lambda y: u(torch, y[None], ps)[0])(x)))
     return {"torch nested autograd.grad": nested,
-            "torch.func vmap(hessian)": lambda: one(Xt).numpy()}
+            "torch.func vmap(hessian)": lambda: one(Xt).cpu().numpy()}
 
 
-def jax_methods(X, params) -> dict:
+def jax_methods(X, params, backend: str = "cpu") -> dict:
+    """jax.jit(vmap(hessian)) trace, with its arrays on ``backend`` ("cpu", "gpu")."""
     try:
         import jax
         import jax.numpy as jnp
     except ImportError:
         return {}
     with jax.enable_x64(True):
-        Xj = jnp.asarray(X)
-        ps = [(jnp.asarray(W), jnp.asarray(b)) for W, b in params]
+        dev = jax.devices(backend)[0]
+        Xj = jax.device_put(X, dev)
+        ps = [(jax.device_put(W, dev), jax.device_put(b, dev)) for W, b in params]
         lap = jax.jit(jax.vmap(lambda x: jnp.trace(jax.hessian(
             lambda y: u(jnp, y[None], ps)[0])(x))))
         lap(Xj).block_until_ready()  # compile once, under float64
