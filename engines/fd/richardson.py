@@ -119,7 +119,7 @@ def tableau(stencil: Stencil, line, h0: float):
                 np.all(np.abs(row[k] - rows[k - 1][k - 1]) >= SAFE * best.err)
                 or np.all(stencil.next_noise(nz) >= best.err)):  # finer steps: more noise
             break
-    return best.result(rows[-1][-1])
+    return best.result(rows[-1][-1], len(rows) - 1)
 
 
 def _trusted(stencil, rows, noises, k, j):
@@ -163,13 +163,13 @@ class _Best:
         self.any_value = np.where(anyb, value, self.any_value)
         self.any_err = np.where(anyb, err, self.any_err)
 
-    def result(self, last):
+    def result(self, last, last_k: int):
         """(value, error, finest level used); untrusted fallbacks are charged their distance
         to the last, finest extrapolation."""
         none = ~np.isfinite(self.err)
         value = np.where(none, self.any_value, self.value)
         err = np.where(none, np.maximum(self.any_err, np.abs(self.any_value - last)), self.err)
-        return value, err, int(np.max(self.k))
+        return value, err, last_k if np.any(none) else int(np.max(self.k))
 
 
 class Richardson(FDEngine):

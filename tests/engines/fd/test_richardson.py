@@ -1,0 +1,91 @@
+"""The richardson engine: high order, an error estimate that bounds the error, kinks caught."""
+
+import mpmath
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.accuracy import GOAL_BOUND, GOAL_WITHIN_100, campaign
+from engines.exact import evaluate_exact, to_exact, to_float
+from engines.exact_engine import ExactEngine
+from engines.fd import Central, Richardson, fitted_slope
+from engines.fd._common import Call
+from engines.fd.richardson import FIRST, SECOND, tableau
+
+ENGINE = Richardson()
+ORACLE = ExactEngine(dps=30)
+
+
+def f(xp, x):
+    return xp.sum(xp.exp(xp.sin(x)) * xp.tanh(x))
+
+
+def exact_error(value, exact) -> float:
+    with mpmath.workdps(40):
+        return float(abs(mpmath.mpf(float(value)) - to_exact(exact)[()]))
+
+
+def test_far_more_accurate_than_central_and_within_its_estimate():
+    x = np.array([0.3, -0.7])
+    exact = ORACLE.exact("gradient", f, (x,))[0]
+    r, c = ENGINE.gradient(f, (x,)), Central().gradient(f, (x,))
+    err = np.abs(r.value - to_float(exact))
+    assert np.all(err <= r.error)
+    assert np.all(err < np.abs(c.value - to_float(exact)))
+
+
+def test_tableau_columns_gain_the_expected_orders():
+    """Column j of the tableau (fixed h0, before extrapolation is cut) converges at order 2j+2:
+    measured by the error of each column's first entry as h0 shrinks."""
+    g = lambda xp, x: xp.exp(xp.sin(x))  # noqa: E731
+    exact = float(evaluate_exact(lambda xp, x: xp.cos(x) * xp.exp(xp.sin(x)), (0.4,)))
+    hs = [2.0**-k for k in range(1, 5)]
+    for column, order in ((0, 2), (1, 4)):
+        errs = []
+        for h in hs:
+            line = Call(g, (np.array(0.4),), 0).line(np.array(1.0))
+            st0 = FIRST["central"]
+            d = [st0.apply(line, h / 2**k)[0] for k in range(column + 1)]
+            if column == 1:
+                d = [d[1] + (d[1] - d[0]) / 3]
+            errs.append(abs(float(d[-1]) - exact))
+        assert round(fitted_slope(hs, errs)) == order
+
+
+@settings(derandomize=True, max_examples=40, deadline=None)
+@given(params=st.lists(st.floats(-3, 3).map(lambda v: round(v, 3)), min_size=5, max_size=5),
+       x0=st.floats(-2, 2).map(lambda v: round(v, 3)), second=st.booleans())
+def test_estimate_bounds_the_true_error(params, x0, second):
+    """Property: over smooth functions a·sin(bx+c) + d·exp(ex/2)·tanh(x), the estimate is an
+    upper bound on the error measured against the exact oracle."""
+    a, b, c, d, e = params
+
+    def g(xp, x):
+        return a * xp.sin(b * x + c) + d * xp.exp(0.5 * e * x) * xp.tanh(x)
+
+    kind = "hessian" if second else "gradient"
+    r = getattr(ENGINE, kind)(g, (np.array(x0),))
+    exact = ORACLE.exact(kind, g, (np.array(x0),))[0]
+    assert r.status == "ok" and exact_error(r.value, exact) <= float(r.error)
+
+
+def test_estimate_reliability_rates_meet_the_goals():
+    """A seeded slice of the benchmark's campaign: the issue's rates hold on it."""
+    c = campaign(count=150, seed=3)
+    assert c["bound_rate"] >= GOAL_BOUND and c["within_100_rate"] >= GOAL_WITHIN_100
+
+
+def test_second_derivative_tableau_on_a_quadratic_stops_early():
+    call = Call(lambda xp, x: 3.0 * x * x + x, (np.array(0.25),), 0)
+    value, err, _ = tableau(SECOND["central"], call.line(np.array(1.0)), 0.5)
+    assert abs(value - 6.0) <= err and call.evaluations <= 9
+
+
+def test_kink_is_inconclusive_and_smooth_pieces_are_not():
+    relu = lambda xp, x: xp.maximum(x, 0.0)  # noqa: E731
+    for x0 in (0.0, 1e-9):
+        assert ENGINE.jvp(relu, (np.array(x0),), 0, np.array(1.0)).status == "inconclusive"
+    assert ENGINE.hessian(lambda xp, x: xp.abs(x[0]), (np.array([0.0]),)).status == \
+        "inconclusive"
+    ok = ENGINE.jvp(relu, (np.array(0.3),), 0, np.array(1.0))
+    assert ok.status == "ok" and abs(ok.value - 1.0) <= ok.error
