@@ -48,7 +48,9 @@ class Primitive:
     """One row of the table.
 
     ``linear``: the primitive is linear in its positional arguments, so its rules may use the
-    primals' shapes but never their values. ``bind`` (set on creation) is the fast dispatcher
+    primals' shapes but never their values. ``uses``: which values the rules read, among
+    "ans" and "primals"; the reverse interpreter keeps only the shapes of the others on its tape
+    (less memory held between the sweeps). ``bind`` (set on creation) is the fast dispatcher
     that ``ops``, the ``ad`` namespace and the box operators call.
     """
 
@@ -61,9 +63,11 @@ class Primitive:
     analytic: bool = True
     linear: bool = False
     params: tuple = field(default=())
+    uses: tuple = ("ans", "primals")
 
     def __post_init__(self):
         object.__setattr__(self, "bind", _binder(self))
+        object.__setattr__(self, "keeps_all", set(self.uses) >= {"ans", "primals"})
 
     def __call__(self, *args, **params):
         return self.bind(*args, **params)
@@ -72,18 +76,24 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
-def defprim(name, impl, *, jvp, vjp, flops, cite="", analytic=True, linear=False):
+def defprim(name, impl, *, jvp, vjp, flops, cite="", analytic=True, linear=False, uses=None):
     """Register a primitive in the table; reject duplicates. Returns the primitive.
 
-    ``ops.<name>`` becomes the primitive's dispatcher (a plain function, one frame per call).
+    ``uses`` names the values its rules read ("ans", "primals"); by default all of them, or
+    none for a linear primitive (its rules need shapes only). ``ops.<name>`` becomes the
+    primitive's dispatcher (a plain function, one frame per call).
     """
+    if uses is None:
+        uses = () if linear else ("ans", "primals")
+    if not set(uses) <= {"ans", "primals"}:
+        raise ValueError(f"primitive {name!r}: uses must name 'ans' and/or 'primals'")
     if name in TABLE:
         raise ValueError(f"primitive {name!r} is already defined")
     if not isinstance(jvp, PerIndex):
         jvp, vjp = tuple(jvp), tuple(vjp)
         if len(jvp) != len(vjp):
             raise ValueError(f"primitive {name!r}: {len(jvp)} JVP rules but {len(vjp)} VJP rules")
-    prim = Primitive(name, impl, jvp, vjp, flops, cite, analytic, linear)
+    prim = Primitive(name, impl, jvp, vjp, flops, cite, analytic, linear, uses=tuple(uses))
     TABLE[name] = prim
     setattr(ops, name, prim.bind)
     if name in _BOX_OPERATORS:  # ``box @ w`` calls the dispatcher itself: one frame, not two

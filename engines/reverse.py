@@ -6,7 +6,12 @@ reversed loop that visits each entry at most once (Appendix B.2; Griewank & Walt
 
 from __future__ import annotations
 
+import numpy as np
+
 from .core import _COUNTERS, Box, new_level, ops
+
+RESIDUAL_MIN_SIZE = 1 << 14
+"""Arrays at least this large that a rule never reads are kept on the tape as shapes only."""
 
 
 class VJPBox(Box):
@@ -18,6 +23,23 @@ class VJPBox(Box):
         self.value, self.trace, self.level, self.idx = value, trace, trace.level, idx
 
 
+class ShapeOnly:
+    """What the tape keeps of an array whose value no rule reads: its shape (and ndim, dtype)."""
+
+    __slots__ = ("shape", "ndim", "dtype")
+
+    def __init__(self, a: np.ndarray):
+        self.shape, self.ndim, self.dtype = a.shape, a.ndim, a.dtype
+
+    def __repr__(self) -> str:
+        return f"<shape-only {self.shape}>"
+
+
+def _slim(x):
+    """``x`` itself, or its shape when it is a large plain array."""
+    return ShapeOnly(x) if type(x) is np.ndarray and x.size >= RESIDUAL_MIN_SIZE else x
+
+
 class ReverseTrace:
     """Records each primitive applied to this level's boxes; ``backward`` sweeps the record."""
 
@@ -27,7 +49,7 @@ class ReverseTrace:
         self.level = new_level()
         # entry: (VJP rules, ((arg position, parent entry), ...), ans, primals, params);
         # inputs are entries with rules None.
-        self.tape: list[tuple] = []
+        self.tape: list[tuple | None] = []
         self.visited = 0
         self.length = 0  # primitive entries on the tape (inputs excluded)
 
@@ -58,15 +80,21 @@ class ReverseTrace:
                     c.record(prim, ans, primals, params)
         tape = self.tape
         idx = len(tape)
-        tape.append((prim.vjps, parents, ans, primals, params))
+        if prim.keeps_all:
+            tape.append((prim.vjps, parents, ans, primals, params))
+        else:  # let large values the rules never read be freed now, not after the sweep
+            uses = prim.uses
+            tape.append((prim.vjps, parents, ans if "ans" in uses else _slim(ans),
+                         primals if "primals" in uses else [_slim(p) for p in primals], params))
         self.length += 1
         return VJPBox(ans, self, idx)
 
-    def backward(self, out_idx: int, ct, wanted: list[int]) -> list:
+    def backward(self, out_idx: int, ct, wanted: list[int], consume: bool = False) -> list:
         """Sweep the tape from ``out_idx`` down; return the cotangents of entries ``wanted``.
 
         Cotangents are accumulated with ``ops.add`` so that the sweep is counted and is itself
-        differentiable (reverse over reverse).
+        differentiable (reverse over reverse). ``consume`` frees each entry once swept (for a
+        single sweep, such as a gradient): the tape cannot be swept again.
         """
         tape = self.tape
         add = ops.add
@@ -78,11 +106,16 @@ class ReverseTrace:
             g = cts[k]
             if g is None:
                 continue
-            vjps, parents, ans, primals, params = tape[k]
+            entry = tape[k]
+            if entry is None:
+                raise RuntimeError("this tape was consumed by an earlier sweep; record it again")
+            vjps, parents, ans, primals, params = entry
             if vjps is None:
                 continue
             if k not in keep:
                 cts[k] = None  # free the memory as the sweep moves on
+            if consume:
+                tape[k] = None
             visited += 1
             for i, p in parents:
                 c = vjps[i](g, ans, *primals, **params)

@@ -46,6 +46,7 @@ class Pullback:
     def __init__(self, trace: ReverseTrace, out, inputs: list, many: bool):
         self.trace, self.out, self.inputs, self.many = trace, out, inputs, many
         self.sweeps = 0
+        self.consume = False  # set by one-sweep callers (grad) to free the tape as it goes
 
     @property
     def in_idx(self):
@@ -57,7 +58,7 @@ class Pullback:
         self.sweeps += 1
         out, trace, inputs = self.out, self.trace, self.inputs
         if isinstance(out, VJPBox) and out.trace is trace:
-            gs = trace.backward(out.idx, ct, [b.idx for b in inputs])
+            gs = trace.backward(out.idx, ct, [b.idx for b in inputs], self.consume)
         else:
             gs = [None] * len(inputs)
         for k, g in enumerate(gs):
@@ -104,6 +105,7 @@ def value_and_grad(f, argnum=0):
         out, pullback = vjp(f, xp, args, argnum)
         if _shape(out) != ():
             raise ValueError(f"grad needs a scalar output, got shape {_shape(out)}; use jacrev")
+        pullback.consume = True  # one sweep only: free each tape entry once it is swept
         return out, pullback(1.0)
 
     return both

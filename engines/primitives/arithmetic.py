@@ -38,7 +38,7 @@ defprim(
         lambda ct, ans, x, y: unbcast(ops.multiply(ct, y), x),
         lambda ct, ans, x, y: unbcast(ops.multiply(x, ct), y),
     ),
-    flops=per_element(1),
+    flops=per_element(1), uses=("primals",),
 )
 
 

@@ -11,24 +11,28 @@ from ..core import defprim, ops, primal
 from ._util import bcast, per_element, unbcast
 
 
-def _unary(name, impl, deriv, *, analytic=True, cite=""):
-    """Define f with f'(x) = deriv(ans, x): JVP t·f'(x), VJP ct·f'(x)."""
+def _unary(name, impl, deriv, *, analytic=True, cite="", uses=("primals",)):
+    """Define f with f'(x) = deriv(ans, x): JVP t·f'(x), VJP ct·f'(x).
+
+    ``uses``: what ``deriv`` reads, ("ans",) when the derivative is a function of f itself.
+    """
     defprim(
         name, impl,
         jvp=(lambda t, ans, x: ops.multiply(t, deriv(ans, x)),),
         vjp=(lambda ct, ans, x: ops.multiply(ct, deriv(ans, x)),),
-        flops=per_element(1), analytic=analytic, cite=cite,
+        flops=per_element(1), analytic=analytic, cite=cite, uses=uses,
     )
 
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
-_unary("exp", np.exp, lambda ans, x: ans)
+_unary("exp", np.exp, lambda ans, x: ans, uses=("ans",))
 _unary("log", np.log, lambda ans, x: ops.divide(1.0, x))
 _unary("log1p", np.log1p, lambda ans, x: ops.divide(1.0, ops.add(1.0, x)))
-_unary("expm1", np.expm1, lambda ans, x: ops.add(ans, 1.0))
-_unary("sqrt", np.sqrt, lambda ans, x: ops.divide(0.5, ans))
-_unary("tanh", np.tanh, lambda ans, x: ops.subtract(1.0, ops.multiply(ans, ans)))
+_unary("expm1", np.expm1, lambda ans, x: ops.add(ans, 1.0), uses=("ans",))
+_unary("sqrt", np.sqrt, lambda ans, x: ops.divide(0.5, ans), uses=("ans",))
+_unary("tanh", np.tanh, lambda ans, x: ops.subtract(1.0, ops.multiply(ans, ans)),
+       uses=("ans",))
 _unary("sin", np.sin, lambda ans, x: ops.cos(x))
 _unary("cos", np.cos, lambda ans, x: ops.negative(ops.sin(x)))
 _unary("sinh", np.sinh, lambda ans, x: ops.cosh(x))
@@ -39,7 +43,8 @@ _unary(
     cite="d erf(x)/dx = 2/sqrt(pi) exp(-x^2) (Abramowitz & Stegun 7.1.19)",
 )
 # Piecewise-constant: derivative zero wherever it is defined.
-_unary("sign", np.sign, lambda ans, x: ops.multiply(0.0, ans), analytic=False)
+_unary("sign", np.sign, lambda ans, x: ops.multiply(0.0, ans), analytic=False,
+       uses=("ans",))
 _unary("abs", np.abs, lambda ans, x: ops.sign(x), analytic=False)
 
 
@@ -66,7 +71,7 @@ def _minmax(name, impl, first):
             lambda ct, ans, x, y: unbcast(ops.multiply(ct, wx(x, y)), x),
             lambda ct, ans, x, y: unbcast(ops.multiply(ct, wy(x, y)), y),
         ),
-        flops=per_element(1), analytic=False,
+        flops=per_element(1), analytic=False, uses=("primals",),
     )
 
 
@@ -89,7 +94,7 @@ defprim(
         lambda ct, ans, x, y, *, cond: unbcast(ops.where(ct, 0.0, cond=cond), x),
         lambda ct, ans, x, y, *, cond: unbcast(ops.where(0.0, ct, cond=cond), y),
     ),
-    flops=per_element(1), analytic=False,
+    flops=per_element(1), analytic=False, uses=(),  # the rules read the condition only
 )
 
 def _softmax_weight(x, ans):

@@ -67,14 +67,14 @@ defprim(
     "matmul", np.matmul,
     jvp=(lambda t, ans, a, b: ops.matmul(t, b), lambda t, ans, a, b: ops.matmul(a, t)),
     vjp=(_mm_vjp_a, _mm_vjp_b),
-    flops=_matmul_flops,
+    flops=_matmul_flops, uses=("primals",),
 )
 
 defprim(
     "outer", np.outer,
     jvp=(lambda t, ans, a, b: ops.outer(t, b), lambda t, ans, a, b: ops.outer(a, t)),
     vjp=(lambda ct, ans, a, b: ops.matmul(ct, b), lambda ct, ans, a, b: ops.matmul(a, ct)),
-    flops=lambda ans, a, b: size_of(ans),
+    flops=lambda ans, a, b: size_of(ans), uses=("primals",),
 )
 
 defprim(
@@ -112,7 +112,7 @@ defprim(
     jvp=(lambda t, ans, a: ops.negative(ops.matmul(ops.matmul(ans, t), ans)),),
     vjp=(lambda ct, ans, a: ops.negative(ops.matmul(ops.matmul(ops.matrix_transpose(ans), ct),
                                                     ops.matrix_transpose(ans))),),
-    flops=lambda ans, a: _cube(ans, a, factor=2), cite=GILES,
+    flops=lambda ans, a: _cube(ans, a, factor=2), cite=GILES, uses=("ans",),
 )
 
 defprim(
@@ -129,7 +129,7 @@ defprim(
     # d log|det A| = tr(A⁻¹ dA) ;  Ā = C̄ A⁻ᵀ  (Giles 2008, 2.2.4 divided by det A)
     jvp=(lambda t, ans, a: ops.trace(ops.solve(a, t)),),
     vjp=(lambda ct, ans, a: ops.multiply(ct, ops.matrix_transpose(ops.inv(a))),),
-    flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES,
+    flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES, uses=("primals",),
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from engines import reverse
 from engines import transforms as T
 from engines.core import TABLE, PerIndex, Primitive, ops, primal
 from engines.namespace import ad
@@ -218,6 +219,24 @@ def test_vjp_adjoint(name, builders, params):
 def test_second_order(name, builders, params, outer, inner):
     args, rng = _args(builders, 3)
     check_second_order(TABLE[name], args, params, rng, outer, inner)
+
+
+@pytest.mark.parametrize("name, builders, params", CASES)
+def test_rules_work_from_shape_only_residuals(name, builders, params, monkeypatch):
+    """With every unread value dropped from the tape, reverse mode is unchanged (``uses``)."""
+    monkeypatch.setattr(reverse, "RESIDUAL_MIN_SIZE", 0)
+    args, rng = _args(builders, 2)
+    check_adjoint(TABLE[name], args, params, rng)
+    check_second_order(TABLE[name], args, params, rng, "reverse", "reverse")
+
+
+def test_meta_a_rule_reading_an_undeclared_value_fails_loudly(monkeypatch):
+    monkeypatch.setattr(reverse, "RESIDUAL_MIN_SIZE", 0)
+    liar = Primitive("liar_tanh", np.tanh, TABLE["tanh"].jvps, TABLE["tanh"].vjps,
+                     per_element(1), uses=("primals",))  # its rules read ans
+    args, rng = _args([_normal(2, 3)], 11)
+    with pytest.raises((AttributeError, TypeError)):
+        check_adjoint(liar, args, {}, rng)
 
 
 def test_every_primitive_has_a_case():

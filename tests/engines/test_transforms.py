@@ -75,6 +75,21 @@ def test_pullback_can_sweep_twice_without_accumulating():
     assert np.array_equal(first, second) and pullback.sweeps == 2
 
 
+def test_a_consumed_tape_refuses_a_second_sweep():
+    _, pullback = T.vjp(lambda xp, x: xp.sum(xp.tanh(x)), ad, (np.ones(2),))
+    pullback.consume = True
+    pullback(1.0)
+    assert all(e is None for e in pullback.trace.tape[2:])  # entries freed as swept
+    with pytest.raises(RuntimeError, match="consumed"):
+        pullback(1.0)
+
+
+def test_grad_twice_records_twice():
+    g = T.grad(lambda xp, x: xp.sum(xp.tanh(x) * x))
+    x = np.array([0.2, -0.4])
+    assert np.array_equal(g(ad, x), g(ad, x))
+
+
 def test_grad_needs_a_scalar_and_the_ad_namespace():
     with pytest.raises(ValueError, match="scalar"):
         T.grad(lambda xp, x: x * 2.0)(ad, np.ones(2))
