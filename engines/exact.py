@@ -102,9 +102,23 @@ _LINALG = {
 }
 
 
+def reductions(convert):
+    """sum and mean over object arrays (the table's own versions assume float arrays)."""
+    def total(x, *, axis=None, keepdims=False):
+        return convert(np.sum(convert(x), axis=axis, keepdims=keepdims))
+
+    def mean(x, *, axis=None, keepdims=False):
+        x = convert(x)
+        s = np.asarray(np.sum(x, axis=axis, keepdims=keepdims), dtype=object)
+        return convert(s / (x.size // max(1, s.size)))
+
+    return {"sum": total, "mean": mean}
+
+
 def exact_prims() -> dict:
     """The primitive name -> mpmath implementation map covering every name in TABLE."""
     prims = {name: _lift(p.impl) for name, p in TABLE.items()}
+    prims.update(reductions(to_exact))
     prims.update({n: _elementwise(fn) for n, fn in _ELEMENTWISE.items()})
     prims.update({n: _elementwise(fn, 2) for n, fn in _BINARY.items()})
     prims.update(_LINALG)

@@ -20,7 +20,7 @@ import sympy
 from .base import Cost, Engine, Result
 from .core import TABLE
 from .errors import InputError
-from .exact import to_exact, to_float
+from .exact import reductions, to_exact, to_float
 from .namespace import Namespace, SlogdetResult
 
 MAX_INPUTS = 16
@@ -117,6 +117,7 @@ _BINARY = {
 def sym_prims() -> dict:
     """Primitive name -> sympy implementation for every name in TABLE."""
     prims = {name: _lift(p.impl) for name, p in TABLE.items()}
+    prims.update(reductions(to_sym))
     prims.update({n: _elementwise(fn) for n, fn in _ELEMENTWISE.items()})
     prims.update({n: _elementwise(fn, 2) for n, fn in _BINARY.items()})
     prims.update({

@@ -1,0 +1,92 @@
+"""The symbolic engine: B.1 identities exactly at fixed sizes; clear refusals."""
+
+import numpy as np
+import pytest
+import sympy
+
+from engines.exact import evaluate_exact, to_float
+from engines.symbolic import MAX_INPUTS, SymbolicEngine, sym_ns, symbols_like
+
+ENGINE = SymbolicEngine()
+
+
+def rounded(g, args):
+    return to_float(evaluate_exact(g, args))
+
+
+@pytest.mark.parametrize("n", [1, 2, 4])
+def test_quadratic_gradient_and_hessian_exactly(n):
+    rng = np.random.default_rng(n)
+    Q, x = rng.standard_normal((n, n)), rng.standard_normal(n)
+    quad = lambda xp, x, Q: x @ Q @ x  # noqa: E731
+    g = ENGINE.gradient(quad, (x, Q))
+    assert np.array_equal(g.value, rounded(lambda xp, x, Q: (Q + Q.T) @ x, (x, Q)))
+    h = ENGINE.hessian(quad, (x, Q))
+    assert np.array_equal(h.value, rounded(lambda xp, x, Q: Q + Q.T, (x, Q)))
+
+
+@pytest.mark.parametrize("m,n", [(1, 3), (3, 2), (2, 2)])
+def test_jacobian_of_a_linear_map_is_the_matrix(m, n):
+    rng = np.random.default_rng(m + n)
+    A, x = rng.standard_normal((m, n)), rng.standard_normal(n)
+    r = ENGINE.jacobian(lambda xp, x, A: A @ x, (x, A))
+    assert np.array_equal(r.value, A)
+
+
+def test_gram_gradient_exactly():
+    rng = np.random.default_rng(7)
+    A, x = rng.standard_normal((3, 2)), rng.standard_normal(2)
+    r = ENGINE.gradient(lambda xp, x, A: xp.sum((A @ x) ** 2), (x, A))
+    assert np.array_equal(r.value, rounded(lambda xp, x, A: 2.0 * (A.T @ (A @ x)), (x, A)))
+
+
+def test_a_wrong_closed_form_fails():
+    rng = np.random.default_rng(3)
+    Q, x = rng.standard_normal((3, 3)), rng.standard_normal(3)
+    g = ENGINE.gradient(lambda xp, x, Q: x @ Q @ x, (x, Q))
+    assert not np.array_equal(g.value, rounded(lambda xp, x, Q: 2.0 * (Q @ x), (x, Q)))
+
+
+def test_black_scholes_gamma_matches_the_exact_oracle():
+    def call(xp, S, K, T, r, sigma):
+        d1 = (xp.log(S / K) + (r + 0.5 * sigma**2) * T) / (sigma * xp.sqrt(T))
+        N = lambda z: 0.5 * (1.0 + xp.erf(z / xp.sqrt(2.0)))  # noqa: E731
+        return S * N(d1) - K * xp.exp(-r * T) * N(d1 - sigma * xp.sqrt(T))
+
+    def gamma(xp, S, K, T, r, sigma):
+        d1 = (xp.log(S / K) + (r + 0.5 * sigma**2) * T) / (sigma * xp.sqrt(T))
+        return xp.exp(-0.5 * d1 * d1) / xp.sqrt(2.0 * xp.pi) / (S * sigma * xp.sqrt(T))
+
+    args = (100.0, 1.0, 0.05, 0.2)
+    value = ENGINE.exact("hessian", call, (np.array(100.0), *args))
+    exact = evaluate_exact(gamma, (100.0, *args))
+    assert abs(value.ravel()[0] - exact[()]) <= 1e-40 * abs(exact[()])
+
+
+def test_where_becomes_piecewise_and_is_differentiated_per_piece():
+    x = symbols_like("x", (2,))
+    out = sym_ns.where(x > 0, x**2, -x)
+    assert all(isinstance(e, sympy.Piecewise) for e in out.flat)
+    r = ENGINE.gradient(lambda xp, x: xp.sum(xp.where(x > 0, x**2, -x)), (np.array([0.5, -1.0]),))
+    assert np.array_equal(r.value, [1.0, -1.0])
+
+
+def test_refusals_are_not_applicable_with_a_reason():
+    big = ENGINE.gradient(lambda xp, x: xp.sum(x), (np.zeros(MAX_INPUTS + 1),))
+    assert big.status == "not-applicable" and "limit" in big.note
+
+    def branchy(xp, x):
+        return x if x > 0 else -x  # Python control flow on a symbol
+
+    r = ENGINE.jvp(branchy, (np.array(0.5),), 0, np.array(1.0))
+    assert r.status == "not-applicable" and "sympy" in r.note
+
+
+def test_other_kinds():
+    f = lambda xp, x: x[0] ** 2 * x[1]  # noqa: E731
+    x = np.array([1.0, 2.0])
+    assert np.array_equal(ENGINE.hvp(f, (x,), 0, np.array([1.0, 1.0])).value, [6.0, 2.0])
+    assert ENGINE.laplacian(f, (x,)).value == 4.0
+    g = lambda xp, x: x * x  # noqa: E731
+    assert np.array_equal(ENGINE.vjp(g, (x,), 0, np.array([1.0, 1.0])).value, [2.0, 4.0])
+    assert np.array_equal(ENGINE.jvp(g, (x,), 0, np.array([1.0, 3.0])).value, [2.0, 12.0])
