@@ -69,6 +69,16 @@ class ProbeResult:
             return 1.0
         return float(np.prod([math.erf(a / (norm * math.sqrt(2.0))) for a in self.allowance]))
 
+    def detectable(self, p: float = 1e-6) -> float:
+        """Smallest relative error size whose miss probability is at most ``p``."""
+        lo, hi = -30.0, 10.0  # log10 of the relative size; miss_probability falls with it
+        if self.miss_probability(10.0 ** hi) > p:
+            return math.inf
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if self.miss_probability(10.0 ** mid) > p else (lo, mid)
+        return 10.0 ** hi
+
     def message(self, relative: float = 1e-8) -> str:
         """One paragraph: verdict, worst probe, cost, and the miss probability."""
         verdict = "consistent with" if self.passed else "DISAGREES with"
@@ -76,7 +86,8 @@ class ProbeResult:
                 f"{self.probes} random probe(s): worst |claim - reference| / allowance = "
                 f"{self.worst_ratio:.3g}; {self.passes} pass(es) of f. An error of relative "
                 f"size {relative:g} would escape every probe with probability "
-                f"{self.miss_probability(relative):.3g}.")
+                f"{self.miss_probability(relative):.3g}; errors of relative size >= "
+                f"{self.detectable():.2g} are caught with probability >= 1 - 1e-6.")
 
 
 def _directions(rng: np.random.Generator, shape, k: int) -> list:

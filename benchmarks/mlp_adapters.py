@@ -84,6 +84,7 @@ def measure(lib: str) -> dict:
 
 def _child(lib: str) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               JAX_PLATFORMS="cpu", CUDA_VISIBLE_DEVICES="",
                XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
     proc = subprocess.run([sys.executable, "-m", "benchmarks.mlp_adapters", "--one", lib],
                           capture_output=True, text=True, env=env)

@@ -89,6 +89,8 @@ def test_miss_probability_formula():
     expected = math.prod(math.erf(a / (rel * r.scale * math.sqrt(2))) for a in r.allowance)
     assert r.miss_probability(rel) == pytest.approx(expected, rel=1e-12)
     assert r.miss_probability(rel) < 1e-9 < r.miss_probability(1e-16)
+    size = r.detectable(1e-6)
+    assert r.miss_probability(size) <= 1e-6 < r.miss_probability(size / 1.01)
 
 
 def test_miss_probability_matches_simulation():
