@@ -80,7 +80,15 @@ class ReverseTrace:
                     c.record(prim, ans, primals, params)
         tape = self.tape
         idx = len(tape)
-        if prim.keeps_all:
+        large = False
+        if not prim.keeps_all:  # (_holds_large inlined: a call per entry shows at small sizes)
+            large = type(ans) is np.ndarray and ans.size >= RESIDUAL_MIN_SIZE
+            if not large:
+                for p in primals:
+                    if type(p) is np.ndarray and p.size >= RESIDUAL_MIN_SIZE:
+                        large = True
+                        break
+        if not large:
             tape.append((prim.vjps, parents, ans, primals, params))
         else:  # let large values the rules never read be freed now, not after the sweep
             uses = prim.uses
