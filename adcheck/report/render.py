@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import fmt, plots, view
-from ._atomic import write_text
+from ..atomic import write_atomic as write_text
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAGE = "report.html.j2"
@@ -95,13 +95,21 @@ def _activations(study: dict) -> list[dict]:
     rows = []
     for a in study.get("rows") or []:
         k = a.get("k")
-        klass = "C^\u221e" if k in (None, "inf", float("inf")) and a.get("smooth") else \
-            str(a.get("class") or (f"C^{k}" if k is not None else fmt.DASH))
+        label = str(a.get("class") or (f"C^{k}" if k is not None else "C^inf"))
         ok = a.get("order2_ok")
-        rows.append({"name": str(a.get("name", "")), "klass": klass.replace("C^", "C"),
+        rows.append({"name": str(a.get("name", "")), "klass": _class_text(label),
                      "ok": bool(ok if ok is not None else (isinstance(k, int) and k >= 2)),
                      "source": str(a.get("source") or "")})
     return rows
+
+
+def _class_text(label: str) -> str:
+    """'C^inf' -> 'C∞', 'C^1' -> 'C¹' (plain text, so it escapes like everything else)."""
+    from ._svg import _SUPER
+    head, _, tail = label.partition("^")
+    if not tail:
+        return label
+    return head + ("\u221e" if tail in ("inf", "oo") else tail.translate(_SUPER))
 
 
 def _params(p) -> str:
@@ -141,5 +149,5 @@ def _drift_rows(results: dict, baseline: dict) -> list[dict]:
     for (ident, engine), d in drift_table(results, baseline).items():
         rows.append({"identity": ident, "engine": engine, "anchor": view.anchor(ident, engine),
                      "before": fmt.sci(d["before"]), "now": fmt.sci(d["now"]),
-                     "factor": fmt.factor(d["factor"]), "grew": (d["factor"] or 0) > 1})
+                     "factor": fmt.factor(d["factor"]), "grew": (d["factor"] or 0) > view.GREW})
     return rows

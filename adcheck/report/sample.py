@@ -100,6 +100,7 @@ def _record(rng, iid: str, kind: str, engine: str, seed: int, samples: int) -> d
     fd = engine in ("central", "richardson")
     allow = np.exp(rng.normal(np.log(1e-7 if fd else 64 * EPS), 0.5, samples))
     err = allow * np.exp(rng.normal(np.log(0.03), 1.2, samples))
+    err = np.minimum(err, 0.9 * allow)
     if engine == "symbolic":
         err[:] = 0.0
     if outcome == "fail":
