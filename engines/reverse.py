@@ -126,7 +126,10 @@ class ReverseTrace:
                 tape[k] = None
             visited += 1
             for i, p in parents:
-                c = vjps[i](g, ans, *primals, **params)
+                if params:
+                    c = vjps[i](g, ans, *primals, **params)
+                else:  # most entries: skip building an empty keyword dict per call
+                    c = vjps[i](g, ans, *primals)
                 old = cts[p]
                 cts[p] = c if old is None else add(old, c)
         self.visited += visited

@@ -77,10 +77,9 @@ def vjp(f, xp, primals, argnum=0):
     trace = ReverseTrace()
     args = list(primals)
     many = isinstance(argnum, tuple)
-    inputs = []
-    for i in argnum if many else (argnum,):
-        args[i] = box = trace.input(args[i])
-        inputs.append(box)
+    inputs = [trace.input(args[i]) for i in (argnum if many else (argnum,))]
+    for i, box in zip(argnum if many else (argnum,), inputs):
+        args[i] = box
     out = f(xp, *args)
     value = out.value if isinstance(out, VJPBox) and out.trace is trace else out
     return value, Pullback(trace, out, inputs, many)

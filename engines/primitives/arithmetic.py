@@ -9,22 +9,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import defprim, ops
-from ._util import bcast, per_element, unbcast
+from ._util import bcast, per_element, unbcast, unbcast_rule
 
 defprim(
     "add", np.add,
     jvp=(lambda t, ans, x, y: bcast(t, ans), lambda t, ans, x, y: bcast(t, ans)),
-    vjp=(lambda ct, ans, x, y: unbcast(ct, x), lambda ct, ans, x, y: unbcast(ct, y)),
+    vjp=(unbcast_rule(0), unbcast_rule(1)),
     flops=per_element(1), linear=True,
 )
 
 defprim(
     "subtract", np.subtract,
     jvp=(lambda t, ans, x, y: bcast(t, ans), lambda t, ans, x, y: bcast(ops.negative(t), ans)),
-    vjp=(
-        lambda ct, ans, x, y: unbcast(ct, x),
-        lambda ct, ans, x, y: ops.negative(unbcast(ct, y)),
-    ),
+    vjp=(unbcast_rule(0), lambda ct, ans, x, y: ops.negative(unbcast(ct, y))),
     flops=per_element(1), linear=True,
 )
 
