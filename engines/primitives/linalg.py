@@ -26,8 +26,9 @@ def _mT(x):
 
 def _mm_vjp_a(ct, ans, a, b):
     """Cotangent of ``a`` in a @ b for every mix of vectors, matrices and batches."""
-    if type(b) is np.ndarray and b.ndim == 2 and ndim_of(a) == 2:  # the hot case, no dispatch
-        return ops.matmul(ct, b.T)
+    if type(b) is np.ndarray and b.ndim == 2 and (a.ndim if type(a) is np.ndarray
+                                                   else ndim_of(a)) == 2:
+        return ops.matmul(ct, b.T)  # the hot case: plain matrices, no transpose dispatch
     na, nb = ndim_of(a), ndim_of(b)
     if na == 2 and nb == 2:  # no broadcasting to undo
         return ops.matmul(ct, _mT(b))
@@ -44,7 +45,8 @@ def _mm_vjp_a(ct, ans, a, b):
 
 def _mm_vjp_b(ct, ans, a, b):
     """Cotangent of ``b`` in a @ b."""
-    if type(a) is np.ndarray and a.ndim == 2 and ndim_of(b) == 2:
+    if type(a) is np.ndarray and a.ndim == 2 and (b.ndim if type(b) is np.ndarray
+                                                   else ndim_of(b)) == 2:
         return ops.matmul(a.T, ct)
     na, nb = ndim_of(a), ndim_of(b)
     if na == 2 and nb == 2:
