@@ -85,6 +85,13 @@ class ComplexNamespace(Namespace):
         super().__init__("complex-step", {n: _prim(n, p) for n, p in TABLE.items()},
                          constant=np.asarray)
 
+    def asarray(self, obj, dtype=None):
+        arr = np.asarray(obj)  # keeps the imaginary parts (the base class would drop them)
+        return _mark(arr) if arr.dtype.kind == "c" else np.asarray(arr, dtype=np.float64)
+
+    def full(self, shape, fill_value, dtype=None):
+        return self.asarray(np.full(shape, fill_value))
+
     def slogdet(self, a):
         return SlogdetResult(np.sign(np.real(np.linalg.det(np.asarray(a)))),
                              self._p["logabsdet"](a))

@@ -61,3 +61,9 @@ def test_second_derivatives_within_their_estimate():
     assert abs(r.value - exact) <= r.error
     h = ENGINE.hessian(lambda xp, x: x[0] * x[0] * x[1], (np.array([1.0, 2.0]),))
     assert np.all(np.abs(h.value - [[4.0, 2.0], [2.0, 0.0]]) <= h.error + 1e-300)
+
+
+def test_arrays_built_from_perturbed_values_keep_the_perturbation():
+    r = ENGINE.gradient(lambda xp, x: xp.sum(xp.asarray([x[0] * x[1], x[1]])),
+                        (np.array([0.4, -1.3]),))
+    assert np.array_equal(r.value, [-1.3, 1.4])
