@@ -1,10 +1,12 @@
 """Finite-difference engines: ``central``, ``richardson`` and ``complex-step``, plus the step
 sweep and Taylor-remainder data the report plots.
 
-Every engine method takes an optional keyword ``domain``: a ``Domain(lower, upper)`` (open
-bounds, scalars or arrays shaped like the differentiated argument), a ``(lower, upper)`` pair or a
-``{"lower": ..., "upper": ...}`` dict. Stencils stay strictly inside it, going one-sided near an
-edge. Example: ``richardson.hessian(price, (S, K, T, r, sigma), 0, domain=Domain(lower=0))``.
+Every engine method takes an optional keyword ``domain``: a ``Domain(lower, upper)`` (bounds as
+scalars or arrays shaped like the differentiated argument; None = unbounded), a ``(lower, upper)``
+pair or a ``{"lower": ..., "upper": ...}`` dict. Stencil points other than x stay strictly inside;
+near an edge steps shrink with the distance to it (the scale on which log, sqrt, 1/σ change);
+at a point on the edge the stencil is one-sided into the domain and the note says so. Example:
+``richardson.hessian(price, (S, K, T, r, sigma), 0, domain=Domain(lower=0))``.
 """
 
 from ._common import Domain, as_domain

@@ -1,8 +1,9 @@
 """The ``central`` engine: one central difference per direction at the textbook step.
 
 First derivatives use h = eps^(1/3)·max(1,|x|), second derivatives h = eps^(1/4)·max(1,|x|)
-(rounded down to a power of two), the steps that balance truncation against rounding. Near a
-domain edge the stencil turns one-sided (second order) or shrinks. The error estimate is the
+(rounded down to a power of two), the steps that balance truncation against rounding; near a
+domain edge max(1,|x|) gives way to the distance to it, and on the edge the stencil is
+one-sided (second order). The error estimate is the
 rounding bound plus the truncation term of the model behind the step (derivatives of g vary on
 the scale max(1,|x|)); use ``richardson`` for a measured error.
 """
