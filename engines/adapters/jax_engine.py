@@ -57,75 +57,130 @@ XP = AdapterNamespace("jax", PRIMS, constant=_array, is_array=lambda x: isinstan
 """The supported names bound to jax arrays."""
 
 
-def _jnp(a):
-    """Float numpy data -> float64 jax arrays (call inside enable_x64); the rest unchanged."""
-    if isinstance(a, np.ndarray) and a.dtype.kind == "f" or isinstance(a, np.floating):
-        return jnp.asarray(np.asarray(a, dtype=np.float64))
-    return a
+def _is_data(leaf) -> bool:
+    """Float data travels into a compiled function as an argument; the rest is static."""
+    return isinstance(leaf, (float, np.floating)) or (
+        isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f")
+
+
+_TRACE_ERRORS = (jax.errors.ConcretizationTypeError, jax.errors.TracerBoolConversionError,
+                 jax.errors.TracerIntegerConversionError, jax.errors.TracerArrayConversionError)
+CACHE_SIZE = 256
 
 
 class JaxEngine(AdapterEngine):
-    """jax as an engine: ``outer`` "reverse" (grad of grad) or "forward" (jacfwd of grad)."""
+    """jax as an engine: ``outer`` "reverse" (grad of grad) or "forward" (jacfwd of grad).
+
+    Each (kind, function, static arguments, shapes) is compiled once with ``jax.jit`` and
+    reused, as jax users run it; a function that jit cannot trace (Python control flow on
+    values) runs eagerly instead. Passes are counted when the function is traced.
+    """
 
     def __init__(self, name: str, outer: str):
         self.name, self.outer = name, outer
         self.xp = XP
         second = "jacrev" if outer == "reverse" else "jacfwd"
         self.description = f"jax.grad / jax.jacrev; second order by jax.{second}(jax.grad)"
-
-    def _run(self, f, args, wrt, body):
-        """Call ``body(fx, x)`` with float64 on, only for this call; numpy result."""
-        counted = CallCounter(f)
-        with jax.enable_x64(True):
-            jargs = [_jnp(a) for a in args]
-            x = jnp.asarray(np.asarray(args[wrt], dtype=np.float64))
-
-            def fx(x_):
-                return counted(XP, *jargs[:wrt], x_, *jargs[wrt + 1:])
-
-            value = np.asarray(body(fx, x), dtype=np.float64)
-        return value, counted.calls
+        self._compiled: dict = {}
 
     def _second(self, g):
         return jax.jacrev(g) if self.outer == "reverse" else jax.jacfwd(g)
 
+    def _body(self, kind):
+        """kind -> body(fx, x, d): the library's own recipe."""
+        def hvp(fx, x, d):
+            if self.outer == "forward":
+                return jax.jvp(jax.grad(fx), (x,), (d,))[1]
+            return jax.grad(lambda y: jnp.vdot(jax.grad(fx)(y), d))(x)
+
+        def laplacian(fx, x, d):
+            return jnp.trace(jnp.reshape(self._second(jax.grad(fx))(x), (x.size, x.size)))
+        return {
+            "jvp": lambda fx, x, d: jax.jvp(fx, (x,), (d,))[1],
+            "vjp": lambda fx, x, d: jax.vjp(fx, x)[1](d)[0],
+            "jacobian": lambda fx, x, d: jax.jacrev(fx)(x),
+            "gradient": lambda fx, x, d: jax.grad(fx)(x),
+            "hessian": lambda fx, x, d: self._second(jax.grad(fx))(x),
+            "hvp": hvp, "laplacian": laplacian,
+        }[kind]
+
+    def _run(self, kind, f, args, wrt, direction=None):
+        """The derivative ``kind`` as numpy, float64 switched on for this call only."""
+        rest = list(args[:wrt]) + list(args[wrt + 1:])
+        leaves, tree = jax.tree_util.tree_flatten(rest)
+        data = [i for i, leaf in enumerate(leaves) if _is_data(leaf)]
+        static = tuple((i, leaf) for i, leaf in enumerate(leaves) if i not in set(data))
+        counted = CallCounter(f)
+        body = self._body(kind)
+
+        def call(x, d, *values):
+            full = list(leaves)
+            for i, v in zip(data, values):
+                full[i] = v
+            r = jax.tree_util.tree_unflatten(tree, full)
+            return body(lambda x_: counted(XP, *r[:wrt], x_, *r[wrt:]), x, d)
+
+        with jax.enable_x64(True):
+            x = jnp.asarray(np.asarray(args[wrt], dtype=np.float64))
+            d = None if direction is None else jnp.asarray(np.asarray(direction, np.float64))
+            values = [jnp.asarray(np.asarray(leaves[i], dtype=np.float64)) for i in data]
+            key = self._key(kind, f, wrt, tree, static, x, d, values)
+            out, calls = self._cached(key, call, x, d, values, counted)
+            return np.asarray(out, dtype=np.float64), calls
+
+    @staticmethod
+    def _key(kind, f, wrt, tree, static, x, d, values):
+        key = (kind, f, wrt, tree, static, x.shape, None if d is None else d.shape,
+               tuple(v.shape for v in values))
+        try:
+            hash(key)
+        except TypeError:  # an unhashable static argument: no cache
+            return None
+        return key
+
+    def _cached(self, key, call, x, d, values, counted):
+        """Run the compiled function for ``key`` (compiling it once), or eagerly."""
+        entry = self._compiled.get(key) if key is not None else None
+        if entry is None and key is not None:
+            try:
+                fn = jax.jit(call)
+                out = fn(x, d, *values)
+                if len(self._compiled) >= CACHE_SIZE:
+                    self._compiled.pop(next(iter(self._compiled)))
+                self._compiled[key] = (fn, counted.calls)
+                return out, counted.calls
+            except _TRACE_ERRORS:
+                self._compiled[key] = ("eager", 0)
+                counted.calls = 0
+        elif entry is not None and entry[0] != "eager":
+            return entry[0](x, d, *values), entry[1]
+        return call(x, d, *values), counted.calls
+
     def jvp(self, f, args, wrt, tangent):
-        t = np.asarray(tangent, dtype=np.float64)
-        v, n = self._run(f, args, wrt, lambda fx, x: jax.jvp(fx, (x,), (jnp.asarray(t),))[1])
-        return self._result(v, n)
+        return self._result(*self._run("jvp", f, args, wrt, tangent))
 
     def vjp(self, f, args, wrt, cotangent):
-        ct = np.asarray(cotangent, dtype=np.float64)
-        v, n = self._run(f, args, wrt, lambda fx, x: jax.vjp(fx, x)[1](jnp.asarray(ct))[0])
+        v, n = self._run("vjp", f, args, wrt, cotangent)
         return self._result(v, n, 1)
 
     def jacobian(self, f, args, wrt=0):
-        v, n = self._run(f, args, wrt, lambda fx, x: jax.jacrev(fx)(x))
+        v, n = self._run("jacobian", f, args, wrt)
         return self._result(v, n, 1)
 
     def gradient(self, f, args, wrt=0):
-        v, n = self._run(f, args, wrt, lambda fx, x: jax.grad(fx)(x))
+        v, n = self._run("gradient", f, args, wrt)
         return self._result(v, n, 1)
 
     def hessian(self, f, args, wrt=0):
-        v, n = self._run(f, args, wrt, lambda fx, x: self._second(jax.grad(fx))(x))
+        v, n = self._run("hessian", f, args, wrt)
         return self._result(v, n, 2)
 
     def hvp(self, f, args, wrt, v):
-        d = np.asarray(v, dtype=np.float64)
-
-        def body(fx, x):
-            if self.outer == "forward":
-                return jax.jvp(jax.grad(fx), (x,), (jnp.asarray(d),))[1]
-            return jax.grad(lambda y: jnp.vdot(jax.grad(fx)(y), jnp.asarray(d)))(x)
-        value, n = self._run(f, args, wrt, body)
+        value, n = self._run("hvp", f, args, wrt, v)
         return self._result(value, n, 2)
 
     def laplacian(self, f, args, wrt=0):
-        def body(fx, x):
-            h = self._second(jax.grad(fx))(x)
-            return jnp.trace(jnp.reshape(h, (x.size, x.size)))
-        value, n = self._run(f, args, wrt, body)
+        value, n = self._run("laplacian", f, args, wrt)
         return self._result(float(value), n, 2)
 
 

@@ -50,3 +50,22 @@ def test_x64_does_not_leak():
 def test_costs_are_counted():
     r = get("jax").gradient(cases.quad, (cases.X4, cases.Q))
     assert (r.cost.passes, r.cost.sweeps) == (1, 1)
+
+
+def test_compiled_once_and_reused():
+    eng = get("jax").engine
+    rng = np.random.default_rng(0)
+    first = eng.hessian(cases.quad, (rng.normal(size=4), cases.Q))
+    size = len(eng._compiled)
+    x = rng.normal(size=4)
+    again = eng.hessian(cases.quad, (x, cases.Q))
+    assert len(eng._compiled) == size and again.cost.passes == first.cost.passes == 1
+    assert cases.close(eng.gradient(cases.quad, (x, cases.Q)).value, (cases.Q + cases.Q.T) @ x)
+
+
+def test_value_dependent_python_runs_eagerly():
+    def f(xp, x, K):
+        return xp.sum(x * x) if K > 0 else -xp.sum(x * x)  # Python branch on a float
+    for K, sign in ((1.0, 1), (-1.0, -1)):
+        r = get("jax-fwd-over-rev").hessian(f, (np.ones(3), K))
+        assert cases.close(r.value, sign * 2 * np.eye(3))
