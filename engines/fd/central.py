@@ -5,7 +5,8 @@ First derivatives use h = eps^(1/3)·max(1,|x|), second derivatives h = eps^(1/4
 domain edge max(1,|x|) gives way to the distance to it, and on the edge the stencil is
 one-sided (second order). The error estimate is the
 rounding bound plus the truncation term of the model behind the step (derivatives of g vary on
-the scale max(1,|x|)); use ``richardson`` for a measured error.
+the scale max(1,|x|), times TRUNC_MODEL); it is a model, not a measurement: use
+``richardson`` for a measured error.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from .base import Est, FDEngine
 
 H1 = EPS ** (1 / 3)
 H2 = EPS ** (1 / 4)
+# Measured on benchmarks.accuracy's random smooth functions (seed 0): with 10 the estimate
+# bounds the error in 96-97% of cases and is within 100x of it in ~89%; with 1, only ~88%.
+TRUNC_MODEL = 10.0
 
 
 class Central(FDEngine):
@@ -55,8 +59,9 @@ class Central(FDEngine):
 
     @staticmethod
     def _trunc(line, h, d):
-        """Truncation error of a second-order stencil if g varies on the scale max(1,|x|)."""
-        return (h * line.vmax / line.scale) ** 2 * np.abs(d)
+        """Truncation error of a second-order stencil if g varies on the scale max(1,|x|),
+        with a factor TRUNC_MODEL for functions that vary faster than that."""
+        return TRUNC_MODEL * (h * line.vmax / line.scale) ** 2 * np.abs(d)
 
     @staticmethod
     def _check_kink(line, h, est: Est) -> Est:
