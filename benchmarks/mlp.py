@@ -3,7 +3,10 @@
 Frameworks: the reverse engine, a hand-written numpy backprop (the floor for any numpy-based
 engine), torch eager, jax.jit(value_and_grad) and HIPS autograd. Each framework runs in its own
 process (so one library's import or thread pool cannot slow another), float64, one thread.
-Times are medians of at least 7 repeats; a repeat loops the call enough to last ~20 ms.
+The processes are driven in turns, one repeat each, so that a change in the machine's load
+falls on every framework alike; a repeat loops the call for at least ~20 ms of CPU time of its
+process (time.process_time: on a quiet machine this is the wall time; on a busy one it leaves
+out the time spent waiting for a core). Times are medians of the repeats (at least 7).
 Missing peers are skipped with a note. ``python -m benchmarks mlp`` runs it.
 """
 
@@ -132,33 +135,86 @@ SETUP = {"engine": _setup_engine, "numpy": _setup_numpy, "torch": _setup_torch,
          "jax": _setup_jax, "autograd": _setup_autograd}
 
 
-def median_time(fn) -> float:
-    """Median seconds per call over ``REPEATS`` repeats, each looping ``fn`` >= MIN_REPEAT_S."""
-    fn()  # warm up (and compile, for jax)
-    start = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - start, 1e-7)
-    number = max(1, int(MIN_REPEAT_S / once))
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        for _ in range(number):
+class Timer:
+    """Times one call: calibrates a loop count once, then returns seconds per call per repeat.
+
+    ``clock``: time.process_time for the interleaved table (see the module docstring), or
+    time.perf_counter for wall time (what ``median_time`` uses, e.g. for GPU work).
+    """
+
+    def __init__(self, fn, clock=time.process_time):
+        fn()  # warm up (and compile, for jax)
+        start = clock()
+        fn()
+        self.fn, self.clock = fn, clock
+        self.number = max(1, int(MIN_REPEAT_S / max(clock() - start, 1e-7)))
+
+    def repeat(self) -> float:
+        fn, clock = self.fn, self.clock
+        start = clock()
+        for _ in range(self.number):
             fn()
-        times.append((time.perf_counter() - start) / number)
-    return float(np.median(times))
+        return (clock() - start) / self.number
 
 
-def measure(framework: str) -> dict:
-    """{size: {"forward": s, "grad": s}} for one framework, or {"missing": why}."""
+def median_time(fn, repeats: int = REPEATS) -> float:
+    """Median wall-clock seconds per call of ``fn`` over ``repeats`` repeats."""
+    timer = Timer(fn, time.perf_counter)
+    return float(np.median([timer.repeat() for _ in range(repeats)]))
+
+
+def serve(framework: str) -> None:
+    """Worker process: answer "size kind" lines on stdin with one repeat's time as JSON."""
     try:
-        results = {}
+        calls = {}
         for size in SIZES:
-            X, Y, params = problem(size)
-            forward, both = SETUP[framework](X, Y, params)
-            results[size] = {"forward": median_time(forward), "grad": median_time(both)}
-        return results
+            forward, both = SETUP[framework](*problem(size))
+            calls[size, "forward"], calls[size, "grad"] = forward, both
     except ImportError as e:
-        return {"missing": f"{framework} not installed ({e.name}); `make bench` installs it"}
+        print(json.dumps({"missing": f"{framework} not installed ({e.name}); "
+                                     f"`make bench` installs it"}), flush=True)
+        return
+    print(json.dumps({"ready": framework}), flush=True)
+    timers = {}
+    for line in sys.stdin:
+        key = tuple(line.split())
+        if key not in timers:
+            timers[key] = Timer(calls[key])
+        print(json.dumps({"t": timers[key].repeat()}), flush=True)
+
+
+def measure(frameworks=FRAMEWORKS, repeats: int = REPEATS) -> dict:
+    """{framework: {size: {"forward": s, "grad": s}} or {"missing": why}}, measured in turns."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+    workers, results = {}, {}
+    for f in frameworks:
+        proc = subprocess.Popen([sys.executable, "-m", "benchmarks.mlp", "--serve", f],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        line = proc.stdout.readline()
+        first = json.loads(line) if line else {"missing": f"{f} failed to start (see above)"}
+        if "missing" in first:
+            results[f] = first
+            proc.wait()
+        else:
+            workers[f] = proc
+    times = {f: {(s, k): [] for s in SIZES for k in ("forward", "grad")} for f in workers}
+    for size in SIZES:
+        for kind in ("forward", "grad"):
+            for _ in range(repeats):
+                for f, proc in workers.items():
+                    proc.stdin.write(f"{size} {kind}\n")
+                    proc.stdin.flush()
+                    reply = proc.stdout.readline()
+                    if not reply:
+                        raise RuntimeError(f"the {f} worker stopped while timing {size} {kind}")
+                    times[f][size, kind].append(json.loads(reply)["t"])
+    for f, proc in workers.items():
+        proc.stdin.close()
+        proc.wait()
+        results[f] = {s: {k: float(np.median(times[f][s, k])) for k in ("forward", "grad")}
+                      for s in SIZES}
+    return results
 
 
 def counted_flops(size: str) -> tuple[int, int]:
@@ -177,16 +233,6 @@ def counted_flops(size: str) -> tuple[int, int]:
 
 # ----------------------------------------------------------------------------- the table
 
-def _run_child(framework: str) -> dict:
-    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-               XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.mlp", "--one", framework],
-                          capture_output=True, text=True, env=env)
-    if proc.returncode:
-        return {"missing": f"{framework} failed: {proc.stderr.strip().splitlines()[-1:]}"}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def _fmt(seconds: float | None) -> str:
     if seconds is None:
         return "-"
@@ -199,7 +245,8 @@ def _fmt(seconds: float | None) -> str:
 def table(results: dict) -> list[str]:
     """Lines of the printed table: times, ratios against the goals, counted flop ratios."""
     have = [f for f in FRAMEWORKS if "missing" not in results[f]]
-    lines = [f"times (median of {REPEATS}, forward / forward+gradient):",
+    lines = [f"CPU time per call (median of {REPEATS} interleaved repeats), "
+             f"forward / forward+gradient:",
              f"{'size':8}" + "".join(f"{f:>24}" for f in have)]
     for size in SIZES:
         cells = [f"{_fmt(results[f][size]['forward'])} / {_fmt(results[f][size]['grad'])}"
@@ -228,15 +275,15 @@ def table(results: dict) -> list[str]:
 
 
 def main() -> None:
-    """Measure every framework in its own process and print the table."""
-    results = {f: _run_child(f) for f in FRAMEWORKS}
+    """Measure every framework in its own process, in turns, and print the table."""
+    results = measure()
     if "missing" in results["engine"] or "missing" in results["numpy"]:
         raise SystemExit(f"the engine or numpy run failed: {results}")
     print("\n".join(table(results)))
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--one"]:
-        print(json.dumps(measure(sys.argv[2])))
+    if sys.argv[1:2] == ["--serve"]:
+        serve(sys.argv[2])
     else:
         main()
