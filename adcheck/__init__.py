@@ -1,3 +1,13 @@
-"""adcheck: verify derivatives against an exact oracle."""
+"""adcheck: verify derivatives against an exact oracle.
+
+Public API: ``check`` / ``assert_derivative`` / ``assert_check`` for users' own functions,
+``ExitCode`` of the command line, and ``main`` (``adcheck`` on the command line).
+"""
 
 __version__ = "0.1.0"
+
+from .check import CheckReport, assert_check, assert_derivative, check  # noqa: E402
+from .cli import ExitCode, main  # noqa: E402
+
+__all__ = ["CheckReport", "ExitCode", "__version__", "assert_check", "assert_derivative",
+           "check", "main"]

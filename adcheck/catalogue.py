@@ -59,17 +59,21 @@ def load_plugins(names=(), entry_points=True) -> list[str]:
 
 
 def select(patterns, known, what: str) -> list[str]:
-    """Names in ``known`` (in its order) matching any pattern; an unmatched pattern is an error."""
+    """Names in ``known`` (in its order) matching any pattern.
+
+    An exact name that is unknown is a usage error (with suggestions); a glob that matches
+    nothing just selects nothing (the CLI then exits with NOTHING_SELECTED).
+    """
     known = list(known)
     if not patterns:
         return known
     chosen = set()
     for p in patterns:
         hits = [k for k in known if fnmatch.fnmatchcase(k, p)]
-        if not hits:
+        if not hits and not any(c in p for c in "*?["):
             close = [k for k in known if p.lower() in k.lower()][:5]
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise UsageError(f"no {what} matches {p!r}{hint} (`adcheck "
+            raise UsageError(f"no {what} named {p!r}{hint} (`adcheck "
                              f"{'list' if what == 'identity' else 'engines'}` shows them)")
         chosen.update(hits)
     return [k for k in known if k in chosen]

@@ -45,10 +45,20 @@ U = 2.0 ** -53
 ROUTE_FACTOR = 4.0
 
 # Finite-difference engines report an estimate of their own error (truncation + rounding). An
-# estimate is not a bound: the richardson estimate bounds the true error in >= 99% of cases
-# and is at most 100x it in >= 90% (issue 3's measured goal). A factor of 10 turns it into an
-# allowance that its observed misses stay under while keeping FD checks meaningful.
-FD_TRUST = 10.0
+# estimate is not a bound: issue 3 asks richardson's to bound its true error in >= 99% of
+# cases, and central's is a model that assumes the function varies on the scale max(1, |x|).
+# Measured on the catalogue (10 examples x every record), the estimates of central, richardson
+# and complex-step were exceeded by at most 5x; a factor of 100 keeps that margin with room
+# for the tails of long campaigns, while finite-difference allowances stay below 1e-8 relative.
+FD_TRUST = 100.0
+
+# Beyond FD_TRUST times its estimate a finite-difference result is still only "inconclusive"
+# unless its error exceeds u^(1/4) (~1e-4) relative to the magnitudes of the computation: a
+# second difference at the step h ~ u^(1/4) used for second derivatives errs by O(u^(1/2)) at
+# best, but by (h/l)^2 where the function varies on a scale l < 1, so an error up to u^(1/4)
+# is consistent with a correct difference and an unreliable estimate; a larger one is not
+# (a wrong function, a wrong formula, a wrong sign).
+ESTIMATE_GROSS = U ** 0.25
 
 # A second-order kind: the bound is computed with forward-over-reverse.
 ORDER = {"jacobian": 1, "gradient": 1, "jvp": 1, "vjp": 1, "hessian": 2, "hvp": 2,
@@ -137,6 +147,8 @@ class Allowance:
     rounding: np.ndarray
     reference: np.ndarray
     engine: np.ndarray
+    scale: float = 0.0  # magnitude of the computation: max(|ref|, running bounds)
+    estimated: bool = False  # an engine's own estimate contributed (finite differences)
 
     def why(self, i) -> str:
         """One line: what the allowance at component ``i`` is made of."""
@@ -165,7 +177,9 @@ def allowance(ref, bounds, ref_err=None, estimate=None) -> Allowance:
     rounding = ROUTE_FACTOR * U * e + U * r
     reference = _as(ref_err, r.shape)
     engine = FD_TRUST * _as(estimate, r.shape)
-    return Allowance(rounding + reference + engine, rounding, reference, engine)
+    scale = float(max(np.max(r, initial=0.0), np.max(e, initial=0.0)))
+    return Allowance(rounding + reference + engine, rounding, reference, engine, scale,
+                     estimate is not None)
 
 
 def _as(x, shape) -> np.ndarray:

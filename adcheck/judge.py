@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errmodel import Allowance
+from .errmodel import ESTIMATE_GROSS, FD_TRUST, Allowance
 
 FLOAT32_EPS = float(np.finfo(np.float32).eps)
 
@@ -62,6 +62,11 @@ def compare(value, ref, allow: Allowance, kinks=()) -> Comparison:
     worst = _worst(obs, ref, total, ratios, idx)
     if ratios.size == 0 or worst["ratio"] <= 1.0:
         return Comparison("pass", worst, idx, ratios=ratios)
+    if allow.estimated and np.max(obs) <= ESTIMATE_GROSS * allow.scale:
+        return Comparison("inconclusive", worst, idx, ratios=ratios,
+                          note=f"the engine's error exceeds {FD_TRUST:g}x its own estimate but "
+                               f"stays within {ESTIMATE_GROSS:.1e} of the magnitudes: its "
+                               f"estimate is unreliable here")
     if kinks:
         return Comparison("inconclusive", worst, idx, ratios=ratios,
                           note=f"the point is on a kink ({kinks[0]}): the derivative is not "

@@ -1,1 +1,77 @@
-"""pytest plugin for adcheck (fixtures and the report option come with the judge)."""
+"""pytest plugin for adcheck (entry point ``pytest11``: ``adcheck``).
+
+- ``adcheck_engine``: a test taking this argument runs once per engine (``--adcheck-engines``
+  or ``@pytest.mark.adcheck_engines("reverse", ...)`` choose them; default: adcheck's own AD
+  and finite-difference engines). Test ids carry the engine name: ``test_x[reverse]``.
+- ``adcheck_check``: ``check`` that also records its report for the session report; use
+  ``adcheck.assert_check(adcheck_check(f, args, ...))`` to fail with the full explanation.
+- ``--adcheck-report DIR``: write results.json, junit.xml and index.html for the checks made
+  through ``adcheck_check`` during the session.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+_FAMILIES = ("ad", "finite-difference")
+_REPORTS: list[tuple[str, object]] = []
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("adcheck")
+    group.addoption("--adcheck-report", metavar="DIR", default=None,
+                    help="write the adcheck report (results.json, junit.xml, index.html) of "
+                         "this session's adcheck_check calls to DIR")
+    group.addoption("--adcheck-engines", metavar="NAMES", default=None,
+                    help="comma-separated engines for tests taking `adcheck_engine`")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "adcheck_engines(*names): engines for adcheck_engine")
+
+
+def _default_engines() -> list[str]:
+    import engines
+    return [n for n, e in engines.ENGINES.items() if e.family in _FAMILIES]
+
+
+def pytest_generate_tests(metafunc):
+    if "adcheck_engine" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("adcheck_engines")
+    option = metafunc.config.getoption("--adcheck-engines")
+    if marker and marker.args:
+        names = list(marker.args)
+    elif option:
+        names = [n.strip() for n in option.split(",") if n.strip()]
+    else:
+        names = _default_engines()
+    import engines
+    metafunc.parametrize("adcheck_engine", [engines.get(n) for n in names], ids=names)
+
+
+@pytest.fixture
+def adcheck_check(request):
+    """``check(f, args, ...)`` whose report joins the session report (--adcheck-report)."""
+    from .check import check
+
+    def run(f, args, **kw):
+        report = check(f, args, **kw)
+        _REPORTS.append((request.node.nodeid, report))
+        return report
+    return run
+
+
+def pytest_sessionfinish(session, exitstatus):
+    out = session.config.getoption("--adcheck-report", default=None)
+    if not out:
+        return
+    from .session_report import write_session_report
+    path = write_session_report(_REPORTS, out)
+    session.config._adcheck_report_path = path
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    path = getattr(config, "_adcheck_report_path", None)
+    if path:
+        terminalreporter.write_line(f"adcheck report: {path}")

@@ -47,7 +47,7 @@ def cached_bound(kind, fn, args, wrt, **kw) -> np.ndarray:
 def residual_with_bound(rec, engine, args, Cost, Result):
     """The residual computed from ``engine``'s derivatives, as a Result whose ``error`` is the
     componentwise allowance of the residual."""
-    state = {"cost": Cost(), "status": "ok", "note": ""}
+    state = {"cost": Cost(), "status": "ok", "note": "", "estimated": False}
 
     def derive_value(kind, fn, dargs, wrt=0, **kw):
         dargs = tuple(primal(a) for a in dargs)
@@ -63,11 +63,14 @@ def residual_with_bound(rec, engine, args, Cost, Result):
         bound = cached_bound(kind, fn, dargs, wrt, **kw)
         err = np.abs(value) if bound is None else np.asarray(bound)
         if r.error is not None:
+            state["estimated"] = True
             err = err + em.FD_TRUST * np.abs(np.asarray(r.error, dtype=float)) / (
                 em.ROUTE_FACTOR * em.U)
         return value, err
 
     b = em.residual_bound(rec.f, args, derive_value)
-    allow = em.Allowance(em.ROUTE_FACTOR * em.U * b.err, em.ROUTE_FACTOR * em.U * b.err,
-                         np.zeros(np.shape(b.err)), np.zeros(np.shape(b.err)))
+    total = em.ROUTE_FACTOR * em.U * b.err
+    zero = np.zeros(np.shape(b.err))
+    allow = em.Allowance(total, total, zero, zero, float(np.max(b.err, initial=0.0)),
+                         state["estimated"])
     return Result(b.value, state["cost"], allow, engine.name, state["status"], state["note"])

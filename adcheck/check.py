@@ -1,0 +1,215 @@
+"""Checking a user's own function: ``check``, ``assert_derivative`` and ``assert_check``.
+
+Without ``expected`` the verdict is the consensus of the engines within their allowances (the
+error model of ``adcheck.errmodel``, finite-difference estimates included): the engines that
+agree with the largest group are the consensus and the others are named as outliers. With
+``expected`` (an array, or a closed form ``g(xp, *args)`` evaluated by the exact oracle) each
+engine is judged against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import engines as _engines
+from engines.errors import NotAnalytic, UnsupportedOperation
+
+from . import errmodel as em
+from .judge import compare, diagnose
+
+DEFAULT_ENGINES = {
+    1: ("reverse", "forward", "richardson"),
+    2: ("forward-over-reverse", "reverse-over-reverse", "richardson"),
+}
+
+
+@dataclass
+class EngineVerdict:
+    """One engine's part of a check."""
+
+    engine: str
+    outcome: str
+    value: object = None
+    worst: dict | None = None
+    diagnosis: str | None = None
+    note: str = ""
+
+
+@dataclass
+class CheckReport:
+    """The result of ``check``: truthy when the derivative is confirmed."""
+
+    kind: str
+    verdict: str  # "pass" | "fail" | "inconclusive"
+    reference: str
+    engines: dict = field(default_factory=dict)
+    outliers: list = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "pass"
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _run(name, kind, f, args, wrt, kw):
+    try:
+        r = _engines.get(name).derivative(kind, f, args, wrt, **kw)
+    except (NotAnalytic, UnsupportedOperation) as exc:
+        return None, EngineVerdict(name, "not-applicable", note=str(exc))
+    except Exception as exc:  # noqa: BLE001  an engine that raises is reported, not fatal
+        return None, EngineVerdict(name, "error", note=f"{type(exc).__name__}: {exc}")
+    if r.status != "ok":
+        return None, EngineVerdict(name, r.status, note=r.note)
+    return r, None
+
+
+def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=None,
+          v=None) -> CheckReport:
+    """Check the ``kind`` derivative of ``f(xp, *args)`` with respect to ``args[wrt]``.
+
+    Args:
+        f: the function, written against the array namespace ``xp``.
+        args: its arguments (float arrays or numbers).
+        wrt: index of the differentiated argument.
+        kind: "gradient", "jacobian", "hessian", "hvp" (with ``v``) or "laplacian".
+        engines: engine names (default: two AD engines and richardson).
+        expected: the claimed derivative: an array, or a closed form ``g(xp, *args)``.
+        v: the direction of an "hvp".
+    Returns:
+        A CheckReport; ``report.message`` says what failed, where, by how much, and why.
+    """
+    args = tuple(args)
+    order = em.ORDER.get(kind, 1)
+    names = list(engines or [n for n in DEFAULT_ENGINES[min(order, 2)]
+                             if n in _engines.ENGINES])
+    kw = {"v": np.asarray(v, dtype=float)} if kind == "hvp" else {}
+    bounds = []
+    try:
+        bounds.append(em.derivative_bound(kind, f, args, wrt, kw.get("v")))
+    except Exception:  # noqa: BLE001  no bound: the allowance falls back to the result's rounding
+        pass
+    results, verdicts = {}, {}
+    for name in names:
+        r, bad = _run(name, kind, f, args, wrt, kw)
+        if bad:
+            verdicts[name] = bad
+        else:
+            results[name] = r
+    kinks = bounds[0].kinks if bounds else []
+    if expected is not None:
+        ref, ref_err, label = _expected(expected, args, bounds)
+        return _against(kind, results, verdicts, ref, ref_err, bounds, kinks, label, args, wrt)
+    return _consensus(kind, results, verdicts, bounds, kinks, args, wrt)
+
+
+def _expected(expected, args, bounds):
+    if callable(expected):
+        from .reference import exact
+        value = exact(expected, args)
+        if value is None:
+            cf = em.function_bound(expected, args)
+            bounds.append(cf)
+            return cf.value, em.ROUTE_FACTOR * em.U * cf.err, "the closed form (float64)"
+        return value, None, "the closed form (exact oracle)"
+    return np.asarray(expected, dtype=float), None, "the expected value"
+
+
+def _judge(name, r, ref, ref_err, bounds, kinks, args, wrt):
+    allow = em.allowance(ref, bounds, ref_err, r.error)
+    cmp = compare(r.value, ref, allow, kinks)
+    ev = EngineVerdict(name, cmp.outcome, r.value, cmp.worst, note=cmp.note)
+    if cmp.outcome == "fail":
+        ev.diagnosis = diagnose(r.value, ref, allow.total, in_shape=np.shape(args[wrt]),
+                                args=args)
+    return ev
+
+
+def _against(kind, results, verdicts, ref, ref_err, bounds, kinks, label, args, wrt):
+    for name, r in results.items():
+        verdicts[name] = _judge(name, r, ref, ref_err, bounds, kinks, args, wrt)
+    failed = [n for n, ev in verdicts.items() if ev.outcome == "fail"]
+    passed = [n for n, ev in verdicts.items() if ev.outcome == "pass"]
+    verdict = "fail" if failed else ("pass" if passed else "inconclusive")
+    rep = CheckReport(kind, verdict, label, verdicts)
+    if failed and not passed and len(failed) >= 2 and _agree(results, failed, bounds):
+        rep.outliers = ["expected"]
+    rep.message = _message(rep)
+    return rep
+
+
+def _agree(results, names, bounds) -> bool:
+    first = results[names[0]]
+    return all(compare(results[n].value, first.value, em.allowance(
+        first.value, bounds, None, results[n].error)).outcome == "pass" for n in names[1:])
+
+
+def _consensus(kind, results, verdicts, bounds, kinks, args, wrt):
+    names = list(results)
+    if len(names) < 2:
+        rep = CheckReport(kind, "inconclusive", "consensus", verdicts)
+        rep.message = f"check({kind}): fewer than two engines gave a result; nothing to compare"
+        return rep
+    # Each engine in turn as the reference; the one that most others agree with wins (ties:
+    # the order given, so an AD engine listed first is preferred).
+    best, best_pass = None, -1
+    for cand in names:
+        r = results[cand]
+        n_pass = sum(_judge(n, results[n], r.value, _err(r), bounds, kinks, args, wrt).outcome
+                     == "pass" for n in names if n != cand)
+        if n_pass > best_pass:
+            best, best_pass = cand, n_pass
+    ref = results[best]
+    for n in names:
+        verdicts[n] = _judge(n, results[n], ref.value, _err(ref), bounds, kinks, args, wrt) \
+            if n != best else EngineVerdict(n, "pass", ref.value, note="consensus reference")
+    failed = [n for n in names if verdicts[n].outcome == "fail"]
+    verdict = "fail" if failed else ("pass" if best_pass >= 1 else "inconclusive")
+    rep = CheckReport(kind, verdict, f"consensus (reference engine {best})", verdicts,
+                      outliers=failed)
+    rep.message = _message(rep)
+    return rep
+
+
+def _err(r):
+    return None if r.error is None else em.FD_TRUST * np.abs(np.asarray(r.error, dtype=float))
+
+
+def _message(rep: CheckReport) -> str:
+    lines = [f"check({rep.kind}) against {rep.reference}: {rep.verdict.upper()}"]
+    for name, ev in rep.engines.items():
+        line = f"  {name}: {ev.outcome}"
+        if ev.worst:
+            w = ev.worst
+            line += (f", worst |error| {w['abs_error']:.3e} vs allowed {w['allowance']:.3e} "
+                     f"(relative {w['rel_error']:.2e}, {w['ratio']:.3g}x the allowance)")
+        if ev.diagnosis:
+            line += f"; diagnosis: {ev.diagnosis}"
+        if ev.note:
+            line += f"; {ev.note}"
+        lines.append(line)
+    if rep.outliers == ["expected"]:
+        lines.append("  every engine agrees with the others but not with the expected value: "
+                     "the expected value is the outlier")
+    elif rep.outliers:
+        lines.append(f"  outlier(s): {', '.join(rep.outliers)}")
+    return "\n".join(lines)
+
+
+def assert_check(report: CheckReport) -> CheckReport:
+    """Raise AssertionError with the full explanation unless the report passed."""
+    if not report.ok:
+        raise AssertionError(report.message)
+    return report
+
+
+def assert_derivative(f, args, wrt: int = 0, kind: str = "gradient", **kw) -> CheckReport:
+    """``check`` and raise AssertionError with the full explanation unless it passes."""
+    return assert_check(check(f, args, wrt=wrt, kind=kind, **kw))

@@ -1,0 +1,56 @@
+import numpy as np
+
+from adcheck.errmodel import Allowance
+from adcheck.judge import compare, diagnose, outliers
+
+
+def _allow(ref, tol=1e-12):
+    t = np.full(np.shape(ref), tol)
+    return Allowance(t, t, np.zeros_like(t), np.zeros_like(t))
+
+
+def test_compare_outcomes():
+    r = np.array([1.0, 2.0])
+    assert compare(r + 1e-13, r, _allow(r)).outcome == "pass"
+    c = compare(r + [0, 1e-9], r, _allow(r))
+    assert c.outcome == "fail" and c.index == (1,) and c.worst["ratio"] > 100
+    assert compare(np.ones(3), r, _allow(r)).outcome == "fail"
+    assert "shape" in compare(np.ones(3), r, _allow(r)).note
+    assert compare(r, np.array([np.inf, 1.0]), _allow(r)).outcome == "inconclusive"
+    assert compare(r + 1.0, r, _allow(r), kinks=["abs at 0"]).outcome == "inconclusive"
+    assert compare(np.array([np.nan, 2.0]), r, _allow(r)).outcome == "fail"
+
+
+def test_diagnoses():
+    rng = np.random.default_rng(0)
+    j = rng.normal(size=(3, 4))
+    tol = 1e-12
+    assert "transpose" in diagnose(j.T, j, tol, in_shape=(4,))
+    sq = rng.normal(size=(3, 3))
+    assert "transpose" in diagnose(sq.T, sq, tol, in_shape=(3,))
+    g = rng.normal(size=5)
+    assert "1/2" in diagnose(g / 2, g, tol)
+    assert "x2" in diagnose(2 * g, g, tol)
+    assert "negative" in diagnose(-g, g, tol)
+    one = g.copy()
+    one[3] *= -1
+    assert "sign flipped in 1" in diagnose(one, g, tol)
+    z = j.copy()
+    z[1:, :] = 0
+    assert "zero block" in diagnose(z, j, tol)
+    h = sq + sq.T
+    assert "cross" in diagnose(h * np.eye(3), h, tol, in_shape=(3,))
+    batch = rng.normal(size=(8, 2))
+    assert "batch size" in diagnose(8 * g, g, tol, args=(batch,))
+    f32 = g.astype(np.float32).astype(float)
+    assert "float32" in diagnose(f32, g, tol)
+    w = g.copy()
+    w[3:] += 1.0
+    msg = diagnose(w, g, tol, blocks=[("W_1", 0, 3), ("W_2", 3, 5)])
+    assert "W_2" in msg
+
+
+def test_outliers_need_three_engines_and_a_majority():
+    assert outliers({"a": "pass", "b": "pass", "c": "fail"}) == ["c"]
+    assert outliers({"a": "pass", "b": "fail"}) == []
+    assert outliers({"a": "fail", "b": "fail", "c": "fail"}) == []

@@ -1,0 +1,70 @@
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from adcheck import results as R
+from adcheck.atomic import write_atomic
+from adcheck.runner import run
+
+from adcheck_helpers import Raising, quadratic, temporary
+
+TOP = {"schema", "run", "timing", "summary", "identities", "records", "studies"}
+RECORD = {"identity", "engine", "outcome", "examples", "worst", "worst_input", "diagnosis",
+          "outlier", "message", "cost", "rerun", "samples"}
+
+
+def _results(seed=0):
+    rec = quadratic()
+    with temporary(identities=[rec], engines=[Raising()]):
+        recs, _ = run([rec.id], ["reverse", "t-raising"], 2, seed)
+    t = R.now()
+    return R.build(argv=["run", "-i", rec.id], seed=seed, examples=2,
+                   engines=["reverse", "t-raising"], identities=[rec], plugins=[],
+                   records=recs, started=t, finished=t)
+
+
+def test_schema_fields():
+    res = _results()
+    assert TOP <= set(res) and res["schema"] == "adcheck.results/1"
+    assert {"command", "argv", "seed", "examples", "engines", "identities", "plugins",
+            "versions", "machine"} <= set(res["run"])
+    for r in res["records"]:
+        assert RECORD <= set(r) and "_seconds" not in r
+    assert set(res["summary"]["counts"]) == {"pass", "fail", "inconclusive", "error",
+                                             "not-applicable"}
+    assert res["summary"]["verdict"] == "fail"  # the raising engine is an error
+    assert res["identities"][0]["proof"]["status"] in ("general", "fixed-size", "numeric")
+
+
+def test_same_seed_same_results_apart_from_timing():
+    a, b = _results(), _results()
+    a.pop("timing"), b.pop("timing")
+    assert R.dumps(a) == R.dumps(b)
+
+
+def test_junit_is_valid_xml_with_failures_and_errors():
+    root = ET.fromstring(R.junit(_results()))
+    cases = root.findall(".//testcase")
+    assert len(cases) == 2
+    assert root.find(".//error") is not None
+
+
+def test_interrupted_write_leaves_the_previous_file(tmp_path, monkeypatch):
+    target = tmp_path / "results.json"
+    write_atomic(target, "old\n")
+
+    def broken_replace(src, dst):
+        raise KeyboardInterrupt("interrupted while writing")
+    monkeypatch.setattr("adcheck.atomic.os.replace", broken_replace)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, "new\n")
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]  # no temp file left
+
+
+def test_write_produces_json_and_junit(tmp_path):
+    res = _results()
+    paths = R.write(res, tmp_path)
+    assert json.loads(paths["results"].read_text())["schema"] == R.SCHEMA
+    assert paths["junit"].exists()

@@ -1,0 +1,71 @@
+import numpy as np
+
+from adcheck import runner
+
+from adcheck_helpers import Hanging, Raising, Scaled, quadratic, temporary
+
+
+def test_cases_are_deterministic_and_independent_of_the_selection():
+    rec = quadratic()
+    a = runner.draw_cases(rec, 5, seed=3)
+    b = runner.draw_cases(rec, 5, seed=3)
+    c = runner.draw_cases(rec, 3, seed=3)
+    assert all(np.array_equal(x, y) for u, v in zip(a, b) for x, y in zip(u, v))
+    assert all(np.array_equal(x, y) for u, v in zip(a[:3], c) for x, y in zip(u, v))
+    d = runner.draw_cases(rec, 5, seed=4)
+    assert not all(np.array_equal(u[0], v[0]) for u, v in zip(a, d))
+
+
+def test_raising_and_hanging_engines_are_recorded_and_the_run_goes_on():
+    rec = quadratic()
+    hang = Hanging()
+    with temporary(identities=[rec], engines=[Raising(), hang]):
+        recs, _ = runner.run([rec.id], ["reverse", "t-raising", "t-hanging"], 3, 0, timeout=0.5)
+    by = {r["engine"]: r for r in recs}
+    assert by["reverse"]["outcome"] == "pass"
+    assert by["t-raising"]["outcome"] == "error" and "boom" in by["t-raising"]["message"]
+    assert by["t-hanging"]["outcome"] == "error" and "limit" in by["t-hanging"]["message"]
+    assert by["t-hanging"]["counts"]["pass"] == 2  # the cases after the hang still ran
+
+
+def test_wrong_closed_form_fails_every_engine_and_says_so():
+    rec = quadratic("T.wrong", closed_form=lambda xp, x, q: 2.0 * (q @ x))
+    with temporary(identities=[rec]):
+        recs, _ = runner.run([rec.id], ["reverse", "forward", "central"], 3, 0)
+    assert {r["outcome"] for r in recs} == {"fail"}
+    assert "suspect the closed form" in recs[0]["message"]
+    assert recs[0]["rerun"] == "adcheck run -i T.wrong -e reverse --seed 0 --examples 3"
+
+
+def test_outlier_engine_is_named():
+    rec = quadratic()
+    with temporary(identities=[rec], engines=[Scaled(2.0)]):
+        recs, _ = runner.run([rec.id], ["reverse", "forward", "central", "t-scaled"], 2, 0)
+    bad = [r for r in recs if r["outcome"] == "fail"]
+    assert [r["engine"] for r in bad] == ["t-scaled"]
+    assert bad[0]["outlier"] == "t-scaled" and "x2" in bad[0]["diagnosis"]
+
+
+def test_jobs_give_the_same_records_in_the_same_order():
+    recs = [quadratic("T.q1"), quadratic("T.q2"), quadratic("T.q3")]
+    ids = [r.id for r in recs]
+    with temporary(identities=recs):
+        one, _ = runner.run(ids, ["reverse", "forward"], 2, 0, jobs=1)
+        two, _ = runner.run(ids, ["reverse", "forward"], 2, 0, jobs=2)
+    strip = [{k: v for k, v in r.items() if k != "_seconds"} for r in one]
+    assert strip == [{k: v for k, v in r.items() if k != "_seconds"} for r in two]
+
+
+def test_nan_input_is_inconclusive():
+    rec = quadratic("T.nan")
+    object.__setattr__(rec, "inputs", lambda d: (np.array([np.nan, 1.0]), np.eye(2)))
+    with temporary(identities=[rec]):
+        recs, _ = runner.run([rec.id], ["reverse"], 1, 0)
+    assert recs[0]["outcome"] == "inconclusive" and "NaN" in recs[0]["message"]
+
+
+def test_not_applicable_engines():
+    rec = quadratic("T.nonanalytic", analytic=False)
+    with temporary(identities=[rec]):
+        recs, _ = runner.run([rec.id], ["complex-step"], 1, 0)
+    assert recs[0]["outcome"] == "not-applicable" and "analytic" in recs[0]["message"]
