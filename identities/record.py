@@ -45,7 +45,9 @@ class Identity:
         smoothness: the order k of continuity the claim needs (C^k).
         analytic: whether ``f`` is analytic in the differentiated argument (complex step).
         layout: the layout convention, in words.
-        prove: a callable returning a ``ProofStatus`` (computed by the suite, not typed in).
+        prove: ``prove() -> ProofStatus`` (``.status``, ``.detail``), computed by the suite, not
+            typed in; left None, it is filled with ``identities.proofs.status`` of the record
+            (sympy, cached in ``identities/proofs.json``).
         claim: for ``cost`` records, a callable judged by the harness.
         v: for ``hvp`` records, a function of the arguments giving the direction.
         tags: free labels (e.g. ``"network"``, ``"pde"``).
@@ -89,6 +91,12 @@ class Identity:
             from .strategies import as_strategy  # hypothesis only when inputs are defined
 
             object.__setattr__(self, "strategy", as_strategy(self.inputs))
+        if self.prove is None:
+            object.__setattr__(self, "prove", _default_prover(self))
+
+    def proof(self):
+        """The proof status (``identities.proofs.ProofStatus``), computed by sympy, cached."""
+        return self.prove()
 
     def sample(self, rng) -> tuple:
         """One argument tuple drawn deterministically from ``rng`` (a numpy Generator)."""
@@ -97,6 +105,15 @@ class Identity:
         from .strategies import RngDraw
 
         return tuple(self.inputs(RngDraw(rng)))
+
+
+def _default_prover(rec: Identity) -> Callable:
+    """A zero-argument prover of ``rec`` (a closure: its repr does not recurse into rec)."""
+    def prove():
+        from .proofs import status
+
+        return status(rec)
+    return prove
 
 
 def define(identity: Identity | None = None, /, **fields_) -> Identity:
