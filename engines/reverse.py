@@ -10,6 +10,8 @@ import numpy as np
 
 from .core import _COUNTERS, Box, new_level, ops
 
+_new = object.__new__
+
 RESIDUAL_MIN_SIZE = 1 << 14
 """Arrays at least this large that a rule never reads are kept on the tape as shapes only."""
 
@@ -95,7 +97,9 @@ class ReverseTrace:
             tape.append((prim.vjps, parents, ans if "ans" in uses else _slim(ans),
                          primals if "primals" in uses else [_slim(p) for p in primals], params))
         self.length += 1
-        return VJPBox(ans, self, idx)
+        box = _new(VJPBox)  # cheaper than VJPBox(...): no __init__ frame on the hot path
+        box.value, box.trace, box.level, box.idx = ans, self, self.level, idx
+        return box
 
     def backward(self, out_idx: int, ct, wanted: list[int], consume: bool = False) -> list:
         """Sweep the tape from ``out_idx`` down; return the cotangents of entries ``wanted``.
