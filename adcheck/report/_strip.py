@@ -25,7 +25,8 @@ def strip(name: str, rows: list[tuple[str, str, list]]) -> str | None:
     rows = [r for r in rows if r[2]]
     if not rows:
         return None
-    logs = [x for _, _, s in rows for x in _logs([v for pair in s for v in pair[:2]]) if x is not None]
+    values = [v for _, _, s in rows for pair in s for v in pair[:2]]
+    logs = [x for x in _logs(values) if x is not None]
     lo, hi = (math.floor(min(logs)) - 1, math.ceil(max(logs)) + 1) if logs else (-17, 0)
     zero_x, x0, x1 = LEFT + 6, LEFT + 6 + 22, WIDTH - RIGHT
     height = TOP + ROW * len(rows) + BOTTOM

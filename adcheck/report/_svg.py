@@ -59,7 +59,8 @@ def colour(engine: str, engines: list[str]) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-_SUPER = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+_SUPER = str.maketrans("-0123456789",
+                       "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
 
 
 def power_of_ten(value: float, _pos=None) -> str:

@@ -202,9 +202,8 @@ def bs_residual(study: dict) -> str | None:
 
 def _cmap():
     import matplotlib
-    cmap = matplotlib.colormaps["viridis"].copy()
-    cmap.set_bad("#d0d7de")  # an engine that returned no value there
-    return cmap
+    # Grey: an engine that returned no value there.
+    return matplotlib.colormaps["viridis"].with_extremes(bad="#d0d7de")
 
 
 _CMAP = _cmap()

@@ -13,8 +13,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import fmt, plots, view
 from ..atomic import write_atomic as write_text
+from . import fmt, plots, view
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAGE = "report.html.j2"

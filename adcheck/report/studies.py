@@ -36,7 +36,22 @@ def collect(seed: int = 0, *, selftest: dict | None = None) -> dict:
             out["notes"].append(f"{key}: failed with {type(exc).__name__}: {exc}")
     if selftest:
         out["selftest"] = selftest
-    return out
+    return _json_safe(out)
+
+
+def _json_safe(obj):
+    """Plain JSON data: numpy scalars to Python, NaN/inf to None (JSON has no NaN)."""
+    if isinstance(obj, dict):
+        return {str(k): _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, (np.floating, float)):
+        return float(obj) if np.isfinite(obj) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
 
 
 def _engine(name: str):

@@ -96,3 +96,30 @@ def test_screenshot(page_report, tmp_path):
     target.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 10_000
+
+
+def test_hostile_identity_id_shows_as_text(tmp_path):
+    """An identity called <script>alert(1)</script> is text on the page; nothing runs."""
+    sync_playwright = _sync_playwright()
+    from adcheck.report import render
+    from adcheck.report.sample import sample_results
+
+    evil = "<script>alert(1)</script>"
+    results = sample_results(0, samples=5, studies=False)
+    old = results["identities"][0]["id"]
+    results["identities"][0]["id"] = evil
+    for rec in results["records"]:
+        if rec["identity"] == old:
+            rec["identity"] = evil
+    path = render(results, tmp_path)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        assert page.locator("script").count() == 0
+        assert page.locator("table.matrix th.id a", has_text=evil).count() == 1
+        assert evil in page.locator("article.identity h3").first.inner_text()
+        browser.close()
+    assert dialogs == []
