@@ -32,9 +32,18 @@ def _sync_playwright():
 
 
 @pytest.fixture(scope="module")
-def page_report(tmp_path_factory):
-    """Open the sample report (with a baseline, so every section exists) in Chromium."""
+def browser():
+    """One headless Chromium for the module (playwright allows one sync driver at a time)."""
     sync_playwright = _sync_playwright()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page_report(browser, tmp_path_factory):
+    """Open the sample report (with a baseline, so every section exists) in Chromium."""
     from adcheck.report import render
     from adcheck.report.sample import sample_results
 
@@ -42,16 +51,14 @@ def page_report(tmp_path_factory):
     baseline = sample_results(1, studies=False)
     out = tmp_path_factory.mktemp("report")
     path = render(results, out, baseline=baseline)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        console, requests = [], []
-        page.on("console", lambda m: console.append(m))
-        page.on("pageerror", lambda e: console.append(e))
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(path.resolve().as_uri(), wait_until="load")
-        yield page, path, console, requests
-        browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    console, requests = [], []
+    page.on("console", lambda m: console.append(m))
+    page.on("pageerror", lambda e: console.append(e))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    yield page, path, console, requests
+    page.close()
 
 
 def test_no_console_errors_and_no_requests(page_report):
@@ -98,9 +105,8 @@ def test_screenshot(page_report, tmp_path):
     assert target.stat().st_size > 10_000
 
 
-def test_hostile_identity_id_shows_as_text(tmp_path):
+def test_hostile_identity_id_shows_as_text(browser, tmp_path):
     """An identity called <script>alert(1)</script> is text on the page; nothing runs."""
-    sync_playwright = _sync_playwright()
     from adcheck.report import render
     from adcheck.report.sample import sample_results
 
@@ -112,14 +118,12 @@ def test_hostile_identity_id_shows_as_text(tmp_path):
         if rec["identity"] == old:
             rec["identity"] = evil
     path = render(results, tmp_path)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page()
-        dialogs = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(path.resolve().as_uri(), wait_until="load")
-        assert page.locator("script").count() == 0
-        assert page.locator("table.matrix th.id a", has_text=evil).count() == 1
-        assert evil in page.locator("article.identity h3").first.inner_text()
-        browser.close()
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    assert page.locator("script").count() == 0
+    assert page.locator("table.matrix th.id a", has_text=evil).count() == 1
+    assert evil in page.locator("article.identity h3").first.inner_text()
+    page.close()
     assert dialogs == []
