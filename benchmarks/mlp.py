@@ -263,7 +263,7 @@ def table(results: dict) -> list[str]:
                 mark = ""
                 if peer == goal_peer:
                     mark = f" (goal <= {goal}: {'met' if ratio <= goal else 'NOT met'})"
-                parts.append(f"engine/{peer} {ratio:.2f}{mark}")
+                parts.append(f"engine/{peer} {ratio:.3f}{mark}")
         fwd, bwd = counted_flops(size)
         n_params = sum(p.size for p in problem(size)[2])
         parts.append(f"bwd/fwd flops {bwd / fwd:.2f} ({n_params} params)")

@@ -47,7 +47,7 @@ def test_table_marks_goals_and_notes_missing_peers():
     results = {"engine": fake, "numpy": fake, "torch": {"missing": "torch not installed"},
                "jax": fake, "autograd": fake}
     text = "\n".join(mlp.table(results))
-    assert "engine/numpy 1.00 (goal <= 1.1: met)" in text
+    assert "engine/numpy 1.000 (goal <= 1.1: met)" in text
     assert "note: torch not installed" in text
     assert "bwd/fwd flops" in text
 
