@@ -129,3 +129,16 @@ def test_bad_arguments():
         check_gradient(loss, (theta, X, Y), np.ones(3), np.random.default_rng(0))
     with pytest.raises(ValueError, match="reference"):
         check_gradient(loss, (theta, X, Y), theta, np.random.default_rng(0), reference="x")
+
+
+def test_black_box_numpy_code_with_richardson():
+    """A user's plain numpy function (ignoring xp) checked by differences only."""
+    def user_f(x):
+        return float(np.sum(np.sin(x) * x))
+
+    x = np.linspace(0.1, 1.0, 50)
+    g = np.cos(x) * x + np.sin(x)
+    f = lambda xp, x: user_f(x)  # noqa: E731
+    assert check_gradient(f, (x,), g, np.random.default_rng(8), reference="richardson").passed
+    assert not check_gradient(f, (x,), g - 1e-6 * np.sin(x), np.random.default_rng(8),
+                              reference="richardson").passed
