@@ -54,27 +54,21 @@ class Jet:
     def __len__(self):
         return len(self.v)
 
-    __add__ = lambda s, o: P["add"](s, o)  # noqa: E731
-    __radd__ = lambda s, o: P["add"](o, s)  # noqa: E731
-    __sub__ = lambda s, o: P["subtract"](s, o)  # noqa: E731
-    __rsub__ = lambda s, o: P["subtract"](o, s)  # noqa: E731
-    __mul__ = lambda s, o: P["multiply"](s, o)  # noqa: E731
-    __rmul__ = lambda s, o: P["multiply"](o, s)  # noqa: E731
-    __truediv__ = lambda s, o: P["divide"](s, o)  # noqa: E731
-    __rtruediv__ = lambda s, o: P["divide"](o, s)  # noqa: E731
-    __matmul__ = lambda s, o: P["matmul"](s, o)  # noqa: E731
-    __rmatmul__ = lambda s, o: P["matmul"](o, s)  # noqa: E731
-    __pow__ = lambda s, o: P["pow"](s, o)  # noqa: E731
-    __rpow__ = lambda s, o: P["pow"](o, s)  # noqa: E731
-    __neg__ = lambda s: P["negative"](s)  # noqa: E731
-    __abs__ = lambda s: P["abs"](s)  # noqa: E731
-    __getitem__ = lambda s, i: P["getitem"](s, index=i)  # noqa: E731
-    # comparisons are not differentiable: they compare values
-    __lt__ = lambda s, o: s.v < _val(o)  # noqa: E731
-    __le__ = lambda s, o: s.v <= _val(o)  # noqa: E731
-    __gt__ = lambda s, o: s.v > _val(o)  # noqa: E731
-    __ge__ = lambda s, o: s.v >= _val(o)  # noqa: E731
     __hash__ = object.__hash__
+
+
+def _operators():
+    """Python's operators on jets, each through the rule of its primitive."""
+    for op, prim in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
+                     ("truediv", "divide"), ("matmul", "matmul"), ("pow", "pow")):
+        setattr(Jet, f"__{op}__", lambda s, o, p=prim: P[p](s, o))
+        setattr(Jet, f"__r{op}__", lambda s, o, p=prim: P[p](o, s))
+    Jet.__neg__ = lambda s: P["negative"](s)
+    Jet.__abs__ = lambda s: P["abs"](s)
+    Jet.__getitem__ = lambda s, i: P["getitem"](s, index=i)
+    # comparisons are not differentiable: they compare values
+    for op in ("lt", "le", "gt", "ge"):
+        setattr(Jet, f"__{op}__", lambda s, o, op=op: getattr(s.v, f"__{op}__")(_val(o)))
 
 
 def _val(x):
@@ -368,6 +362,7 @@ class _JetNamespace(Namespace):
         return SlogdetResult(*np.linalg.slogdet(a))
 
 
+_operators()
 XP = _JetNamespace("forward-laplacian", P)
 """The namespace whose operations carry (value, gradient, Laplacian)."""
 
