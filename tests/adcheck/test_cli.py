@@ -1,9 +1,9 @@
 import json
 import sys
 
-from adcheck.cli import ExitCode, main
-
 from adcheck_helpers import quadratic, temporary
+
+from adcheck.cli import ExitCode, main
 
 
 def test_exit_codes_are_documented_in_help(capsys):

@@ -2,12 +2,11 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from adcheck_helpers import Raising, quadratic, temporary
 
 from adcheck import results as R
 from adcheck.atomic import write_atomic
 from adcheck.runner import run
-
-from adcheck_helpers import Raising, quadratic, temporary
 
 TOP = {"schema", "run", "timing", "summary", "identities", "records", "studies"}
 RECORD = {"identity", "engine", "outcome", "examples", "worst", "worst_input", "diagnosis",

@@ -1,8 +1,7 @@
 import numpy as np
+from adcheck_helpers import Hanging, Raising, Scaled, quadratic, temporary
 
 from adcheck import runner
-
-from adcheck_helpers import Hanging, Raising, Scaled, quadratic, temporary
 
 
 def test_cases_are_deterministic_and_independent_of_the_selection():

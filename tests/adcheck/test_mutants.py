@@ -1,0 +1,42 @@
+import numpy as np
+
+from adcheck.mutants import mutants, wrong_tanh_rule
+from adcheck.selftest import kill_table, selftest
+from engines.core import TABLE
+
+
+def test_every_mutant_is_killed_and_the_right_engine_blamed():
+    rows = kill_table(examples=2, seed=0)
+    assert len(rows) == len(mutants()) >= 8
+    missed = [r["mutant"] for r in rows if not r["killed"]]
+    assert missed == []
+    diag = {r["mutant"]: r["diagnosis"] or "" for r in rows}
+    assert "transpose" in diag["mutant-transposed-jacobian"]
+    assert "1/2" in diag["mutant-missing-factor-2"]
+    assert "sign" in diag["mutant-sign-flip"]
+    assert "cross" in diag["mutant-dropped-cross-term"]
+    assert "float32" in diag["mutant-float32-leak"]
+
+
+def test_the_tanh_rule_is_restored_even_after_an_exception():
+    before = TABLE["tanh"].jvps
+    try:
+        with wrong_tanh_rule():
+            assert TABLE["tanh"].jvps is not before
+            raise RuntimeError("inside")
+    except RuntimeError:
+        pass
+    assert TABLE["tanh"].jvps is before
+
+
+def test_selftest_prints_a_full_kill_rate():
+    lines = []
+    assert selftest(examples=2, seed=0, epsilon=False, out=lines.append)
+    assert "kill rate: 100%" in lines[-1]
+
+
+def test_sensitivity_on_b1_reaches_1e_10():
+    from adcheck.selftest import sensitivity
+    s = sensitivity(examples=2, seed=0)
+    assert s["epsilon"] is not None and s["epsilon"] <= 1e-10
+    assert np.isfinite(s["epsilon"])

@@ -1,0 +1,79 @@
+"""Bad inputs get a clear message or an inconclusive / not-applicable outcome, never a crash."""
+
+import numpy as np
+import pytest
+
+import adcheck
+from adcheck import runner
+
+from adcheck_helpers import quadratic, temporary
+
+
+def quad(xp, x, q):
+    return x @ (q @ x)
+
+
+def test_nan_and_inf_inputs_are_inconclusive():
+    for bad in (np.nan, np.inf):
+        rec = quadratic("T.bad-input")
+        object.__setattr__(rec, "inputs", lambda d, b=bad: (np.array([b, 1.0]), np.eye(2)))
+        with temporary(identities=[rec]):
+            recs, _ = runner.run([rec.id], ["reverse", "central"], 1, 0)
+        assert {r["outcome"] for r in recs} == {"inconclusive"}
+
+
+def test_mismatched_shapes_are_an_error_outcome_with_the_reason():
+    rec = quadratic("T.shapes")
+    object.__setattr__(rec, "inputs", lambda d: (np.ones(3), np.eye(2)))
+    with temporary(identities=[rec]):
+        recs, _ = runner.run([rec.id], ["reverse", "forward"], 1, 0)
+    assert {r["outcome"] for r in recs} <= {"error", "inconclusive"}
+    assert all("matmul" in r["message"] or "shape" in r["message"] or "mismatch" in r["message"]
+               for r in recs)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.float32])
+def test_int_and_float32_inputs_are_checked_in_float64(dtype):
+    x = np.array([1, 2, 3]).astype(dtype)
+    q = np.eye(3)
+    assert adcheck.check(quad, (x, q), expected=2 * x.astype(float)).ok
+
+
+def test_complex_input_gets_a_clear_message():
+    rep = adcheck.check(quad, (np.array([1 + 1j, 2.0]), np.eye(2)))
+    assert not rep.ok
+    assert "dtype" in rep.message or "complex" in rep.message
+
+
+def test_empty_arrays():
+    rep = adcheck.check(lambda xp, x: xp.sum(x * x), (np.zeros(0),), expected=np.zeros(0))
+    assert rep.verdict in ("pass", "inconclusive")
+
+
+def test_non_symmetric_q_to_the_symmetric_identity_is_explained():
+    q = np.array([[1.0, 2.0], [0.0, 1.0]])
+    x = np.array([1.0, -1.0])
+    rep = adcheck.check(quad, (x, q), expected=lambda xp, x, q: 2.0 * (q @ x))
+    assert not rep.ok and rep.outliers == ["expected"]
+
+
+def test_point_on_a_kink_is_inconclusive():
+    f = lambda xp, x: xp.sum(xp.abs(x))  # noqa: E731
+    x = np.array([0.0, 1.0])
+    rep = adcheck.check(f, (x,), engines=["reverse", "forward"], expected=np.array([1.0, 1.0]))
+    assert rep.verdict == "inconclusive"
+    assert "kink" in rep.message
+
+
+def test_non_analytic_function_to_complex_step_is_not_applicable():
+    f = lambda xp, x: xp.sum(xp.abs(x))  # noqa: E731
+    rep = adcheck.check(f, (np.array([1.0, -2.0]),), engines=["complex-step", "reverse"],
+                        kind="jacobian", expected=np.array([1.0, -1.0]))
+    assert rep.engines["complex-step"].outcome == "not-applicable"
+    assert rep.engines["reverse"].outcome == "pass"
+
+
+def test_unknown_engine_name_in_check():
+    rep = adcheck.check(quad, (np.ones(2), np.eye(2)), engines=["no-such-engine", "reverse"])
+    assert rep.engines["no-such-engine"].outcome == "error"
+    assert "known engines" in rep.engines["no-such-engine"].note
