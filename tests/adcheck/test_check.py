@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
+from adcheck_helpers import Scaled, temporary
 
 import adcheck
-
-from adcheck_helpers import Scaled, temporary
 
 RNG = np.random.default_rng(0)
 Q = RNG.normal(size=(3, 3))

@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
+from adcheck_helpers import quadratic, temporary
 
 import adcheck
 from adcheck import runner
-
-from adcheck_helpers import quadratic, temporary
 
 
 def quad(xp, x, q):
