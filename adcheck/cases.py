@@ -75,17 +75,22 @@ def _diagnosis(rec, ctx, value, ref, tol):
 
 def judge_claim(rec, engine, timeout) -> CaseVerdict:
     """A cost/property claim: ``claim(engine_name)`` returns facts; every fact must hold."""
+    import time
+
     from .runner import deadline
+    t0 = time.perf_counter()
     try:
         with deadline(timeout):
             facts = rec.claim(engine.name)
     except Exception as exc:  # noqa: BLE001
-        return CaseVerdict("error", note=f"the claim raised {type(exc).__name__}: {exc}")
+        return CaseVerdict("error", note=f"the claim raised {type(exc).__name__}: {exc}",
+                           seconds=time.perf_counter() - t0)
     ok, lines = _facts(facts)
+    seconds = time.perf_counter() - t0
     if ok is None:
         return CaseVerdict("not-applicable", note="the claim has nothing to check for "
-                                                  f"{engine.name}")
-    return CaseVerdict("pass" if ok else "fail", note="; ".join(lines[:6]))
+                                                  f"{engine.name}", seconds=seconds)
+    return CaseVerdict("pass" if ok else "fail", note="; ".join(lines[:6]), seconds=seconds)
 
 
 def _facts(facts):
@@ -98,8 +103,7 @@ def _facts(facts):
         return bool(facts[0]), [str(facts[1])]
     if isinstance(facts, dict):
         ok = next((facts[k] for k in ("ok", "holds", "passed", "pass") if k in facts), None)
-        return (None if ok is None else bool(ok)), [str(facts.get("text") or facts.get(
-            "message") or facts.get("fact") or facts)]
+        return (None if ok is None else bool(ok)), [_fact_text(facts)]
     for k in ("ok", "holds", "passed"):
         if hasattr(facts, k):
             return bool(getattr(facts, k)), [str(getattr(facts, "text", "") or facts)]
@@ -111,6 +115,17 @@ def _facts(facts):
     bad = [ln for p in parts if p[0] is False for ln in p[1]]
     good = [ln for p in parts if p[0] for ln in p[1]]
     return ok, (["violated: " + b for b in bad] + good)
+
+
+def _fact_text(fact: dict) -> str:
+    """'what: observed (bound b)' for the catalogue's fact dicts; the dict itself otherwise."""
+    if "what" in fact:
+        tail = f" (bound {fact['bound']:.4g})" if isinstance(fact.get("bound"), (int, float)) \
+            else ""
+        obs = fact.get("observed")
+        return f"{fact['what']}: {obs:.4g}{tail}" if isinstance(obs, (int, float)) else \
+            f"{fact['what']}{tail}"
+    return str(fact.get("text") or fact.get("message") or fact)
 
 
 @dataclass

@@ -68,3 +68,20 @@ def test_not_applicable_engines():
     with temporary(identities=[rec]):
         recs, _ = runner.run([rec.id], ["complex-step"], 1, 0)
     assert recs[0]["outcome"] == "not-applicable" and "analytic" in recs[0]["message"]
+
+
+def test_cost_claims_are_judged_fact_by_fact():
+    from identities import Identity
+
+    def claim(engine_name):
+        return [{"what": "backward/forward flops", "observed": 4.0, "bound": 3.0,
+                 "holds": False}, {"what": "sweeps", "observed": 1.0, "bound": 1.0,
+                                   "holds": True}]
+    rec = Identity(id="T.cost", section="T", title="t", citation="t", kind="cost",
+                   f=lambda xp, x: x, claim=claim, engines=("reverse",))
+    with temporary(identities=[rec]):
+        recs, _ = runner.run([rec.id], ["reverse", "forward"], 5, 0)
+    by = {r["engine"]: r for r in recs}
+    assert by["reverse"]["outcome"] == "fail"
+    assert "violated: backward/forward flops: 4 (bound 3)" in by["reverse"]["message"]
+    assert by["forward"]["outcome"] == "not-applicable"
