@@ -9,6 +9,7 @@ import numpy as np
 
 from . import errmodel as em
 from .judge import compare, diagnose
+from .reference import fd_estimate
 
 OUTCOMES = ("pass", "fail", "inconclusive", "error", "not-applicable")
 MAX_SAMPLES = 200  # points of the error-distribution plot per record
@@ -47,7 +48,8 @@ def judge_engine_case(rec, engine, ctx, result) -> CaseVerdict:
                 return CaseVerdict("inconclusive", note="no reference for this case", cost=cost)
             ref = ctx.bounds[0].value
             ctx.ref_err = em.ROUTE_FACTOR * em.U * ctx.bounds[0].err
-        allow = em.allowance(ref, ctx.bounds, ctx.ref_err, result.error)
+        est = fd_estimate(result.error, em.ORDER.get(rec.kind, 1), ctx)
+        allow = em.allowance(ref, ctx.bounds, ctx.ref_err, est)
     cmp = compare(result.value, ref, allow, ctx.kinks)
     v = CaseVerdict(cmp.outcome, cmp.worst, cmp.index, cmp.note, cost=cost)
     if cmp.worst and cmp.index != ():

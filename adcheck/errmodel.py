@@ -60,6 +60,15 @@ FD_TRUST = 100.0
 # (a wrong function, a wrong formula, a wrong sign).
 ESTIMATE_GROSS = U ** 0.25
 
+# A finite difference cannot beat the rounding of the function values it divides by h^k: with
+# the textbook steps h = eps^(1/3)·s (first order) and eps^(1/4)·s (second order), s =
+# max(1, |x|) (issue 3's central steps), that error is ~ W·u·E_f / h^k, where E_f is the
+# running bound of f and W = 8 bounds the summed absolute weights (times h^k) of the stencils
+# in use (2 for a first difference, 4 for a second, up to 8 for a mixed one by polarization).
+# An estimate below this floor (one that forgot the rounding term) is raised to it.
+FD_STENCIL = 8.0
+EPS = 2.0 * U
+
 # A second-order kind: the bound is computed with forward-over-reverse.
 ORDER = {"jacobian": 1, "gradient": 1, "jvp": 1, "vjp": 1, "hessian": 2, "hvp": 2,
          "laplacian": 2, "residual": 2, "cost": 0}
@@ -137,6 +146,13 @@ def _boxed(trace, value, err):
     from .magnitude import MagBox
     v = np.asarray(value, dtype=float)
     return MagBox(v, np.broadcast_to(np.asarray(err, dtype=float), v.shape).copy(), trace)
+
+
+def fd_floor(order: int, f_magnitude: float, x_scale: float) -> float:
+    """The rounding floor of a finite difference of ``order`` (see FD_STENCIL)."""
+    order = max(1, min(order, 2))
+    h = EPS ** (1.0 / (order + 2)) * max(1.0, x_scale)
+    return FD_STENCIL * U * f_magnitude / h ** order
 
 
 @dataclass

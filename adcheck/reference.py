@@ -21,6 +21,8 @@ class Context:
     ref_err: object = None
     bounds: list = field(default_factory=list)
     kinks: list = field(default_factory=list)
+    f_magnitude: float = 0.0  # running bound of f (for finite differences' rounding floor)
+    x_scale: float = 1.0
     skip: str = ""  # a reason to call every engine's result inconclusive on this input
     oracle: str = "exact"
 
@@ -58,6 +60,7 @@ def prepare(rec, args) -> Context:
         ctx.skip = "the input contains NaN or inf: outside every identity's domain"
         return ctx
     if rec.kind != "residual":
+        _function_scale(rec, ctx)
         try:
             v = derivative_kw(rec, args).get("v")
             b = em.derivative_bound(rec.kind, rec.f, args, rec.wrt, v)
@@ -95,3 +98,20 @@ def _closed_form_reference(rec, ctx: Context) -> None:
     # No exact oracle: the float64 closed form, charged with its own rounding bound.
     ctx.ref, ctx.oracle = cf.value, "float64 closed form"
     ctx.ref_err = em.ROUTE_FACTOR * em.U * cf.err
+
+
+def _function_scale(rec, ctx: Context) -> None:
+    try:
+        ctx.f_magnitude = float(np.max(em.function_bound(rec.f, ctx.args).err, initial=0.0))
+        ctx.x_scale = float(np.max(np.abs(np.asarray(ctx.args[rec.wrt], dtype=float)),
+                                   initial=1.0))
+    except Exception:  # noqa: BLE001  no scale: the floor stays 0
+        pass
+
+
+def fd_estimate(result_error, order: int, ctx: Context):
+    """A numerical engine's estimate, raised to the rounding floor of its differences."""
+    if result_error is None:
+        return None
+    floor = em.fd_floor(order, ctx.f_magnitude, ctx.x_scale)
+    return np.maximum(np.abs(np.asarray(result_error, dtype=float)), floor)

@@ -44,6 +44,19 @@ def cached_bound(kind, fn, args, wrt, **kw) -> np.ndarray:
     return _CACHE[key]
 
 
+def _floor(kind, fn, args, wrt) -> float:
+    """Finite differences' rounding floor for one derivative (see errmodel.fd_floor)."""
+    key = ("floor",) + _key(kind, fn, args, wrt, {})
+    if key not in _CACHE:
+        try:
+            mag = float(np.max(em.function_bound(fn, args).err, initial=0.0))
+            scale = float(np.max(np.abs(np.asarray(args[wrt], dtype=float)), initial=1.0))
+            _CACHE[key] = em.fd_floor(em.ORDER.get(kind, 1), mag, scale)
+        except Exception:  # noqa: BLE001
+            _CACHE[key] = 0.0
+    return _CACHE[key]
+
+
 def residual_with_bound(rec, engine, args, Cost, Result):
     """The residual computed from ``engine``'s derivatives, as a Result whose ``error`` is the
     componentwise allowance of the residual."""
@@ -64,8 +77,9 @@ def residual_with_bound(rec, engine, args, Cost, Result):
         err = np.abs(value) if bound is None else np.asarray(bound)
         if r.error is not None:
             state["estimated"] = True
-            err = err + em.FD_TRUST * np.abs(np.asarray(r.error, dtype=float)) / (
-                em.ROUTE_FACTOR * em.U)
+            est = np.maximum(np.abs(np.asarray(r.error, dtype=float)),
+                             _floor(kind, fn, dargs, wrt))
+            err = err + em.FD_TRUST * est / (em.ROUTE_FACTOR * em.U)
         return value, err
 
     b = em.residual_bound(rec.f, args, derive_value)
