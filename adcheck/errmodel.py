@@ -7,7 +7,7 @@ For each component i of a derivative computed by an engine (value ``v``) and a r
     allowance_i = ROUTE_FACTOR · u · max(E_ad,i, E_cf,i)     (a) rounding of the computation
                 + u · |r_i|                                  (   rounding of the result itself)
                 + ref_err_i                                  (b) the reference's own error
-                + FD_TRUST · est_i                           (c) a numerical engine's estimate
+                + FD_TRUST · max(est_i, W·u·E_f / h^k)       (c) a numerical engine's estimate
 
 with u = 2^-53 the unit roundoff. ``E_ad`` is the running rounding-error bound (in units of u)
 of the derivative computed by reverse-mode AD of ``f`` itself (forward-over-reverse for second
@@ -18,9 +18,15 @@ inv/solve/det). This is how the bound of 2AᵀAx grows with |A|ᵀ|A||x| and wit
 per-identity literal. ``E_cf`` is the same bound for the closed form ``g``, when there is one
 (an engine may follow either route). The operation depth enters through the running bound:
 every primitive on the path adds its rounding and amplifies what came before it.
+``ref_err`` is 0 for the exact oracle (50 digits). For finite differences, ``est`` is the
+engine's own estimate, floored by the rounding of the function values it divides by h^k
+(``E_f`` the running bound of f, h the textbook step, W = FD_STENCIL).
 
-A comparison passes when observed_i ≤ allowance_i for every component. Every constant is named
-below with its justification and is the same for every identity.
+Verdict: pass when observed_i ≤ allowance_i for every component; otherwise fail, except
+inconclusive when the point is within rounding of a kink, when the reference or the bound is
+not finite, or when only a numerical engine's estimate was exceeded and the error stays below
+ESTIMATE_GROSS × the magnitudes of the computation. Every constant is named below with its
+justification and is the same for every identity.
 """
 
 from __future__ import annotations
