@@ -4,9 +4,10 @@ Frameworks: the reverse engine, a hand-written numpy backprop (the floor for any
 engine), torch eager, jax.jit(value_and_grad) and HIPS autograd. Each framework runs in its own
 process (so one library's import or thread pool cannot slow another), float64, one thread.
 The processes are driven in turns, one repeat each, so that a change in the machine's load
-falls on every framework alike; a repeat loops the call for at least ~20 ms of CPU time of its
-process (time.process_time: on a quiet machine this is the wall time; on a busy one it leaves
-out the time spent waiting for a core). Times are medians of the repeats (at least 7).
+falls on every framework alike; a repeat loops the call for at least ~20 ms. Times are wall
+clock (what a user waits for: torch, for one, hands work between threads and waits, which CPU
+time would not count); BENCH_CLOCK=cpu switches to the process's CPU time, steadier on a busy
+machine. Medians of the repeats (at least 7).
 Missing peers are skipped with a note. ``python -m benchmarks mlp`` runs it.
 """
 
@@ -135,14 +136,18 @@ SETUP = {"engine": _setup_engine, "numpy": _setup_numpy, "torch": _setup_torch,
          "jax": _setup_jax, "autograd": _setup_autograd}
 
 
+def _table_clock():
+    return time.process_time if os.environ.get("BENCH_CLOCK") == "cpu" else time.perf_counter
+
+
 class Timer:
     """Times one call: calibrates a loop count once, then returns seconds per call per repeat.
 
-    ``clock``: time.process_time for the interleaved table (see the module docstring), or
-    time.perf_counter for wall time (what ``median_time`` uses, e.g. for GPU work).
+    ``clock``: time.perf_counter (wall, the default) or time.process_time (see the module
+    docstring).
     """
 
-    def __init__(self, fn, clock=time.process_time):
+    def __init__(self, fn, clock=time.perf_counter):
         fn()  # warm up (and compile, for jax)
         start = clock()
         fn()
@@ -164,7 +169,13 @@ def median_time(fn, repeats: int = REPEATS) -> float:
 
 
 def serve(framework: str) -> None:
-    """Worker process: answer "size kind" lines on stdin with one repeat's time as JSON."""
+    """Worker process: answer "size kind" lines on stdin with one repeat's time as JSON.
+
+    The worker is pinned to one core: libraries that ignore the thread settings (XLA's own
+    pools) then still compute on one core, like the others.
+    """
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     try:
         calls = {}
         for size in SIZES:
@@ -179,14 +190,15 @@ def serve(framework: str) -> None:
     for line in sys.stdin:
         key = tuple(line.split())
         if key not in timers:
-            timers[key] = Timer(calls[key])
+            timers[key] = Timer(calls[key], _table_clock())
         print(json.dumps({"t": timers[key].repeat()}), flush=True)
 
 
 def measure(frameworks=FRAMEWORKS, repeats: int = REPEATS) -> dict:
     """{framework: {size: {"forward": s, "grad": s}} or {"missing": why}}, measured in turns."""
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-               XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+               XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+               JAX_PLATFORMS="cpu")  # every peer on the CPU, even where a GPU is present
     workers, results = {}, {}
     for f in frameworks:
         proc = subprocess.Popen([sys.executable, "-m", "benchmarks.mlp", "--serve", f],
@@ -245,7 +257,8 @@ def _fmt(seconds: float | None) -> str:
 def table(results: dict) -> list[str]:
     """Lines of the printed table: times, ratios against the goals, counted flop ratios."""
     have = [f for f in FRAMEWORKS if "missing" not in results[f]]
-    lines = [f"CPU time per call (median of {REPEATS} interleaved repeats), "
+    clock = "CPU" if os.environ.get("BENCH_CLOCK") == "cpu" else "wall-clock"
+    lines = [f"{clock} time per call (median of {REPEATS} interleaved repeats), "
              f"forward / forward+gradient:",
              f"{'size':8}" + "".join(f"{f:>24}" for f in have)]
     for size in SIZES:
