@@ -22,6 +22,7 @@ from engines.errors import NotAnalytic, UnsupportedOperation
 
 from . import errmodel as em
 from .cases import Accumulator, CaseVerdict, judge_claim, judge_engine_case
+from .judge import outliers
 from .reference import derivative_kw, prepare
 from .residual import NotApplicable
 
@@ -146,7 +147,6 @@ def _run_cases(rec, live, accs, examples, seed, timeout):
     for i, args in enumerate(cases):
         ctx = prepare(rec, args)
         verdicts = {e.name: run_engine_case(rec, e, ctx, timeout) for e in live}
-        from .judge import outliers
         odd = outliers({n: v.outcome for n, v in verdicts.items()})
         for name, v in verdicts.items():
             if name in odd:
