@@ -119,27 +119,42 @@ def _params(p) -> str:
 
 
 def _selftest(study: dict) -> dict:
-    """The mutation table: columns from the first row's keys, 'killed' shown as yes/NO."""
+    """The mutation table (columns from the rows' keys; 'killed' as yes/NO) and epsilon."""
     muts = [m for m in study.get("mutations") or [] if isinstance(m, dict)]
     columns = list(dict.fromkeys(k for m in muts for k in m))
     rows = [{"cells": [_cell_text(m.get(c)) for c in columns], "survived": m.get("killed") is False}
             for m in muts]
     rate = study.get("kill_rate")
+    return {"columns": [c.replace("_", " ") for c in columns], "rows": rows,
+            "kill_rate": f"{100 * rate:.0f} %" if isinstance(rate, (int, float)) else "",
+            "epsilon": _epsilon_text(study)}
+
+
+def _epsilon_text(study: dict) -> str:
+    """'1e-12 on every B.1 identity (corrupting reverse, 3 examples)' or a given string."""
+    sens = study.get("sensitivity")
+    if isinstance(sens, dict):
+        eps = sens.get("epsilon")
+        if eps is None:
+            return "not caught at the largest corruption tried"
+        extra = ", ".join(f"{k} {v}" for k, v in (("corrupting", sens.get("base")),
+                                                   ("examples", sens.get("examples"))) if v)
+        return f"{fmt.sci(eps)} on every B.1 identity" + (f" ({extra})" if extra else "")
     eps = study.get("epsilon")
     if isinstance(eps, dict):
-        eps = ", ".join(f"{k} {fmt.sci(v) if isinstance(v, float) else v}" for k, v in eps.items())
-    return {"columns": columns, "rows": rows,
-            "kill_rate": f"{100 * rate:.0f} %" if isinstance(rate, (int, float)) else "",
-            "epsilon": fmt.sci(eps) if isinstance(eps, float) else str(eps or "")}
+        return ", ".join(f"{k} {fmt.sci(v) if isinstance(v, float) else v}"
+                         for k, v in eps.items())
+    return fmt.sci(eps) if isinstance(eps, float) else str(eps or "")
 
 
-def _cell_text(v) -> str:
+def _cell_text(v, shown: int = 3) -> str:
     if isinstance(v, bool):
         return "yes" if v else "NO"
     if isinstance(v, float):
         return fmt.sci(v)
     if isinstance(v, (list, tuple)):
-        return ", ".join(map(str, v))
+        more = f" (+{len(v) - shown} more)" if len(v) > shown else ""
+        return ", ".join(map(str, v[:shown])) + more if v else fmt.DASH
     return fmt.DASH if v is None else str(v)
 
 
