@@ -55,15 +55,26 @@ def render(results: dict, out_dir, *, baseline: dict | None = None) -> Path:
 
     Args:
         results: a results dict (schema ``adcheck.results/1``).
-        out_dir: the folder (created if needed; it gets a .gitignore that ignores it all).
+        out_dir: the folder (created if needed). When it holds only adcheck's outputs it gets
+            a .gitignore that ignores it all, as coverage.py does for htmlcov/.
         baseline: an older results dict; adds the drift column and section.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ignore = out / ".gitignore"
-    if not ignore.exists():
-        write_text(ignore, "*\n!.gitignore\n")
+    if _output_only(out) and not (out / ".gitignore").exists():
+        write_text(out / ".gitignore", "*\n!.gitignore\n")
     return write_text(out / "index.html", render_html(results, baseline=baseline))
+
+
+OUTPUTS = {"index.html", "results.json", "junit.xml", ".gitignore"}
+
+
+def _output_only(folder: Path) -> bool:
+    """Whether ``folder`` holds only adcheck's outputs (so ignoring all of it is safe).
+
+    A folder with anything else in it (``--out .`` in a project) never gets a .gitignore.
+    """
+    return all(p.name in OUTPUTS or p.name.endswith(".tmp") for p in folder.iterdir())
 
 
 def render_file(results_json_path, out_dir=None, baseline_path=None) -> Path:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._studies_pde import selftest_study  # noqa: F401  (re-exported for the CLI)
+
 EXPECTED_ORDERS = {"forward": 1, "central": 2, "richardson": 4, "complex-step": 2}
 COST_SIZES = (4, 8, 16, 32, 64, 128)
 

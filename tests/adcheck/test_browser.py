@@ -97,8 +97,14 @@ def test_plots_visible(page_report):
         assert el.is_visible() and box and box["width"] > 100 and box["height"] > 30, i
 
 
-def test_screenshot(page_report, tmp_path):
+def test_screenshot(page_report, browser, tmp_path):
+    """Full-page screenshot of the sample report, or of ADCHECK_SCREENSHOT_REPORT (a real
+    reports/index.html) when set."""
     page = page_report[0]
+    other = os.environ.get("ADCHECK_SCREENSHOT_REPORT")
+    if other:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(Path(other).resolve().as_uri(), wait_until="load")
     target = Path(os.environ.get("ADCHECK_SCREENSHOT") or tmp_path / "report.png")
     target.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(target), full_page=True)

@@ -38,6 +38,10 @@ def test_failing_check_exits_1_and_fail_under(tmp_path, capsys):
                    "--out", str(tmp_path)])
     assert rc == ExitCode.CHECKS_FAILED
     assert "Rerun: adcheck run -i T.cli-wrong" in capsys.readouterr().out
+    with temporary(identities=[rec]):
+        rc = main(["run", "-i", rec.id, "-e", "reverse", "-e", "forward", "--examples", "1",
+                   "--fail-under", "0", "--out", str(tmp_path)])
+    assert rc == ExitCode.OK  # 0% pass rate is not below 0%
     rec = quadratic("T.cli-ok")
     with temporary(identities=[rec]):
         rc = main(["run", "-i", rec.id, "-e", "reverse", "--examples", "1", "--fail-under",

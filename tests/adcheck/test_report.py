@@ -112,6 +112,12 @@ def test_render_writes_atomically_with_gitignore(results, tmp_path):
     assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def test_no_gitignore_in_a_folder_with_other_files(results, tmp_path):
+    (tmp_path / "setup.py").write_text("")
+    render(results, tmp_path)
+    assert not (tmp_path / ".gitignore").exists()
+
+
 def test_render_file_uses_results_folder(results, tmp_path):
     (tmp_path / "results.json").write_text(json.dumps(results))
     (tmp_path / "old.json").write_text(json.dumps(sample_results(1, studies=False)))
