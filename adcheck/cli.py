@@ -25,7 +25,7 @@ class ExitCode(IntEnum):
 
 EPILOG = """exit codes:
   0  all selected checks passed
-  1  some check failed (or the pass rate is below --fail-under)
+  1  some check failed or errored (with --fail-under: the pass rate is below PCT)
   2  usage error (bad option, unknown identity or engine, plugin that fails to import)
   3  internal error (a bug in adcheck itself)
   4  the filters selected nothing

@@ -60,9 +60,10 @@ def summarize(records: list[dict], fail_under: float | None = None) -> dict:
         counts[r["outcome"]] += 1
     judged = counts["pass"] + counts["fail"] + counts["error"]
     rate = counts["pass"] / judged if judged else 1.0
-    ok = counts["fail"] == 0 and counts["error"] == 0
-    if fail_under is not None and 100 * rate < fail_under:
-        ok = False
+    # Without --fail-under every failure fails the gate; with it (as in coverage.py) the gate
+    # fails only when the pass rate over judged records is below the threshold.
+    ok = counts["fail"] == 0 and counts["error"] == 0 if fail_under is None \
+        else 100 * rate >= fail_under
     return {"verdict": "pass" if ok else "fail", "counts": counts, "pass_rate": rate}
 
 
