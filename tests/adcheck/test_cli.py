@@ -94,3 +94,17 @@ def test_report_subcommand_rerenders(tmp_path, capsys):
     assert main(["report", str(tmp_path / "results.json"), "--out", str(tmp_path / "r")]) \
         in (ExitCode.OK, ExitCode.INTERNAL_ERROR)
     assert main(["report", str(tmp_path / "missing.json")]) == ExitCode.USAGE_ERROR
+
+
+def test_same_seed_gives_the_same_results_json_apart_from_timing(tmp_path, capsys):
+    texts = []
+    for out in ("a", "b"):
+        argv = ["run", "-i", "B1.gram-gradient", "-i", "B1.quadratic-hessian", "-e", "reverse",
+                "-e", "central", "--examples", "3", "--seed", "7", "--jobs", "2",
+                "--out", str(tmp_path / out)]
+        assert main(argv) == ExitCode.OK
+        res = json.loads((tmp_path / out / "results.json").read_text())
+        res.pop("timing")
+        res["run"]["argv"] = res["run"]["command"] = None  # the --out folders differ
+        texts.append(json.dumps(res, sort_keys=True))
+    assert texts[0] == texts[1]
