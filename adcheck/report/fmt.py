@@ -57,3 +57,18 @@ def value_json(value, limit: int = 4000) -> str:
     """A worst input as compact, readable JSON, cut at ``limit`` characters."""
     text = json.dumps(value, indent=None, separators=(", ", ": "), default=str)
     return text if len(text) <= limit else text[:limit] + f" \u2026 ({len(text)} characters)"
+
+
+def when(iso) -> str:
+    """An ISO-8601 time as ``2026-01-01 00:00:00 UTC`` (as given when it does not parse)."""
+    from datetime import UTC, datetime
+
+    if not iso:
+        return DASH
+    try:
+        t = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    if t.tzinfo is not None:
+        t = t.astimezone(UTC)
+    return t.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if t.tzinfo is not None else "")

@@ -63,7 +63,7 @@ def header(results: dict) -> dict:
         "machine": ", ".join(str(machine[k]) for k in ("platform", "processor", "cpus")
                              if machine.get(k)) or fmt.DASH,
         "cpus": str(machine.get("cpus", fmt.DASH)),
-        "started": str(timing.get("started") or fmt.DASH),
+        "started": fmt.when(timing.get("started")),
         "wall_s": fmt.sci(timing.get("wall_s"), 3) + " s"
         if isinstance(timing.get("wall_s"), (int, float)) else fmt.DASH,
         "schema": str(results.get("schema") or fmt.DASH),
@@ -180,8 +180,7 @@ def _detail(ident: dict, records: list[dict], drift: dict) -> dict:
         "smoothness": str(ident.get("smoothness", "")),
         "arg_names": ", ".join(map(str, ident.get("arg_names") or [])),
         "wrt": _wrt_name(ident),
-        "mathml": sanitize(str(ident.get("statement_mathml") or "")),
-        "statement_text": str(ident.get("statement_text") or ""),
+        **_statement(ident),
         "proof_status": status or "unknown",
         "proof_text": PROOF_TEXT.get(status, "proof status not reported"),
         "proof_detail": str(proof.get("detail") or ""),
@@ -189,6 +188,18 @@ def _detail(ident: dict, records: list[dict], drift: dict) -> dict:
         "problems": [problem(r) for r in records if outcome_of(r) != "pass"],
         "records": records,
     }
+
+
+def _statement(ident: dict) -> dict:
+    """MathML and text of the statement; a bare True/False (sympy evaluated the equation
+    instead of stating it) is not a statement and is shown as missing, with the reason."""
+    text = str(ident.get("statement_text") or "")
+    if text in ("True", "False"):
+        return {"mathml": None, "statement_text": "",
+                "statement_note": f"the recorded statement evaluated to {text}: build it with "
+                                  f"sympy.Eq(lhs, rhs, evaluate=False)"}
+    return {"mathml": sanitize(str(ident.get("statement_mathml") or "")),
+            "statement_text": text, "statement_note": "no statement recorded"}
 
 
 def _wrt_name(ident: dict) -> str:

@@ -97,6 +97,14 @@ def _tags(page: str) -> list[tuple[str, list]]:
     return found
 
 
+def test_statement_that_evaluated_to_a_boolean_is_explained(results):
+    r = copy.deepcopy(results)
+    r["identities"][0].update(statement_text="False", statement_mathml=(
+        '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>False</mi></math>'))
+    page = render_html(r)
+    assert "<mi>False</mi>" not in page and "evaluate=False" in page
+
+
 def test_missing_fields_render(results):
     bare = {"schema": "adcheck.results/1", "records": [
         {"identity": "x", "engine": "e", "outcome": "weird"}]}
