@@ -1,4 +1,7 @@
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from adcheck import errmodel as em
 from adcheck.judge import compare
@@ -37,3 +40,35 @@ def test_allowance_is_tight_relative_to_the_answer():
     f, args, exact = _gram(5, rng)
     allow = em.allowance(exact, [em.derivative_bound("gradient", f, args, 0)])
     assert np.max(allow.total / np.abs(exact)) < 1e-12
+
+
+@st.composite
+def _gram_case(draw):
+    m, n = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    scale = 10.0 ** draw(st.integers(-30, 30))
+    elems = st.floats(-1, 1, allow_nan=False, allow_subnormal=False)
+    a = draw(hnp.arrays(np.float64, (m, n), elements=elems)) * scale
+    x = draw(hnp.arrays(np.float64, (n,), elements=elems))
+    return a, x
+
+
+@settings(max_examples=40, deadline=None)
+@given(_gram_case())
+def test_property_correct_engines_pass_and_corruptions_fail(case):
+    import engines
+    from engines.exact import evaluate_exact
+
+    a, x = case
+    f = lambda xp, x, a: xp.sum((a @ x) * (a @ x))  # noqa: E731
+    g = lambda xp, x, a: 2.0 * (xp.matrix_transpose(a) @ (a @ x))  # noqa: E731
+    ref = np.vectorize(float, otypes=[float])(np.asarray(evaluate_exact(g, (x, a)), dtype=object))
+    bounds = [em.derivative_bound("gradient", f, (x, a), 0), em.function_bound(g, (x, a))]
+    allow = em.allowance(ref, bounds)
+    for name in ("reverse", "forward"):
+        v = engines.get(name).gradient(f, (x, a), 0).value
+        assert compare(v, ref, allow).outcome == "pass", name
+    if np.any(ref):
+        bad = ref.copy()
+        i = int(np.argmax(np.abs(ref)))
+        bad[i] += 1e-10 * np.max(np.abs(ref))
+        assert compare(bad, ref, allow).outcome == "fail"
