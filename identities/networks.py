@@ -138,14 +138,16 @@ def output_weight_jacobian(xp, weights, biases, x, arch):
 
 
 def blocks(arch, which: str) -> list[tuple[str, int, int]]:
-    """Labelled slices of the flat weights ('W') or biases ('b'): (label, start, stop)."""
+    """Labelled slices of the flat weights ('W') or biases ('b'): (label, start, stop), in the
+    order the delta recursion computes them (last layer first). A wrong delta_l spoils every
+    layer below it too, so the first wrong block in this order is where the recursion broke."""
     spec = decode_arch(arch)
     sizes = [m * n for m, n in spec.weight_shapes()] if which == "W" else list(spec.widths[1:])
     out, start = [], 0
     for l, size in enumerate(sizes, start=1):
         out.append((f"{which}_{l}", start, start + size))
         start += size
-    return out
+    return out[::-1]
 
 
 # ---------------------------------------------------------------- input derivatives (B.3)

@@ -1,0 +1,79 @@
+"""Networks: arch encoding, hand-written backprop against the engines, naming a wrong layer."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import engines
+import identities
+from adcheck.reference import prepare
+from adcheck.runner import run_engine_case
+from identities import networks as nets
+from identities.activations import ACTIVATIONS
+
+
+def _net(widths, acts, seed=0):
+    rng = np.random.default_rng(seed)
+    arch = nets.encode_arch(widths, acts)
+    spec = nets.decode_arch(arch)
+    return (rng.uniform(-1, 1, spec.n_weights()), rng.uniform(-.5, .5, spec.n_biases()),
+            rng.uniform(-1, 1, widths[0]), rng.uniform(-1, 1, widths[-1]), arch)
+
+
+def test_arch_roundtrip_and_counts():
+    arch = nets.encode_arch([3, 5, 2], ["tanh", "relu"])
+    spec = nets.decode_arch(arch)
+    assert spec.widths == (3, 5, 2) and spec.activations == ("tanh", "relu")
+    assert spec.n_weights() == 25 and spec.n_biases() == 7
+    assert nets.blocks(arch, "W") == [("W_2", 15, 25), ("W_1", 0, 15)]  # recursion order
+    with pytest.raises(ValueError, match="activations"):
+        nets.encode_arch([3, 5], ["tanh", "tanh"])
+
+
+def _wrong_layer(layer):
+    """The delta recursion with g' dropped in one layer (the classic backprop slip)."""
+    def loss_weight_grad(xp, w, b, x, target, arch):
+        spec = nets.decode_arch(arch)
+        y, cache = nets.forward(xp, w, b, x, arch)
+        layers = nets.unpack(xp, w, b, spec)
+        ds, d = [None] * spec.depth, y - target
+        for i in reversed(range(spec.depth)):
+            if i < spec.depth - 1:
+                d = xp.matrix_transpose(layers[i + 1][0]) @ d
+            if i != layer:
+                d = d * ACTIVATIONS[spec.activations[i]].d1(xp, cache[i][0])
+            ds[i] = d
+        return nets.flat_grads(xp, ds, cache)[0]
+    return loss_weight_grad
+
+
+def test_wrong_delta_in_one_layer_fails_and_is_named():
+    rec = identities.get("B1.backprop-weights")
+    bad = dataclasses.replace(rec, id="meta.bad-delta", closed_form=_wrong_layer(1))
+    args = _net([3, 4, 4, 2], ["tanh", "sigmoid", "tanh"])
+    ctx = prepare(bad, args)
+    v = run_engine_case(bad, engines.get("reverse"), ctx, None)
+    assert v.outcome == "fail"
+    # layer 2's delta is wrong, so W_2 and W_1 are; the recursion broke at W_2
+    assert "first wrong layer: W_2" in (v.diagnosis or "")
+    good = run_engine_case(rec, engines.get("reverse"), prepare(rec, args), None)
+    assert good.outcome == "pass"
+
+
+@pytest.mark.parametrize("acts", [("tanh", "identity"), ("gelu", "silu"), ("sin", "sigmoid")])
+def test_input_hessian_recursion_matches_nested_ad(acts):
+    w, b, x, _, arch = _net([3, 4, 1], list(acts), seed=3)
+    rec = dataclasses.replace(identities.get("B3.grad-of-grad"), id="meta.hessian")
+    ctx = prepare(rec, (x, w, b, arch))
+    for name in ("forward-over-reverse", "reverse-over-reverse"):
+        assert run_engine_case(rec, engines.get(name), ctx, None).outcome == "pass"
+
+
+def test_wrong_second_derivative_fails():
+    w, b, x, _, arch = _net([2, 3, 1], ["tanh", "identity"], seed=4)
+    rec = identities.get("B3.grad-of-grad")
+    bad = dataclasses.replace(rec, id="meta.no-curvature", closed_form=lambda xp, x, w, b, a:
+                              0.0 * nets.input_hessian(xp, x, w, b, a))
+    ctx = prepare(bad, (x, w, b, arch))
+    assert run_engine_case(bad, engines.get("reverse-over-reverse"), ctx, None).outcome == "fail"

@@ -1,0 +1,64 @@
+"""Every derivative record against every applicable engine, on hypothesis-drawn inputs.
+
+Judged by the project's error model (``adcheck.reference.prepare`` and
+``adcheck.runner.run_engine_case``): the closed form evaluated by the exact oracle is the
+reference and the allowance is derived from the computation's magnitudes.
+"""
+
+import pytest
+from hypothesis import given, settings
+
+import engines
+from adcheck.reference import prepare
+from adcheck.runner import applicability, run_engine_case
+from identities import catalogue
+
+AD = ("forward", "reverse", "forward-over-forward", "forward-over-reverse",
+      "reverse-over-forward", "reverse-over-reverse")
+NUMERICAL = ("central", "richardson", "complex-step", "symbolic", "forward-laplacian")
+DERIVATIVES = [r for r in catalogue.builtin() if r.kind not in ("cost", "property")]
+
+
+def _pairs(names):
+    out = []
+    for rec in DERIVATIVES:
+        for name in names:
+            eng = engines.ENGINES.get(name)
+            if eng is not None and not applicability(rec, eng):
+                out.append(pytest.param(rec, eng, id=f"{rec.id}[{name}]"))
+    return out
+
+
+def _examples(divisor: int) -> int:
+    """A share of the active hypothesis profile's max_examples (the suite runs 24 records)."""
+    return max(2, settings().max_examples // divisor)
+
+
+def _judge(rec, eng, args, allowed):
+    v = run_engine_case(rec, eng, prepare(rec, args), None)
+    assert v.outcome in allowed, (
+        f"{rec.id}[{eng.name}]: {v.outcome}: {v.note} {v.diagnosis or ''} worst={v.worst}")
+    return v
+
+
+@pytest.mark.parametrize(("rec", "eng"), _pairs(AD))
+def test_ad_engine_matches_closed_form(rec, eng):
+    """AD engines are exact up to rounding: pass (inconclusive only at a kink of a
+    non-analytic record)."""
+    allowed = ("pass",) if rec.analytic else ("pass", "inconclusive")
+
+    @settings(max_examples=_examples(10), deadline=None)
+    @given(rec.strategy)
+    def check(args):
+        _judge(rec, eng, args, allowed)
+    check()
+
+
+@pytest.mark.parametrize(("rec", "eng"), _pairs(NUMERICAL))
+def test_numerical_engine_agrees_or_says_why(rec, eng):
+    """Finite differences, complex step and sympy: pass, or decline with a reason."""
+    @settings(max_examples=_examples(25), deadline=None)
+    @given(rec.strategy)
+    def check(args):
+        _judge(rec, eng, args, ("pass", "inconclusive", "not-applicable"))
+    check()
