@@ -42,7 +42,9 @@ def error_overview(records: list[dict], engines: list[str], cap: int = 150) -> s
     strips = []
     for e in engines:
         rows = [s for r in records if str(r.get("engine")) == e for s in _samples(r)]
-        ratios = [s[0] / s[1] for s in rows if _num(s[0]) and _num(s[1]) and s[1] > 0]
+        # An exact zero is a zero ratio whatever its allowance (which may itself be 0).
+        ratios = [0.0 if s[0] == 0 else s[0] / s[1] for s in rows
+                  if _num(s[0]) and _num(s[1]) and (s[0] == 0 or s[1] > 0)]
         if ratios:
             strips.append((e, np.asarray([x[0] for x in _thin([[x] for x in ratios], cap)])))
     if not strips:
