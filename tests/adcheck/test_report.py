@@ -20,6 +20,12 @@ def results():
 
 
 @pytest.fixture(scope="module")
+def light():
+    """No studies, few samples: for tests about text, not plots (rendering is faster)."""
+    return sample_results(0, samples=10, studies=False)
+
+
+@pytest.fixture(scope="module")
 def html(results):
     return render_html(results)
 
@@ -59,7 +65,8 @@ def test_mathml_is_embedded(html):
     assert all(m.startswith('<math xmlns="http://www.w3.org/1998/Math/MathML"') for m in maths)
 
 
-def test_user_text_is_escaped(results):
+def test_user_text_is_escaped(light):
+    results = light
     evil = copy.deepcopy(results)
     evil["identities"][0]["id"] = EVIL
     evil["identities"][0]["title"] = "<b>bold</b>"
@@ -97,7 +104,8 @@ def _tags(page: str) -> list[tuple[str, list]]:
     return found
 
 
-def test_statement_that_evaluated_to_a_boolean_is_explained(results):
+def test_statement_that_evaluated_to_a_boolean_is_explained(light):
+    results = light
     r = copy.deepcopy(results)
     r["identities"][0].update(statement_text="False", statement_mathml=(
         '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>False</mi></math>'))
@@ -112,7 +120,8 @@ def test_missing_fields_render(results):
     assert "o-error" in page and "UNKNOWN" in page
 
 
-def test_render_writes_atomically_with_gitignore(results, tmp_path):
+def test_render_writes_atomically_with_gitignore(light, tmp_path):
+    results = light
     out = tmp_path / "reports"
     path = render(results, out)
     assert path == out / "index.html" and path.read_text(encoding="utf-8").startswith("<!DOC")
@@ -120,13 +129,14 @@ def test_render_writes_atomically_with_gitignore(results, tmp_path):
     assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
 
 
-def test_no_gitignore_in_a_folder_with_other_files(results, tmp_path):
+def test_no_gitignore_in_a_folder_with_other_files(light, tmp_path):
     (tmp_path / "setup.py").write_text("")
-    render(results, tmp_path)
+    render(light, tmp_path)
     assert not (tmp_path / ".gitignore").exists()
 
 
-def test_render_file_uses_results_folder(results, tmp_path):
+def test_render_file_uses_results_folder(light, tmp_path):
+    results = light
     (tmp_path / "results.json").write_text(json.dumps(results))
     (tmp_path / "old.json").write_text(json.dumps(sample_results(1, studies=False)))
     path = render_file(tmp_path / "results.json", baseline_path=tmp_path / "old.json")
@@ -187,7 +197,8 @@ def test_drift_rejects_factor_at_most_one(results):
         drift_failures(results, results, 1.0)
 
 
-def test_drift_column_in_page(results):
+def test_drift_column_in_page(light):
+    results = light
     base = _with_error(results, "B1.gram-gradient", "reverse", 1e-18)
     page = render_html(results, baseline=base)
     assert 'id="drift"' in page and "drift (before)" in page
