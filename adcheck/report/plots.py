@@ -148,13 +148,17 @@ def taylor(study: dict) -> str | None:
     return to_svg(fig, "taylor", "Taylor remainder slopes")
 
 
-def cost_scaling(study: dict) -> str | None:
-    """Passes/evaluations and flops per gradient against the parameter count (log-log)."""
+def cost_scaling(study: dict, times: dict | None = None) -> str | None:
+    """Passes/evaluations, flops (and, if timed, seconds) per gradient against n (log-log)."""
     n = np.asarray(study.get("n") or [], dtype=float)
     series = study.get("series") or {}
     if n.size < 2 or not series:
         return None
-    fig, (left, right) = figure(10.0, 3.4, ncols=2)
+    timed = bool(times and times.get("series") and times.get("n") == study.get("n"))
+    fig, axes = figure(13.5 if timed else 10.0, 3.4, ncols=3 if timed else 2)
+    left, right = axes[0], axes[1]
+    if timed:
+        _time_panel(axes[2], times, list(series))
     names = list(series)
     f_flops = np.asarray(study.get("f_flops") or [np.nan] * n.size, dtype=float)
     for name, c in series.items():
@@ -165,12 +169,22 @@ def cost_scaling(study: dict) -> str | None:
         right.plot(n, ratio, "o-", ms=3, label=name, color=colour(name, names))
     left.set_title("passes + evaluations per gradient", loc="left")
     right.set_title("flops per gradient \u00f7 flops of f", loc="left")
-    for ax in (left, right):
+    for ax in axes:
         log_axes(ax, x=True, y=True)
         ax.set_xlabel("parameter count n")
     left.legend(loc="upper left")
     fig.tight_layout()
     return to_svg(fig, "cost", "gradient cost against parameter count")
+
+
+def _time_panel(ax, times: dict, names: list[str]) -> None:
+    """Seconds per gradient divided by seconds per f (from results["timing"])."""
+    n = np.asarray(times["n"], dtype=float)
+    f_s = np.asarray(times.get("f_s") or [np.nan] * n.size, dtype=float)
+    for name, secs in times["series"].items():
+        ax.plot(n, np.asarray(secs, dtype=float) / f_s, "o-", ms=3, label=name,
+                color=colour(name, names))
+    ax.set_title("time per gradient \u00f7 time of f", loc="left")
 
 
 def bs_residual(study: dict) -> str | None:

@@ -40,6 +40,7 @@ def render_html(results: dict, *, baseline: dict | None = None) -> str:
         h=ctx.pop("header"),
         plots=_plots(results, studies, ctx["engines"]),
         study_notes=[str(n) for n in studies.get("notes") or []],
+        timed_cost=bool((results.get("timing") or {}).get("cost_scaling")),
         activations=_activations(studies.get("activations") or {}),
         bs_params=_params((studies.get("bs_residual") or {}).get("params")),
         selftest=_selftest(studies.get("selftest") or {}),
@@ -96,7 +97,8 @@ def _plots(results: dict, studies: dict, engines: list[str]) -> dict:
         "overview": mark(plots.error_overview(results.get("records", []), engines)),
         "fd_sweep": mark(plots.fd_sweep(studies.get("fd_sweep") or {})),
         "taylor": mark(plots.taylor(studies.get("taylor") or {})),
-        "cost": mark(plots.cost_scaling(studies.get("cost_scaling") or {})),
+        "cost": mark(plots.cost_scaling(studies.get("cost_scaling") or {},
+                                        (results.get("timing") or {}).get("cost_scaling"))),
         "bs": mark(plots.bs_residual(studies.get("bs_residual") or {})),
         "relu": mark(plots.relu_demo((studies.get("activations") or {}).get("relu_demo") or {})),
     }

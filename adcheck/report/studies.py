@@ -148,6 +148,38 @@ def cost_scaling(seed: int) -> dict:
             "n": list(COST_SIZES), "f_flops": f_flops, "series": series}
 
 
+def time_cost_scaling(seed: int = 0, repeats: int = 5) -> dict:
+    """Wall time of one gradient against n, for ``results["timing"]["cost_scaling"]``.
+
+    Times are the one non-deterministic thing in a report, so they live under ``timing``,
+    never under ``studies``. Medians of ``repeats`` runs (after one warm-up).
+    """
+    import time
+
+    from engines import numpy_ns
+
+    rng = np.random.default_rng(seed)
+    names = [n for n in ("reverse", "forward", "central") if _has(n)]
+
+    def median_s(fn, *args) -> float:
+        fn(*args)
+        runs = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn(*args)
+            runs.append(time.perf_counter() - t0)
+        return float(np.median(runs))
+
+    out = {"n": list(COST_SIZES), "f_s": [], "series": {n: [] for n in names}}
+    for n in COST_SIZES:
+        w, x = rng.standard_normal(n), rng.standard_normal((8, n)) / np.sqrt(n)
+        out["f_s"].append(median_s(_layer_loss, numpy_ns, w, x))
+        for name in names:
+            out["series"][name].append(
+                median_s(_engine(name).gradient, _layer_loss, (w, x), 0))
+    return out
+
+
 def _fd_flops(series, names, n, f_flops) -> None:
     """Finite differences count evaluations, not flops: each costs one f."""
     if "central" in names and not series["central"]["flops"][-1]:

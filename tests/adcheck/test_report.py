@@ -164,6 +164,18 @@ def test_size_of_a_full_catalogue_report_is_small():
     assert size < 5_000_000, size
 
 
+def test_cost_plot_gains_a_time_panel_from_timing(light):
+    from adcheck.report._sample_studies import studies
+
+    r = copy.deepcopy(light)
+    r["studies"] = {"cost_scaling": studies(0)["cost_scaling"]}
+    assert "time per gradient" not in render_html(r)
+    n = r["studies"]["cost_scaling"]["n"]
+    r["timing"]["cost_scaling"] = {"n": n, "f_s": [1e-6] * len(n),
+                                   "series": {"reverse": [3e-6] * len(n)}}
+    assert "time per gradient" in render_html(r)
+
+
 # ---------------------------------------------------------------------------- drift
 
 def _with_error(results, identity, engine, value):
