@@ -80,3 +80,9 @@ def test_missing_dependency_becomes_a_note(monkeypatch):
     out = studies.collect(0)
     assert set(out) == {"notes"} and len(out["notes"]) == 5
     assert "not available" in out["notes"][0]
+
+
+def test_time_cost_scaling_shape():
+    t = studies.time_cost_scaling(0, repeats=1)
+    assert t["n"] == list(studies.COST_SIZES) and len(t["f_s"]) == len(t["n"])
+    assert all(len(v) == len(t["n"]) and min(v) > 0 for v in t["series"].values())
