@@ -60,9 +60,24 @@ def judge_engine_case(rec, engine, ctx, result) -> CaseVerdict:
         v.why = allow.why(0)
         v.value = float(np.asarray(result.value, dtype=float).reshape(()))
         v.ref = float(np.asarray(ref).reshape(()))
-    if cmp.outcome == "fail":
+    if cmp.outcome == "fail" and result.error is not None and _straddles(rec, ctx):
+        v.outcome = "inconclusive"
+        v.note = ("a kink lies within the finite-difference stencil's reach: no difference "
+                  "quotient is meaningful here")
+    if v.outcome == "fail":
         v.diagnosis = _diagnosis(rec, ctx, result.value, ref, allow.total)
     return v
+
+
+def _straddles(rec, ctx) -> bool:
+    """For a numerical engine's failure: is there a kink near the point (non-smooth f)?"""
+    if rec.kind == "residual":
+        return False
+    from .branches import kink_near
+    try:
+        return kink_near(rec.f, ctx.args, rec.wrt)
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def _diagnosis(rec, ctx, value, ref, tol):

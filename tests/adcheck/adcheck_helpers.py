@@ -9,6 +9,8 @@ import numpy as np
 
 from engines import registry
 from engines.base import Engine, Result
+
+__all__ = ["Engine", "Hanging", "Raising", "Result", "Scaled", "quadratic", "temporary"]
 from identities import IDENTITIES, Identity
 
 

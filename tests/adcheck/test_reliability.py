@@ -1,5 +1,6 @@
 """Bad inputs get a clear message or an inconclusive / not-applicable outcome, never a crash."""
 
+import adcheck_helpers
 import numpy as np
 import pytest
 from adcheck_helpers import quadratic, temporary
@@ -76,3 +77,30 @@ def test_unknown_engine_name_in_check():
     rep = adcheck.check(quad, (np.ones(2), np.eye(2)), engines=["no-such-engine", "reverse"])
     assert rep.engines["no-such-engine"].outcome == "error"
     assert "known engines" in rep.engines["no-such-engine"].note
+
+
+class _WrongFD(adcheck_helpers.Engine):
+    """A 'finite-difference' engine 1.5x off, claiming a tiny error estimate."""
+
+    name, family, max_order = "t-wrong-fd", "finite-difference", 2
+
+    def derivative(self, kind, f, args, wrt=0, **kw):
+        from engines import get
+        r = get("reverse").derivative(kind, f, args, wrt, **kw)
+        v = 1.5 * np.asarray(r.value)
+        return adcheck_helpers.Result(v, r.cost, np.full(v.shape, 1e-15), self.name)
+
+
+def test_difference_straddling_a_kink_is_inconclusive_but_smooth_failures_fail():
+    from identities import Identity
+    near = lambda d: (0.05 + 0.1 * d.reals((3,), 0.0, 1.0),)  # noqa: E731
+    kinked = Identity(id="T.kink", section="T", title="t", citation="t", kind="gradient",
+                      f=lambda xp, x: xp.sum(xp.abs(x)), closed_form=lambda xp, x: xp.sign(x),
+                      inputs=near, analytic=False, arg_names=("x",))
+    smooth = Identity(id="T.smooth", section="T", title="t", citation="t", kind="gradient",
+                      f=lambda xp, x: xp.sum(x * x), closed_form=lambda xp, x: 2.0 * x,
+                      inputs=near, arg_names=("x",))
+    with temporary(identities=[kinked, smooth], engines=[_WrongFD()]):
+        recs, _ = runner.run([kinked.id, smooth.id], ["t-wrong-fd"], 2, 0)
+    assert [r["outcome"] for r in recs] == ["inconclusive", "fail"]
+    assert "kink" in recs[0]["message"]

@@ -1,0 +1,76 @@
+"""Does a finite-difference stencil straddle a kink? Compare the branch pattern around x.
+
+The non-smooth primitives (abs, sign, maximum, minimum, where) choose a branch from their
+arguments. Evaluating ``f`` in a namespace that records those choices at x and at points
+along each coordinate out to the widest step a difference engine uses tells whether a
+stencil may cross a breakpoint, where no finite difference is meaningful.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engines.core import TABLE
+from engines.namespace import Namespace
+
+# The widest first step of our difference engines: richardson starts at max(1, |x|)/4 and
+# central uses eps^(1/4)·max(1, |x|); half of max(1, |x|) covers both with margin.
+REACH = 0.5
+FRACTIONS = (1.0, 0.5, 0.25, 0.125, 1.0 / 64)
+
+
+def _recording(log: list):
+    prims = {name: p.impl for name, p in TABLE.items()}
+
+    def sign_of(name):
+        impl = TABLE[name].impl
+
+        def run(*args, **params):
+            log.append(np.sign(np.asarray(args[0], dtype=float)).tobytes())
+            return impl(*args, **params)
+        return run
+
+    def compare(name):
+        impl = TABLE[name].impl
+
+        def run(a, b, **params):
+            log.append(np.sign(np.asarray(a, dtype=float) - np.asarray(b, dtype=float)).tobytes())
+            return impl(a, b, **params)
+        return run
+
+    def where(x, y, *, cond):
+        log.append(np.asarray(cond, dtype=bool).tobytes())
+        return TABLE["where"].impl(x, y, cond=cond)
+
+    prims.update(abs=sign_of("abs"), sign=sign_of("sign"), maximum=compare("maximum"),
+                 minimum=compare("minimum"), where=where)
+    return Namespace("branches", prims)
+
+
+def pattern(f, args) -> tuple:
+    """The sequence of branch choices ``f`` makes at ``args``."""
+    log: list = []
+    f(_recording(log), *args)
+    return tuple(log)
+
+
+def kink_near(f, args, wrt: int) -> bool:
+    """True if the branch pattern changes within REACH·max(1, |x|) along some coordinate."""
+    x = np.asarray(args[wrt], dtype=float)
+    base = pattern(f, args)
+    if not base:
+        return False
+    reach = REACH * max(1.0, float(np.max(np.abs(x), initial=0.0)))
+    for j in range(x.size):
+        for frac in FRACTIONS:
+            for sgn in (1.0, -1.0):
+                y = x.copy()
+                y.flat[j] += sgn * frac * reach
+                moved = list(args)
+                moved[wrt] = y
+                try:
+                    if pattern(f, tuple(moved)) != base:
+                        return True
+                except Exception:  # noqa: BLE001  outside the domain counts as an edge
+                    return True
+    return False
