@@ -82,6 +82,10 @@ def main(argv=None) -> int:
         return ExitCode.USAGE_ERROR
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK
     except KeyboardInterrupt:
         print("adcheck: interrupted", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
