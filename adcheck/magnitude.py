@@ -72,8 +72,11 @@ class MagTrace:
 
 def _unary(deriv):
     def rule(tr, ans, vals, errs, params):
-        slope = _abs(deriv(ans, np.asarray(vals[0], dtype=float)))
-        return slope * errs[0] + ELEMENTARY_U * _abs(ans)
+        with np.errstate(all="ignore"):
+            slope = _abs(deriv(ans, np.asarray(vals[0], dtype=float)))
+            # an exact input carries no error, even where the slope is infinite (sqrt at 0)
+            carried = np.where(np.asarray(errs[0]) == 0, 0.0, slope * errs[0])
+        return carried + ELEMENTARY_U * _abs(ans)
     return rule
 
 
