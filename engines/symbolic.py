@@ -192,13 +192,33 @@ def hessian_expr(out, xs) -> np.ndarray:
     return np.array(rows, dtype=object).reshape(xs.shape + xs.shape)
 
 
+def _exact_floats(a, dps: int):
+    """Float arguments as sympy Floats holding exactly their binary value; others unchanged."""
+    if not isinstance(a, (float, np.ndarray, np.floating)) or np.asarray(a).dtype.kind != "f":
+        return a
+    out = np.frompyfunc(lambda v: sympy.Float(float(v), dps), 1, 1)(np.asarray(a, dtype=object))
+    return np.asarray(out, dtype=object).view(SymArray)
+
+
+def _exact_subs(syms, values) -> dict:
+    """Symbol -> the exact Rational value of each float64 entry."""
+    return {s: sympy.Rational(float(v)) for s, v in zip(np.asarray(syms).flat,
+                                                          np.asarray(values, dtype=float).flat)}
+
+
 def evaluate(exprs, subs: dict, dps: int = 50) -> np.ndarray:
-    """Object array of mpf: each expression at the exact point ``subs``, to ``dps`` digits."""
+    """Object array of mpf: each expression at the exact point ``subs``, to ``dps`` digits.
+
+    Polynomials in the symbols evaluate exactly; anything else by sympy's adaptive ``evalf``
+    with the exact values substituted during evaluation.
+    """
     def one(e):
-        v = sympy.sympify(e).xreplace(subs)
-        if v.is_Rational:
-            return mpmath.mpf(v.p) / v.q
-        n = sympy.N(v, dps + 5)
+        e = sympy.sympify(e)
+        if e.is_polynomial(*subs) if subs else e.is_Rational:
+            v = e.xreplace(subs)
+            if v.is_Rational:
+                return mpmath.mpf(v.p) / v.q
+        n = e.evalf(dps + 5, subs=subs)
         if not n.is_Number:
             raise InputError(f"the symbolic derivative did not reduce to a number: {n}")
         return mpmath.mpf(n._mpf_) if n.is_Float else mpmath.mpf(sympy.Float(n, dps + 5)._mpf_)
@@ -226,11 +246,13 @@ class SymbolicEngine(Engine):
         if x.size > MAX_INPUTS:
             raise TooLarge(f"{x.size} inputs exceed the symbolic engine's limit of {MAX_INPUTS}")
         xs = symbols_like("x", x.shape)
-        sargs = [to_sym(a) if isinstance(a, (float, np.ndarray, np.floating)) else a
-                 for a in args]
+        # Other float arguments enter as binary-exact sympy Floats at dps + 10 digits, not
+        # Rationals: sqrt or log of a 53-bit Rational makes sympy factor it (minutes on
+        # Black-Scholes), while a Float evaluates at once and stays exact to far beyond dps.
+        sargs = [_exact_floats(a, self.dps + 10) if i != wrt else a for i, a in enumerate(args)]
         sargs[wrt] = xs
         out = to_sym(f(sym_ns, *sargs))
-        subs = {s: sympy.Rational(float(v)) for s, v in zip(xs.flat, x.flat)}
+        subs = _exact_subs(xs, x)
         return out, xs, subs
 
     def exact(self, kind: str, f, args, wrt: int = 0, **kw) -> np.ndarray:
