@@ -19,6 +19,7 @@ CITE = ("Appendix B.2; Baur & Strassen (1983), 'The complexity of partial deriva
         "Theor. Comp. Sci. 22; Griewank & Walther (2008), Evaluating Derivatives, ch. 4; "
         "Baydin et al. (2018), JMLR 18(153), sec. 3.2")
 WIDTHS = (2, 4, 8, 16, 32)  # hidden widths of the growing networks
+PASS_WIDTHS = (2, 4, 8)  # forward mode and central differences cost n passes: keep n small
 DEPTH = 3
 CHEAP_GRADIENT_BOUND = 3  # Baur-Strassen: at most 3x the nonscalar multiplications
 
@@ -48,14 +49,14 @@ def _quadratic(xp, x, q):
     return x @ (q @ x)
 
 
-def problems():
+def problems(widths=WIDTHS):
     """(label, f, args-by-size) families: networks and the B.1 scalar functions."""
     def b1(n, seed=0):
         rng = np.random.default_rng(seed)
         return rng.uniform(-1, 1, n), rng.uniform(-1, 1, (n, n))
-    return [("tanh network (loss)", nets.loss, [network_problem(w) for w in WIDTHS]),
-            ("gram |Ax|^2", _gram, [b1(n) for n in WIDTHS]),
-            ("quadratic x^T Q x", _quadratic, [b1(n) for n in WIDTHS])]
+    return [("tanh network (loss)", nets.loss, [network_problem(w) for w in widths]),
+            ("gram |Ax|^2", _gram, [b1(n) for n in widths]),
+            ("quadratic x^T Q x", _quadratic, [b1(n) for n in widths])]
 
 
 def _fact(what, observed, bound, holds):
@@ -109,7 +110,7 @@ def passes_claim(engine_name: str) -> list[dict]:
     if eng is None:
         return []
     facts = []
-    for label, f, sizes in problems():
+    for label, f, sizes in problems(PASS_WIDTHS):
         for args in sizes:
             c = eng.gradient(f, args, 0).cost
             n = int(np.size(args[0]))
@@ -150,5 +151,5 @@ define(
     citation=CITE, kind="cost", f=nets.loss, claim=passes_claim,
     engines=("forward", "reverse", "central"),
     statement=sp.Eq(sp.Symbol("passes_forward"), _n), smoothness=1, tags=("cost",),
-    extra={"sizes": WIDTHS},
+    extra={"sizes": PASS_WIDTHS},
 )
