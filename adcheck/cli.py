@@ -25,8 +25,10 @@ class ExitCode(IntEnum):
 
 EPILOG = """exit codes:
   0  all selected checks passed
-  1  some check failed or errored (with --fail-under: the pass rate is below PCT)
-  2  usage error (bad option, unknown identity or engine, plugin that fails to import)
+  1  some check failed or errored (with --fail-under: the pass rate is below PCT;
+     with --fail-on-drift: an error grew more than FACTOR since --baseline)
+  2  usage error (bad option, unknown identity or engine, plugin that fails to import,
+     --out naming a file, a missing or unreadable results/baseline file)
   3  internal error (a bug in adcheck itself)
   4  the filters selected nothing
 An engine that raises or times out is an 'error' outcome (exit 1), not exit 3."""
@@ -60,14 +62,31 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                      help="per-case time limit (default 60)")
     run.add_argument("--jobs", type=int, default=1, metavar="N")
-    rep = sub.add_parser("report", help="re-render a report from results.json")
+    run.add_argument("--no-studies", action="store_true",
+                     help="skip the report's studies (FD sweep, Taylor slopes, cost scaling, ...)")
+    run.add_argument("--selftest", action="store_true",
+                     help="add the mutation battery's kill table and the timed cost scaling "
+                          "(slow)")
+    run.add_argument("--timings", action="store_true",
+                     help="add wall times of the cost-scaling study under timing")
+    _drift_args(run)
+    rep = sub.add_parser("report", help="re-render a report from results.json", epilog=EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     rep.add_argument("results_json")
     rep.add_argument("--out", default=None, metavar="DIR")
+    _drift_args(rep)
     st = sub.add_parser("selftest", help="run the mutation battery and print the kill rate")
     st.add_argument("--examples", type=int, default=3, metavar="N")
     st.add_argument("--seed", type=int, default=0)
     st.add_argument("--no-epsilon", action="store_true", help="skip the sensitivity search")
     return p
+
+
+def _drift_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--baseline", default=None, metavar="OLD_RESULTS_JSON",
+                   help="an older results.json: adds a drift column (error now vs before)")
+    p.add_argument("--fail-on-drift", type=float, default=None, metavar="FACTOR",
+                   help="with --baseline: exit 1 when a worst error grew more than FACTOR (> 1)")
 
 
 def main(argv=None) -> int:

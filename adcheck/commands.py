@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+import time
 from pathlib import Path
 
 from .catalogue import UsageError, default_engines, load_catalogue, load_plugins, select
@@ -51,13 +53,12 @@ def _engine_names(patterns) -> list[str]:
 def cmd_run(args, argv) -> int:
     if args.examples < 1 or args.jobs < 1:
         raise UsageError("--examples and --jobs must be at least 1")
+    out_dir = _out_dir(args.out)
+    baseline = _baseline(args)  # checked before the run, not after minutes of work
     reg = load_catalogue()
     plugins = load_plugins(args.plugin)
-    try:
-        ids = select(args.identity, reg, "identity")
-        names = _engine_names(args.engine)
-    except UsageError:
-        raise
+    ids = select(args.identity, reg, "identity")
+    names = _engine_names(args.engine)
     if not ids or not names:
         print("adcheck: the filters selected nothing", file=sys.stderr)
         return ExitCode.NOTHING_SELECTED
@@ -66,16 +67,124 @@ def cmd_run(args, argv) -> int:
     progress = _progress(len(ids)) if sys.stderr.isatty() else None
     started = R.now()
     records, _ = run(ids, names, args.examples, args.seed, args.timeout, args.jobs, progress)
-    finished = R.now()
     if args.plugin:
         for r in records:
             r["rerun"] += "".join(f" -p {p}" for p in args.plugin)
+    studies, timing = _studies(args)
+    finished = R.now()
     res = R.build(argv=argv, seed=args.seed, examples=args.examples, engines=names,
                   identities=[reg[i] for i in ids], plugins=plugins, records=records,
-                  started=started, finished=finished, fail_under=args.fail_under)
-    paths = R.write(res, args.out)
+                  started=started, finished=finished, fail_under=args.fail_under,
+                  studies=studies, timing=timing)
+    paths = _write(R.write, res, out_dir, baseline)
     _summary(res, paths)
-    return ExitCode.OK if res["summary"]["verdict"] == "pass" else ExitCode.CHECKS_FAILED
+    drifted = _drift_gate(res, baseline, args.fail_on_drift)
+    ok = res["summary"]["verdict"] == "pass" and not drifted
+    return ExitCode.OK if ok else ExitCode.CHECKS_FAILED
+
+
+def _studies(args) -> tuple[dict, dict]:
+    """``results["studies"]`` and extra ``results["timing"]`` entries, as the flags ask.
+
+    A study that raises is recorded in ``studies["errors"]``: it never loses the run's records.
+    """
+    studies: dict = {}
+    timing: dict = {}
+    errors: list[str] = []
+
+    def attempt(what, fn):
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001  a study is extra data, the checks stand
+            errors.append(f"{what}: {type(exc).__name__}: {exc}")
+            print(f"adcheck: {what} failed ({type(exc).__name__}: {exc}); "
+                  "the checks' results are unaffected", file=sys.stderr)
+            return None
+
+    t0 = time.perf_counter()
+    mod = attempt("studies", lambda: importlib.import_module("adcheck.report.studies"))
+    if mod is not None:
+        selftest = attempt("selftest study", lambda: mod.selftest_study(
+            args.examples, args.seed, epsilon=True)) if args.selftest else None
+        if not args.no_studies:
+            studies = attempt("studies", lambda: mod.collect(args.seed, selftest=selftest)) or {}
+        if selftest and "selftest" not in studies:
+            studies["selftest"] = selftest
+        if args.timings or args.selftest:
+            cost = attempt("cost-scaling timing", lambda: mod.time_cost_scaling(args.seed))
+            if cost is not None:
+                timing["cost_scaling"] = cost
+    if errors:  # for tools, and as notes so the page says why a plot is missing
+        studies["errors"] = errors
+        studies["notes"] = [*studies.get("notes", []), *(f"{e}" for e in errors)]
+    if studies or timing:
+        timing["studies_s"] = round(time.perf_counter() - t0, 3)
+    return studies, timing
+
+
+def _out_dir(text: str) -> Path:
+    """The --out folder, refused up front when a file stands where a folder must go."""
+    out = Path(text)
+    for p in (out, *out.parents):
+        if p.exists() and not p.is_dir():
+            raise UsageError(
+                f"--out {text}: {p} is an existing file, not a folder; adcheck writes "
+                "results.json, junit.xml and index.html into a folder: pass a folder path "
+                "(created if missing) or move the file away")
+    return out
+
+
+def _write(write, *args):
+    """Write the outputs; a folder we may not write to is the caller's to fix (exit 2)."""
+    try:
+        return write(*args)
+    except (PermissionError, FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
+        raise UsageError(f"cannot write the report to {args[1]}: {exc}") from None
+
+
+def load_results(text: str, what: str = "results file") -> dict:
+    """A results.json (schema ``adcheck.results/1``) or a UsageError saying what is wrong."""
+    from .results import SCHEMA
+    path = Path(text)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{what} {path}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise UsageError(f"{what} {path} is not JSON ({exc}); expected a results.json "
+                         "written by `adcheck run`") from None
+    schema = data.get("schema") if isinstance(data, dict) else None
+    if schema != SCHEMA:
+        raise UsageError(f"{what} {path} has schema {schema!r}, not {SCHEMA!r}; regenerate it "
+                         "with this version's `adcheck run`")
+    if not isinstance(data.get("records"), list):
+        raise UsageError(f"{what} {path} has no records list; it is not a complete results.json")
+    return data
+
+
+def _baseline(args) -> dict | None:
+    factor = args.fail_on_drift
+    if factor is not None and args.baseline is None:
+        raise UsageError("--fail-on-drift needs --baseline OLD_RESULTS_JSON to compare against")
+    if factor is not None and not factor > 1.0:  # also refuses nan
+        raise UsageError(f"--fail-on-drift needs a factor > 1, got {factor:g}")
+    return None if args.baseline is None else load_results(args.baseline, "--baseline")
+
+
+def _drift_gate(results: dict, baseline: dict | None, factor: float | None) -> list[dict]:
+    """With --fail-on-drift: print and return the records whose error grew more than factor."""
+    if baseline is None or factor is None:
+        return []
+    from .report import drift_failures
+    failures = drift_failures(results, baseline, factor)
+    for f in failures:
+        print(f["message"])
+    if failures:
+        print(f"adcheck: FAIL: {len(failures)} record(s) drifted more than x{factor:g} "
+              "since the baseline")
+    return failures
 
 
 def _progress(total):
@@ -102,16 +211,16 @@ def _summary(res, paths) -> None:
 
 def cmd_report(args, argv) -> int:
     path = Path(args.results_json)
-    try:
-        results = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
+    results = load_results(args.results_json)
+    baseline = _baseline(args)
+    out_dir = _out_dir(args.out) if args.out else path.parent
     from .results import render_report
-    out = render_report(results, Path(args.out) if args.out else path.parent)
+    out = _write(render_report, results, out_dir, baseline)
     if out is None:
         return ExitCode.INTERNAL_ERROR
     print(f"adcheck: report written to {out}")
-    return ExitCode.OK
+    return ExitCode.CHECKS_FAILED if _drift_gate(results, baseline, args.fail_on_drift) \
+        else ExitCode.OK
 
 
 def cmd_selftest(args, argv) -> int:

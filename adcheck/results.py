@@ -68,8 +68,12 @@ def summarize(records: list[dict], fail_under: float | None = None) -> dict:
 
 
 def build(*, argv, seed, examples, engines, identities, plugins, records, started, finished,
-          fail_under=None, studies=None) -> dict:
-    """The results dict, exactly per schema ``adcheck.results/1``."""
+          fail_under=None, studies=None, timing=None) -> dict:
+    """The results dict, exactly per schema ``adcheck.results/1``.
+
+    ``studies`` goes in as ``results["studies"]``; ``timing`` (e.g. ``{"cost_scaling": ...}``)
+    is merged into ``results["timing"]``, the one section allowed to hold wall times.
+    """
     per_record = {}
     clean = []
     for r in records:
@@ -83,7 +87,8 @@ def build(*, argv, seed, examples, engines, identities, plugins, records, starte
                 "identities": [rec.id for rec in identities], "plugins": list(plugins),
                 "versions": versions(), "machine": machine()},
         "timing": {"started": started.isoformat(), "finished": finished.isoformat(),
-                   "wall_s": (finished - started).total_seconds(), "per_record_s": per_record},
+                   "wall_s": (finished - started).total_seconds(), "per_record_s": per_record,
+                   **(timing or {})},
         "summary": summarize(clean, fail_under),
         "identities": [identity_entry(rec) for rec in identities],
         "records": clean,
@@ -132,23 +137,26 @@ def junit(results: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def write(results: dict, out_dir) -> dict:
-    """Write results.json, junit.xml and (when the report module is there) index.html."""
+def write(results: dict, out_dir, baseline: dict | None = None) -> dict:
+    """Write results.json, junit.xml and (when the report module is there) index.html.
+
+    ``baseline`` (an older results dict) adds the report's drift column.
+    """
     from pathlib import Path
     out = Path(out_dir)
     paths = {"results": write_atomic(out / "results.json", dumps(results)),
              "junit": write_atomic(out / "junit.xml", junit(results))}
-    html = render_report(results, out)
+    html = render_report(results, out, baseline)
     if html:
         paths["html"] = html
     return paths
 
 
-def render_report(results: dict, out_dir):
+def render_report(results: dict, out_dir, baseline: dict | None = None):
     """index.html by ``adcheck.report.render`` if importable; None (and a note) otherwise."""
     try:
         from .report import render
     except ImportError as exc:
         print(f"adcheck: no HTML report ({exc})", file=sys.stderr)
         return None
-    return render(results, out_dir)
+    return render(results, out_dir, baseline=baseline)

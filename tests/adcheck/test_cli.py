@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 import sys
 
 from adcheck_helpers import quadratic, temporary
@@ -24,7 +26,7 @@ def test_list_and_engines_json(capsys):
 
 def test_run_writes_the_report_and_passes(tmp_path, capsys):
     rc = main(["run", "-i", "B1.gram-gradient", "-e", "reverse", "-e", "forward",
-               "--examples", "2", "--out", str(tmp_path)])
+               "--examples", "2", "--no-studies", "--out", str(tmp_path)])
     assert rc == ExitCode.OK
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["run"]["seed"] == 0 and len(res["records"]) == 2
@@ -34,18 +36,18 @@ def test_run_writes_the_report_and_passes(tmp_path, capsys):
 def test_failing_check_exits_1_and_fail_under(tmp_path, capsys):
     rec = quadratic("T.cli-wrong", closed_form=lambda xp, x, q: 2.0 * (q @ x))
     with temporary(identities=[rec]):
-        rc = main(["run", "-i", rec.id, "-e", "reverse", "--examples", "2",
+        rc = main(["run", "-i", rec.id, "-e", "reverse", "--examples", "2", "--no-studies",
                    "--out", str(tmp_path)])
     assert rc == ExitCode.CHECKS_FAILED
     assert "Rerun: adcheck run -i T.cli-wrong" in capsys.readouterr().out
     with temporary(identities=[rec]):
         rc = main(["run", "-i", rec.id, "-e", "reverse", "-e", "forward", "--examples", "1",
-                   "--fail-under", "0", "--out", str(tmp_path)])
+                   "--fail-under", "0", "--no-studies", "--out", str(tmp_path)])
     assert rc == ExitCode.OK  # 0% pass rate is not below 0%
     rec = quadratic("T.cli-ok")
     with temporary(identities=[rec]):
         rc = main(["run", "-i", rec.id, "-e", "reverse", "--examples", "1", "--fail-under",
-                   "100", "--out", str(tmp_path)])
+                   "100", "--no-studies", "--out", str(tmp_path)])
     assert rc == ExitCode.OK
 
 
@@ -78,7 +80,7 @@ def test_plugin_identity_runs(tmp_path, monkeypatch, capsys):
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
         rc = main(["run", "-p", "my_ids", "-i", "U.*", "-e", "reverse", "--examples", "2",
-                   "--out", str(tmp_path / "out")])
+                   "--no-studies", "--out", str(tmp_path / "out")])
         assert rc == ExitCode.OK
         res = json.loads((tmp_path / "out" / "results.json").read_text())
         assert res["records"][0]["rerun"].endswith("-p my_ids")
@@ -90,7 +92,7 @@ def test_plugin_identity_runs(tmp_path, monkeypatch, capsys):
 
 def test_report_subcommand_rerenders(tmp_path, capsys):
     assert main(["run", "-i", "B1.jacobian-linear", "-e", "reverse", "--examples", "1",
-                 "--out", str(tmp_path)]) == ExitCode.OK
+                 "--no-studies", "--out", str(tmp_path)]) == ExitCode.OK
     assert main(["report", str(tmp_path / "results.json"), "--out", str(tmp_path / "r")]) \
         in (ExitCode.OK, ExitCode.INTERNAL_ERROR)
     assert main(["report", str(tmp_path / "missing.json")]) == ExitCode.USAGE_ERROR
@@ -101,10 +103,148 @@ def test_same_seed_gives_the_same_results_json_apart_from_timing(tmp_path, capsy
     for out in ("a", "b"):
         argv = ["run", "-i", "B1.gram-gradient", "-i", "B1.quadratic-hessian", "-e", "reverse",
                 "-e", "central", "--examples", "3", "--seed", "7", "--jobs", "2",
-                "--out", str(tmp_path / out)]
+                "--no-studies", "--out", str(tmp_path / out)]
         assert main(argv) == ExitCode.OK
         res = json.loads((tmp_path / out / "results.json").read_text())
         res.pop("timing")
         res["run"]["argv"] = res["run"]["command"] = None  # the --out folders differ
         texts.append(json.dumps(res, sort_keys=True))
     assert texts[0] == texts[1]
+
+
+FAST = ["-i", "B1.quadratic-gradient", "-e", "reverse", "--examples", "2"]
+
+
+def _run(tmp_path, *extra, out="out"):
+    rc = main(["run", *FAST, "--out", str(tmp_path / out), *extra])
+    path = tmp_path / out / "results.json"
+    return rc, (json.loads(path.read_text()) if path.exists() else None)
+
+
+def test_run_puts_the_studies_in_results_json_and_the_report(tmp_path, capsys):
+    rc, res = _run(tmp_path)
+    assert rc == ExitCode.OK
+    assert {"fd_sweep", "taylor", "cost_scaling", "bs_residual", "activations"} \
+        <= set(res["studies"])
+    assert "selftest" not in res["studies"] and "errors" not in res["studies"]
+    assert "cost_scaling" not in res["timing"]  # wall times only when asked for
+    rc, bare = _run(tmp_path, "--no-studies", out="bare")
+    assert rc == ExitCode.OK and bare["studies"] == {}
+    svgs = [(tmp_path / o / "index.html").read_text().count("<svg") for o in ("out", "bare")]
+    assert svgs[0] > svgs[1]
+
+
+def test_selftest_and_timings_flags(tmp_path, capsys, monkeypatch):
+    from adcheck.report import studies
+    calls = []
+
+    def fake_selftest(examples, seed, epsilon=True):
+        calls.append((examples, seed, epsilon))
+        return {"mutations": [{"mutant": "m", "killed": True}], "kill_rate": 1.0}
+    monkeypatch.setattr(studies, "selftest_study", fake_selftest)
+    rc, res = _run(tmp_path, "--no-studies", "--selftest", "--seed", "3")
+    assert rc == ExitCode.OK and calls == [(2, 3, True)]
+    assert res["studies"]["selftest"]["kill_rate"] == 1.0
+    assert res["timing"]["cost_scaling"]["n"] and "fd_sweep" not in res["studies"]
+    assert "kill rate" in (tmp_path / "out" / "index.html").read_text()
+    rc, res = _run(tmp_path, "--no-studies", "--timings", out="t")
+    assert rc == ExitCode.OK and "selftest" not in res["studies"]
+    assert res["timing"]["cost_scaling"]["series"]
+
+
+def test_a_failing_study_does_not_lose_the_run(tmp_path, capsys, monkeypatch):
+    from adcheck.report import studies
+
+    def broken(seed, **kw):
+        raise RuntimeError("study exploded")
+    monkeypatch.setattr(studies, "collect", broken)
+    rc, res = _run(tmp_path)
+    assert rc == ExitCode.OK and len(res["records"]) == 1
+    assert any("study exploded" in e for e in res["studies"]["errors"])
+    assert "study exploded" in capsys.readouterr().err
+    assert "study exploded" in (tmp_path / "out" / "index.html").read_text()
+
+
+def _shrunk_baseline(tmp_path, res, name="base.json"):
+    """A baseline whose worst errors were a million times smaller than now."""
+    base = json.loads(json.dumps(res))
+    for r in base["records"]:
+        r["worst"]["rel_error"] /= 1e6
+    path = tmp_path / name
+    path.write_text(json.dumps(base))
+    return path
+
+
+def test_baseline_drift_column_and_fail_on_drift(tmp_path, capsys):
+    rc, res = _run(tmp_path, "--no-studies", out="old")
+    assert rc == ExitCode.OK and res["records"][0]["worst"]["rel_error"] > 0
+    same = str(tmp_path / "old" / "results.json")
+    rc, _ = _run(tmp_path, "--no-studies", "--baseline", same, "--fail-on-drift", "10")
+    assert rc == ExitCode.OK  # the same seed: no drift
+    assert "Drift against the baseline" in (tmp_path / "out" / "index.html").read_text()
+    grown = str(_shrunk_baseline(tmp_path, res))
+    capsys.readouterr()
+    rc, _ = _run(tmp_path, "--no-studies", "--baseline", grown)
+    assert rc == ExitCode.OK  # without --fail-on-drift drift is shown, not gated
+    rc, _ = _run(tmp_path, "--no-studies", "--baseline", grown, "--fail-on-drift", "10")
+    out = capsys.readouterr().out
+    assert rc == ExitCode.CHECKS_FAILED
+    assert "B1.quadratic-gradient [reverse]: worst relative error grew" in out
+    report = ["report", same, "--out", str(tmp_path / "r"), "--baseline", grown]
+    assert main(report) == ExitCode.OK
+    assert main([*report, "--fail-on-drift", "1e9"]) == ExitCode.OK
+    assert main([*report, "--fail-on-drift", "10"]) == ExitCode.CHECKS_FAILED
+    assert "grew x1e+06" in capsys.readouterr().out
+
+
+def test_bad_baseline_and_drift_options_are_usage_errors(tmp_path, capsys):
+    (tmp_path / "junk.json").write_text("not json {")
+    (tmp_path / "other.json").write_text(json.dumps({"schema": "adcheck.results/0"}))
+    cases = [(["--baseline", str(tmp_path / "missing.json")], "no such file"),
+             (["--baseline", str(tmp_path / "junk.json")], "is not JSON"),
+             (["--baseline", str(tmp_path / "other.json")], "'adcheck.results/0'"),
+             (["--fail-on-drift", "10"], "needs --baseline"),
+             (["--baseline", str(tmp_path / "other.json"), "--fail-on-drift", "0.5"],
+              "factor > 1")]
+    for extra, message in cases:
+        rc, _ = _run(tmp_path, "--no-studies", *extra)
+        assert rc == ExitCode.USAGE_ERROR, extra
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # refused before any work
+
+
+def test_out_naming_a_file_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "taken").write_text("mine\n")
+    for out in ("taken", "taken/sub"):
+        rc, _ = _run(tmp_path, "--no-studies", out=out)
+        err = capsys.readouterr().err
+        assert rc == ExitCode.USAGE_ERROR and "Traceback" not in err
+        assert str(tmp_path / "taken") in err and "not a folder" in err
+    assert (tmp_path / "taken").read_text() == "mine\n"
+    rc, _ = _run(tmp_path, "--no-studies")
+    assert main(["report", str(tmp_path / "out" / "results.json"),
+                 "--out", str(tmp_path / "taken")]) == ExitCode.USAGE_ERROR
+
+
+def test_report_on_bad_files_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "junk.json").write_text("\x00\xff not json")
+    (tmp_path / "other.json").write_text(json.dumps({"schema": "adcheck.results/2",
+                                                     "records": []}))
+    (tmp_path / "list.json").write_text("[1, 2]")
+    for name, message in (("missing.json", "no such file"), ("junk.json", "is not JSON"),
+                          ("other.json", "'adcheck.results/2'"), ("list.json", "schema None"),
+                          (".", "cannot read")):
+        assert main(["report", str(tmp_path / name)]) == ExitCode.USAGE_ERROR, name
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, (name, err)
+
+
+def test_written_files_are_readable_by_all(tmp_path, capsys):
+    old = os.umask(0o022)
+    try:
+        rc, _ = _run(tmp_path, "--no-studies")
+    finally:
+        os.umask(old)
+    assert rc == ExitCode.OK
+    for name in ("results.json", "junit.xml", "index.html"):
+        assert stat.S_IMODE((tmp_path / "out" / name).stat().st_mode) == 0o644, name
