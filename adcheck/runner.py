@@ -136,6 +136,13 @@ def run_identity(rec, engines, examples: int, seed: int, timeout: float | None) 
     return [a.record() for a in accs.values()]
 
 
+def examples_for(engine, examples: int) -> int:
+    """How many of the drawn cases an engine runs: an expensive engine (sympy, a library
+    that compiles per shape) declares ``max_examples``; its record counts what it ran."""
+    cap = getattr(engine, "max_examples", None)
+    return examples if cap is None else min(examples, cap)
+
+
 def _run_cases(rec, live, accs, examples, seed, timeout):
     try:
         cases = draw_cases(rec, examples, seed)
@@ -146,7 +153,8 @@ def _run_cases(rec, live, accs, examples, seed, timeout):
         return
     for i, args in enumerate(cases):
         ctx = prepare(rec, args)
-        verdicts = {e.name: run_engine_case(rec, e, ctx, timeout) for e in live}
+        verdicts = {e.name: run_engine_case(rec, e, ctx, timeout) for e in live
+                    if i < examples_for(e, examples)}
         odd = outliers({n: v.outcome for n, v in verdicts.items()})
         for name, v in verdicts.items():
             if name in odd:

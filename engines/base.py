@@ -90,6 +90,9 @@ class Engine:
     family: str = ""  # "ad", "finite-difference", "symbolic", "exact", "adapter"
     max_order: int = 2
     description: str = ""
+    # An expensive engine (sympy; a library that compiles per shape) runs at most this many
+    # of a run's examples; None: all of them. Records report how many each engine ran.
+    max_examples: int | None = None
 
     def jvp(self, f: Callable, args: Sequence, wrt: int, tangent) -> Result:
         raise NotImplementedError

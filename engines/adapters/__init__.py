@@ -100,6 +100,9 @@ class LazyAdapter(Engine):
     def __init__(self, name: str, lib: str, description: str):
         self.name, self.lib, self.description = name, lib, description
         self._engine = None
+        # jax traces every new shape (about 1 s a case eagerly or compiled once per shape):
+        # a verification run gives it 20 of its examples.
+        self.max_examples = 20 if lib == "jax" else None
 
     @property
     def engine(self) -> Engine:

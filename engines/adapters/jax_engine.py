@@ -82,6 +82,7 @@ class JaxEngine(AdapterEngine):
         second = "jacrev" if outer == "reverse" else "jacfwd"
         self.description = f"jax.grad / jax.jacrev; second order by jax.{second}(jax.grad)"
         self._compiled: dict = {}
+        self._seen: set = set()  # keys run once, eagerly
 
     def _second(self, g):
         return jax.jacrev(g) if self.outer == "reverse" else jax.jacfwd(g)
@@ -141,7 +142,13 @@ class JaxEngine(AdapterEngine):
     def _cached(self, key, call, x, d, values, counted):
         """Run the compiled function for ``key`` (compiling it once), or eagerly."""
         entry = self._compiled.get(key) if key is not None else None
-        if entry is None and key is not None:
+        if entry is None and key is not None and key not in self._seen:
+            # Compiling costs far more than one eager call; a verification run draws new
+            # shapes for most cases, so only a key seen twice is worth compiling.
+            if len(self._seen) >= CACHE_SIZE:
+                self._seen.clear()
+            self._seen.add(key)
+        elif entry is None and key is not None:
             try:
                 fn = jax.jit(call)
                 out = fn(x, d, *values)
