@@ -9,6 +9,11 @@ from .activations import NAMES
 from .record import define
 from .strategies import build_matrix, build_network, build_vector
 
+
+def _eq(lhs, rhs):
+    """The statement lhs = rhs, kept unevaluated (sympy would reduce it to True/False)."""
+    return sp.Eq(lhs, rhs, evaluate=False)
+
 SECTION = "B.1"
 CITE = ("Appendix B.1, 'Matrix Calculus and Automatic Differentiation' (University of "
         "Lausanne, Machine Learning in Finance); Petersen & Pedersen, The Matrix Cookbook "
@@ -59,7 +64,7 @@ define(
     id="B1.jacobian-linear", section=SECTION, title="d(Ax)/dx = A (numerator layout)",
     citation=CITE, kind="jacobian", wrt=0, arg_names=("x", "A"),
     f=lambda xp, x, a: a @ x, closed_form=lambda xp, x, a: a,
-    inputs=_linear_args, statement=sp.Eq(sp.Derivative(_A * _x, _x), _A), smoothness=1,
+    inputs=_linear_args, statement=_eq(sp.Derivative(_A * _x, _x), _A), smoothness=1,
     tags=("linear",),
     extra={"proof": {"general": lambda: ((_A * _x).diff(_x).T, _A),
                      "cases": _rect_cases,
@@ -73,7 +78,7 @@ define(
     f=lambda xp, x, a: xp.sum((a @ x) * (a @ x)),
     closed_form=lambda xp, x, a: 2.0 * (xp.matrix_transpose(a) @ (a @ x)),
     inputs=_linear_args,
-    statement=sp.Eq(sp.Derivative((_A * _x).T * (_A * _x), _x), 2 * _A.T * _A * _x),
+    statement=_eq(sp.Derivative((_A * _x).T * (_A * _x), _x), 2 * _A.T * _A * _x),
     smoothness=1, tags=("quadratic",),
     extra={"proof": {"general": lambda: (((_A * _x).T * (_A * _x)).diff(_x),
                                          2 * _A.T * _A * _x),
@@ -85,7 +90,7 @@ define(
     citation=CITE, kind="gradient", wrt=0, arg_names=("x", "Q"),
     f=_quadratic, closed_form=lambda xp, x, q: 2.0 * (q @ x),
     inputs=_square_args(("symmetric", "spd")),
-    statement=sp.Eq(sp.Derivative(_x.T * _Q * _x, _x), 2 * _Q * _x), smoothness=1,
+    statement=_eq(sp.Derivative(_x.T * _Q * _x, _x), 2 * _Q * _x), smoothness=1,
     tags=("quadratic", "symmetric"),
     extra={"proof": {"general": lambda: ((_x.T * (_S + _S.T) * _x).diff(_x),
                                          2 * (_S + _S.T) * _x),
@@ -97,7 +102,7 @@ define(
     title="grad x^T Q x = (Q + Q^T) x (any Q)", citation=CITE, kind="gradient", wrt=0,
     arg_names=("x", "Q"), f=_quadratic, closed_form=lambda xp, x, q: (q + q.T) @ x,
     inputs=_square_args(_SQUARE_KINDS),
-    statement=sp.Eq(sp.Derivative(_x.T * _Q * _x, _x), (_Q + _Q.T) * _x), smoothness=1,
+    statement=_eq(sp.Derivative(_x.T * _Q * _x, _x), (_Q + _Q.T) * _x), smoothness=1,
     tags=("quadratic",),
     extra={"proof": {"general": lambda: ((_x.T * _Q * _x).diff(_x), (_Q + _Q.T) * _x),
                      "cases": _square_cases}},
@@ -108,7 +113,7 @@ define(
     citation=CITE, kind="hessian", wrt=0, arg_names=("x", "Q"),
     f=_quadratic, closed_form=lambda xp, x, q: 2.0 * q,
     inputs=_square_args(("symmetric", "spd")),
-    statement=sp.Eq(sp.Derivative(_x.T * _Q * _x, _x, 2), 2 * _Q), smoothness=2,
+    statement=_eq(sp.Derivative(_x.T * _Q * _x, _x, 2), 2 * _Q), smoothness=2,
     tags=("quadratic", "symmetric"),
     extra={"proof": {"general": lambda: ((_x.T * (_S + _S.T) * _x).diff(_x).diff(_x),
                                          2 * (_S + _S.T)),
@@ -120,7 +125,7 @@ define(
     title="hess x^T Q x = Q + Q^T (any Q)", citation=CITE, kind="hessian", wrt=0,
     arg_names=("x", "Q"), f=_quadratic, closed_form=lambda xp, x, q: q + q.T,
     inputs=_square_args(_SQUARE_KINDS),
-    statement=sp.Eq(sp.Derivative(_x.T * _Q * _x, _x, 2), _Q + _Q.T), smoothness=2,
+    statement=_eq(sp.Derivative(_x.T * _Q * _x, _x, 2), _Q + _Q.T), smoothness=2,
     tags=("quadratic",),
     extra={"proof": {"general": lambda: ((_x.T * _Q * _x).diff(_x).diff(_x), _Q + _Q.T),
                      "cases": _square_cases}},
@@ -152,7 +157,7 @@ def _net_cases(with_target=True):
     return out
 
 
-_BP_STATEMENT = sp.Eq(sp.Symbol("dl/dW_l"), sp.MatMul(sp.MatrixSymbol("delta_l", _n, 1),
+_BP_STATEMENT = _eq(sp.Symbol("dl/dW_l"), sp.MatMul(sp.MatrixSymbol("delta_l", _n, 1),
                                                       sp.MatrixSymbol("a_{l-1}", _m, 1).T))
 _BP_NOTE = ("delta_L = (y_hat - target) * g_L'(z_L), delta_l = (W_{l+1}^T delta_{l+1}) * "
             "g_l'(z_l); loss 1/2 ||y_hat - target||^2")
@@ -172,7 +177,7 @@ define(
     citation=CITE_BP, kind="gradient", wrt=1,
     arg_names=("weights", "biases", "x", "target", "arch"),
     f=nets.loss, closed_form=nets.loss_bias_grad, inputs=_net_args,
-    statement=sp.Eq(sp.Symbol("dl/db_l"), sp.Symbol("delta_l")), smoothness=1,
+    statement=_eq(sp.Symbol("dl/db_l"), sp.Symbol("delta_l")), smoothness=1,
     analytic=False, tags=("network",),
     extra={"blocks": lambda args: nets.blocks(args[-1], "b"), "note": _BP_NOTE,
            "proof": {"cases": _net_cases}},
@@ -184,7 +189,7 @@ define(
     kind="jacobian", wrt=0, arg_names=("weights", "biases", "x", "arch"),
     f=nets.output, closed_form=nets.output_weight_jacobian,
     inputs=lambda d: _net_args(d, with_target=False),
-    statement=sp.Eq(sp.Symbol("dyhat_k/dW_l"), sp.MatMul(
+    statement=_eq(sp.Symbol("dyhat_k/dW_l"), sp.MatMul(
         sp.MatrixSymbol("delta_l^(k)", _n, 1), sp.MatrixSymbol("a_{l-1}", _m, 1).T)),
     smoothness=1, analytic=False, tags=("network",),
     extra={"blocks": lambda args: nets.blocks(args[-1], "W"),

@@ -10,6 +10,11 @@ from . import pde
 from .record import define
 from .strategies import build_matrix, build_network, build_vector
 
+
+def _eq(lhs, rhs):
+    """The statement lhs = rhs, kept unevaluated (sympy would reduce it to True/False)."""
+    return sp.Eq(lhs, rhs, evaluate=False)
+
 SECTION = "B.3"
 CITE = "Appendix B.3, 'Matrix Calculus and Automatic Differentiation'"
 CITE_BS = ("Black & Scholes (1973), J. Political Economy 81(3); Hull, Options, Futures and "
@@ -68,7 +73,7 @@ define(
     title="grad of the Black-Scholes call in (S, t, sigma, r) = (delta, theta, vega, rho)",
     citation=CITE_BS, kind="gradient", wrt=0, arg_names=("p", "K", "T"),
     f=pde.bs_price, closed_form=pde.bs_greeks, inputs=_greek_args,
-    statement=sp.Eq(sp.Derivative(sp.Symbol("C"), _S),
+    statement=_eq(sp.Derivative(sp.Symbol("C"), _S),
                     (1 + sp.erf(sp.Symbol("d_1") / sp.sqrt(2))) / 2),
     smoothness=1, tags=("finance",),
     extra={"reference": BS_REFERENCE, "reference_args": (
@@ -81,7 +86,7 @@ define(
     title="d2C/dS2 = phi(d1) / (S sigma sqrt(tau))", citation=CITE_BS, kind="hessian", wrt=0,
     arg_names=("S", "q", "K", "T"), f=pde.bs_price_in_s, closed_form=pde.bs_gamma,
     inputs=_gamma_args,
-    statement=sp.Eq(sp.Derivative(sp.Symbol("C"), _S, 2),
+    statement=_eq(sp.Derivative(sp.Symbol("C"), _S, 2),
                     sp.exp(-sp.Symbol("d_1") ** 2 / 2) / sp.sqrt(2 * sp.pi)
                     / (_S * _sig * sp.sqrt(_T - _t))),
     smoothness=2, tags=("finance",),
@@ -96,7 +101,7 @@ define(
     citation=CITE_BS, kind="residual", wrt=0, arg_names=("z", "q", "K", "T"),
     f=_residual(pde.bs_pde_terms), closed_form=_zero, terms=pde.bs_pde_terms,
     inputs=_pde_args,
-    statement=sp.Eq(sp.Derivative(_V, _t) + _sig**2 * _S**2 / 2 * sp.Derivative(_V, _S, 2)
+    statement=_eq(sp.Derivative(_V, _t) + _sig**2 * _S**2 / 2 * sp.Derivative(_V, _S, 2)
                     + _r * _S * sp.Derivative(_V, _S) - _r * _V, 0),
     smoothness=2, tags=("finance", "pde"),
     extra={"note": "z = [S, t], q = [sigma, r]; domain S in [50,150], tau in [0.05,1], "
@@ -114,7 +119,7 @@ define(
     title="Laplacian of sin(pi x) sin(pi y) = -2 pi^2 u", citation=CITE, kind="laplacian",
     wrt=0, arg_names=("x",), f=pde.poisson_u, closed_form=pde.poisson_lap,
     inputs=lambda d: (d.reals((2,), 0.0, 1.0),),
-    statement=sp.Eq(sp.Derivative(_u, _xs, 2) + sp.Derivative(_u, _ys, 2), -2 * sp.pi**2 * _u),
+    statement=_eq(sp.Derivative(_u, _xs, 2) + sp.Derivative(_u, _ys, 2), -2 * sp.pi**2 * _u),
     smoothness=2, tags=("pde",),
     extra={"proof": {"cases": lambda: [(("sym", (2,)),)]}},
 )
@@ -137,7 +142,7 @@ define(
     citation=CITE, kind="laplacian", wrt=0, arg_names=("x", "A"),
     f=lambda xp, x, a: 0.5 * (x @ (a @ x)), closed_form=lambda xp, x, a: xp.trace(a),
     inputs=_quad_lap_args,
-    statement=sp.Eq(sp.Symbol("Delta") * (_xv.T * _A * _xv / 2), sp.Trace(_A)),
+    statement=_eq(sp.Symbol("Delta") * (_xv.T * _A * _xv / 2), sp.Trace(_A)),
     smoothness=2, tags=("pde", "quadratic"),
     extra={"proof": {"general": lambda: (
         sp.Trace((_xv.T * _A * _xv / 2).diff(_xv).diff(_xv)).doit(), sp.Trace(_A)),
@@ -148,7 +153,7 @@ define(
     id="B3.laplacian-norm", section=SECTION, title="Laplacian of |x|^2 = 2 d",
     citation=CITE, kind="laplacian", wrt=0, arg_names=("x",),
     f=lambda xp, x: xp.sum(x * x), closed_form=lambda xp, x: 2.0 * x.shape[0] * xp.asarray(1.0),
-    inputs=_dim_vector, statement=sp.Eq(sp.Symbol("Delta") * (_xv.T * _xv), 2 * _n),
+    inputs=_dim_vector, statement=_eq(sp.Symbol("Delta") * (_xv.T * _xv), 2 * _n),
     smoothness=2, tags=("pde",),
     extra={"proof": {"cases": lambda: [(("sym", (n,)),) for n in range(1, 5)]}},
 )
@@ -159,7 +164,7 @@ define(
     f=lambda xp, x: xp.sum(xp.sin(xp.pi * x)),
     closed_form=lambda xp, x: -xp.pi * xp.pi * xp.sum(xp.sin(xp.pi * x)),
     inputs=_dim_vector,
-    statement=sp.Eq(sp.Symbol("Delta") * sp.Sum(sp.sin(sp.pi * sp.Indexed("x", sp.Symbol("i"))),
+    statement=_eq(sp.Symbol("Delta") * sp.Sum(sp.sin(sp.pi * sp.Indexed("x", sp.Symbol("i"))),
                                                  (sp.Symbol("i"), 1, _n)),
                     -sp.pi**2 * sp.Sum(sp.sin(sp.pi * sp.Indexed("x", sp.Symbol("i"))),
                                        (sp.Symbol("i"), 1, _n))),
@@ -194,7 +199,7 @@ define(
     title="Hessian of a tanh network in its input: every nesting equals the closed form",
     citation=CITE_HOAD, kind="hessian", wrt=0, arg_names=("x", "weights", "biases", "arch"),
     f=nets.scalar_output, closed_form=nets.input_hessian, inputs=_tanh_net_args,
-    statement=sp.Eq(sp.Symbol("grad(grad f)"), sp.Symbol("jacfwd(grad f)")),
+    statement=_eq(sp.Symbol("grad(grad f)"), sp.Symbol("jacfwd(grad f)")),
     smoothness=2, tags=("network", "nesting"),
     extra={"note": _NET_NOTE + "; the same nestings are compared on B1.quadratic-hessian "
                                "(x^T Q x) and B3.black-scholes-gamma (BS price in S)",
@@ -208,7 +213,7 @@ define(
     title="Laplacian of a tanh network = trace of its forward-propagated input Hessian",
     citation=CITE_HOAD, kind="laplacian", wrt=0, arg_names=("x", "weights", "biases", "arch"),
     f=nets.scalar_output, closed_form=nets.input_laplacian, inputs=_tanh_net_args,
-    statement=sp.Eq(sp.Symbol("Delta f"), sp.Symbol("tr(H_L)")),
+    statement=_eq(sp.Symbol("Delta f"), sp.Symbol("tr(H_L)")),
     smoothness=2, tags=("network", "pde"),
     extra={"note": _NET_NOTE, "proof": {"cases": _tanh_cases}},
 )
@@ -231,7 +236,7 @@ define(
              "PNAS 115(34); Appendix B.3",
     kind="residual", wrt=0, arg_names=("x", "t", "T"),
     f=_residual(pde.hjb_terms), closed_form=_zero, terms=pde.hjb_terms, inputs=_hjb_args,
-    statement=sp.Eq(sp.Derivative(_uf, _tt) + sp.Symbol("Delta") * _uf
+    statement=_eq(sp.Derivative(_uf, _tt) + sp.Symbol("Delta") * _uf
                     - sp.Symbol("lambda") * sp.Symbol("|grad u|") ** 2, 0),
     smoothness=2, tags=("pde", "hjb"),
     extra={"lambda": pde.HJB_LAMBDA, "reference": pde.HJB_REFERENCE,
@@ -257,7 +262,7 @@ define(
     kind="residual", wrt=0, arg_names=("z", "q", "T"),
     f=_residual(pde.merton_terms), closed_form=_zero, terms=pde.merton_terms,
     inputs=_merton_args,
-    statement=sp.Eq(sp.Symbol("V_t") + sp.Symbol("sup_pi[(r + pi (mu - r)) x V_x + "
+    statement=_eq(sp.Symbol("V_t") + sp.Symbol("sup_pi[(r + pi (mu - r)) x V_x + "
                                                  "pi^2 sigma^2 x^2 V_xx / 2]"), 0),
     smoothness=2, tags=("pde", "hjb", "finance"),
     extra={"note": "z = [t, x], q = [r, mu, sigma, gamma]; V = exp(rho (T - t)) "

@@ -194,7 +194,14 @@ def _load_cache() -> dict:
         return {}
 
 
+CACHED_SECTIONS = ("B1.", "B2.", "B3.")
+"""Only the catalogue's own proofs persist in the shipped cache; users' and tests' records are
+memoized in memory, so running the suite never rewrites a tracked file."""
+
+
 def _store(identity_id: str, key: str, result: ProofStatus) -> None:
+    if not identity_id.startswith(CACHED_SECTIONS):
+        return
     cache = _load_cache()
     cache[identity_id] = {"fingerprint": key, **result.as_dict()}
     try:
