@@ -74,6 +74,8 @@ class FDEngine(Engine):
 
     def gradient(self, f, args, wrt=0, *, domain=None) -> Result:
         r = self.jacobian(f, args, wrt, domain=domain)
+        if r.status == "not-applicable":
+            return r  # e.g. complex step on a non-analytic function: the reason travels on
         if np.shape(r.value) != np.shape(args[wrt]):
             raise InputError(
                 f"gradient needs a scalar-valued function; got a Jacobian of shape "

@@ -67,3 +67,12 @@ def test_arrays_built_from_perturbed_values_keep_the_perturbation():
     r = ENGINE.gradient(lambda xp, x: xp.sum(xp.asarray([x[0] * x[1], x[1]])),
                         (np.array([0.4, -1.3]),))
     assert np.array_equal(r.value, [-1.3, 1.4])
+
+
+def test_gradient_of_non_analytic_function_is_not_applicable_with_the_reason():
+    import engines
+
+    r = engines.get("complex-step").gradient(lambda xp, x: xp.sum(xp.abs(x)),
+                                             (np.array([1.0, -2.0]),))
+    assert r.status == "not-applicable"
+    assert "abs" in r.note and "central" in r.note
