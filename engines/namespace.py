@@ -21,11 +21,12 @@ from .errors import UnsupportedOperation
 # name -> primitive it maps to (composites name the primitive doing the work)
 _DIRECT = (
     "add subtract multiply divide negative pow matmul exp log log1p expm1 sqrt tanh sin cos "
-    "sinh cosh erf abs sign maximum minimum logaddexp outer trace diag broadcast_to "
+    "sinh cosh erf abs sign maximum minimum logaddexp outer trace diag "
     "matrix_transpose"
 ).split()
 _COMPOSITE = {
-    "square": "multiply", "reshape": "reshape", "expand_dims": "reshape", "squeeze": "reshape",
+    "square": "multiply", "broadcast_to": "broadcast_to", "reshape": "reshape",
+    "expand_dims": "reshape", "squeeze": "reshape",
     "permute_dims": "transpose", "transpose": "transpose", "stack": "stack", "concat": "concat",
     "sum": "sum", "mean": "mean", "where": "where", "vecdot": "multiply+sum", "take": "getitem",
     "asarray": "(constant or stack)", "eye": "(constant)", "zeros": "(constant)",
@@ -110,6 +111,9 @@ class Namespace:
         return f"<adcheck namespace {self.engine!r}>"
 
     # -- composites over the primitives
+    def broadcast_to(self, x, shape):
+        return self._p["broadcast_to"](x, shape=tuple(shape))
+
     def square(self, x):
         return self._p["multiply"](x, x)
 

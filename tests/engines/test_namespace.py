@@ -107,3 +107,14 @@ def test_comparisons_and_float_of_boxes_use_primal_values():
         return x * x
 
     assert float(T.grad(f)(ad, 2.0)) == 4.0
+
+
+def test_broadcast_to_takes_the_shape_positionally_as_the_array_api_does():
+    import numpy as np
+
+    from engines import transforms as T
+    from engines.namespace import ad, numpy_ns
+
+    assert numpy_ns.broadcast_to(np.ones(3), (2, 3)).shape == (2, 3)
+    g = T.grad(lambda xp, x: xp.sum(xp.broadcast_to(x, (2, 3)) ** 2))(ad, np.ones(3))
+    assert np.array_equal(g, np.full(3, 4.0))
