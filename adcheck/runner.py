@@ -100,7 +100,10 @@ def run_engine_case(rec, engine, ctx, timeout) -> CaseVerdict:
     """One engine on one prepared case: never raises."""
     t0 = time.perf_counter()
     try:
-        result = compute(rec, engine, ctx.args, timeout)
+        # A stencil point past a domain edge gives NaN, which the judge sees and reports;
+        # numpy's RuntimeWarnings would only scatter the same news over the terminal.
+        with np.errstate(all="ignore"):
+            result = compute(rec, engine, ctx.args, timeout)
     except (NotAnalytic, UnsupportedOperation, NotApplicable) as exc:
         return CaseVerdict("not-applicable", note=str(exc), seconds=time.perf_counter() - t0)
     except CaseTimeout as exc:
@@ -109,7 +112,8 @@ def run_engine_case(rec, engine, ctx, timeout) -> CaseVerdict:
         return CaseVerdict("error", note=f"{engine.name} raised {type(exc).__name__}: {exc}",
                            seconds=time.perf_counter() - t0)
     try:
-        verdict = judge_engine_case(rec, engine, ctx, result)
+        with np.errstate(all="ignore"):
+            verdict = judge_engine_case(rec, engine, ctx, result)
     except Exception as exc:  # noqa: BLE001  never lose the run over one case
         verdict = CaseVerdict("error", note=f"judging {engine.name}'s result raised "
                                             f"{type(exc).__name__}: {exc}")
