@@ -156,3 +156,29 @@ class Engine:
 
     def __repr__(self) -> str:
         return f"<engine {self.name}>"
+
+
+class KindDispatch(Engine):
+    """An engine that computes every kind in one method, ``_result(kind, f, args, wrt, **kw)``
+    (the exact and symbolic engines): each interface method forwards to it."""
+
+    def _result(self, kind: str, f: Callable, args: Sequence, wrt: int, **kw) -> Result:
+        raise NotImplementedError
+
+    def jvp(self, f, args, wrt, tangent):
+        return self._result("jvp", f, args, wrt, tangent=tangent)
+
+    def vjp(self, f, args, wrt, cotangent):
+        return self._result("vjp", f, args, wrt, cotangent=cotangent)
+
+    def jacobian(self, f, args, wrt=0):
+        return self._result("jacobian", f, args, wrt)
+
+    def hessian(self, f, args, wrt=0):
+        return self._result("hessian", f, args, wrt)
+
+    def hvp(self, f, args, wrt, v):
+        return self._result("hvp", f, args, wrt, v=v)
+
+    def laplacian(self, f, args, wrt=0):
+        return self._result("laplacian", f, args, wrt)

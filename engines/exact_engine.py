@@ -5,12 +5,12 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from .base import KINDS, Cost, Engine, Result, as_float_args
+from .base import KINDS, Cost, KindDispatch, Result, as_float_args
 from .errors import InputError
 from .exact import GUARD, convert_args, exact_ns, to_exact, to_float
 
 
-class ExactEngine(Engine):
+class ExactEngine(KindDispatch):
     """Derivatives to ``dps`` digits: differences in ``exact_ns`` at h = 10^-dps·max(1,|x|).
 
     At (order + 2)·dps working digits both the truncation (h²) and the rounding (10^-work/h^k)
@@ -96,23 +96,6 @@ class ExactEngine(Engine):
         return Result(rounded, Cost(passes=evals, evaluations=evals),
                       np.abs(rounded) * EPS / 2, self.name, status, note)
 
-    def jvp(self, f, args, wrt, tangent) -> Result:
-        return self._result("jvp", f, args, wrt, tangent=tangent)
-
-    def vjp(self, f, args, wrt, cotangent) -> Result:
-        return self._result("vjp", f, args, wrt, cotangent=cotangent)
-
-    def jacobian(self, f, args, wrt=0) -> Result:
-        return self._result("jacobian", f, args, wrt)
-
-    def hessian(self, f, args, wrt=0) -> Result:
-        return self._result("hessian", f, args, wrt)
-
-    def hvp(self, f, args, wrt, v) -> Result:
-        return self._result("hvp", f, args, wrt, v=v)
-
-    def laplacian(self, f, args, wrt=0) -> Result:
-        return self._result("laplacian", f, args, wrt)
 
 
 KINK = "a kink within the step: one-sided derivatives differ, so the value is inconclusive"

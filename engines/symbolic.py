@@ -17,7 +17,7 @@ import mpmath
 import numpy as np
 import sympy
 
-from .base import Cost, Engine, Result
+from .base import Cost, KindDispatch, Result
 from .core import TABLE
 from .errors import InputError
 from .exact import reductions, to_exact, to_float
@@ -233,7 +233,7 @@ class TooLarge(InputError):
     """The symbolic engine declines inputs beyond its size limits."""
 
 
-class SymbolicEngine(Engine):
+class SymbolicEngine(KindDispatch):
     """sympy derivatives, componentwise, evaluated exactly at the float64 input."""
 
     name = "symbolic"
@@ -308,20 +308,3 @@ class SymbolicEngine(Engine):
                           note=f"sympy cannot trace this function: {exc}")
         return Result(value, Cost(passes=1), np.abs(value) * EPS / 2, self.name)
 
-    def jvp(self, f, args, wrt, tangent) -> Result:
-        return self._result("jvp", f, args, wrt, tangent=tangent)
-
-    def vjp(self, f, args, wrt, cotangent) -> Result:
-        return self._result("vjp", f, args, wrt, cotangent=cotangent)
-
-    def jacobian(self, f, args, wrt=0) -> Result:
-        return self._result("jacobian", f, args, wrt)
-
-    def hessian(self, f, args, wrt=0) -> Result:
-        return self._result("hessian", f, args, wrt)
-
-    def hvp(self, f, args, wrt, v) -> Result:
-        return self._result("hvp", f, args, wrt, v=v)
-
-    def laplacian(self, f, args, wrt=0) -> Result:
-        return self._result("laplacian", f, args, wrt)
