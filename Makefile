@@ -20,7 +20,7 @@ test: $(MARKER)
 	$(PY) -m pytest
 
 verify: $(MARKER)
-	$(PY) -m adcheck run --examples 100 --jobs 2 --out reports
+	$(PY) -m adcheck run --examples 100 --jobs 2 --selftest --out reports
 
 bench-deps: $(MARKER)
 	$(PIP) install torch==2.13.0 jax autograd numdifftools
