@@ -80,13 +80,3 @@ def test_refusals_are_not_applicable_with_a_reason():
 
     r = ENGINE.jvp(branchy, (np.array(0.5),), 0, np.array(1.0))
     assert r.status == "not-applicable" and "sympy" in r.note
-
-
-def test_other_kinds():
-    f = lambda xp, x: x[0] ** 2 * x[1]  # noqa: E731
-    x = np.array([1.0, 2.0])
-    assert np.array_equal(ENGINE.hvp(f, (x,), 0, np.array([1.0, 1.0])).value, [6.0, 2.0])
-    assert ENGINE.laplacian(f, (x,)).value == 4.0
-    g = lambda xp, x: x * x  # noqa: E731
-    assert np.array_equal(ENGINE.vjp(g, (x,), 0, np.array([1.0, 1.0])).value, [2.0, 4.0])
-    assert np.array_equal(ENGINE.jvp(g, (x,), 0, np.array([1.0, 3.0])).value, [2.0, 12.0])
