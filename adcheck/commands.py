@@ -102,7 +102,7 @@ def _studies(args) -> tuple[dict, dict]:
             return None
 
     t0 = time.perf_counter()
-    mod = attempt("studies", lambda: importlib.import_module("adcheck.report.studies"))
+    mod = attempt("studies", lambda: importlib.import_module("adcheck.studies"))
     if mod is not None:
         selftest = attempt("selftest study", lambda: mod.selftest_study(
             min(args.examples, SELFTEST_EXAMPLES), args.seed, epsilon=True)) \

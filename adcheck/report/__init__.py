@@ -6,7 +6,6 @@ Public API:
     render_html(results, *, baseline=None) -> str
     statement_mathml(expr) -> str      sympy statement -> <math xmlns=...> for results.json
     drift_failures(results, baseline, factor) -> list[dict]   for ``--fail-on-drift``
-    studies.collect(seed) -> dict      the data of results["studies"]
 """
 
 from .drift import drift_failures, drift_table

@@ -44,8 +44,9 @@ def browser():
 @pytest.fixture(scope="module")
 def page_report(browser, tmp_path_factory):
     """Open the sample report (with a baseline, so every section exists) in Chromium."""
+    from report_sample import sample_results
+
     from adcheck.report import render
-    from adcheck.report.sample import sample_results
 
     results = sample_results(0)
     baseline = sample_results(1, studies=False)
@@ -124,8 +125,9 @@ def _palette(png: Path) -> None:
 
 def test_hostile_identity_id_shows_as_text(browser, tmp_path):
     """An identity called <script>alert(1)</script> is text on the page; nothing runs."""
+    from report_sample import sample_results
+
     from adcheck.report import render
-    from adcheck.report.sample import sample_results
 
     evil = "<script>alert(1)</script>"
     results = sample_results(0, samples=5, studies=False)

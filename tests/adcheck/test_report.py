@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
+from report_sample import sample_results
 
 from adcheck.report import drift_failures, render, render_file, render_html
-from adcheck.report.sample import sample_results
 
 EVIL = "<script>alert(1)</script>"
 
@@ -165,7 +165,7 @@ def test_size_of_a_full_catalogue_report_is_small():
 
 
 def test_cost_plot_gains_a_time_panel_from_timing(light):
-    from adcheck.report._sample_studies import studies
+    from report_sample_studies import studies
 
     r = copy.deepcopy(light)
     r["studies"] = {"cost_scaling": studies(0)["cost_scaling"]}
