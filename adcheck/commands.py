@@ -201,6 +201,8 @@ def _progress(total):
 
 
 def _summary(res, paths) -> None:
+    from .report.terminal import summary_table
+    print(summary_table(res))
     c = res["summary"]["counts"]
     for r in res["records"]:
         if r["outcome"] in ("fail", "error"):

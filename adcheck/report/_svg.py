@@ -49,8 +49,18 @@ def to_svg(fig, name: str, label: str) -> str:
     svg = re.sub(r"<\?xml[^>]*\?>\s*", "", svg)
     svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    svg = _scope_ids(svg, name)
     label = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     return svg.replace("<svg ", f'<svg class="plot" role="img" aria-label="{label}" ', 1)
+
+
+def _scope_ids(svg: str, name: str) -> str:
+    """Prefix every id (and every reference to one) with ``name``: matplotlib numbers its ids
+    per figure ("figure_1", "axes_1"), so two figures on one page would share them."""
+    prefix = re.sub(r"[^A-Za-z0-9_-]", "-", name) + "-"
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{prefix}{m.group(1)})", svg)
+    return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
 
 
 def colour(engine: str, engines: list[str]) -> str:
