@@ -21,7 +21,8 @@ OUTCOMES = ("pass", "fail", "inconclusive", "error", "not-applicable")
 SYMBOLS = {"pass": "\u2713", "fail": "\u2717", "inconclusive": "?", "error": "!",
            "not-applicable": "\u2013", "missing": ""}
 SECTIONS = ("B.1", "B.2", "B.3")
-SECTION_TITLES = {"B.1": "B.1 Matrix calculus identities",
+SECTION_TITLES = {"pytest": "pytest: checks made through adcheck_check",
+                  "B.1": "B.1 Matrix calculus identities",
                   "B.2": "B.2 Reverse mode: cost claims",
                   "B.3": "B.3 Higher-order AD: PINN residuals"}
 # Drift shown in red above this growth factor: a display cue only; the gate's factor is the
@@ -98,6 +99,11 @@ def group_label(section) -> str:
     """The matrix group of a section: B.1/B.2/B.3 or 'Plugin: <name>'."""
     section = str(section or "other")
     return SECTION_TITLES.get(section, f"Plugin: {section}")
+
+
+def is_catalogue(results: dict) -> bool:
+    """Whether any identity comes from Appendix B (a pytest session's tests do not)."""
+    return any(str(i.get("section")) in SECTIONS for i in identities_of(results))
 
 
 def _ordered_groups(idents: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -208,6 +214,7 @@ def build(results: dict, baseline: dict | None = None) -> dict:
     return {"header": header(results), "engines": engines, "columns": cols,
             "families": fam_groups, "groups": groups,
             "identities": details, "has_baseline": baseline is not None,
+            "catalogue": is_catalogue(results), "has_studies": bool(results.get("studies")),
             "baseline_command": str(((baseline or {}).get("run") or {}).get("command") or ""),
             "legend": [{"outcome": o, "symbol": SYMBOLS[o]} for o in OUTCOMES if o != "pass"],
             "grades": [{"cls": c, "text": t} for c, t in GRADE_TEXT.items()]}
@@ -225,6 +232,7 @@ def _detail(ident: dict, records: list[dict], drift: dict, ref: set) -> dict:
         "arg_names": ", ".join(map(str, ident.get("arg_names") or [])),
         "wrt": _wrt_name(ident),
         **_statement(ident),
+        "summary": str(ident.get("summary") or ""), "has_proof": "proof" in ident,
         "proof_status": status or "unknown",
         "proof_text": PROOF_TEXT.get(status, "proof status not reported"),
         "proof_detail": str(proof.get("detail") or ""),
