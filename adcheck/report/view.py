@@ -165,32 +165,34 @@ def cell(ident_id: str, engine: str, rec: dict | None, reference: bool = False) 
     error as a multiple of its allowance.
     """
     out = outcome_of(rec)
-    v = verified_to(rec)
     worst = (rec or {}).get("worst") or {}
-    main, grade, what = {"not-applicable": "n/a", "error": "error", "missing": ""}.get(out, ""), \
-        "", out
-    if out == "pass" and reference:
-        main, grade, what = "ref", "o-reference", "reference (exact arithmetic agrees)"
-    elif out == "pass" and v is not None:
-        main, grade = fmt_verified(v), vt_grade(v)
-        what = f"pass, verified to {fmt_verified(v)} (relative)"
-    elif out == "pass" and exact_zero(rec):
-        main, grade, what = "=0", _pass_grade(rec, v), "pass, error exactly 0 (allowance not " \
-            "recorded)"
-    elif out == "pass":
-        what = "pass (a count or property: no precision to certify)"
-    elif out == "fail" and worst.get("ratio") is not None:
-        main = "\u00d7" + fmt_verified(worst.get("ratio"))
-        what = f"fail, error {fmt.sci(worst.get('ratio'))} \u00d7 its allowance"
-    elif out == "inconclusive":
-        main = "inc."
-    detail = ""
+    main, grade, what = _cell_text(out, rec, worst, reference)
     if worst and out != "not-applicable":
-        detail = (f"; worst relative error {fmt.sci(worst.get('rel_error'))} against a relative "
-                  f"allowance {fmt.sci(relative_allowance(worst))}")
+        what += (f"; worst relative error {fmt.sci(worst.get('rel_error'))} against a relative "
+                 f"allowance {fmt.sci(relative_allowance(worst))}")
     return {"outcome": out, "symbol": "\u2261" if grade == "o-reference" else SYMBOLS[out],
             "main": main, "grade": grade, "href": "#" + anchor(ident_id, engine),
-            "title": f"{ident_id} [{engine}]: {what}{detail}"}
+            "title": f"{ident_id} [{engine}]: {what}"}
+
+
+def _cell_text(out: str, rec: dict | None, worst: dict, reference: bool) -> tuple[str, str, str]:
+    """(text, colour class, words for the title) of a cell."""
+    v = verified_to(rec)
+    if out == "pass" and reference:
+        return "ref", "o-reference", "reference (exact arithmetic agrees)"
+    if out == "pass" and v is not None:
+        return fmt_verified(v), vt_grade(v), f"pass, verified to {fmt_verified(v)} (relative)"
+    if out == "pass" and exact_zero(rec):
+        return "=0", vt_grade(0.0), "pass, error exactly 0 (allowance not recorded)"
+    if out == "pass":
+        return "", "", "pass (a count or property: no precision to certify)"
+    if out == "fail" and worst.get("ratio") is not None:
+        return ("\u00d7" + fmt_verified(worst["ratio"]), "",
+                f"fail, error {fmt.sci(worst['ratio'])} \u00d7 its allowance")
+    if out == "inconclusive":
+        return (fmt_verified(v) if v is not None else "inc."), "", "inconclusive" + (
+            f", allowance {fmt_verified(v)} (relative)" if v is not None else "")
+    return {"not-applicable": "n/a", "error": "error"}.get(out, ""), "", out
 
 
 def build(results: dict, baseline: dict | None = None) -> dict:

@@ -72,3 +72,9 @@ def test_details_use_relative_units_only(tmp_path):
     r = copy.deepcopy(sample_results(0, samples=5, studies=False))
     page = render_html(r)
     assert "rel. allowance" in page and ">ulps<" not in page
+
+
+def test_inconclusive_cell_shows_the_allowance_that_was_too_loose():
+    c = cell("i", "complex-step", {"outcome": "inconclusive", "verified_to": 3.0})
+    assert c["main"] == "3e0" and c["grade"] == "" and "inconclusive" in c["title"]
+    assert cell("i", "central", {"outcome": "inconclusive"})["main"] == "inc."
