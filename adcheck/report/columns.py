@@ -1,8 +1,8 @@
 """The grid's engine columns: grouped by family under one header, each with a short label.
 
 A family is the code engines share (every nesting of adcheck's own AD is one family; torch's
-two engines another). The run may record each engine's family in ``run.families``; a
-results.json without it is grouped by the built-in engines' names.
+two engines another). The run may record each engine's family in ``run.families`` or on each
+record (``family``); a results.json without either is grouped by the built-in engines' names.
 """
 
 from __future__ import annotations

@@ -197,7 +197,9 @@ def _cell_text(out: str, rec: dict | None, worst: dict, reference: bool) -> tupl
 
 def build(results: dict, baseline: dict | None = None) -> dict:
     """Everything the template needs except the plots (see ``render``)."""
-    families = (results.get("run") or {}).get("families") or {}
+    families = {str(r.get("engine")): r["family"] for r in results.get("records", [])
+                if r.get("family")}
+    families.update((results.get("run") or {}).get("families") or {})
     fam_groups, cols = columns(engines_of(results), families)
     engines = [c["engine"] for c in cols]
     ref = {c["engine"] for c in cols if c["reference"]}

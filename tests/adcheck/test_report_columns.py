@@ -40,3 +40,16 @@ def test_labels_are_short_and_unique_within_a_family():
 def test_a_long_unknown_engine_is_cut_with_an_ellipsis():
     label = short_label("my-very-long-engine-name", "my-very-long-engine-name")
     assert len(label) == MAX_LABEL and label.endswith("\u2026")
+
+
+def test_families_recorded_on_records_group_the_page():
+    from report_sample import sample_results
+
+    from adcheck.report.view import build
+
+    r = sample_results(0, samples=3, studies=False)
+    for rec in r["records"]:
+        if rec["engine"] in ("central", "richardson"):
+            rec["family"] = "finite-differences"
+    fams = {g["family"]: g["span"] for g in build(r)["families"]}
+    assert fams["finite-differences"] == 2
