@@ -10,6 +10,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from .. import jet as J
 from ..core import defprim, example, ops
 from ._bounds import absf, full, lu_terms
 from ._highprec import mp_array, mp_matrices, mp_solve, sym_matrices, sym_solve
@@ -76,12 +77,42 @@ def _matmul_bound(tr, ans, vals, errs, params):
     return np.matmul(a, full(errs[1], b)) + np.matmul(full(errs[0], a), b) + k * np.matmul(a, b)
 
 
+def _matmul_jet(a, b):
+    """Linear in a constant operand; the product rule for two jets."""
+    if isinstance(a, J.Jet) and isinstance(b, J.Jet):
+        left, right = _matmul_jet(a, b.v), _matmul_jet(a.v, b)
+        ga = a.g[:, None, :] if a.ndim == 1 else a.g
+        gb = b.g[:, :, None] if b.ndim == 1 else b.g
+        cross = np.reshape(np.sum(ga @ gb, axis=0), left.shape)  # Σ_i ∂_i a @ ∂_i b
+        return J.Jet(left.v, left.g + right.g, left.l + right.l + 2.0 * cross)
+    if isinstance(a, J.Jet):
+        v = a.v @ b
+        return J.jet(v, _right(a.g, b), a.l @ b)
+    v = a @ b.v
+    g = np.moveaxis(a @ b.g.T, -1, 0) if np.ndim(b.v) == 1 else a @ b.g
+    return J.jet(v, g, a @ b.l)
+
+
+def _right(g, w):
+    """g @ w with g's leading axes folded into one BLAS call.
+
+    A gradient still constant along the batch axis (the seed of a batch) is multiplied once
+    and broadcast back: the first layer then costs d·d·m, not d·B·d·m.
+    """
+    if np.ndim(w) == 2 and g.ndim == 3 and g.strides[1] == 0:
+        return np.broadcast_to((g[:, :1] @ w), g.shape[:-1] + (w.shape[1],))
+    if np.ndim(w) == 2 and g.ndim >= 2:
+        out = np.reshape(g, (-1, g.shape[-1])) @ w
+        return out.reshape(g.shape[:-1] + (w.shape[1],))
+    return g @ w
+
+
 defprim(
     "matmul", np.matmul,
     jvp=(lambda t, ans, a, b: ops.matmul(t, b), lambda t, ans, a, b: ops.matmul(a, t)),
     vjp=(_mm_vjp_a, _mm_vjp_b),
     flops=_matmul_flops, uses=("primals",),
-    magnitude=_matmul_bound, xp=("matmul", "linalg.matmul"),
+    magnitude=_matmul_bound, xp=("matmul", "linalg.matmul"), taylor=_matmul_jet,
     examples=(example((3, 3), (3, 3)), example((2, 3), (3,)), example((3,), (3, 2)),
               example((2, 2, 3), (3, 2)), example((3,), (3,))),
 )
@@ -99,6 +130,8 @@ defprim(
     vjp=(lambda ct, ans, a, b: ops.matmul(ct, b), lambda ct, ans, a, b: ops.matmul(a, ct)),
     flops=lambda ans, a, b: size_of(ans), uses=("primals",),
     magnitude=_outer_bound, xp=("outer", "linalg.outer"),
+    taylor=lambda a, b: J.P["multiply"](J.P["reshape"](a, shape=(-1, 1)),
+                                        J.P["reshape"](b, shape=(1, -1))),
     examples=(example((3,), (4,)),),
 )
 
@@ -113,6 +146,7 @@ defprim(
     vjp=(lambda ct, ans, x: ops.multiply(ct, np.eye(*shape_of(x))),),
     flops=lambda ans, x: min(shape_of(x)), linear=True,
     magnitude=_trace_bound, xp=("trace", "linalg.trace"),
+    taylor=J.linear(np.trace, lambda g: np.trace(g, axis1=-2, axis2=-1)),
     examples=(example((3, 3)), example((2, 4))),
 )
 
@@ -179,8 +213,17 @@ def _logdet_bound(ans, vals, errs):
     return np.sum(np.swapaxes(ainv, -1, -2) * da, axis=(-2, -1)) + absf(ans)
 
 
+def _logabsdet(a):
+    """log|det A|; for complex A (complex step) its analytic continuation log(det A), on the
+    branch that is real at real A."""
+    sign, logabs = np.linalg.slogdet(a)
+    if not np.iscomplexobj(a):
+        return logabs
+    return logabs + 1j * np.angle(sign * np.sign(np.real(np.linalg.det(a))))
+
+
 defprim(
-    "logabsdet", lambda a: np.linalg.slogdet(a)[1],
+    "logabsdet", _logabsdet,
     # d log|det A| = tr(A⁻¹ dA) ;  Ā = C̄ A⁻ᵀ  (Giles 2008, 2.2.4 divided by det A)
     jvp=(lambda t, ans, a: ops.trace(ops.solve(a, t)),),
     vjp=(lambda ct, ans, a: ops.multiply(ct, ops.matrix_transpose(ops.inv(a))),),
@@ -204,6 +247,14 @@ def _solve_bound(tr, ans, vals, errs, params):
     return np.matmul(ainv, full(errs[1], vals[1]) + np.matmul(da, absf(ans)))
 
 
+def _solve_jet(a, b):
+    """A constant matrix makes solve linear in b; a traced one takes the derived rule."""
+    if isinstance(a, J.Jet):
+        return J.derived("solve")(a, b)
+    g = np.linalg.solve(a, b.g.T).T if b.ndim == 1 else np.linalg.solve(a, b.g)
+    return J.Jet(np.linalg.solve(a, b.v), g, np.linalg.solve(a, b.l))
+
+
 defprim(
     "solve", np.linalg.solve,
     # dX = A⁻¹(dB − dA X) ;  B̄ = A⁻ᵀ C̄  (Giles 2008, 2.3.1)
@@ -213,7 +264,7 @@ defprim(
     ),
     vjp=(_solve_vjp_a, lambda ct, ans, a, b: ops.solve(ops.matrix_transpose(a), ct)),
     flops=lambda ans, a, b: _cube(ans, a, factor=2 / 3) + 2 * shape_of(a)[-1] * size_of(ans),
-    cite=GILES, magnitude=_solve_bound, xp="linalg.solve",
+    cite=GILES, magnitude=_solve_bound, xp="linalg.solve", taylor=_solve_jet,
     exact=mp_matrices(mp_solve), sym=sym_matrices(sym_solve),
     examples=(example((3, 3), (3, 2), domain=("invertible",)),
               example((3, 3), (3,), domain=("invertible",)),
