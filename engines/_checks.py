@@ -11,6 +11,7 @@ import numpy as np
 import sympy
 
 from . import transforms as T
+from .core import EPS
 from .exact import exact_impl, to_float
 from .namespace import ad
 from .primitives._bounds import rule_of
@@ -18,7 +19,6 @@ from .symbolic import sym_impl
 from .taylor import seed
 from .taylor_rules import jet_function
 
-EPS = float(np.finfo(np.float64).eps)
 U = EPS / 2
 NESTINGS = tuple((o, i) for o in ("forward", "reverse") for i in ("forward", "reverse"))
 # Magnitude check: inputs move by this much relative to their scale; the second-order

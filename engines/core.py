@@ -21,6 +21,9 @@ import numpy as np
 
 TABLE: dict[str, Primitive] = {}
 
+EPS = float(np.finfo(np.float64).eps)
+"""Machine epsilon of float64 (2^-52 = 2u): the one definition the engines share."""
+
 
 class Ops:
     """The table's own namespace: one function per primitive, filled by ``defprim``."""

@@ -11,10 +11,9 @@ import numpy as np
 import pytest
 
 from engines import reverse
-from engines.core import TABLE, PerIndex
+from engines.core import EPS, TABLE, PerIndex
 from engines.testing import CHECKS, check_primitive, examples, inputs
 
-EPS = float(np.finfo(np.float64).eps)
 NAMES = sorted(TABLE)
 
 
