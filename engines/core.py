@@ -2,10 +2,11 @@
 
 A primitive is one record (``defprim``): its numpy implementation, its derivative rules, and
 all that the other interpreters need (exact and sympy forms, rounding and Taylor rules, the
-namespace names, test examples), each derived from the rest where it can be. ``bind`` applies a primitive to its arguments: with no
-boxed argument it runs the numpy implementation; otherwise the box of the newest trace (the
-highest level) decides, and boxes of older traces are constants at that level. This is what
-makes nesting safe from perturbation confusion (Siskind & Pearlmutter 2005).
+namespace names, test examples), each derived from the rest where it can be. ``bind`` applies a
+primitive to its arguments: with no boxed argument it runs the numpy implementation; otherwise
+the box of the newest trace (the highest level) decides, and boxes of older traces are
+constants at that level. This is what makes nesting safe from perturbation confusion (Siskind &
+Pearlmutter 2005).
 
 Rules are written with the operations of ``ops`` (this table's own namespace), never raw numpy,
 so that the rules are themselves differentiable and any order and nesting works.
