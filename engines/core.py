@@ -122,8 +122,10 @@ def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite
         elementwise: element by element, numpy broadcasting between arguments.
         exact: the 50-digit form: for an elementwise primitive a function of mpmath numbers
             (``mpmath.exp``), otherwise a function of object arrays of mpf; None lifts
-            ``impl`` to object arrays (right for primitives that only move or add numbers).
-        sym: the sympy form, the same way (``sympy.exp``; or a function of object arrays).
+            ``impl`` to object arrays (right for primitives that only move or add numbers);
+            False: there is none (the exact oracle reports the primitive unsupported).
+        sym: the sympy form, the same way (``sympy.exp``; or a function of object arrays;
+            False: none).
         magnitude: ``magnitude(trace, ans, vals, errs, params)`` -> rounding-error bound of the
             output in units of u; derived for elementwise primitives (first-order propagation
             through ``derivative`` plus ``rounding``·|ans|).

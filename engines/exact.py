@@ -62,6 +62,13 @@ def _lift(fn):
     return run
 
 
+def _none(name: str, engine: str, why: str):
+    """The implementation of a primitive a namespace cannot run: it raises, saying why."""
+    def refuse(*args, **params):
+        raise UnsupportedOperation(name, engine, why=why)
+    return refuse
+
+
 def _from_sympy(prim):
     """An elementwise record's sympy form compiled to mpmath (``lambdify``)."""
     import sympy
@@ -79,9 +86,11 @@ def exact_impl(prim):
     multiply numbers). A function numpy cannot run on mpf numbers raises an error naming the
     missing field.
     """
+    if prim.exact is False:
+        return _none(prim.name, "exact", "the record states that it has no mpmath form")
     if prim.exact is not None:
         return _elementwise(prim.exact) if prim.elementwise else _lift(prim.exact)
-    if prim.sym is not None and prim.elementwise:
+    if prim.sym not in (None, False) and prim.elementwise:
         return _elementwise(_from_sympy(prim))
     lifted = _lift(prim.impl)
 
