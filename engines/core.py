@@ -108,7 +108,8 @@ def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite
             parameters (axis, shape) keyword-only.
         jvp, vjp: one rule per positional argument, ``jvp[i](t, ans, *primals, **params)`` and
             ``vjp[i](ct, ans, *primals, **params)``, written with ``ops`` (or a ``PerIndex``
-            for a variadic primitive). Optional when ``derivative`` is given.
+            for a variadic primitive). Optional when ``derivative`` is given; ``jvp`` is
+            optional for a linear primitive (its JVP is the primitive applied to the tangent).
         derivative: elementwise primitives only: ``derivative(xp, *xs)`` -> the partial
             derivative (a tuple of such functions, one per argument, when there are several),
             written against the namespace ``xp`` so that it is itself differentiable. Declare
@@ -152,6 +153,9 @@ def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite
         if jvp is None:
             from .primitives._derive import elementwise_rules
             jvp, vjp = elementwise_rules(derivative, uses)
+    if linear and jvp is None and vjp is not None:
+        from .primitives._derive import linear_jvps
+        jvp = linear_jvps(name, vjp)
     if jvp is None or vjp is None:
         raise ValueError(f"primitive {name!r}: give jvp= and vjp= rules, or derivative= for "
                          f"an elementwise primitive")
