@@ -158,7 +158,7 @@ class ArrayLike(ArrayMethods):
     def __rdivmod__(self, other):
         return other // self, other % self
 
-    # ------------------------------------------------------------ refused: mutation, lost derivative
+    # ------------------------------------------------------- refused: mutation, lost derivative
     __setitem__ = _refusing("item assignment x[i] = v", _MUTATE)
     __delitem__ = _refusing("item deletion del x[i]", _MUTATE)
     __iadd__, __isub__ = _inplace("+"), _inplace("-")

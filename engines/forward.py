@@ -44,9 +44,19 @@ class ForwardTrace:
         return JVPBox(ans, tangent, self)
 
     def unbox(self, out):
-        """Split an output into (primal, tangent); an output that ignores the input gets zeros."""
+        """Split an output into (primal, tangent); an output that ignores the input gets zeros.
+
+        A container of outputs splits leaf by leaf into two containers of its structure.
+        """
         if isinstance(out, JVPBox) and out.trace is self:
             return out.value, out.tangent
+        if isinstance(out, (tuple, list, dict)):
+            from .pytree import flatten, unflatten
+
+            leaves, treedef = flatten(out)
+            pairs = [self.unbox(leaf) for leaf in leaves]
+            return (unflatten(treedef, [p for p, _ in pairs]),
+                    unflatten(treedef, [t for _, t in pairs]))
         from .namespace import zeros_like_any
 
         return out, zeros_like_any(out)
