@@ -69,6 +69,16 @@ def _binary_on_primal(name):
     return method
 
 
+def _mod(x, y):
+    """x mod y with numpy's value and the derivative of x - y·floor(x/y).
+
+    The differentiable part is built from zero-valued terms, (x - x̄) - (y - ȳ)·q, so that
+    adding numpy's own remainder leaves its value exact.
+    """
+    px, py = _primal(x), _primal(y)
+    return (x - px) - (y - py) * (px // py) + np.mod(px, py)
+
+
 def _inplace(sym):
     def method(self, other):
         refuse(f"the in-place operator {sym}=", _INPLACE.format(sym=sym))
@@ -146,11 +156,11 @@ class ArrayLike(ArrayMethods):
     def __rfloordiv__(self, other):
         return _primal(other) // _primal(self)
 
-    def __mod__(self, other):  # x - y·floor(x/y), the floor being piecewise constant
-        return self - other * (_primal(self) // _primal(other))
+    def __mod__(self, other):
+        return _mod(self, other)
 
     def __rmod__(self, other):
-        return other - self * (_primal(other) // _primal(self))
+        return _mod(other, self)
 
     def __divmod__(self, other):
         return self // other, self % other

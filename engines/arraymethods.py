@@ -73,11 +73,17 @@ def _along_last(x, axis, fn):
     return fn(moved).swapaxes(a, -1)
 
 
-def _cumprod_last(x):
-    parts = [x[..., 0]]
-    for i in range(1, x.shape[-1]):
-        parts.append(_ops().multiply(parts[-1], x[..., i]))
-    return _ops().stack(*parts, axis=-1)
+def _scan_last(combine):
+    """Running ``combine`` along the last axis, in numpy's order (so the roundings match)."""
+    def scan(x):
+        if x.shape[-1] == 0:
+            return x
+        parts = [x[..., 0]]
+        for i in range(1, x.shape[-1]):
+            parts.append(combine(parts[-1], x[..., i]))
+        return _ops().stack(*parts, axis=-1)
+
+    return scan
 
 
 class ArrayMethods:
@@ -171,13 +177,11 @@ class ArrayMethods:
 
     def cumsum(self, axis=None, dtype=None, out=None):
         _defaults_only("cumsum", dtype=dtype, out=out)
-        # a running sum is a product with the upper-triangular matrix of ones
-        return _along_last(self, axis, lambda m: _ops().matmul(
-            m, np.triu(np.ones((m.shape[-1], m.shape[-1])))))
+        return _along_last(self, axis, _scan_last(_ops().add))
 
     def cumprod(self, axis=None, dtype=None, out=None):
         _defaults_only("cumprod", dtype=dtype, out=out)
-        return _along_last(self, axis, _cumprod_last)
+        return _along_last(self, axis, _scan_last(_ops().multiply))
 
     def clip(self, min=None, max=None, out=None, **kwargs):
         _defaults_only("clip", out=out)

@@ -131,7 +131,7 @@ class Box(ArrayLike):
     primitives, read from the primal values, or refused with the way out (``ArrayLike``).
     """
 
-    __slots__ = ("value", "trace", "level")
+    __slots__ = ("value", "tracer", "level")
     __array_priority__ = 1000
 
     @property
@@ -261,7 +261,7 @@ def _binder(prim: Primitive) -> Callable:
                 for c in _COUNTERS:
                     c.record(prim, ans, args, params)
             return ans
-        return top.trace.process(prim, args, params)
+        return top.tracer.process(prim, args, params)
 
     apply.__name__ = apply.__qualname__ = prim.name
     apply.__doc__ = f"Apply the primitive {prim.name!r} (dispatching on traced arguments)."

@@ -11,7 +11,7 @@ class JVPBox(Box):
     __slots__ = ("tangent",)
 
     def __init__(self, value, tangent, trace):
-        self.value, self.tangent, self.trace, self.level = value, tangent, trace, trace.level
+        self.value, self.tangent, self.tracer, self.level = value, tangent, trace, trace.level
 
 
 class ForwardTrace:
@@ -29,7 +29,7 @@ class ForwardTrace:
         older = False
         for i, a in enumerate(args):
             if isinstance(a, Box):
-                if a.trace is self:
+                if a.tracer is self:
                     boxed.append((i, a.tangent))
                     a = a.value
                 if isinstance(a, Box):
@@ -48,7 +48,7 @@ class ForwardTrace:
 
         A container of outputs splits leaf by leaf into two containers of its structure.
         """
-        if isinstance(out, JVPBox) and out.trace is self:
+        if isinstance(out, JVPBox) and out.tracer is self:
             return out.value, out.tangent
         if isinstance(out, (tuple, list, dict)):
             from .pytree import flatten, unflatten

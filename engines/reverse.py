@@ -22,7 +22,7 @@ class VJPBox(Box):
     __slots__ = ("idx",)
 
     def __init__(self, value, trace, idx):
-        self.value, self.trace, self.level, self.idx = value, trace, trace.level, idx
+        self.value, self.tracer, self.level, self.idx = value, trace, trace.level, idx
 
 
 class ShapeOnly:
@@ -67,7 +67,7 @@ class ReverseTrace:
         older = False
         for i, a in enumerate(args):
             if isinstance(a, Box):
-                if a.trace is self:
+                if a.tracer is self:
                     parents.append((i, a.idx))
                     a = primals[i] = a.value
                 if isinstance(a, Box):
@@ -98,7 +98,7 @@ class ReverseTrace:
                          primals if "primals" in uses else [_slim(p) for p in primals], params))
         self.length += 1
         box = _new(VJPBox)  # cheaper than VJPBox(...): no __init__ frame on the hot path
-        box.value, box.trace, box.level, box.idx = ans, self, self.level, idx
+        box.value, box.tracer, box.level, box.idx = ans, self, self.level, idx
         return box
 
     def backward(self, seeds: list[tuple[int, object]], wanted: list[int],

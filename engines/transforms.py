@@ -69,7 +69,7 @@ class Pullback:
                                  f"returned {self.treedef!r}: give one cotangent per output")
         trace = self.trace
         return [(o.idx, c) for o, c in zip(self.out_leaves, ct_leaves)
-                if c is not None and isinstance(o, VJPBox) and o.trace is trace]
+                if c is not None and isinstance(o, VJPBox) and o.tracer is trace]
 
     def __call__(self, ct):
         self.sweeps += 1
@@ -87,7 +87,7 @@ class Pullback:
 
 def _unboxed(out, trace):
     """The primal value of each output leaf this trace recorded."""
-    return tree_map(lambda o: o.value if isinstance(o, VJPBox) and o.trace is trace else o, out)
+    return tree_map(lambda o: o.value if isinstance(o, VJPBox) and o.tracer is trace else o, out)
 
 
 def vjp(f, xp, primals, argnum=0):
