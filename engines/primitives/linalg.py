@@ -6,9 +6,14 @@ derivative results for forward and reverse mode automatic differentiation", sect
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
+import sympy
 
-from ..core import defprim, ops
+from .. import jet as J
+from ..core import defprim, example, ops
+from ._bounds import absf, full, lu_terms
+from ._highprec import mp_array, mp_matrices, mp_solve, sym_matrices, sym_solve
 from ._util import expand_last, ndim_of, shape_of, size_of, unbcast
 
 GILES = "Giles 2008, An extended collection of matrix derivative results, sec. 2.2-2.3"
@@ -65,18 +70,69 @@ def _mm_vjp_b(ct, ans, a, b):
     return unbcast(ops.matmul(_mT(a), ct), b)
 
 
+def _matmul_bound(tr, ans, vals, errs, params):
+    """|A|·E_B + E_A·|B| + k·|A||B| for k-term inner products (Higham Lemma 3.5)."""
+    a, b = absf(vals[0]), absf(vals[1])
+    k = a.shape[-1] if a.ndim else 1
+    return np.matmul(a, full(errs[1], b)) + np.matmul(full(errs[0], a), b) + k * np.matmul(a, b)
+
+
+def _matmul_jet(a, b):
+    """Linear in a constant operand; the product rule for two jets."""
+    if isinstance(a, J.Jet) and isinstance(b, J.Jet):
+        left, right = _matmul_jet(a, b.v), _matmul_jet(a.v, b)
+        ga = a.g[:, None, :] if a.ndim == 1 else a.g
+        gb = b.g[:, :, None] if b.ndim == 1 else b.g
+        cross = np.reshape(np.sum(ga @ gb, axis=0), left.shape)  # Σ_i ∂_i a @ ∂_i b
+        return J.Jet(left.v, left.g + right.g, left.l + right.l + 2.0 * cross)
+    if isinstance(a, J.Jet):
+        v = a.v @ b
+        return J.jet(v, _right(a.g, b), a.l @ b)
+    v = a @ b.v
+    g = np.moveaxis(a @ b.g.T, -1, 0) if np.ndim(b.v) == 1 else a @ b.g
+    return J.jet(v, g, a @ b.l)
+
+
+def _right(g, w):
+    """g @ w with g's leading axes folded into one BLAS call.
+
+    A gradient still constant along the batch axis (the seed of a batch) is multiplied once
+    and broadcast back: the first layer then costs d·d·m, not d·B·d·m.
+    """
+    if np.ndim(w) == 2 and g.ndim == 3 and g.strides[1] == 0:
+        return np.broadcast_to((g[:, :1] @ w), g.shape[:-1] + (w.shape[1],))
+    if np.ndim(w) == 2 and g.ndim >= 2:
+        out = np.reshape(g, (-1, g.shape[-1])) @ w
+        return out.reshape(g.shape[:-1] + (w.shape[1],))
+    return g @ w
+
+
 defprim(
     "matmul", np.matmul,
     jvp=(lambda t, ans, a, b: ops.matmul(t, b), lambda t, ans, a, b: ops.matmul(a, t)),
     vjp=(_mm_vjp_a, _mm_vjp_b),
     flops=_matmul_flops, uses=("primals",),
+    magnitude=_matmul_bound, xp=("matmul", "linalg.matmul"), taylor=_matmul_jet,
+    examples=(example((3, 3), (3, 3)), example((2, 3), (3,)), example((3,), (3, 2)),
+              example((2, 2, 3), (3, 2)), example((3,), (3,))),
 )
+
+def _outer_bound(tr, ans, vals, errs, params):
+    """One correctly rounded product per element."""
+    a, b = absf(vals[0]).ravel(), absf(vals[1]).ravel()
+    ea, eb = full(errs[0], vals[0]).ravel(), full(errs[1], vals[1]).ravel()
+    return np.outer(a, eb) + np.outer(ea, b) + absf(ans)
+
 
 defprim(
     "outer", np.outer,
     jvp=(lambda t, ans, a, b: ops.outer(t, b), lambda t, ans, a, b: ops.outer(a, t)),
     vjp=(lambda ct, ans, a, b: ops.matmul(ct, b), lambda ct, ans, a, b: ops.matmul(a, ct)),
     flops=lambda ans, a, b: size_of(ans), uses=("primals",),
+    magnitude=_outer_bound, xp=("outer", "linalg.outer"),
+    taylor=lambda a, b: J.P["multiply"](J.P["reshape"](a, shape=(-1, 1)),
+                                        J.P["reshape"](b, shape=(1, -1))),
+    examples=(example((3,), (4,)),),
 )
 
 def _trace_impl(x, *, offset=0):
@@ -90,11 +146,21 @@ def _trace_vjp(ct, ans, x, *, offset=0):
     return ops.multiply(expand_last(expand_last(ct)), np.eye(n, m, k=offset))
 
 
+def _trace_bound(tr, ans, vals, errs, params):
+    x = absf(vals[0])
+    offset = params.get("offset", 0)
+    return (_trace_impl(full(errs[0], x), offset=offset)
+            + min(x.shape[-2:]) * _trace_impl(x, offset=offset))
+
+
 defprim(
     "trace", _trace_impl,
     jvp=(lambda t, ans, x, *, offset=0: ops.trace(t, offset=offset),),
     vjp=(_trace_vjp,),
     flops=lambda ans, x, **p: size_of(ans) * min(shape_of(x)[-2:]), linear=True,
+    magnitude=_trace_bound, xp=("trace", "linalg.trace"),
+    taylor=J.linear(_trace_impl, lambda g, offset=0: np.trace(g, offset, axis1=-2, axis2=-1)),
+    examples=(example((3, 3)), example((2, 4)), example((2, 3, 3))),
 )
 
 
@@ -127,6 +193,9 @@ defprim(
     jvp=(lambda t, ans, x, *, k=0: ops.diag(t, k=k),),
     vjp=(_diag_vjp,),
     flops=lambda ans, x, **p: 0, linear=True,
+    magnitude=lambda tr, ans, vals, errs, params: _diag_impl(full(errs[0], vals[0]), **params),
+    xp=("diag", "linalg.diagonal"),
+    examples=(example((3,)), example((3, 4)), example((2, 3, 4))),
 )
 
 
@@ -135,6 +204,14 @@ def _cube(ans, a, *rest, factor):
     return int(factor * shape_of(a)[-1] ** 3)
 
 
+def _inv_bound(tr, ans, vals, errs, params):
+    """|A⁻¹|·(E_A + 3n u|A|)·|A⁻¹|: first-order perturbation of the inverse."""
+    ainv, da = lu_terms(vals[0], errs[0])
+    return np.matmul(np.matmul(ainv, da), ainv)
+
+
+_SQUARE = (example((3, 3), domain=("invertible",)), example((2, 3, 3), domain=("invertible",)))
+
 defprim(
     "inv", np.linalg.inv,
     # d(A⁻¹) = −A⁻¹ dA A⁻¹ ;  Ā = −A⁻ᵀ C̄ A⁻ᵀ  (Giles 2008, 2.2.3)
@@ -142,6 +219,9 @@ defprim(
     vjp=(lambda ct, ans, a: ops.negative(ops.matmul(ops.matmul(ops.matrix_transpose(ans), ct),
                                                     ops.matrix_transpose(ans))),),
     flops=lambda ans, a: _cube(ans, a, factor=2), cite=GILES, uses=("ans",),
+    magnitude=_inv_bound, exact=mp_matrices(lambda a: mp_array(mpmath.inverse(a))),
+    sym=sym_matrices(lambda a: np.array(a.inv().tolist(), dtype=object)),
+    xp="linalg.inv", examples=_SQUARE,
 )
 
 def _per_matrix(v):
@@ -156,14 +236,36 @@ defprim(
     vjp=(lambda ct, ans, a: ops.multiply(_per_matrix(ops.multiply(ct, ans)),
                                          ops.matrix_transpose(ops.inv(a))),),
     flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES,
+    magnitude=lambda tr, ans, vals, errs, params: absf(ans) * _logdet_bound(ans, vals, errs),
+    exact=mp_matrices(lambda a: mpmath.det(a)), sym=sym_matrices(lambda a: a.det()),
+    xp="linalg.det", examples=_SQUARE,
 )
 
+
+def _logdet_bound(ans, vals, errs):
+    """tr(|A⁻ᵀ|·(E_A + 3n u|A|)) plus the rounding of the logarithm."""
+    ainv, da = lu_terms(vals[0], errs[0])
+    return np.sum(np.swapaxes(ainv, -1, -2) * da, axis=(-2, -1)) + absf(ans)
+
+
+def _logabsdet(a):
+    """log|det A|; for complex A (complex step) its analytic continuation log(det A), on the
+    branch that is real at real A."""
+    sign, logabs = np.linalg.slogdet(a)
+    if not np.iscomplexobj(a):
+        return logabs
+    return logabs + 1j * np.angle(sign * np.sign(np.real(np.linalg.det(a))))
+
+
 defprim(
-    "logabsdet", lambda a: np.linalg.slogdet(a)[1],
+    "logabsdet", _logabsdet,
     # d log|det A| = tr(A⁻¹ dA) ;  Ā = C̄ A⁻ᵀ  (Giles 2008, 2.2.4 divided by det A), per matrix
     jvp=(lambda t, ans, a: ops.trace(ops.solve(a, t)),),
     vjp=(lambda ct, ans, a: ops.multiply(_per_matrix(ct), ops.matrix_transpose(ops.inv(a))),),
     flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES, uses=("primals",),
+    magnitude=lambda tr, ans, vals, errs, params: _logdet_bound(ans, vals, errs),
+    exact=mp_matrices(lambda a: mpmath.log(abs(mpmath.det(a)))),
+    sym=sym_matrices(lambda a: sympy.log(sympy.Abs(a.det()))), examples=_SQUARE,
 )
 
 
@@ -200,11 +302,29 @@ def _solve_vjp_b(ct, ans, a, b):
     return unbcast(_solve_vec(at, ct) if ndim_of(b) == 1 else ops.solve(at, ct), b)
 
 
+def _solve_bound(tr, ans, vals, errs, params):
+    """|A⁻¹|·(E_B + (E_A + 3n u|A|)·|X|)."""
+    ainv, da = lu_terms(vals[0], errs[0])
+    return np.matmul(ainv, full(errs[1], vals[1]) + np.matmul(da, absf(ans)))
+
+
+def _solve_jet(a, b):
+    """A constant matrix makes solve linear in b; a traced one takes the derived rule."""
+    if isinstance(a, J.Jet):
+        return J.derived("solve")(a, b)
+    g = np.linalg.solve(a, b.g.T).T if b.ndim == 1 else np.linalg.solve(a, b.g)
+    return J.Jet(np.linalg.solve(a, b.v), g, np.linalg.solve(a, b.l))
+
+
 defprim(
     "solve", np.linalg.solve,
     # dX = A⁻¹(dB − dA X) ;  B̄ = A⁻ᵀ C̄  (Giles 2008, 2.3.1)
     jvp=(_solve_jvp_a, _solve_jvp_b),
     vjp=(_solve_vjp_a, _solve_vjp_b),
     flops=lambda ans, a, b: _cube(ans, a, factor=2 / 3) + 2 * shape_of(a)[-1] * size_of(ans),
-    cite=GILES,
+    cite=GILES, magnitude=_solve_bound, xp="linalg.solve", taylor=_solve_jet,
+    exact=mp_matrices(mp_solve), sym=sym_matrices(sym_solve),
+    examples=(example((3, 3), (3, 2), domain=("invertible",)),
+              example((3, 3), (3,), domain=("invertible",)),
+              example((2, 3, 3), (2, 3, 2), domain=("invertible",))),
 )
