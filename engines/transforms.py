@@ -60,7 +60,7 @@ class Pullback:
 
     def _seeds(self, ct) -> list:
         """(tape entry, cotangent) for each output leaf that this trace recorded."""
-        if self.treedef == LEAF:
+        if self.treedef is LEAF:
             ct_leaves = [ct]
         else:
             ct_leaves, ct_def = flatten(ct)
@@ -87,6 +87,8 @@ class Pullback:
 
 def _unboxed(out, trace):
     """The primal value of each output leaf this trace recorded."""
+    if not is_container(out):
+        return out.value if isinstance(out, VJPBox) and out.tracer is trace else out
     return tree_map(lambda o: o.value if isinstance(o, VJPBox) and o.tracer is trace else o, out)
 
 
@@ -190,7 +192,7 @@ def jacobian_rows(xp, pullback, in_shape):
         for e in _basis(out_shape):
             ct = [None] * len(leaves)
             ct[k] = e
-            rows.append(pullback(e if treedef == LEAF else unflatten(treedef, ct)))
+            rows.append(pullback(e if treedef is LEAF else unflatten(treedef, ct)))
         jacs.append(_stack_out(xp, rows, out_shape, in_shape, outer_first=True))
     return unflatten(treedef, jacs)
 

@@ -11,22 +11,28 @@ order (the replaced factor receives a zero cotangent through ``where``, never 0Â
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ..core import ops, primal
-
-
-def _finite(p) -> bool:
-    """True when every element of the plain value ``p`` is finite (a sum is the fast test)."""
-    p = np.asarray(p)
-    return bool(np.isfinite(np.add.reduce(p, axis=None)) or np.isfinite(p).all())
+from ..core import Box, ops, primal
 
 
 def _structural(t, out):
-    """Where ``t`` is zero and the result ``out`` is not finite (a boolean array), or None."""
-    if _finite(primal(out)):
+    """Where ``t`` is zero and the result ``out`` is not finite (a boolean array), or None.
+
+    The common case, a finite result, costs one reduction: a sum is finite only when every
+    element is (an overflowing sum falls through to the elementwise test).
+    """
+    p = out
+    while isinstance(p, Box):
+        p = p.value
+    if type(p) is np.ndarray:
+        if math.isfinite(np.add.reduce(p, None)):
+            return None
+    elif math.isfinite(p):
         return None
-    bad = (np.asarray(primal(t)) == 0) & ~np.isfinite(primal(out))
+    bad = (np.asarray(primal(t)) == 0) & ~np.isfinite(p)
     return bad if bad.any() else None
 
 
