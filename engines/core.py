@@ -1,10 +1,12 @@
 """The primitive table and the one dispatch rule every interpreter shares.
 
-A primitive is data: a numpy implementation, one JVP and one VJP rule per positional
-argument, a flop count and a citation. ``bind`` applies a primitive to its arguments: with no
-boxed argument it runs the numpy implementation; otherwise the box of the newest trace (the
-highest level) decides, and boxes of older traces are constants at that level. This is what
-makes nesting safe from perturbation confusion (Siskind & Pearlmutter 2005).
+A primitive is one record (``defprim``): its numpy implementation, its derivative rules, and
+all that the other interpreters need (exact and sympy forms, rounding and Taylor rules, the
+namespace names, test examples), each derived from the rest where it can be. ``bind`` applies a
+primitive to its arguments: with no boxed argument it runs the numpy implementation; otherwise
+the box of the newest trace (the highest level) decides, and boxes of older traces are
+constants at that level. This is what makes nesting safe from perturbation confusion (Siskind &
+Pearlmutter 2005).
 
 Rules are written with the operations of ``ops`` (this table's own namespace), never raw numpy,
 so that the rules are themselves differentiable and any order and nesting works.
@@ -22,6 +24,9 @@ import numpy as np
 from .arraylike import ArrayLike
 
 TABLE: dict[str, Primitive] = {}
+
+EPS = float(np.finfo(np.float64).eps)
+"""Machine epsilon of float64 (2^-52 = 2u): the one definition the engines share."""
 
 
 class Ops:
@@ -49,16 +54,9 @@ class PerIndex:
 class Primitive:
     """One record of the table: everything any interpreter needs to know about a primitive.
 
-    Calculus: ``jvps``/``vjps`` (one rule per positional argument) or, for an elementwise
-    primitive, ``derivative`` from which both are derived. ``linear``: linear in its positional
-    arguments, so its rules may use the primals' shapes but never their values. ``uses``: which
-    values the rules read, among "ans" and "primals" (the reverse interpreter keeps only the
-    shapes of the others). ``elementwise``: applied element by element with numpy broadcasting.
-    ``analytic``: complex step may run it. ``exact``/``sym``: its mpmath and sympy forms.
-    ``magnitude``/``taylor``: rules of the rounding-bound and forward-Laplacian interpreters
-    (derived from ``derivative`` when absent). ``xp``: the namespace names exposing it.
-    ``examples``: inputs the generated tests run it on. See ``defprim`` for each field's form.
-    ``bind`` (set on creation) is the fast dispatcher ``ops``, ``xp`` and the box operators call.
+    Every interpreter's table is derived from these records; ``defprim`` documents each field.
+    ``keeps_all``: the rules read both the output and the primals. ``bind`` (set on creation)
+    is the fast dispatcher that ``ops``, ``xp`` and the box operators call.
     """
 
     name: str

@@ -18,6 +18,7 @@ import numpy as np
 import sympy
 
 from .base import Cost, KindDispatch, Result
+from .core import EPS
 from .errors import InputError, UnsupportedOperation
 from .exact import to_exact, to_float
 from .namespace import Namespace, SlogdetResult
@@ -27,7 +28,6 @@ MAX_ENTRIES = 1024  # derivative entries (output size × input size, squared for
 # sympy.diff on nested tanh networks grows fast: measured here, 1764 (operations in f x
 # derivative entries) took 5 s and every case above 3600 ran past 15 s.
 MAX_WORK = 2000
-EPS = float(np.finfo(np.float64).eps)
 
 
 def _sym(v):

@@ -78,19 +78,27 @@ def _matmul_bound(tr, ans, vals, errs, params):
 
 
 def _matmul_jet(a, b):
-    """Linear in a constant operand; the product rule for two jets."""
-    if isinstance(a, J.Jet) and isinstance(b, J.Jet):
-        left, right = _matmul_jet(a, b.v), _matmul_jet(a.v, b)
-        ga = a.g[:, None, :] if a.ndim == 1 else a.g
-        gb = b.g[:, :, None] if b.ndim == 1 else b.g
-        cross = np.reshape(np.sum(ga @ gb, axis=0), left.shape)  # Σ_i ∂_i a @ ∂_i b
-        return J.Jet(left.v, left.g + right.g, left.l + right.l + 2.0 * cross)
+    """Linear in a constant operand; the product rule Δ(ab) = Δa b + a Δb + 2 Σ_i ∂_i a ∂_i b
+    for two jets. Vectors become one-row / one-column matrices, batch axes broadcast."""
+    if isinstance(a, J.Jet) and not isinstance(b, J.Jet) and a.ndim >= 2 and np.ndim(b) == 2:
+        return J.jet(a.v @ b, _right(a.g, b), a.l @ b)  # the hot case (a layer): one BLAS call
+    av, bv = J.val(a), J.val(b)
+    v = np.matmul(av, bv)
+    A = av[None, :] if np.ndim(av) == 1 else av
+    B = bv[:, None] if np.ndim(bv) == 1 else bv
+    V = np.matmul(A, B)
+    g, l = 0.0, 0.0
     if isinstance(a, J.Jet):
-        v = a.v @ b
-        return J.jet(v, _right(a.g, b), a.l @ b)
-    v = a @ b.v
-    g = np.moveaxis(a @ b.g.T, -1, 0) if np.ndim(b.v) == 1 else a @ b.g
-    return J.jet(v, g, a @ b.l)
+        ga = J.lead(a.g[:, None, :] if a.ndim == 1 else a.g, V)
+        g, l = ga @ B, np.reshape(a.l, A.shape) @ B
+    if isinstance(b, J.Jet):
+        gb = J.lead(b.g[:, :, None] if b.ndim == 1 else b.g, V)
+        g, l = g + A @ gb, l + A @ np.reshape(b.l, B.shape)
+        if isinstance(a, J.Jet):
+            l = l + 2.0 * np.sum(ga @ gb, axis=0)
+    d = J.dim(a, b)
+    return J.jet(v, np.reshape(np.broadcast_to(g, (d,) + V.shape), (d,) + v.shape),
+                 np.reshape(l, v.shape))
 
 
 def _right(g, w):
@@ -160,7 +168,8 @@ defprim(
     flops=lambda ans, x, **p: size_of(ans) * min(shape_of(x)[-2:]), linear=True,
     magnitude=_trace_bound, xp=("trace", "linalg.trace"),
     taylor=J.linear(_trace_impl, lambda g, offset=0: np.trace(g, offset, axis1=-2, axis2=-1)),
-    examples=(example((3, 3)), example((2, 4)), example((2, 3, 3))),
+    examples=(example((3, 3)), example((2, 4)), example((2, 3, 3)), example((3, 4), offset=1),
+              example((2, 3, 4), offset=-1)),
 )
 
 
@@ -195,7 +204,8 @@ defprim(
     flops=lambda ans, x, **p: 0, linear=True,
     magnitude=lambda tr, ans, vals, errs, params: _diag_impl(full(errs[0], vals[0]), **params),
     xp=("diag", "linalg.diagonal"),
-    examples=(example((3,)), example((3, 4)), example((2, 3, 4))),
+    examples=(example((3,)), example((3, 4)), example((2, 3, 4)), example((3,), k=-2),
+              example((3, 4), k=1), example((2, 3, 4), k=-1)),
 )
 
 
@@ -210,7 +220,10 @@ def _inv_bound(tr, ans, vals, errs, params):
     return np.matmul(np.matmul(ainv, da), ainv)
 
 
-_SQUARE = (example((3, 3), domain=("invertible",)), example((2, 3, 3), domain=("invertible",)))
+# single matrices and stacks of them (leading batch axes), so the rules are tested per matrix
+_SQUARE = (example((3, 3), domain=("invertible",)), example((2, 3, 3), domain=("invertible",)),
+           example((4, 3, 3), domain=("invertible",)),
+           example((2, 2, 3, 3), domain=("invertible",)))
 
 defprim(
     "inv", np.linalg.inv,

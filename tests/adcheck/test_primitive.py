@@ -12,6 +12,7 @@ import engines
 from adcheck import errmodel as em
 from engines.core import undefprim
 from engines.exact import evaluate_exact, to_float
+from engines.testing import check_primitive
 
 X = np.array([0.5, 1.3, 2.7])
 
@@ -56,6 +57,10 @@ def test_every_built_in_engine_differentiates_it(cbrt, name):
     laplacian_only = name == "forward-laplacian"
     assert first.verdict == ("inconclusive" if laplacian_only else "pass"), first.message
     assert second.verdict == "pass", second.message
+
+
+def test_its_record_passes_every_check_of_the_primitive_checker(cbrt):
+    assert check_primitive("cbrt") > 0  # derived rules, sympy function, bound, jets, ...
 
 
 def test_the_exact_oracle_evaluates_it_to_50_digits(cbrt):

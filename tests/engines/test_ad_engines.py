@@ -236,3 +236,19 @@ def test_slogdet_trace_and_diagonal_take_stacks_and_offsets(engine):
     want = want + 2 * a * np.eye(3, k=-1)
     want[0, 0] += 1.0
     assert np.max(np.abs(g - want)) <= 64 * EPS * np.max(np.abs(want))
+
+
+def test_solve_rules_broadcast_stacks_against_vectors_and_matrices():
+    """The AD rules of solve on a stack of matrices with one vector, and with batch axes that
+    broadcast (the exact and symbolic tables take equal batch axes only, so these examples
+    are checked here rather than in the record)."""
+    import dataclasses
+
+    from engines.core import TABLE, example
+    from engines.testing import check_primitive
+
+    inv = ("invertible",)
+    extra = (example((4, 3, 3), (3,), domain=inv), example((3, 3), (4, 3, 2), domain=inv),
+             example((2, 1, 3, 3), (4, 3, 2), domain=inv))
+    solve = dataclasses.replace(TABLE["solve"], examples=extra)
+    assert check_primitive(solve, checks=("jvp", "adjoint", "nestings")) >= 9

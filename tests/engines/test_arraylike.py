@@ -13,9 +13,9 @@ import operator
 
 import numpy as np
 import pytest
-from test_primitives import richardson_check
 
 from engines import transforms as T
+from engines._checks import richardson_check
 from engines.arraylike import TracedAttributeError, TracedValueError
 from engines.core import Box, primal
 from engines.namespace import ad

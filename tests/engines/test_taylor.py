@@ -9,10 +9,9 @@ import pytest
 from engines import get
 from engines import taylor as tl
 from engines.ad import ADEngine
-from engines.core import TABLE
+from engines.core import EPS, TABLE
 from engines.taylor_rules import jet_function
 
-EPS = np.finfo(float).eps
 ROR = ADEngine("ror", "reverse", "reverse")
 
 
