@@ -90,3 +90,20 @@ def test_a_cotangent_of_the_wrong_structure_is_refused():
     for name in ("reverse", "central"):
         with pytest.raises(ValueError, match="structure"):
             engines.get(name).derivative("vjp", f, (A,), 0, cotangent=[A, A])
+
+
+@pytest.mark.parametrize("name", ["reverse", "forward-over-reverse", "reverse-over-forward",
+                                  "central", "symbolic"])
+def test_second_order_kinds_of_a_container_are_per_leaf(name):
+    x = np.array([1.0, 2.0])
+
+    def f(xp, x):
+        return xp.sum(x * x), {"c": xp.sum(x ** 3.0)}
+
+    engine = engines.get(name)
+    h = engine.derivative("hessian", f, (x,), 0).value
+    lap = engine.derivative("laplacian", f, (x,), 0).value
+    tol = 1e-6 if name == "central" else 0.0
+    assert np.max(np.abs(h[0] - 2 * np.eye(2))) <= tol * 2
+    assert np.max(np.abs(h[1]["c"] - np.diag(6 * x))) <= tol * 12
+    assert abs(float(lap[0]) - 4.0) <= tol * 4 and abs(float(lap[1]["c"]) - 18.0) <= tol * 18
