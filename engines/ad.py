@@ -24,7 +24,7 @@ class ADEngine(Engine):
     max_order = 10
     # kinds whose container outputs the interpreters differentiate leaf by leaf themselves;
     # the others are split per leaf by Engine.derivative
-    native_containers = ("jacobian", "jvp", "vjp")
+    native_containers = ("jacobian", "jvp", "vjp", "gradient")
 
     def __init__(self, name: str, outer: str, inner: str):
         self.name, self.outer, self.inner = name, outer, inner

@@ -121,11 +121,12 @@ class Engine:
     def gradient(self, f: Callable, args: Sequence, wrt: int = 0) -> Result:
         r = self.jacobian(f, args, wrt)
         shape = np.shape(args[wrt])
-        if np.shape(r.value) != shape:
-            raise InputError(
-                f"gradient needs a scalar-valued function; got a Jacobian of shape "
-                f"{np.shape(r.value)}: ask for kind='jacobian'"
-            )
+        for jac in flatten(r.value)[0]:  # one per output leaf
+            if np.shape(jac) != shape:
+                raise InputError(
+                    f"gradient needs a scalar-valued function; got a Jacobian of shape "
+                    f"{np.shape(jac)}: ask for kind='jacobian'"
+                )
         return r
 
     def hessian(self, f: Callable, args: Sequence, wrt: int = 0) -> Result:
