@@ -154,7 +154,7 @@ class ArrayMethods:
     def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
         _defaults_only("var", dtype=dtype, out=out)
         dev = self - self.mean(axis=axis, keepdims=True)
-        n = self.size // max(1, _ops().sum(np.zeros(self.shape), axis=axis, keepdims=True).size)
+        n = int(np.prod([self.shape[i] for i in _axes(axis, self.ndim)], dtype=np.int64))
         return (dev * dev).sum(axis=axis, keepdims=keepdims) / float(n - ddof)
 
     def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
