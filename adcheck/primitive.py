@@ -29,9 +29,10 @@ def define_primitive(name: str, impl: Callable, *, derivative: Callable,
         derivative: ``derivative(xp, x)`` -> f'(x), written with ``xp`` only (``xp.cos(x)``,
             arithmetic operators), so that it is itself differentiable to any order.
         exact: the same function on one mpmath number (``mpmath.cbrt``): the exact oracle and
-            the symbolic engine evaluate through it. Without it (and without ``sym``) the exact
-            oracle and the symbolic engine report the name as unsupported.
-        sym: the same function on one sympy expression, if sympy has it.
+            the symbolic engine evaluate through it.
+        sym: the same function on one sympy expression, if sympy has it (``sympy.cbrt``); it
+            serves the exact oracle too when ``exact`` is not given. With neither, the exact
+            oracle and the symbolic engine report the name as unsupported, saying so.
         analytic: whether f is analytic (complex step may run it).
         cite: where the derivative comes from.
         domain: input domain of the generated tests ("real", "positive", ...).

@@ -110,7 +110,8 @@ def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite
             parameters (axis, shape) keyword-only.
         jvp, vjp: one rule per positional argument, ``jvp[i](t, ans, *primals, **params)`` and
             ``vjp[i](ct, ans, *primals, **params)``, written with ``ops`` (or a ``PerIndex``
-            for a variadic primitive). Optional when ``derivative`` is given.
+            for a variadic primitive). Optional when ``derivative`` is given; ``jvp`` is
+            optional for a linear primitive (its JVP is the primitive applied to the tangent).
         derivative: elementwise primitives only: ``derivative(xp, *xs)`` -> the partial
             derivative (a tuple of such functions, one per argument, when there are several),
             written against the namespace ``xp`` so that it is itself differentiable. Declare
@@ -124,8 +125,10 @@ def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite
         elementwise: element by element, numpy broadcasting between arguments.
         exact: the 50-digit form: for an elementwise primitive a function of mpmath numbers
             (``mpmath.exp``), otherwise a function of object arrays of mpf; None lifts
-            ``impl`` to object arrays (right for primitives that only move or add numbers).
-        sym: the sympy form, the same way (``sympy.exp``; or a function of object arrays).
+            ``impl`` to object arrays (right for primitives that only move or add numbers);
+            False: there is none (the exact oracle reports the primitive unsupported).
+        sym: the sympy form, the same way (``sympy.exp``; or a function of object arrays;
+            False: none).
         magnitude: ``magnitude(trace, ans, vals, errs, params)`` -> rounding-error bound of the
             output in units of u; derived for elementwise primitives (first-order propagation
             through ``derivative`` plus ``rounding``·|ans|).
@@ -152,6 +155,9 @@ def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite
         if jvp is None:
             from .primitives._derive import elementwise_rules
             jvp, vjp = elementwise_rules(derivative, uses)
+    if linear and jvp is None and vjp is not None:
+        from .primitives._derive import linear_jvps
+        jvp = linear_jvps(name, vjp)
     if jvp is None or vjp is None:
         raise ValueError(f"primitive {name!r}: give jvp= and vjp= rules, or derivative= for "
                          f"an elementwise primitive")

@@ -127,9 +127,14 @@ def sym_impl(prim):
     form but no sympy form becomes a sympy function (``_function_of``); otherwise the numpy
     implementation runs on object arrays (right for primitives that move, add or multiply).
     """
+    if prim.sym is False:
+        def refuse(*args, **params):
+            raise UnsupportedOperation(prim.name, "symbolic",
+                                       why="the record states that it has no sympy form")
+        return refuse
     if prim.sym is not None:
         return _elementwise(prim.sym) if prim.elementwise else _lift(prim.sym)
-    if prim.elementwise and prim.derivative is not None and prim.exact is not None \
+    if prim.elementwise and prim.derivative is not None and prim.exact not in (None, False) \
             and not isinstance(prim.derivative, tuple):
         return _elementwise(_function_of(prim))
     lifted = _lift(prim.impl)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import pytest
+import sympy
 
 import adcheck
 import engines
@@ -90,6 +91,27 @@ def test_a_wrong_derivative_fails_the_check():
     assert against.engines["reverse"].outcome == against.engines["forward"].outcome == "fail"
     assert against.engines["richardson"].outcome == "pass"
     assert consensus.verdict == "fail" and consensus.outliers == ["reverse"]
+
+
+def test_a_sympy_form_alone_serves_the_exact_oracle_too():
+    adcheck.define_primitive("cbrt", _cbrt, derivative=_right, sym=sympy.cbrt,
+                             domain=("positive",))
+    try:
+        assert check_primitive("cbrt", checks=("exact", "symbolic", "magnitude")) == 9
+        r = adcheck.check(f, (X,), engines=["exact", "symbolic"], expected=gradient)
+    finally:
+        undefprim("cbrt")
+    assert r.verdict == "pass", r.message
+
+
+def test_without_an_exact_form_the_oracle_says_what_is_missing():
+    adcheck.define_primitive("cbrt", _cbrt, derivative=_right)
+    try:
+        r = adcheck.check(f, (X,), engines=["exact", "reverse", "richardson"])
+    finally:
+        undefprim("cbrt")
+    assert r.engines["exact"].outcome == "not-applicable"
+    assert "exact=" in r.engines["exact"].note
 
 
 def test_complex_step_refuses_an_implementation_without_complex_support():

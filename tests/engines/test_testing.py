@@ -12,8 +12,11 @@ import sympy
 
 from engines import reverse
 from engines.core import TABLE, Primitive, example, ops, primal
+from engines.errors import UnsupportedOperation
+from engines.exact import exact_impl
 from engines.primitives._derive import elementwise_rules
 from engines.primitives._util import per_element
+from engines.symbolic import sym_impl
 from engines.testing import CHECKS, check_primitive
 
 TANH = TABLE["tanh"]
@@ -80,6 +83,15 @@ def test_meta_richardson_check_fails_on_a_small_relative_error():
     with pytest.raises(AssertionError):
         richardson_check(np.sin, 1.0 + 1e-7, 1.0)
     richardson_check(np.sin, 1.0, 1.0)
+
+
+def test_a_record_without_exact_or_sympy_forms_says_so():
+    bare = _wrong(TANH, exact=False, sym=False)
+    assert check_primitive(bare, checks=("exact", "symbolic")) == 0  # nothing to compare
+    check_primitive(bare, checks=("magnitude",))  # against impl itself, not skipped
+    for impl, engine in ((exact_impl, "exact"), (sym_impl, "symbolic")):
+        with pytest.raises(UnsupportedOperation, match=f"'{engine}'.*no (mpmath|sympy) form"):
+            impl(bare)(np.ones(2))
 
 
 def test_bad_arguments_name_the_problem():
