@@ -122,7 +122,8 @@ class Namespace:
         for name, value in _CONSTANTS.items():
             setattr(self, name, value)
         self.linalg = _Sub(self, "linalg", {"slogdet": self.slogdet,
-                                            "vector_norm": self.vector_norm})
+                                            "vector_norm": self.vector_norm,
+                                            "diagonal": self._linalg_diagonal})
         _LIVE.add(self)
 
     def _lookup(self, name: str, holder, attr: str):
@@ -189,6 +190,10 @@ class Namespace:
     def take(self, x, indices, axis=0):
         index = (slice(None),) * (axis % len(_shape(x))) + (np.asarray(indices),)
         return self._p["getitem"](x, index=index)
+
+    def _linalg_diagonal(self, x, offset=0):
+        """``linalg.diagonal``: the ``offset`` diagonal of the last two axes."""
+        return self._p["diag"](x, k=offset) if offset else self._p["diag"](x)
 
     def slogdet(self, a):
         sign = np.sign(np.linalg.det(np.asarray(primal(a), dtype=float)))

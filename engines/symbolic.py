@@ -221,19 +221,57 @@ def _exact_subs(syms, values) -> dict:
                                                           np.asarray(values, dtype=float).flat)}
 
 
+def _dirac(x, *order):
+    """DiracDelta at a point: 0 off its support; at it the derivative does not exist."""
+    if x != 0:
+        return mpmath.mpf(0)
+    raise InputError("the symbolic derivative holds a DiracDelta at its support here: the "
+                     "function has a kink or a jump at this point (a sign, abs or |det| at 0), "
+                     "so no derivative exists there; judge it at another point")
+
+
+def _heaviside(x, at_zero=0.5):
+    return mpmath.mpf(1) if x > 0 else mpmath.mpf(0) if x < 0 else mpmath.mpf(at_zero)
+
+
+# sympy names that mpmath lacks, as functions of a point (lambdify's module table)
+_POINT_FUNCTIONS = {"DiracDelta": _dirac, "Heaviside": _heaviside}
+
+
+def _lambdify(syms, exprs):
+    return sympy.lambdify(syms, exprs, modules=[_POINT_FUNCTIONS, "mpmath"])
+
+
+def _undefined_entry(syms, values, exprs) -> str:
+    """Name the first entry of ``exprs`` whose evaluation fails (for the error message)."""
+    for k, e in enumerate(exprs.flat):
+        try:
+            _lambdify(syms, [e])(*values)
+        except ArithmeticError:
+            return f"entry {k}, {e}"
+    return "an entry"
+
+
 def evaluate(exprs, subs: dict, dps: int = 50) -> np.ndarray:
     """Object array of mpf: each expression at the exact point ``subs``, to ``dps`` digits.
 
     The expressions are compiled once (``lambdify`` to mpmath) and evaluated at the exact
     binary values with dps + 10 working digits: far faster than ``evalf`` with substitution
-    on a network's derivatives, and accurate far beyond float64.
+    on a network's derivatives, and accurate far beyond float64. A derivative that divides by
+    zero at the point (sqrt or a norm at 0) raises ``InputError`` naming the entry.
     """
     exprs = np.asarray(exprs, dtype=object)
     syms = list(subs)
     with mpmath.workdps(dps + 10):
         values = [mpmath.mpf(v.p) / v.q for v in subs.values()]
-        fn = sympy.lambdify(syms, list(exprs.flat), modules="mpmath")
-        out = fn(*values)
+        fn = _lambdify(syms, list(exprs.flat))
+        try:
+            out = fn(*values)
+        except ArithmeticError as exc:
+            where = _undefined_entry(syms, values, exprs)
+            raise InputError(f"the symbolic derivative is undefined at this point "
+                             f"({type(exc).__name__} in {where}): the function is not "
+                             f"differentiable here (e.g. sqrt or a norm at 0)") from exc
         flat = [mpmath.mpf(v) if not isinstance(v, mpmath.mpf) else v for v in out]
         bad = [v for v in flat if not mpmath.isfinite(v)]
     if bad:
@@ -318,5 +356,10 @@ class SymbolicEngine(KindDispatch):
         except (TypeError, sympy.SympifyError) as exc:
             return Result(None, engine=self.name, status="not-applicable",
                           note=f"sympy cannot trace this function: {exc}")
+        except Exception as exc:
+            if str(exc):
+                raise
+            raise InputError(f"sympy raised {type(exc).__name__} with no message while "
+                             f"computing the {kind}") from exc
         return Result(value, Cost(passes=1), np.abs(value) * EPS / 2, self.name)
 

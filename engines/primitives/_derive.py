@@ -3,15 +3,17 @@
 An elementwise primitive states its partial derivatives as ``derivative(xp, *xs)`` written
 against the namespace; its JVP is t·∂f and its VJP ct·∂f (summed down to the argument's shape
 where broadcasting widened it). Because the derivative is written with ``xp``, the derived rules
-are themselves differentiable, to any order and nesting.
+are themselves differentiable, to any order and nesting. The product is ``times``: a zero
+(co)tangent stays zero where ∂f is infinite (a branch ``where`` did not take, sqrt or log at 0).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..core import TABLE, PerIndex, ops
+from ..core import TABLE, PerIndex
 from ._util import bcast, shape_of, unbcast
+from ._zeros import times
 
 XP = None
 """The AD namespace the derivatives are evaluated in; set by ``engines.namespace`` on import."""
@@ -43,23 +45,23 @@ def _unary_rule(d, with_ans):
     """t·f'(x): the same rule serves forward (tangent) and reverse (cotangent)."""
     if with_ans:
         def rule(t, ans, x):
-            return ops.multiply(t, d(XP, x, ans=ans))
+            return times(t, d(XP, x, ans=ans))
     else:
         def rule(t, ans, x):
-            return ops.multiply(t, d(XP, x))
+            return times(t, d(XP, x))
     return rule
 
 
 def _jvp(i, d, uses):
     def rule(t, ans, *xs):
-        return bcast(ops.multiply(t, call_partial(d, uses, ans, xs)), ans)
+        return bcast(times(t, call_partial(d, uses, ans, xs)), ans)
     rule.__name__ = f"jvp_{i}"
     return rule
 
 
 def _vjp(i, d, uses):
     def rule(ct, ans, *xs):
-        return unbcast(ops.multiply(ct, call_partial(d, uses, ans, xs)), xs[i])
+        return unbcast(times(ct, call_partial(d, uses, ans, xs)), xs[i])
     rule.__name__ = f"vjp_{i}"
     return rule
 

@@ -143,37 +143,69 @@ defprim(
     examples=(example((3,), (4,)),),
 )
 
+def _trace_impl(x, *, offset=0):
+    """Sum of the ``offset`` diagonal over the last two axes (stacks of matrices broadcast)."""
+    return np.trace(x, offset, axis1=-2, axis2=-1)
+
+
+def _trace_vjp(ct, ans, x, *, offset=0):
+    """Adjoint of the trace: the cotangent spread along the ``offset`` diagonal of each matrix."""
+    n, m = shape_of(x)[-2:]
+    return ops.multiply(expand_last(expand_last(ct)), np.eye(n, m, k=offset))
+
+
 def _trace_bound(tr, ans, vals, errs, params):
     x = absf(vals[0])
-    return np.trace(full(errs[0], x)) + min(x.shape) * np.trace(x)
+    offset = params.get("offset", 0)
+    return (_trace_impl(full(errs[0], x), offset=offset)
+            + min(x.shape[-2:]) * _trace_impl(x, offset=offset))
 
 
 defprim(
-    "trace", np.trace,
-    jvp=(lambda t, ans, x: ops.trace(t),),
-    vjp=(lambda ct, ans, x: ops.multiply(ct, np.eye(*shape_of(x))),),
-    flops=lambda ans, x: min(shape_of(x)), linear=True,
+    "trace", _trace_impl,
+    jvp=(lambda t, ans, x, *, offset=0: ops.trace(t, offset=offset),),
+    vjp=(_trace_vjp,),
+    flops=lambda ans, x, **p: size_of(ans) * min(shape_of(x)[-2:]), linear=True,
     magnitude=_trace_bound, xp=("trace", "linalg.trace"),
-    taylor=J.linear(np.trace, lambda g: np.trace(g, axis1=-2, axis2=-1)),
-    examples=(example((3, 3)), example((2, 4))),
+    taylor=J.linear(_trace_impl, lambda g, offset=0: np.trace(g, offset, axis1=-2, axis2=-1)),
+    examples=(example((3, 3)), example((2, 4)), example((2, 3, 3)), example((3, 4), offset=1),
+              example((2, 3, 4), offset=-1)),
 )
 
 
-def _diag_vjp(ct, ans, x):
-    """Adjoint of diag: back to a vector, or into the diagonal of a (possibly wide) matrix."""
+def _diag_impl(x, *, k=0):
+    """np.diag for a vector (a matrix with it on diagonal ``k``); the ``k`` diagonal of the
+    last two axes for a matrix or a stack of them (``linalg.diagonal``)."""
+    x = np.asarray(x)
+    if x.ndim == 1:
+        return np.diag(x, k)
+    return np.diagonal(x, offset=k, axis1=-2, axis2=-1).copy()
+
+
+def _diagonal_index(shape, k):
+    """Index of the ``k`` diagonal of the last two axes of ``shape``."""
+    n, m = shape[-2:]
+    d = max(0, min(n + min(k, 0), m - max(k, 0)))
+    i = np.arange(d)
+    return (Ellipsis, i + max(-k, 0), i + max(k, 0))
+
+
+def _diag_vjp(ct, ans, x, *, k=0):
+    """Adjoint of diag: back to a vector, or into the ``k`` diagonal of each matrix."""
     if ndim_of(x) == 1:
-        return ops.diag(ct)
-    k = np.arange(min(shape_of(x)))
-    return ops.scatter_add(ct, index=(k, k), shape=shape_of(x))
+        return ops.diag(ct, k=k)
+    return ops.scatter_add(ct, index=_diagonal_index(shape_of(x), k), shape=shape_of(x))
 
 
 defprim(
-    "diag", np.diag,
-    jvp=(lambda t, ans, x: ops.diag(t),),
+    "diag", _diag_impl,
+    jvp=(lambda t, ans, x, *, k=0: ops.diag(t, k=k),),
     vjp=(_diag_vjp,),
-    flops=lambda ans, x: 0, linear=True,
-    magnitude=lambda tr, ans, vals, errs, params: np.diag(full(errs[0], vals[0])),
-    xp=("diag", "linalg.diagonal"), examples=(example((3,)), example((3, 4))),
+    flops=lambda ans, x, **p: 0, linear=True,
+    magnitude=lambda tr, ans, vals, errs, params: _diag_impl(full(errs[0], vals[0]), **params),
+    xp=("diag", "linalg.diagonal"),
+    examples=(example((3,)), example((3, 4)), example((2, 3, 4)), example((3,), k=-2),
+              example((3, 4), k=1), example((2, 3, 4), k=-1)),
 )
 
 
@@ -188,10 +220,10 @@ def _inv_bound(tr, ans, vals, errs, params):
     return np.matmul(np.matmul(ainv, da), ainv)
 
 
-_SQUARE = (example((3, 3), domain=("invertible",)), example((2, 3, 3), domain=("invertible",)))
-# det and logabsdet trace A⁻¹dA with ops.trace, which reads the first two axes: their rules
-# are not yet batched, so their examples are single matrices.
-_ONE_SQUARE = (example((3, 3), domain=("invertible",)),)
+# single matrices and stacks of them (leading batch axes), so the rules are tested per matrix
+_SQUARE = (example((3, 3), domain=("invertible",)), example((2, 3, 3), domain=("invertible",)),
+           example((4, 3, 3), domain=("invertible",)),
+           example((2, 2, 3, 3), domain=("invertible",)))
 
 defprim(
     "inv", np.linalg.inv,
@@ -205,16 +237,21 @@ defprim(
     xp="linalg.inv", examples=_SQUARE,
 )
 
+def _per_matrix(v):
+    """A value per matrix of a stack, shaped to broadcast against the stack: (..., 1, 1)."""
+    return expand_last(expand_last(v))
+
+
 defprim(
     "det", np.linalg.det,
-    # d det A = det A · tr(A⁻¹ dA) ;  Ā = C̄ det A · A⁻ᵀ  (Giles 2008, 2.2.4)
+    # d det A = det A · tr(A⁻¹ dA) ;  Ā = C̄ det A · A⁻ᵀ  (Giles 2008, 2.2.4), per matrix
     jvp=(lambda t, ans, a: ops.multiply(ans, ops.trace(ops.solve(a, t))),),
-    vjp=(lambda ct, ans, a: ops.multiply(ops.multiply(ct, ans),
+    vjp=(lambda ct, ans, a: ops.multiply(_per_matrix(ops.multiply(ct, ans)),
                                          ops.matrix_transpose(ops.inv(a))),),
     flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES,
     magnitude=lambda tr, ans, vals, errs, params: absf(ans) * _logdet_bound(ans, vals, errs),
     exact=mp_matrices(lambda a: mpmath.det(a)), sym=sym_matrices(lambda a: a.det()),
-    xp="linalg.det", examples=_ONE_SQUARE,
+    xp="linalg.det", examples=_SQUARE,
 )
 
 
@@ -235,21 +272,47 @@ def _logabsdet(a):
 
 defprim(
     "logabsdet", _logabsdet,
-    # d log|det A| = tr(A⁻¹ dA) ;  Ā = C̄ A⁻ᵀ  (Giles 2008, 2.2.4 divided by det A)
+    # d log|det A| = tr(A⁻¹ dA) ;  Ā = C̄ A⁻ᵀ  (Giles 2008, 2.2.4 divided by det A), per matrix
     jvp=(lambda t, ans, a: ops.trace(ops.solve(a, t)),),
-    vjp=(lambda ct, ans, a: ops.multiply(ct, ops.matrix_transpose(ops.inv(a))),),
+    vjp=(lambda ct, ans, a: ops.multiply(_per_matrix(ct), ops.matrix_transpose(ops.inv(a))),),
     flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES, uses=("primals",),
     magnitude=lambda tr, ans, vals, errs, params: _logdet_bound(ans, vals, errs),
     exact=mp_matrices(lambda a: mpmath.log(abs(mpmath.det(a)))),
-    sym=sym_matrices(lambda a: sympy.log(sympy.Abs(a.det()))), examples=_ONE_SQUARE,
+    sym=sym_matrices(lambda a: sympy.log(sympy.Abs(a.det()))), examples=_SQUARE,
 )
 
 
+def _solve_vec(a, b):
+    """A⁻¹b for b a vector or a stack of vectors (numpy reads a 2-D b as a matrix)."""
+    return ops.solve(a, expand_last(b))[..., 0]
+
+
+def _solve_jvp_a(t, ans, a, b):
+    """dX = −A⁻¹ dA X (Giles 2008, 2.3.1); X a vector when b is one."""
+    if ndim_of(b) == 1:
+        return ops.negative(_solve_vec(a, ops.matmul(t, expand_last(ans))[..., 0]))
+    return ops.negative(ops.solve(a, ops.matmul(t, ans)))
+
+
+def _solve_jvp_b(t, ans, a, b):
+    """dX = A⁻¹ dB."""
+    return _solve_vec(a, t) if ndim_of(b) == 1 else ops.solve(a, t)
+
+
 def _solve_vjp_a(ct, ans, a, b):
-    """Ā = −A⁻ᵀ C̄ Xᵀ for X = A⁻¹B (Giles 2008, 2.3.1); B a vector gives an outer product."""
+    """Ā = −A⁻ᵀ C̄ Xᵀ for X = A⁻¹B (Giles 2008, 2.3.1), summed over broadcast batch axes."""
+    if ndim_of(b) == 1:
+        g = _solve_vec(ops.matrix_transpose(a), ct)
+        x_row = ops.reshape(ans, shape=shape_of(ans)[:-1] + (1,) + shape_of(ans)[-1:])
+        return unbcast(ops.negative(ops.multiply(expand_last(g), x_row)), a)
     g = ops.solve(ops.matrix_transpose(a), ct)
-    return ops.negative(ops.outer(g, ans) if ndim_of(b) == 1
-                        else ops.matmul(g, ops.matrix_transpose(ans)))
+    return unbcast(ops.negative(ops.matmul(g, ops.matrix_transpose(ans))), a)
+
+
+def _solve_vjp_b(ct, ans, a, b):
+    """B̄ = A⁻ᵀ C̄, summed over broadcast batch axes."""
+    at = ops.matrix_transpose(a)
+    return unbcast(_solve_vec(at, ct) if ndim_of(b) == 1 else ops.solve(at, ct), b)
 
 
 def _solve_bound(tr, ans, vals, errs, params):
@@ -269,11 +332,8 @@ def _solve_jet(a, b):
 defprim(
     "solve", np.linalg.solve,
     # dX = A⁻¹(dB − dA X) ;  B̄ = A⁻ᵀ C̄  (Giles 2008, 2.3.1)
-    jvp=(
-        lambda t, ans, a, b: ops.negative(ops.solve(a, ops.matmul(t, ans))),
-        lambda t, ans, a, b: ops.solve(a, t),
-    ),
-    vjp=(_solve_vjp_a, lambda ct, ans, a, b: ops.solve(ops.matrix_transpose(a), ct)),
+    jvp=(_solve_jvp_a, _solve_jvp_b),
+    vjp=(_solve_vjp_a, _solve_vjp_b),
     flops=lambda ans, a, b: _cube(ans, a, factor=2 / 3) + 2 * shape_of(a)[-1] * size_of(ans),
     cite=GILES, magnitude=_solve_bound, xp="linalg.solve", taylor=_solve_jet,
     exact=mp_matrices(mp_solve), sym=sym_matrices(sym_solve),

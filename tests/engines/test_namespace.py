@@ -100,9 +100,13 @@ def test_constants_are_float_arrays():
     assert ad.pi == np.pi
 
 
-def test_comparisons_and_float_of_boxes_use_primal_values():
+def test_comparisons_of_boxes_use_primal_values_and_float_is_refused():
+    from engines.arraylike import TracedValueError
+
     def f(xp, x):
-        assert (x > 0) and float(x) == 2.0
+        assert (x > 0) and (x == 2.0)
+        with pytest.raises(TracedValueError, match="drop the derivative"):
+            float(x)  # a Python number would silently lose the derivative
         return x * x
 
     assert float(T.grad(f)(ad, 2.0)) == 4.0
