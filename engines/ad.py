@@ -19,7 +19,7 @@ class ADEngine(Engine):
     inner gradient. Costs are counted by the interpreters.
     """
 
-    family = "ad"
+    category, family = "ad", "adcheck-ad"
     max_order = 10
 
     def __init__(self, name: str, outer: str, inner: str):

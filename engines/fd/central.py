@@ -26,7 +26,7 @@ TRUNC_MODEL = 10.0
 class Central(FDEngine):
     """Central differences at the relative step; 2 evaluations per direction."""
 
-    name = "central"
+    name = family = "central"
     description = "central differences, relative step cbrt(eps)·max(1,|x|) (eps^1/4 for 2nd)"
 
     def first(self, line) -> Est:

@@ -82,7 +82,7 @@ def test_unknown_engine_name_in_check():
 class _WrongFD(adcheck_helpers.Engine):
     """A 'finite-difference' engine 1.5x off, claiming a tiny error estimate."""
 
-    name, family, max_order = "t-wrong-fd", "finite-difference", 2
+    name, category, max_order = "t-wrong-fd", "finite-difference", 2
 
     def derivative(self, kind, f, args, wrt=0, **kw):
         from engines import get
