@@ -18,13 +18,9 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from engines.errors import NotAnalytic, UnsupportedOperation
-
 from . import errmodel as em
-from .cases import Accumulator, CaseVerdict, judge_claim, judge_engine_case
-from .judge import outliers
-from .reference import derivative_kw, prepare
-from .residual import NotApplicable
+from .cases import Accumulator, CaseVerdict, identity_errors, judge_claim
+from .pipeline import applicability, compute, judge_case, run_engine_case  # noqa: F401
 
 
 class CaseTimeout(Exception):
@@ -61,66 +57,6 @@ def draw_cases(rec, examples: int, seed: int) -> list[tuple]:
     return [tuple(rec.sample(rng)) for _ in range(examples)]
 
 
-def applicability(rec, engine) -> str:
-    """Why ``engine`` does not apply to ``rec`` ("" when it does)."""
-    if rec.engines and engine.name not in rec.engines:
-        return f"the record applies to {', '.join(rec.engines)} only"
-    order = em.ORDER.get(rec.kind, 1)
-    if order > getattr(engine, "max_order", 2):
-        return f"{rec.kind} needs order {order}; {engine.name} computes up to {engine.max_order}"
-    if rec.kind not in ("cost", "property") and order > rec.smoothness:
-        return (f"{rec.kind} needs a C^{order} function; the identity is only "
-                f"C^{rec.smoothness}")
-    if not rec.analytic and _needs_analytic(engine):
-        return f"{engine.name} needs an analytic function; this identity is not analytic"
-    return ""
-
-
-def _needs_analytic(engine) -> bool:
-    return bool(getattr(engine, "analytic_only", False)) or "complex" in engine.name
-
-
-def compute(rec, engine, args, timeout):
-    """The engine's derivative for the record's kind (a Result), under the time limit."""
-    with deadline(timeout):
-        if rec.kind == "residual":
-            return _residual(rec, engine, args)
-        return engine.derivative(rec.kind, rec.f, args, rec.wrt, **derivative_kw(rec, args))
-
-
-def _residual(rec, engine, args):
-    """Evaluate the residual with derivatives from ``engine``, with its rounding bound."""
-    from engines.base import Cost, Result
-
-    from .residual import residual_with_bound
-    return residual_with_bound(rec, engine, args, Cost, Result)
-
-
-def run_engine_case(rec, engine, ctx, timeout) -> CaseVerdict:
-    """One engine on one prepared case: never raises."""
-    t0 = time.perf_counter()
-    try:
-        # A stencil point past a domain edge gives NaN, which the judge sees and reports;
-        # numpy's RuntimeWarnings would only scatter the same news over the terminal.
-        with np.errstate(all="ignore"):
-            result = compute(rec, engine, ctx.args, timeout)
-    except (NotAnalytic, UnsupportedOperation, NotApplicable) as exc:
-        return CaseVerdict("not-applicable", note=str(exc), seconds=time.perf_counter() - t0)
-    except CaseTimeout as exc:
-        return CaseVerdict("error", note=str(exc), seconds=time.perf_counter() - t0)
-    except Exception as exc:  # noqa: BLE001  an engine that raises is an outcome, not a crash
-        return CaseVerdict("error", note=f"{engine.name} raised {type(exc).__name__}: {exc}",
-                           seconds=time.perf_counter() - t0)
-    try:
-        with np.errstate(all="ignore"):
-            verdict = judge_engine_case(rec, engine, ctx, result)
-    except Exception as exc:  # noqa: BLE001  never lose the run over one case
-        verdict = CaseVerdict("error", note=f"judging {engine.name}'s result raised "
-                                            f"{type(exc).__name__}: {exc}")
-    verdict.seconds = time.perf_counter() - t0
-    return verdict
-
-
 def run_identity(rec, engines, examples: int, seed: int, timeout: float | None) -> list[dict]:
     """Every selected engine on ``examples`` cases of ``rec``: one record dict per engine."""
     accs = {e.name: Accumulator(rec, e.name, seed, examples) for e in engines}
@@ -137,7 +73,7 @@ def run_identity(rec, engines, examples: int, seed: int, timeout: float | None) 
         return [a.record() for a in accs.values()]
     if live:
         _run_cases(rec, live, accs, examples, seed, timeout)
-    return [a.record() for a in accs.values()]
+    return identity_errors([a.record() for a in accs.values()])
 
 
 def examples_for(engine, examples: int) -> int:
@@ -156,13 +92,9 @@ def _run_cases(rec, live, accs, examples, seed, timeout):
                                                  f"{type(exc).__name__}: {exc}"))
         return
     for i, args in enumerate(cases):
-        ctx = prepare(rec, args)
-        verdicts = {e.name: run_engine_case(rec, e, ctx, timeout) for e in live
-                    if i < examples_for(e, examples)}
-        odd = outliers({n: v.outcome for n, v in verdicts.items()})
+        case = judge_case(rec, [e for e in live if i < examples_for(e, examples)], args, timeout)
+        verdicts = case.verdicts
         for name, v in verdicts.items():
-            if name in odd:
-                v.outlier = name
             accs[name].add(i, args, v, n_failed=sum(x.outcome == "fail" for x in verdicts.values()),
                            n_judged=sum(x.outcome in ("pass", "fail") for x in verdicts.values()))
 

@@ -1,0 +1,226 @@
+"""One case through the one pipeline: prepare the reference, run the engines, judge, settle.
+
+``adcheck run`` (through the runner), ``check()`` and the pytest plugin all call
+``judge_case``, so a user's function gets the same floors, kink handling, consensus, blame and
+messages as a catalogue record. With a reference (the exact oracle of a closed form, or a
+user's expected value) every engine is judged against it. Without one the engines are judged
+against their consensus, which needs a majority of independent families (engines sharing code
+are one witness); with none, nobody is blamed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engines.errors import NotAnalytic, UnsupportedOperation
+from engines.registry import family_of
+
+from . import errmodel as em
+from .cases import CaseVerdict, engine_estimate, judge_engine_case
+from .reference import Context, derivative_kw, prepare
+from .residual import NotApplicable
+
+
+@dataclass
+class CaseOutcome:
+    """Every engine's verdict on one input, and what they were judged against."""
+
+    ctx: Context
+    verdicts: dict = field(default_factory=dict)  # engine name -> CaseVerdict, in engine order
+    reference: str = ""
+    suspect_reference: bool = False  # every judged family fails, and they agree with each other
+
+    @property
+    def outliers(self) -> list[str]:
+        return [n for n, v in self.verdicts.items() if v.outlier]
+
+
+def applicability(rec, engine) -> str:
+    """Why ``engine`` does not apply to ``rec`` ("" when it does)."""
+    if rec.engines and engine.name not in rec.engines:
+        return f"the record applies to {', '.join(rec.engines)} only"
+    order = em.ORDER.get(rec.kind, 1)
+    if order > getattr(engine, "max_order", 2):
+        return f"{rec.kind} needs order {order}; {engine.name} computes up to {engine.max_order}"
+    if rec.kind not in ("cost", "property") and order > rec.smoothness:
+        return (f"{rec.kind} needs a C^{order} function; the identity is only "
+                f"C^{rec.smoothness}")
+    if not rec.analytic and _needs_analytic(engine):
+        return f"{engine.name} needs an analytic function; this identity is not analytic"
+    return ""
+
+
+def _needs_analytic(engine) -> bool:
+    return bool(getattr(engine, "analytic_only", False)) or "complex" in engine.name
+
+
+def compute(rec, engine, args, timeout):
+    """The engine's derivative for the record's kind (a Result), under the time limit."""
+    from .runner import deadline
+    with deadline(timeout):
+        if rec.kind == "residual":
+            from engines.base import Cost, Result
+
+            from .residual import residual_with_bound
+            return residual_with_bound(rec, engine, args, Cost, Result)
+        return engine.derivative(rec.kind, rec.f, args, rec.wrt, **derivative_kw(rec, args))
+
+
+def run_engine(rec, engine, ctx, timeout):
+    """The engine's Result on one prepared case, or the CaseVerdict of why there is none."""
+    from .runner import CaseTimeout
+    tag = {"engine": engine.name, "family": family_of(engine)}
+    try:
+        # A stencil point past a domain edge gives NaN, which the judge sees and reports;
+        # numpy's RuntimeWarnings would only scatter the same news over the terminal.
+        with np.errstate(all="ignore"):
+            return compute(rec, engine, ctx.args, timeout)
+    except (NotAnalytic, UnsupportedOperation, NotApplicable) as exc:
+        return CaseVerdict("not-applicable", note=str(exc), **tag)
+    except CaseTimeout as exc:
+        return CaseVerdict("error", note=str(exc), **tag)
+    except Exception as exc:  # noqa: BLE001  an engine that raises is an outcome, not a crash
+        return CaseVerdict("error", note=f"{engine.name} raised {type(exc).__name__}: {exc}",
+                           **tag)
+
+
+def _judged(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseVerdict:
+    try:
+        with np.errstate(all="ignore"):
+            return judge_engine_case(rec, engine, ctx, result, ref, ref_err)
+    except Exception as exc:  # noqa: BLE001  never lose the run over one case
+        return CaseVerdict("error", note=f"judging {engine.name}'s result raised "
+                                         f"{type(exc).__name__}: {exc}", engine=engine.name,
+                           family=family_of(engine))
+
+
+def run_engine_case(rec, engine, ctx, timeout) -> CaseVerdict:
+    """One engine on one prepared case, judged against the case's reference: never raises."""
+    return judge_case(rec, [engine], ctx.args, timeout, ctx=ctx).verdicts[engine.name]
+
+
+def judge_case(rec, engines, args, timeout=None, *, expected=None, ctx=None) -> CaseOutcome:
+    """Prepare one case of ``rec``, run ``engines`` on it, judge them, and settle the blame.
+
+    Args:
+        rec: an identity record (``identities.Identity``), the catalogue's or a user's.
+        engines: Engine objects.
+        args: the input.
+        timeout: per-engine time limit in seconds (None: none).
+        expected: a user's claimed value (array) to judge against instead of the closed form.
+        ctx: an already prepared case (skips ``prepare``).
+    """
+    ctx = ctx or prepare(rec, args, expected)
+    out, results = CaseOutcome(ctx, reference=_label(ctx)), {}
+    for e in engines:
+        t0 = time.perf_counter()
+        r = run_engine(rec, e, ctx, timeout)
+        seconds = time.perf_counter() - t0
+        if isinstance(r, CaseVerdict):
+            r.seconds, out.verdicts[e.name] = seconds, r
+        else:  # judged below; the placeholder keeps the engine order and the time spent
+            results[e.name], out.verdicts[e.name] = (e, r), _Pending(seconds)
+    if ctx.has_reference or rec.kind == "residual":
+        for name, (e, r) in results.items():
+            out.verdicts[name] = _timed(_judged(rec, e, ctx, r), out.verdicts[name])
+    else:
+        out.reference = _consensus(rec, ctx, results, out.verdicts)
+    out.suspect_reference = _settle(rec, ctx, results, out.verdicts)
+    return out
+
+
+@dataclass
+class _Pending:
+    seconds: float
+
+
+def _timed(v: CaseVerdict, pending) -> CaseVerdict:
+    v.seconds = getattr(pending, "seconds", 0.0) + v.seconds
+    return v
+
+
+def _label(ctx) -> str:
+    return {"exact": "the closed form (exact oracle)",
+            "float64 closed form": "the closed form (float64)"}.get(ctx.oracle, ctx.oracle)
+
+
+# ----------------------------------------------------------------------------- consensus
+
+def _finite(value) -> bool:
+    try:
+        return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
+    except (TypeError, ValueError):
+        return False
+
+
+def _own_error(rec, engine, result, ctx):
+    """A consensus candidate's own allowance term, charged as the reference's error."""
+    est, trust = engine_estimate(engine, result, em.ORDER.get(rec.kind, 1), ctx)
+    return None if est is None else trust * np.asarray(est, dtype=float)
+
+
+def _consensus(rec, ctx, results, verdicts) -> str:
+    """Judge every engine against the value a majority of families agrees on; returns the
+    reference's label. Without a majority every engine is inconclusive, nobody blamed."""
+    fam = {n: family_of(e) for n, (e, _) in results.items()}
+    support = {}
+    for c, (ce, cr) in results.items():
+        if not _finite(cr.value):
+            continue  # a NaN is never anybody's reference
+        err = _own_error(rec, ce, cr, ctx)
+        support[c] = {fam[c]} | {fam[n] for n, (e, r) in results.items() if n != c and
+                                 _judged(rec, e, ctx, r, cr.value, err).outcome == "pass"}
+    best = max(support, key=lambda c: len(support[c]), default=None)
+    families = set(fam.values())
+    if best is None or len(support[best]) < 2 or len(support[best]) <= len(families) / 2:
+        _no_majority(results, verdicts, families)
+        return "no majority"
+    ce, cr = results[best]
+    err = _own_error(rec, ce, cr, ctx)
+    for n, (e, r) in results.items():
+        verdicts[n] = _timed(_judged(rec, e, ctx, r, cr.value, err), verdicts[n])
+    verdicts[best].note = (verdicts[best].note + "; " if verdicts[best].note else "") + \
+        "consensus reference"
+    return (f"the consensus of {len(support[best])} of {len(families)} families "
+            f"({', '.join(sorted(support[best]))}; reference engine {best})")
+
+
+def _no_majority(results, verdicts, families) -> None:
+    why = (f"inconclusive: no majority: no value is shared by more than half of the "
+           f"{len(families)} independent famil{'y' if len(families) == 1 else 'ies'} "
+           f"({', '.join(sorted(families))}); every value is shown, nobody is blamed")
+    for n, (e, r) in results.items():
+        verdicts[n] = _timed(CaseVerdict("inconclusive", note=why, engine=n,
+                                         family=family_of(e), result=r.value), verdicts[n])
+
+
+# ----------------------------------------------------------------------------- blame
+
+def _settle(rec, ctx, results, verdicts) -> bool:
+    """Name outliers once: failing engines are blamed when the families that pass are a
+    majority of the families judged. Returns whether the reference itself is suspect (every
+    judged family fails and their results agree with each other)."""
+    judged = [v for v in verdicts.values() if v.outcome in ("pass", "fail")]
+    families = {v.family for v in judged}
+    passing = {v.family for v in judged if v.outcome == "pass"}
+    failed = [v for v in judged if v.outcome == "fail"]
+    if failed and len(passing) > len(families) / 2:
+        for v in failed:
+            v.outlier = v.engine
+        return False
+    if failed and not passing and len({v.family for v in failed}) >= 2:
+        return _agree(rec, ctx, results, [v.engine for v in failed])
+    return False
+
+
+def _agree(rec, ctx, results, names) -> bool:
+    """Do the engines' results agree with the first one's within their allowances?"""
+    ce, cr = results[names[0]]
+    if not _finite(cr.value):
+        return False
+    err = _own_error(rec, ce, cr, ctx)
+    return all(_judged(rec, results[n][0], ctx, results[n][1], cr.value, err).outcome == "pass"
+               for n in names[1:])
