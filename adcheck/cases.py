@@ -114,7 +114,7 @@ def _locate(v, cmp, allow, value, ref) -> None:
 
 def _settle_outcome(v, rec, engine, ctx, result) -> None:
     """Kinks and the ceiling: when a comparison's outcome does not certify what it says."""
-    if numerical(engine, result) and v.outcome in ("pass", "fail") and _kinked(rec, ctx):
+    if numerical(engine, result) and v.outcome in ("pass", "fail") and kinked(rec, ctx):
         v.outcome, v.note = "inconclusive", KINK_NOTE
         return
     top = em.ceiling(rec.kind)
@@ -125,7 +125,7 @@ def _settle_outcome(v, rec, engine, ctx, result) -> None:
                   f"{top:.0e} or better")
 
 
-def _kinked(rec, ctx) -> bool:
+def kinked(rec, ctx) -> bool:
     """Is there a kink at or near the point (non-smooth f)? Computed once per case."""
     if rec.kind == "residual":
         return False

@@ -162,9 +162,21 @@ def _own_error(rec, engine, result, ctx):
     return None if est is None else trust * np.asarray(est, dtype=float)
 
 
-def _consensus(rec, ctx, results, verdicts) -> str:
+def _voters(rec, ctx, results) -> dict:
+    """The results that witness a value: finished ("ok"), and not a difference across a kink
+    (which says nothing there). A NaN is a witness, one that disagrees with every value."""
+    from .cases import kinked, numerical
+    return {n: (e, r) for n, (e, r) in results.items() if r.status == "ok" and
+            not (numerical(e, r) and kinked(rec, ctx))}
+
+
+def _consensus(rec, ctx, all_results, verdicts) -> str:
     """Judge every engine against the value a majority of families agrees on; returns the
-    reference's label. Without a majority every engine is inconclusive, nobody blamed."""
+    reference's label. Without a majority the witnesses are inconclusive, nobody blamed."""
+    results = _voters(rec, ctx, all_results)
+    for n, (e, r) in all_results.items():  # abstainers say why, in their own words
+        if n not in results:
+            verdicts[n] = _timed(_judged(rec, e, ctx, r, r.value), verdicts[n])
     fam = {n: family_of(e) for n, (e, _) in results.items()}
     support = {}
     for c, (ce, cr) in results.items():
@@ -189,9 +201,13 @@ def _consensus(rec, ctx, results, verdicts) -> str:
 
 
 def _no_majority(results, verdicts, families) -> None:
-    why = (f"inconclusive: no majority: no value is shared by more than half of the "
-           f"{len(families)} independent famil{'y' if len(families) == 1 else 'ies'} "
-           f"({', '.join(sorted(families))}); every value is shown, nobody is blamed")
+    if len(families) < 2:
+        why = (f"inconclusive: no majority: one family of engines ({', '.join(families)}) gave "
+               f"a result, and code cannot confirm itself; every value is shown")
+    else:
+        why = (f"inconclusive: no majority: no value is shared by more than half of the "
+               f"{len(families)} independent families ({', '.join(sorted(families))}); every "
+               f"value is shown, nobody is blamed")
     for n, (e, r) in results.items():
         verdicts[n] = _timed(CaseVerdict("inconclusive", note=why, engine=n,
                                          family=family_of(e), result=r.value), verdicts[n])
