@@ -2,8 +2,8 @@
 
 ``compare`` applies the error model componentwise; ``diagnose`` names the common mistake a
 failure matches (transpose, factor 2 or 1/2, sign, zero block, batch scaling, a float32 step,
-dropped cross terms, the first wrong network layer); ``outliers`` names the engines that
-disagree with the majority when three or more were run.
+dropped cross terms, the first wrong network layer, a non-finite result). Blame (which engine
+is the outlier) is settled once per case, by families, in ``adcheck.pipeline``.
 """
 
 from __future__ import annotations
@@ -233,11 +233,3 @@ def _layer(v, r, tol, blocks=None, **_):
             return f"first wrong layer: {label} (components {start}:{stop} of the flat result)"
     return None
 
-
-def outliers(verdicts: dict[str, str]) -> list[str]:
-    """Engines that failed where a majority of at least three engines agreed (passed)."""
-    judged = {e: o for e, o in verdicts.items() if o in ("pass", "fail")}
-    if len(judged) < 3:
-        return []
-    failed = [e for e, o in judged.items() if o == "fail"]
-    return failed if 0 < len(failed) < len(judged) / 2 else []
