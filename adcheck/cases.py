@@ -229,6 +229,12 @@ class Accumulator:
     verified_to: float | None = None  # the worst (largest) over the judged cases
     family: str = ""
     shrunk: dict | None = None
+    command: str | None = None  # how to rerun these cases (default: the adcheck run line)
+
+    def rerun(self) -> str:
+        """The command that reruns exactly these cases."""
+        from .messages import rerun
+        return self.command or rerun(self.rec.id, self.engine, self.seed, self.examples)
 
     def not_applicable(self, why: str) -> None:
         self.na_note = why
@@ -274,7 +280,7 @@ class Accumulator:
 
     def record(self) -> dict:
         """The results.json record (``_seconds`` is moved to the timing section)."""
-        from .messages import message, rerun
+        from .messages import message
         outcome = self.outcome()
         w = self.worst
         return {
@@ -286,7 +292,7 @@ class Accumulator:
             "outlier": w.outlier if w and outcome == "fail" else None,
             "message": message(self, outcome),
             "cost": self.cost or {},
-            "rerun": rerun(self.rec.id, self.engine, self.seed, self.examples),
+            "rerun": self.rerun(),
             "samples": self.samples,
             "counts": dict(self.counts),
             "family": self.family or None,

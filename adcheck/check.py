@@ -44,6 +44,22 @@ class CheckReport:
     outliers: list = field(default_factory=list)
     message: str = ""
     case: CaseOutcome | None = field(default=None, repr=False)
+    identity: object = field(default=None, repr=False)  # the check as an identity record
+
+    def records(self, identity_id: str | None = None, rerun: str | None = None) -> list[dict]:
+        """The results.json records of this check, one per engine, as ``adcheck run`` writes
+        them (built by the same accumulator from the same verdicts)."""
+        from dataclasses import replace
+
+        from .cases import Accumulator
+        rec = self.identity if identity_id is None else replace(self.identity, id=identity_id,
+                                                                 title=identity_id)
+        out = []
+        for name, v in self.engines.items():
+            acc = Accumulator(rec, name, 0, 1, command=rerun)
+            acc.add(0, self.case.ctx.args if self.case else (), v)
+            out.append(acc.record())
+        return out
 
     @property
     def ok(self) -> bool:
@@ -83,10 +99,12 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
     _wrt(wrt, args)
     v = _direction(kind, v, args, wrt)
     chosen = _engine_list(engines, order)
-    rec = _record(f, kind, wrt, order, expected, v)
+    rec = _record(f, kind, wrt, order, expected, v, args)
     ref = None if expected is None or callable(expected) else _expected_array(expected)
     case = judge_case(rec, chosen, args, expected=ref)
-    return _report(kind, case, expected)
+    rep = _report(kind, case, expected)
+    rep.identity = rec
+    return rep
 
 
 # ----------------------------------------------------------------------------- usage errors
@@ -166,14 +184,19 @@ def _expected_array(expected) -> np.ndarray:
                         f"got {type(expected).__name__} ({exc})") from None
 
 
-def _record(f, kind, wrt, order, expected, v):
+def _record(f, kind, wrt, order, expected, v, args):
     """The user's function as an identity record (not registered in the catalogue)."""
     from identities import Identity
     name = getattr(f, "__name__", "f")
     return Identity(id=f"check:{name}", section="user", title=f"check({kind}) of {name}",
                     citation="", kind=kind, f=f, wrt=wrt, smoothness=order,
                     closed_form=expected if callable(expected) else None,
-                    v=None if v is None else (lambda *a: v))
+                    v=None if v is None else (lambda *a: v), prove=_no_statement,
+                    arg_names=tuple(f"arg{i}" for i in range(len(args))))
+
+
+def _no_statement():
+    return {"status": "numeric", "detail": "a check of a user's function: no symbolic statement"}
 
 
 # ----------------------------------------------------------------------------- the report

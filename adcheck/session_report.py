@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from . import results as R
 
 
-def _record(nodeid: str, report, ev) -> dict:
-    w = ev.worst
-    samples = [[w["rel_error"], w["rel_error"] / w["ratio"] if w["ratio"] else 0.0]] if w else []
-    return {
-        "identity": nodeid, "engine": ev.engine, "outcome": ev.outcome, "examples": 1,
-        "worst": w, "worst_input": None, "diagnosis": ev.diagnosis,
-        "outlier": ev.engine if ev.engine in report.outliers else None,
-        "message": report.message, "cost": {}, "rerun": f"pytest '{nodeid}'",
-        "samples": samples,
-    }
-
-
-class _TestIdentity:
-    """The identities[] entry of a test (duck-typed like an identity record)."""
-
-    def __init__(self, nodeid: str, kind: str):
-        self.id = self.title = nodeid
-        self.section, self.citation, self.kind, self.wrt = "pytest", "", kind, 0
-        self.arg_names, self.smoothness, self.statement, self.prove = (), 1, None, None
-        self.layout = "numerator layout"
-
-
 def build_session_results(reports) -> dict:
-    """The results dict of the collected (nodeid, CheckReport) pairs."""
+    """The results dict of the collected (nodeid, CheckReport) pairs.
+
+    Each check is an identity record named by its test's node id; its records are built by the
+    same accumulator ``adcheck run`` uses, so the report reads them the same way.
+    """
     records, idents, seen = [], [], set()
     for nodeid, rep in reports:
-        for ev in rep.engines.values():
-            records.append(_record(nodeid, rep, ev))
+        records += rep.records(nodeid, rerun=f"pytest '{nodeid}'")
         if nodeid not in seen:
             seen.add(nodeid)
-            idents.append(_TestIdentity(nodeid, rep.kind))
+            idents.append(replace(rep.identity, id=nodeid, title=nodeid, section="pytest"))
     now = R.now()
     engines = sorted({r["engine"] for r in records})
     return R.build(argv=["pytest"], seed=0, examples=1, engines=engines, identities=idents,
