@@ -176,7 +176,11 @@ def _engine_list(names, order) -> list[Engine]:
     return out
 
 
-def _expected_array(expected) -> np.ndarray:
+def _expected_array(expected):
+    from .pytree import is_tree
+    if is_tree(expected):  # one expected derivative per output, in the output's container
+        return type(expected)({k: _expected_array(x) for k, x in expected.items()}) \
+            if isinstance(expected, dict) else type(expected)(map(_expected_array, expected))
     try:
         return np.asarray(expected, dtype=float)
     except (TypeError, ValueError) as exc:

@@ -11,7 +11,7 @@ are one witness); with none, nobody is blamed.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from engines.registry import family_of
 
 from . import errmodel as em
 from .cases import CaseVerdict, engine_estimate, judge_engine_case
+from .pytree import get, is_tree, label, leaf_fn, mismatch, output_tree, paths
 from .reference import Context, derivative_kw, prepare
 from .residual import NotApplicable
 
@@ -113,7 +114,16 @@ def judge_case(rec, engines, args, timeout=None, *, expected=None, ctx=None) -> 
         expected: a user's claimed value (array) to judge against instead of the closed form.
         ctx: an already prepared case (skips ``prepare``).
     """
+    tree = None if ctx is not None else output_tree(rec, args)
+    if tree is not None:
+        return _judge_tree(rec, engines, args, timeout, expected, tree)
     ctx = ctx or prepare(rec, args, expected)
+    out, results = _run_all(rec, engines, ctx, timeout)
+    _judge_all(rec, ctx, results, out)
+    return out
+
+
+def _run_all(rec, engines, ctx, timeout):
     out, results = CaseOutcome(ctx, reference=_label(ctx)), {}
     for e in engines:
         t0 = time.perf_counter()
@@ -123,13 +133,66 @@ def judge_case(rec, engines, args, timeout=None, *, expected=None, ctx=None) -> 
             r.seconds, out.verdicts[e.name] = seconds, r
         else:  # judged below; the placeholder keeps the engine order and the time spent
             results[e.name], out.verdicts[e.name] = (e, r), _Pending(seconds)
+    return out, results
+
+
+def _judge_all(rec, ctx, results, out) -> None:
+    """Judge the finished results against the reference, or their consensus; settle blame."""
     if ctx.has_reference or rec.kind == "residual":
         for name, (e, r) in results.items():
             out.verdicts[name] = _timed(_judged(rec, e, ctx, r), out.verdicts[name])
     else:
         out.reference = _consensus(rec, ctx, results, out.verdicts)
-    out.suspect_reference = _settle(rec, ctx, results, out.verdicts)
+    blame(out.verdicts)
+    out.suspect_reference = _suspect(rec, ctx, results, out.verdicts)
+
+
+def _judge_tree(rec, engines, args, timeout, expected, tree) -> CaseOutcome:
+    """Several outputs: every leaf is its own case (reference, bounds, consensus); an engine's
+    verdict is its worst leaf's, and a result of another structure fails."""
+    out, results = _run_all(rec, engines, Context(tuple(args)), timeout)
+    good, leaves = {}, {n: [] for n in results}
+    for n, (e, r) in results.items():
+        why = mismatch(r.value, tree)
+        if why:
+            out.verdicts[n] = _timed(CaseVerdict("fail", note=why, diagnosis="structure mismatch",
+                                                 engine=n, family=family_of(e), result=r.value),
+                                     out.verdicts[n])
+        else:
+            good[n] = (e, r)
+    for p in paths(tree):
+        rec_p = replace(rec, id=rec.id + label(p), f=leaf_fn(rec.f, p),
+                        closed_form=leaf_fn(rec.closed_form, p))
+        ctx_p = prepare(rec_p, args, None if expected is None else get(expected, p))
+        sub = CaseOutcome(ctx_p, {n: _Pending(0.0) for n in good}, _label(ctx_p))
+        _judge_all(rec_p, ctx_p, {n: (e, _leaf(r, p)) for n, (e, r) in good.items()}, sub)
+        out.ctx, out.reference = ctx_p, f"{sub.reference} (leaf by leaf)"
+        out.suspect_reference |= sub.suspect_reference
+        for n in good:
+            leaves[n].append((p, sub.verdicts[n]))
+    for n in good:
+        out.verdicts[n] = _timed(_worst_leaf(leaves[n], good[n][1].value), out.verdicts[n])
+    out.ctx = Context(tuple(args))
+    blame(out.verdicts)
     return out
+
+
+def _leaf(r, p):
+    err = get(r.error, p) if is_tree(r.error) else r.error
+    return replace(r, value=get(r.value, p), error=err)
+
+
+_RANK = {"fail": 4, "error": 3, "inconclusive": 2, "not-applicable": 1, "pass": 0}
+
+
+def _worst_leaf(leaf_verdicts, whole) -> CaseVerdict:
+    p, v = max(leaf_verdicts, key=lambda pv: (_RANK.get(pv[1].outcome, 0),
+                                              (pv[1].worst or {}).get("ratio", 0.0)))
+    v = replace(v, note=f"output{label(p)}" + (f": {v.note}" if v.note else ""), result=whole,
+                outlier=None)
+    got = [x.verified_to for _, x in leaf_verdicts if x.verified_to is not None]
+    v.verified_to = max(got) if got else None
+    return v
 
 
 @dataclass
@@ -215,21 +278,25 @@ def _no_majority(results, verdicts, families) -> None:
 
 # ----------------------------------------------------------------------------- blame
 
-def _settle(rec, ctx, results, verdicts) -> bool:
-    """Name outliers once: failing engines are blamed when the families that pass are a
-    majority of the families judged. Returns whether the reference itself is suspect (every
-    judged family fails and their results agree with each other)."""
+def blame(verdicts) -> list[str]:
+    """Name the outliers, once per case: failing engines are blamed when the families that
+    pass are a majority of the families judged (engines sharing code are one witness)."""
     judged = [v for v in verdicts.values() if v.outcome in ("pass", "fail")]
     families = {v.family for v in judged}
     passing = {v.family for v in judged if v.outcome == "pass"}
     failed = [v for v in judged if v.outcome == "fail"]
-    if failed and len(passing) > len(families) / 2:
-        for v in failed:
-            v.outlier = v.engine
+    for v in failed:
+        v.outlier = v.engine if len(passing) > len(families) / 2 else None
+    return [v.engine for v in failed if v.outlier]
+
+
+def _suspect(rec, ctx, results, verdicts) -> bool:
+    """Is the reference itself suspect? Every judged family fails, and they agree."""
+    judged = [v for v in verdicts.values() if v.outcome in ("pass", "fail")]
+    failed = [v.engine for v in judged if v.outcome == "fail" and v.engine in results]
+    if not failed or len(failed) < len(judged) or len({v.family for v in judged}) < 2:
         return False
-    if failed and not passing and len({v.family for v in failed}) >= 2:
-        return _agree(rec, ctx, results, [v.engine for v in failed])
-    return False
+    return _agree(rec, ctx, results, failed)
 
 
 def _agree(rec, ctx, results, names) -> bool:

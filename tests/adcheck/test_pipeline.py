@@ -242,3 +242,45 @@ def test_a_finite_difference_near_a_kink_is_inconclusive_whatever_its_estimate()
         recs, _ = runner.run([rec.id], ["richardson", "central", "t-fd-right"], 1, 0)
     for r in recs:
         assert r["outcome"] == "inconclusive" and "kink" in r["message"], r["message"]
+
+
+# ----------------------------------------------------------------------------- several outputs
+
+class _Leafwise(Engine):
+    """The reverse engine applied to each output of a tuple-valued function (the contract)."""
+
+    name, category, max_order = "t-leafwise", "ad", 2
+
+    def __init__(self, zeros=False):
+        self.zeros = zeros
+        self.name = "t-leafwise-zeros" if zeros else "t-leafwise"
+
+    def derivative(self, kind, f, args, wrt=0, **kw):
+        from adcheck.pytree import leaf_fn
+        out = f(engines.numpy_ns, *args)
+        leaves = [engines.get("reverse").derivative(kind, leaf_fn(f, (i,)), args, wrt).value
+                  for i in range(len(out))]
+        return Result(tuple(0 * v if self.zeros else v for v in leaves), engine=self.name)
+
+
+def _two_outputs(xp, a):
+    return (xp.sin(a), a * a)
+
+
+def _two_jacobians(xp, a):
+    return (xp.diag(xp.cos(a)), xp.diag(2.0 * a))
+
+
+def test_tuple_outputs_are_judged_leaf_by_leaf():
+    a = np.array([0.3, -0.5, 0.9])
+    rep = adcheck.check(_two_outputs, (a,), kind="jacobian", expected=_two_jacobians,
+                        engines=[_Leafwise(), _Leafwise(zeros=True), "reverse"])
+    assert rep.engines["t-leafwise"].outcome == "pass", rep.message
+    zeros = rep.engines["t-leafwise-zeros"]
+    assert zeros.outcome == "fail" and "zero block" in zeros.diagnosis
+    rev = rep.engines["reverse"]  # a stacked array (of zeros, or not) is not the container
+    assert isinstance(rev.result, tuple) if rev.outcome == "pass" else rev.outcome == "fail"
+    wrong = lambda xp, a: (xp.diag(xp.cos(a)), xp.diag(3.0 * a))  # noqa: E731
+    rep = adcheck.check(_two_outputs, (a,), kind="jacobian", expected=wrong,
+                        engines=[_Leafwise()])
+    assert rep.verdict == "fail" and "output[1]" in rep.engines["t-leafwise"].note
