@@ -58,6 +58,9 @@ def _fail(acc, name, n) -> str:
         parts.append(v.note + ".")
     if v.diagnosis:
         parts.append(f"Diagnosis: {v.diagnosis}.")
+    if acc.shrunk:
+        from .shrink import text
+        parts.append(text(acc.shrunk))
     if v.outlier:
         parts.append(f"Outlier: {v.outlier} disagrees with the other engines, which agree with "
                      f"the reference.")

@@ -21,6 +21,7 @@ import numpy as np
 from . import errmodel as em
 from .cases import Accumulator, CaseVerdict, identity_errors, judge_claim
 from .pipeline import applicability, compute, judge_case, run_engine_case  # noqa: F401
+from .shrink import shrink_failures
 
 
 class CaseTimeout(Exception):
@@ -73,6 +74,7 @@ def run_identity(rec, engines, examples: int, seed: int, timeout: float | None) 
         return [a.record() for a in accs.values()]
     if live:
         _run_cases(rec, live, accs, examples, seed, timeout)
+        shrink_failures(rec, live, accs, timeout)
     return identity_errors([a.record() for a in accs.values()])
 
 

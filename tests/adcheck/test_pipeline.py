@@ -284,3 +284,18 @@ def test_tuple_outputs_are_judged_leaf_by_leaf():
     rep = adcheck.check(_two_outputs, (a,), kind="jacobian", expected=wrong,
                         engines=[_Leafwise()])
     assert rep.verdict == "fail" and "output[1]" in rep.engines["t-leafwise"].note
+
+
+# ----------------------------------------------------------------------------- shrinking
+
+def test_a_failure_shrinks_to_the_smallest_input():
+    rec = quadratic("T.shrink", closed_form=lambda xp, x, q: 2.0 * (q @ x))  # Q not symmetric
+    with temporary(identities=[rec]):
+        recs, _ = runner.run([rec.id], ["reverse"], 3, 0)
+    r = recs[0]
+    assert r["outcome"] == "fail" and r["shrunk"] is not None
+    n = r["shrunk"]["shapes"]["x"][0]
+    assert 2 <= n <= len(r["worst_input"]["x"])  # at n = 1 every Q is symmetric: no failure
+    q = np.array(r["shrunk"]["input"]["Q"])
+    assert np.count_nonzero(q) == 1 and np.count_nonzero(r["shrunk"]["input"]["x"]) == 1
+    assert f"Smallest failing input found by shrinking: x ({n},), Q ({n}, {n})" in r["message"]
