@@ -38,7 +38,7 @@ class MagBox(Box):
     __slots__ = ("err",)
 
     def __init__(self, value, err, trace):
-        self.value, self.err, self.trace, self.level = value, err, trace, trace.level
+        self.value, self.err, self.tracer, self.level = value, err, trace, trace.level
 
 
 class MagTrace:
@@ -54,7 +54,7 @@ class MagTrace:
         return MagBox(v, np.zeros(v.shape), self)
 
     def split(self, a):
-        if isinstance(a, MagBox) and a.trace is self:
+        if isinstance(a, MagBox) and a.tracer is self:
             return a.value, a.err
         return a, 0.0
 
@@ -243,7 +243,7 @@ RULES = {
 
 def split(out, trace: MagTrace):
     """(value, error bound in units of u) of a result that may or may not be boxed."""
-    if isinstance(out, MagBox) and out.trace is trace:
+    if isinstance(out, MagBox) and out.tracer is trace:
         return np.asarray(out.value, dtype=float), np.asarray(out.err, dtype=float)
     if isinstance(out, Box):  # a box of another trace: unwrap to its plain value
         from engines.core import primal

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from .arraylike import ArrayLike
+
 TABLE: dict[str, Primitive] = {}
 
 
@@ -122,11 +124,14 @@ def new_level() -> int:
     return next(_levels)
 
 
-class Box:
-    """A value being traced at one level. Subclasses hold what their interpreter needs."""
+class Box(ArrayLike):
+    """A value being traced at one level. Subclasses hold what their interpreter needs.
 
-    __slots__ = ("value", "trace", "level")
-    __array_ufunc__ = None  # make numpy defer to our reflected operators
+    It behaves like a numpy array: every ndarray operator and method is computed with the
+    primitives, read from the primal values, or refused with the way out (``ArrayLike``).
+    """
+
+    __slots__ = ("value", "tracer", "level")
     __array_priority__ = 1000
 
     @property
@@ -194,26 +199,6 @@ class Box:
     def __getitem__(self, index):
         return ops.getitem(self, index=index)
 
-    # Comparisons are not differentiable: they compare primal values and return booleans.
-    def __lt__(self, o):
-        return primal(self) < primal(o)
-
-    def __le__(self, o):
-        return primal(self) <= primal(o)
-
-    def __gt__(self, o):
-        return primal(self) > primal(o)
-
-    def __ge__(self, o):
-        return primal(self) >= primal(o)
-
-    def __float__(self):
-        return float(primal(self))
-
-    def __bool__(self):
-        return bool(primal(self))
-
-    __hash__ = object.__hash__
 
 
 def primal(x: Any) -> Any:
@@ -276,7 +261,7 @@ def _binder(prim: Primitive) -> Callable:
                 for c in _COUNTERS:
                     c.record(prim, ans, args, params)
             return ans
-        return top.trace.process(prim, args, params)
+        return top.tracer.process(prim, args, params)
 
     apply.__name__ = apply.__qualname__ = prim.name
     apply.__doc__ = f"Apply the primitive {prim.name!r} (dispatching on traced arguments)."

@@ -98,7 +98,7 @@ class Namespace:
         self.linalg = _Sub(engine, "linalg", {
             "inv": self._p["inv"], "det": self._p["det"], "slogdet": self.slogdet,
             "solve": self._p["solve"], "matmul": self._p["matmul"], "outer": self._p["outer"],
-            "trace": self._p["trace"], "diagonal": self._p["diag"],
+            "trace": self._p["trace"], "diagonal": self._linalg_diagonal,
             "vector_norm": self.vector_norm, "matrix_transpose": self._p["matrix_transpose"],
         })
 
@@ -158,6 +158,10 @@ class Namespace:
     def take(self, x, indices, axis=0):
         index = (slice(None),) * (axis % len(_shape(x))) + (np.asarray(indices),)
         return self._p["getitem"](x, index=index)
+
+    def _linalg_diagonal(self, x, offset=0):
+        """``linalg.diagonal``: the ``offset`` diagonal of the last two axes."""
+        return self._p["diag"](x, k=offset) if offset else self._p["diag"](x)
 
     def slogdet(self, a):
         sign = np.sign(np.linalg.det(np.asarray(primal(a), dtype=float)))

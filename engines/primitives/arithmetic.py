@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core import defprim, ops
 from ._util import bcast, per_element, unbcast, unbcast_rule
+from ._zeros import over, times
 
 defprim(
     "add", np.add,
@@ -25,15 +26,16 @@ defprim(
     flops=per_element(1), linear=True,
 )
 
+# ``times``/``over``: a zero (co)tangent gives zero even against an infinite factor
 defprim(
     "multiply", np.multiply,
     jvp=(
-        lambda t, ans, x, y: bcast(ops.multiply(t, y), ans),
-        lambda t, ans, x, y: bcast(ops.multiply(x, t), ans),
+        lambda t, ans, x, y: bcast(times(t, y), ans),
+        lambda t, ans, x, y: bcast(times(t, x), ans),
     ),
     vjp=(
-        lambda ct, ans, x, y: unbcast(ops.multiply(ct, y), x),
-        lambda ct, ans, x, y: unbcast(ops.multiply(x, ct), y),
+        lambda ct, ans, x, y: unbcast(times(ct, y), x),
+        lambda ct, ans, x, y: unbcast(times(ct, x), y),
     ),
     flops=per_element(1), uses=("primals",),
 )
@@ -41,17 +43,17 @@ defprim(
 
 def _quotient_dy(g, ans, y):
     """g · d(x/y)/dy = −g · (x/y) / y."""
-    return ops.negative(ops.divide(ops.multiply(g, ans), y))
+    return ops.negative(over(times(g, ans), y))
 
 
 defprim(
     "divide", np.divide,
     jvp=(
-        lambda t, ans, x, y: bcast(ops.divide(t, y), ans),
+        lambda t, ans, x, y: bcast(over(t, y), ans),
         lambda t, ans, x, y: bcast(_quotient_dy(t, ans, y), ans),
     ),
     vjp=(
-        lambda ct, ans, x, y: unbcast(ops.divide(ct, y), x),
+        lambda ct, ans, x, y: unbcast(over(ct, y), x),
         lambda ct, ans, x, y: unbcast(_quotient_dy(ct, ans, y), y),
     ),
     flops=per_element(1),
@@ -66,8 +68,8 @@ defprim(
 
 
 def _pow_dx(x, y):
-    """d(x**y)/dx = y x**(y-1)."""
-    return ops.multiply(y, ops.pow(x, ops.subtract(y, 1.0)))
+    """d(x**y)/dx = y x**(y-1); 0 for the exponent 0 even at x = 0, where x**(y-1) is inf."""
+    return times(y, ops.pow(x, ops.subtract(y, 1.0)))
 
 
 def _pow_dy(ans, x):
@@ -78,12 +80,12 @@ def _pow_dy(ans, x):
 defprim(
     "pow", np.power,
     jvp=(
-        lambda t, ans, x, y: bcast(ops.multiply(t, _pow_dx(x, y)), ans),
-        lambda t, ans, x, y: bcast(ops.multiply(t, _pow_dy(ans, x)), ans),
+        lambda t, ans, x, y: bcast(times(t, _pow_dx(x, y)), ans),
+        lambda t, ans, x, y: bcast(times(t, _pow_dy(ans, x)), ans),
     ),
     vjp=(
-        lambda ct, ans, x, y: unbcast(ops.multiply(ct, _pow_dx(x, y)), x),
-        lambda ct, ans, x, y: unbcast(ops.multiply(ct, _pow_dy(ans, x)), y),
+        lambda ct, ans, x, y: unbcast(times(ct, _pow_dx(x, y)), x),
+        lambda ct, ans, x, y: unbcast(times(ct, _pow_dy(ans, x)), y),
     ),
     flops=per_element(1),
 )

@@ -9,6 +9,7 @@ from scipy import special
 
 from ..core import defprim, ops, primal
 from ._util import bcast, per_element, unbcast
+from ._zeros import times
 
 
 def _unary(name, impl, deriv, *, analytic=True, cite="", uses=("primals",), rule=None):
@@ -18,8 +19,8 @@ def _unary(name, impl, deriv, *, analytic=True, cite="", uses=("primals",), rule
     ``rule``: the same rule written out in full (saves a call on a hot primitive).
     """
     if rule is None:
-        def rule(t, ans, x):
-            return ops.multiply(t, deriv(ans, x))
+        def rule(t, ans, x):  # times: a zero (co)tangent stays zero where f' is infinite
+            return times(t, deriv(ans, x))
     defprim(
         name, impl,
         jvp=(rule,),

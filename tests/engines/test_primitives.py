@@ -37,6 +37,11 @@ def _well_conditioned(n):  # inv, det, solve: I + small noise, condition number 
     return lambda rng: np.eye(n) + 0.2 * rng.standard_normal((n, n))
 
 
+def _well_conditioned_stack(*batch_and_n):  # a stack of them, leading batch axes
+    *batch, n = batch_and_n
+    return lambda rng: np.eye(n) + 0.2 * rng.standard_normal((*batch, n, n))
+
+
 def _apart(shape, offset):  # maximum/minimum: the two arguments never tie
     return lambda rng: rng.standard_normal(shape) + offset
 
@@ -103,6 +108,22 @@ CASES = [
     _case("logabsdet", "logabsdet", _well_conditioned(3)),
     _case("solve-matrix", "solve", _well_conditioned(3), _normal(3, 2)),
     _case("solve-vector", "solve", _well_conditioned(3), _normal(3)),
+    _case("trace-offset", "trace", _normal(3, 4), offset=1),
+    _case("trace-stack-(2,3,3)", "trace", _normal(2, 3, 3)),
+    _case("trace-stack-offset", "trace", _normal(2, 3, 4), offset=-1),
+    _case("diag-of-vector-k", "diag", _normal(3), k=-2),
+    _case("diag-of-matrix-k", "diag", _normal(3, 4), k=1),
+    _case("diag-of-stack", "diag", _normal(2, 3, 4), k=-1),
+    _case("inv-stack-(4,3,3)", "inv", _well_conditioned_stack(4, 3)),
+    _case("det-stack-(3,3,3)", "det", _well_conditioned_stack(3, 3)),
+    _case("det-stack-(4,3,3)", "det", _well_conditioned_stack(4, 3)),
+    _case("det-stack-(2,2,3,3)", "det", _well_conditioned_stack(2, 2, 3)),
+    _case("logabsdet-stack-(4,3,3)", "logabsdet", _well_conditioned_stack(4, 3)),
+    _case("solve-stack-matrix", "solve", _well_conditioned_stack(4, 3), _normal(4, 3, 2)),
+    _case("solve-stack-vector", "solve", _well_conditioned_stack(4, 3), _normal(3)),
+    _case("solve-bcast-a-(3,3),b-(4,3,2)", "solve", _well_conditioned(3), _normal(4, 3, 2)),
+    _case("solve-bcast-a-(2,1,3,3),b-(4,3,2)", "solve", _well_conditioned_stack(2, 1, 3),
+          _normal(4, 3, 2)),
 ]
 
 
