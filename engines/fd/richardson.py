@@ -38,6 +38,7 @@ MAX_LEVELS = 40
 MIN_LEVELS = 3
 WINDOW = 6
 PATIENCE = 3
+SCATTER = 2.0  # noise amplification from column 2 to the chosen entry, with a margin
 H0 = 0.5
 KINK_ZONE = 2.0**-10
 STEP_UP, MAX_UP, NOISY = 16.0, 12, 2.0**-30
@@ -184,12 +185,14 @@ class _Tableau:
         self.stencil, self.level = stencil, level
         self.rows: list = []
         self.noises: list = []
+        self.levels: list = []
         self.best = _Best()
 
     def add(self, d, nz) -> bool:
         """Add the quotient at the next step; True when finer steps cannot help any more."""
         st, rows, noises = self.stencil, self.rows, self.noises
         k = len(rows)
+        self.levels.append(self.level)
         row, nrow = [d], [nz]
         for j in range(1, min(k, WINDOW) + 1):
             c = 1.0 / (2.0 ** st.order(j - 1) - 1.0)
@@ -211,7 +214,23 @@ class _Tableau:
 
     def result(self) -> Run:
         value, err, level = self.best.result(self.rows[-1][-1], self.level)
-        return Run(value, err, level)
+        return Run(value, np.maximum(err, self.scatter(value, level)), level)
+
+    def scatter(self, value, level):
+        """The rounding noise at ``level`` as the finer levels show it.
+
+        The noise model (eps of each value) misses the rounding of a function whose value is
+        the small difference of large terms (a deep out-of-the-money price: S·N(d1) − K·N(d2)
+        with N = (1 + erf)/2). Past the chosen step, lightly extrapolated entries (column 2:
+        truncation O(h^6)) differ from the value by noise alone, which grows like h^-power;
+        scaled back to the chosen step, that difference is the noise the value carries.
+        """
+        out = np.zeros(np.shape(value))
+        for m, row in zip(self.levels, self.rows):
+            if m > level and len(row) > 1:
+                shrink = 2.0 ** (-self.stencil.power * (m - level))
+                out = np.maximum(out, SCATTER * np.abs(row[min(2, len(row) - 1)] - value) * shrink)
+        return out
 
 
 def _trusted(stencil, rows, noises, k, j):
