@@ -39,8 +39,11 @@ class FDEngine(Engine):
     def second(self, line) -> Est:
         raise NotImplementedError
 
+    # steps scale with each component moved, but not below this fraction of the argument's size
+    floor = 2.0**-10
+
     def _call(self, f, args, wrt, domain) -> Call:
-        return Call(f, args, wrt, domain)
+        return Call(f, args, wrt, domain, self.floor)
 
     # -- assembling
     def _result(self, call: Call, value, error, ests) -> Result:
