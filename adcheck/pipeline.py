@@ -300,10 +300,14 @@ def _suspect(rec, ctx, results, verdicts) -> bool:
 
 
 def _agree(rec, ctx, results, names) -> bool:
-    """Do the engines' results agree with the first one's within their allowances?"""
+    """Do two families at least agree with the first engine's result, and none disagree?
+    (An engine that cannot resolve the value to the ceiling neither agrees nor disagrees.)"""
     ce, cr = results[names[0]]
     if not _finite(cr.value):
         return False
     err = _own_error(rec, ce, cr, ctx)
-    return all(_judged(rec, results[n][0], ctx, results[n][1], cr.value, err).outcome == "pass"
-               for n in names[1:])
+    seen = {n: _judged(rec, results[n][0], ctx, results[n][1], cr.value, err).outcome
+            for n in names[1:]}
+    agreeing = {family_of(ce)} | {family_of(results[n][0]) for n, o in seen.items()
+                                  if o == "pass"}
+    return "fail" not in seen.values() and len(agreeing) >= 2
