@@ -58,31 +58,35 @@ def _needs_analytic(engine) -> bool:
     return bool(getattr(engine, "analytic_only", False)) or "complex" in engine.name
 
 
-def compute(rec, engine, args, timeout):
-    """The engine's derivative for the record's kind (a Result), under the time limit."""
-    from .runner import deadline
-    with deadline(timeout):
-        if rec.kind == "residual":
-            from engines.base import Cost, Result
+def compute(rec, engine, args, timeout=None):
+    """The engine's derivative for the record's kind (a Result). The time limit of a run is
+    the supervisor's (its workers' watchdog), not this function's."""
+    if rec.kind == "residual":
+        from engines.base import Cost, Result
 
-            from .residual import residual_with_bound
-            return residual_with_bound(rec, engine, args, Cost, Result)
-        return engine.derivative(rec.kind, rec.f, args, rec.wrt, **derivative_kw(rec, args))
+        from .residual import residual_with_bound
+        return residual_with_bound(rec, engine, args, Cost, Result)
+    return engine.derivative(rec.kind, rec.f, args, rec.wrt, **derivative_kw(rec, args))
 
 
-def run_engine(rec, engine, ctx, timeout):
-    """The engine's Result on one prepared case, or the CaseVerdict of why there is none."""
-    from .runner import CaseTimeout
+def run_engine(rec, engine, ctx, timeout, call=None):
+    """The engine's Result on one prepared case, or the CaseVerdict of why there is none.
+
+    ``call(fn, engine_name)`` runs the computation (a worker notes and guards it there)."""
     tag = {"engine": engine.name, "family": family_of(engine)}
     try:
         # A stencil point past a domain edge gives NaN, which the judge sees and reports;
         # numpy's RuntimeWarnings would only scatter the same news over the terminal.
         with np.errstate(all="ignore"):
-            return compute(rec, engine, ctx.args, timeout)
-    except (NotAnalytic, UnsupportedOperation, NotApplicable) as exc:
-        return CaseVerdict("not-applicable", note=str(exc), **tag)
-    except CaseTimeout as exc:
-        return CaseVerdict("error", note=str(exc), **tag)
+            def fn():
+                try:
+                    return compute(rec, engine, ctx.args, timeout)
+                except (NotAnalytic, UnsupportedOperation, NotApplicable) as exc:
+                    return CaseVerdict("not-applicable", note=str(exc), **tag)
+            r = fn() if call is None else call(fn, engine.name)
+        if isinstance(r, CaseVerdict):  # refused, or the guard caught what user code raised
+            r.engine, r.family = engine.name, family_of(engine)
+        return r
     except Exception as exc:  # noqa: BLE001  an engine that raises is an outcome, not a crash
         return CaseVerdict("error", note=f"{engine.name} raised {type(exc).__name__}: {exc}",
                            **tag)
@@ -103,7 +107,8 @@ def run_engine_case(rec, engine, ctx, timeout) -> CaseVerdict:
     return judge_case(rec, [engine], ctx.args, timeout, ctx=ctx).verdicts[engine.name]
 
 
-def judge_case(rec, engines, args, timeout=None, *, expected=None, ctx=None) -> CaseOutcome:
+def judge_case(rec, engines, args, timeout=None, *, expected=None, ctx=None,
+               call=None) -> CaseOutcome:
     """Prepare one case of ``rec``, run ``engines`` on it, judge them, and settle the blame.
 
     Args:
@@ -112,22 +117,24 @@ def judge_case(rec, engines, args, timeout=None, *, expected=None, ctx=None) -> 
         args: the input.
         timeout: per-engine time limit in seconds (None: none).
         expected: a user's claimed value (array) to judge against instead of the closed form.
-        ctx: an already prepared case (skips ``prepare``).
+        ctx: an already prepared case (skips ``prepare``; a function with several outputs
+            prepares each output itself).
+        call: ``call(fn, engine_name)`` runs each engine's computation (see ``run_engine``).
     """
-    tree = None if ctx is not None else output_tree(rec, args)
+    tree = output_tree(rec, args)
     if tree is not None:
-        return _judge_tree(rec, engines, args, timeout, expected, tree)
+        return _judge_tree(rec, engines, args, timeout, expected, tree, call)
     ctx = ctx or prepare(rec, args, expected)
-    out, results = _run_all(rec, engines, ctx, timeout)
+    out, results = _run_all(rec, engines, ctx, timeout, call)
     _judge_all(rec, ctx, results, out)
     return out
 
 
-def _run_all(rec, engines, ctx, timeout):
+def _run_all(rec, engines, ctx, timeout, call=None):
     out, results = CaseOutcome(ctx, reference=_label(ctx)), {}
     for e in engines:
         t0 = time.perf_counter()
-        r = run_engine(rec, e, ctx, timeout)
+        r = run_engine(rec, e, ctx, timeout, call)
         seconds = time.perf_counter() - t0
         if isinstance(r, CaseVerdict):
             r.seconds, out.verdicts[e.name] = seconds, r
@@ -147,10 +154,10 @@ def _judge_all(rec, ctx, results, out) -> None:
     out.suspect_reference = _suspect(rec, ctx, results, out.verdicts)
 
 
-def _judge_tree(rec, engines, args, timeout, expected, tree) -> CaseOutcome:
+def _judge_tree(rec, engines, args, timeout, expected, tree, call=None) -> CaseOutcome:
     """Several outputs: every leaf is its own case (reference, bounds, consensus); an engine's
     verdict is its worst leaf's, and a result of another structure fails."""
-    out, results = _run_all(rec, engines, Context(tuple(args)), timeout)
+    out, results = _run_all(rec, engines, Context(tuple(args)), timeout, call)
     good, leaves = {}, {n: [] for n in results}
     for n, (e, r) in results.items():
         why = mismatch(r.value, tree)

@@ -19,6 +19,11 @@ SECONDS = 10.0
 _ENABLED = [True]
 
 
+def enabled() -> bool:
+    """Whether failures are shrunk now."""
+    return _ENABLED[-1]
+
+
 @contextmanager
 def disabled():
     """No shrinking inside this block (a mutation battery only counts kills)."""
@@ -71,15 +76,6 @@ def shrink(rec, engine, engines, timeout=None, *, original=None, max_examples=MA
         return None
     except Exception:  # noqa: BLE001  a shrink is a hint; never let it break the run
         return None
-
-
-def shrink_failures(rec, engines, accs, timeout=None) -> None:
-    """Shrink every failing record of one identity's run (``accs``: name -> Accumulator)."""
-    for e in engines:
-        acc = accs[e.name]
-        if acc.counts.get("fail"):
-            small = shrink(rec, e, engines, timeout, original=acc.worst_args)
-            acc.shrunk = None if small is None else describe(rec, small)
 
 
 def describe(rec, args) -> dict:
