@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from .cases import judged_count
 from .catalogue import UsageError, default_engines, load_catalogue, load_plugins, select
 from .cli import ExitCode, _print_json
 from .publish import OutLock, check_out, publish
@@ -72,6 +73,10 @@ def cmd_run(args, argv) -> int:
     _summary(res, paths)
     drifted = _drift_gate(res, baseline, args.fail_on_drift)
     ok = res["summary"]["verdict"] == "pass" and not drifted
+    if ok and not judged_count(res["records"]):
+        print("adcheck: NOTHING JUDGED: no case passed or failed; this run certifies nothing",
+              file=sys.stderr)
+        return ExitCode.NO_TESTS_JUDGED
     return ExitCode.OK if ok else ExitCode.CHECKS_FAILED
 
 
@@ -196,7 +201,8 @@ def _summary(res, paths) -> None:
         if r["outcome"] in ("fail", "error"):
             print(r["message"])
     print(f"adcheck: {res['summary']['verdict'].upper()}: " + ", ".join(
-        f"{v} {k}" for k, v in c.items()) + f" ({res['timing']['wall_s']:.1f} s); "
+        f"{v} {k}" for k, v in c.items()) + f"; {judged_count(res['records'])} case(s) "
+        f"judged ({res['timing']['wall_s']:.1f} s); "
         f"report in {Path(paths['results']).parent}")
 
 

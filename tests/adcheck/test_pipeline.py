@@ -299,3 +299,13 @@ def test_a_failure_shrinks_to_the_smallest_input():
     q = np.array(r["shrunk"]["input"]["Q"])
     assert np.count_nonzero(q) == 1 and np.count_nonzero(r["shrunk"]["input"]["x"]) == 1
     assert f"Smallest failing input found by shrinking: x ({n},), Q ({n}, {n})" in r["message"]
+
+
+def test_a_run_that_judged_nothing_exits_4(tmp_path, capsys):
+    from adcheck.cli import ExitCode, main
+    rec = quadratic("T.nothing-judged", analytic=False)  # complex step does not apply
+    with temporary(identities=[rec]):
+        rc = main(["run", "-i", rec.id, "-e", "complex-step", "--examples", "1", "--no-studies",
+                   "--out", str(tmp_path / "r")])
+    assert rc == ExitCode.NO_TESTS_JUDGED == 4
+    assert "NOTHING JUDGED" in capsys.readouterr().err
