@@ -246,7 +246,7 @@ class Accumulator:
         self.counts[v.outcome] += 1
         self.seconds += v.seconds
         self.family = self.family or v.family
-        if v.verified_to is not None and v.outcome in ("pass", "fail", "inconclusive"):
+        if v.verified_to is not None and v.outcome in ("pass", "fail"):
             self.verified_to = max(self.verified_to or 0.0, v.verified_to)
         self.first.setdefault(v.outcome, v)
         if v.outcome == "fail":

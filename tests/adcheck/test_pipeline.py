@@ -309,3 +309,12 @@ def test_a_run_that_judged_nothing_exits_4(tmp_path, capsys):
                    "--out", str(tmp_path / "r")])
     assert rc == ExitCode.NO_TESTS_JUDGED == 4
     assert "NOTHING JUDGED" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["central", "richardson"])
+def test_a_residual_certifies_the_engines_precision_not_the_rounding(name):
+    recs, _ = runner.run(["B3.black-scholes-pde"], ["reverse", name], 2, 0)
+    by = {r["engine"]: r for r in recs}
+    assert by["reverse"]["verified_to"] < 1e-14
+    assert by[name]["verified_to"] > 1e3 * by["reverse"]["verified_to"]  # its own estimate
+    assert by[name]["verified_to"] <= em.CEILING[2] or by[name]["outcome"] != "pass"
