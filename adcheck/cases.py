@@ -54,17 +54,17 @@ def numerical(engine, result) -> bool:
 
 
 def engine_estimate(engine, result, order: int, ctx):
-    """(estimate, trust) of the engine's own error term of the allowance.
+    """The engine's own error term of the allowance (already multiplied), or None.
 
-    A finite difference's estimate is a model: it is floored at the rounding of the differences
-    and trusted FD_TRUST-fold. An exact or symbolic engine's error is its own float64 rounding:
-    charged as it is.
+    A finite difference's estimate is a model: trusted FD_TRUST-fold, and never below the
+    rounding floor of its differences. An exact or symbolic engine's error is its own float64
+    rounding: charged as it is.
     """
     if result.error is None:
-        return None, em.FD_TRUST
+        return None
     if not numerical(engine, result):
-        return np.abs(np.asarray(result.error, dtype=float)), 1.0
-    return fd_estimate(result.error, order, ctx), em.FD_TRUST
+        return np.abs(np.asarray(result.error, dtype=float))
+    return fd_estimate(result.error, order, ctx)
 
 
 def judge_engine_case(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseVerdict:
@@ -88,8 +88,9 @@ def judge_engine_case(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseV
             ref, ref_err = ctx.ref, ctx.ref_err
         if ref is None:
             return CaseVerdict("inconclusive", note="no reference for this case", **tag)
-        est, trust = engine_estimate(engine, result, em.ORDER.get(rec.kind, 1), ctx)
-        allow = em.allowance(ref, ctx.bounds, ref_err, est, trust)
+        est = engine_estimate(engine, result, em.ORDER.get(rec.kind, 1), ctx)
+        allow = em.allowance(ref, ctx.bounds, ref_err, est, trust=1.0,
+                             estimated=numerical(engine, result))
     cmp = compare(result.value, ref, allow, ctx.kinks)
     v = CaseVerdict(cmp.outcome, cmp.worst, cmp.index, cmp.note, **tag)
     _locate(v, cmp, allow, result.value, ref)

@@ -7,7 +7,7 @@ For each component i of a derivative computed by an engine (value ``v``) and a r
     allowance_i = ROUTE_FACTOR · u · max(E_ad,i, E_cf,i)     (a) rounding of the computation
                 + u · |r_i|                                  (   rounding of the result itself)
                 + ref_err_i                                  (b) the reference's own error
-                + FD_TRUST · max(est_i, W·u·E_f / h^k)       (c) a numerical engine's estimate
+                + max(FD_TRUST · est_i, W·u·E_f / h^k)       (c) a numerical engine's estimate
 
 with u = 2^-53 the unit roundoff. ``E_ad`` is the running rounding-error bound (in units of u)
 of the derivative computed by reverse-mode AD of ``f`` itself (forward-over-reverse for second
@@ -178,6 +178,13 @@ def ceiling(kind: str) -> float:
     return CEILING[max(1, min(ORDER.get(kind, 1), 2))]
 
 
+def fd_term(estimate, floor):
+    """A finite difference's allowance term: FD_TRUST × its own estimate (a model of its
+    error, hence the margin), never below ``floor``, the rounding bound of its differences
+    (a bound, charged as it is)."""
+    return np.maximum(FD_TRUST * np.abs(np.asarray(estimate, dtype=float)), floor)
+
+
 def fd_floor(order: int, f_magnitude: float, x_scale: float) -> float:
     """The rounding floor of a finite difference of ``order`` (see FD_STENCIL)."""
     order = max(1, min(order, 2))
@@ -211,14 +218,18 @@ class Allowance:
         parts = [f"rounding {float(self.rounding.flat[i]):.2e}"]
         if float(self.reference.flat[i]):
             parts.append(f"reference {float(self.reference.flat[i]):.2e}")
-        if float(self.engine.flat[i]):
-            parts.append(f"engine estimate x{self.trust:g} {float(self.engine.flat[i]):.2e}")
+        if float(self.engine.flat[i]) and self.estimated:
+            parts.append(f"engine estimate x{FD_TRUST:g} (at least the rounding floor) "
+                         f"{float(self.engine.flat[i]):.2e}")
+        elif float(self.engine.flat[i]):
+            parts.append(f"engine's own rounding {float(self.engine.flat[i]):.2e}")
         tail = " (rounding bound from the magnitude of the computation: the reverse route's " \
                "is not finite here)" if self.fallback else ""
         return " + ".join(parts) + tail
 
 
-def allowance(ref, bounds, ref_err=None, estimate=None, trust=FD_TRUST) -> Allowance:
+def allowance(ref, bounds, ref_err=None, estimate=None, trust=FD_TRUST,
+              estimated=None) -> Allowance:
     """The allowed error of each component of an engine's result (see the module formula).
 
     Args:
@@ -227,7 +238,10 @@ def allowance(ref, bounds, ref_err=None, estimate=None, trust=FD_TRUST) -> Allow
         ref_err: the reference's own error (absolute, componentwise or scalar); None = exact.
         estimate: the engine's own error estimate, or None.
         trust: what the estimate is multiplied by: FD_TRUST for a finite difference's model
-            of its error, 1 for an exact or symbolic engine's own rounding.
+            of its error, 1 for an exact or symbolic engine's own rounding, or for a term
+            already made by ``fd_term``.
+        estimated: whether the term is a numerical engine's model of its error (default:
+            an estimate multiplied by more than 1).
     """
     r = np.abs(np.asarray(ref, dtype=float))
     e, lost = _route_bound(r, bounds)
@@ -236,8 +250,10 @@ def allowance(ref, bounds, ref_err=None, estimate=None, trust=FD_TRUST) -> Allow
     engine = trust * _as(estimate, r.shape)
     finite_r = r[np.isfinite(r)]
     scale = float(max(np.max(finite_r, initial=0.0), np.max(e[np.isfinite(e)], initial=0.0)))
+    if estimated is None:
+        estimated = estimate is not None and trust > 1
     return Allowance(rounding + reference + engine, rounding, reference, engine, scale,
-                     estimate is not None and trust > 1, trust, lost)
+                     bool(estimated and estimate is not None), trust, lost)
 
 
 def _route_bound(r, bounds):

@@ -228,8 +228,7 @@ def _finite(value) -> bool:
 
 def _own_error(rec, engine, result, ctx):
     """A consensus candidate's own allowance term, charged as the reference's error."""
-    est, trust = engine_estimate(engine, result, em.ORDER.get(rec.kind, 1), ctx)
-    return None if est is None else trust * np.asarray(est, dtype=float)
+    return engine_estimate(engine, result, em.ORDER.get(rec.kind, 1), ctx)
 
 
 def _voters(rec, ctx, results) -> dict:

@@ -122,8 +122,8 @@ def _function_scale(rec, ctx: Context) -> None:
 
 
 def fd_estimate(result_error, order: int, ctx: Context):
-    """A numerical engine's estimate, raised to the rounding floor of its differences."""
+    """A numerical engine's allowance term: FD_TRUST times its estimate, never below the
+    rounding floor of its differences (a bound itself, so not multiplied)."""
     if result_error is None:
         return None
-    floor = em.fd_floor(order, ctx.f_magnitude, ctx.x_scale)
-    return np.maximum(np.abs(np.asarray(result_error, dtype=float)), floor)
+    return em.fd_term(result_error, em.fd_floor(order, ctx.f_magnitude, ctx.x_scale))

@@ -90,9 +90,8 @@ def residual_with_bound(rec, engine, args, Cost, Result):
         plain.append((value, err))
         if r.error is not None:
             state["estimated"] = True
-            est = np.maximum(np.abs(np.asarray(r.error, dtype=float)),
-                             _floor(kind, fn, dargs, wrt))
-            err = err + em.FD_TRUST * est / (em.ROUTE_FACTOR * em.U)
+            term = em.fd_term(r.error, _floor(kind, fn, dargs, wrt))
+            err = err + term / (em.ROUTE_FACTOR * em.U)
         return value, err
 
     b = em.residual_bound(rec.f, args, derive_value)
