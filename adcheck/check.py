@@ -45,6 +45,7 @@ class CheckReport:
     message: str = ""
     case: CaseOutcome | None = field(default=None, repr=False)
     identity: object = field(default=None, repr=False)  # the check as an identity record
+    shrunk: dict | None = None  # the smallest failing input found (with ``strategy``)
 
     def records(self, identity_id: str | None = None, rerun: str | None = None) -> list[dict]:
         """The results.json records of this check, one per engine, as ``adcheck run`` writes
@@ -79,7 +80,7 @@ class CheckReport:
 
 
 def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=None,
-          v=None) -> CheckReport:
+          v=None, strategy=None) -> CheckReport:
     """Check the ``kind`` derivative of ``f(xp, *args)`` with respect to ``args[wrt]``.
 
     Args:
@@ -90,6 +91,9 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
         engines: engine names or Engine objects (default: adcheck's AD, richardson, central).
         expected: the claimed derivative: an array, or a closed form ``g(xp, *args)``.
         v: the direction of an "hvp".
+        strategy: a hypothesis strategy of argument tuples; given, a failure is replayed
+            through it to the smallest failing input (``report.shrunk``), as ``adcheck run``
+            does with an identity's strategy.
     Returns:
         A CheckReport; ``report.message`` says what failed, where, by how much, and why.
     Raises:
@@ -99,12 +103,26 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
     _wrt(wrt, args)
     v = _direction(kind, v, args, wrt)
     chosen = _engine_list(engines, order)
-    rec = _record(f, kind, wrt, order, expected, v, args)
+    rec = _record(f, kind, wrt, order, expected, v, args, strategy)
     ref = None if expected is None or callable(expected) else _expected_array(expected)
     case = judge_case(rec, chosen, args, expected=ref)
     rep = _report(kind, case, expected)
     rep.identity = rec
+    if rep.verdict == "fail" and strategy is not None and ref is None:
+        _shrink(rep, rec, chosen, args)
     return rep
+
+
+def _shrink(rep, rec, chosen, args) -> None:
+    """Replay the first failing engine through the strategy to the smallest failing input."""
+    from .shrink import describe, shrink, text
+    name = next(n for n, x in rep.engines.items() if x.outcome == "fail")
+    engine = next(e for e in chosen if e.name == name)
+    small = shrink(rec, engine, chosen, original=args)
+    if small is not None:
+        rep.shrunk = describe(rec, small)
+        rep.engines[name].shrunk = rep.shrunk
+        rep.message += f"\n  {name}: {text(rep.shrunk)}"
 
 
 # ----------------------------------------------------------------------------- usage errors
@@ -188,7 +206,7 @@ def _expected_array(expected):
                         f"got {type(expected).__name__} ({exc})") from None
 
 
-def _record(f, kind, wrt, order, expected, v, args):
+def _record(f, kind, wrt, order, expected, v, args, strategy=None):
     """The user's function as an identity record (not registered in the catalogue)."""
     from identities import Identity
     name = getattr(f, "__name__", "f")
@@ -196,6 +214,7 @@ def _record(f, kind, wrt, order, expected, v, args):
                     citation="", kind=kind, f=f, wrt=wrt, smoothness=order,
                     closed_form=expected if callable(expected) else None,
                     v=None if v is None else (lambda *a: v), prove=_no_statement,
+                    strategy=strategy,
                     arg_names=tuple(f"arg{i}" for i in range(len(args))))
 
 

@@ -43,6 +43,10 @@ def shrink(rec, engine, engines, timeout=None, *, original=None, max_examples=MA
            seconds=SECONDS) -> tuple | None:
     """The smallest input found on which ``engine`` fails (judged beside ``engines``), or None.
 
+    Hypothesis shrinks entries well but a size drawn before the entries less so: after each
+    failing input found, the search is repeated below its size until none fails or the time
+    is up.
+
     Args:
         rec: the identity record; its ``strategy`` is replayed.
         engine: the failing engine.
@@ -52,14 +56,10 @@ def shrink(rec, engine, engines, timeout=None, *, original=None, max_examples=MA
     """
     if not _ENABLED[-1] or getattr(rec, "strategy", None) is None:
         return None
-    from hypothesis import HealthCheck, find, settings
-    from hypothesis.errors import NoSuchExample, Unsatisfiable
-
     from .pipeline import judge_case
     stop = time.monotonic() + seconds
     crowd = [e for e in engines if e.name != engine.name] + [engine]
-
-    limit = size(original) if original else None
+    best, limit = None, (size(original) if original else None)
 
     def fails(args) -> bool:
         if time.monotonic() > stop or (limit is not None and size(args) > limit):
@@ -68,10 +68,22 @@ def shrink(rec, engine, engines, timeout=None, *, original=None, max_examples=MA
             case = judge_case(rec, crowd, tuple(args), timeout)
         return case.verdicts[engine.name].outcome == "fail"
 
+    while time.monotonic() < stop:
+        found = _find(rec.strategy, fails, max_examples)
+        if found is None:
+            break
+        best, limit = found, size(found) - 1
+    return best
+
+
+def _find(strategy, condition, max_examples):
+    """Hypothesis's smallest example satisfying ``condition`` (derandomized), or None."""
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis.errors import NoSuchExample, Unsatisfiable
     cfg = settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
                    suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
     try:
-        return tuple(find(rec.strategy, fails, settings=cfg))
+        return tuple(find(strategy, condition, settings=cfg))
     except (NoSuchExample, Unsatisfiable):
         return None
     except Exception:  # noqa: BLE001  a shrink is a hint; never let it break the run

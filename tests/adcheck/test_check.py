@@ -73,3 +73,19 @@ def test_a_transposed_expected_jacobian_fails_with_the_diagnosis():
                         engines=["reverse", "forward"])
     assert rep.verdict == "fail"
     assert all("transpose" in ev.diagnosis for ev in rep.engines.values()), rep.message
+
+
+def test_a_failing_check_shrinks_through_its_strategy():
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+
+    def pairs(n):
+        grid = st.integers(-8, 8).map(lambda k: k / 8)
+        return st.tuples(hnp.arrays(float, (n,), elements=grid),
+                         hnp.arrays(float, (n, n), elements=grid))
+    strategy = st.integers(1, 4).flatmap(pairs)
+    rep = adcheck.check(quad, (X, Q), expected=lambda xp, x, q: 2.0 * (q @ x),
+                        engines=["reverse", "forward"], strategy=strategy)
+    assert not rep.ok and rep.shrunk is not None
+    assert rep.shrunk["shapes"]["arg0"] == [2]  # at n = 1 every Q is symmetric
+    assert "Smallest failing input found by shrinking" in rep.message
