@@ -19,7 +19,8 @@ from engines.errors import NotAnalytic, UnsupportedOperation
 from engines.registry import family_of
 
 from . import errmodel as em
-from .cases import CaseVerdict, engine_estimate, judge_engine_case
+from .cases import CaseVerdict
+from .consensus import Pending, blame, consensus, judged, suspect, timed
 from .pytree import get, is_tree, label, leaf_fn, mismatch, output_tree, paths
 from .reference import Context, derivative_kw, prepare
 from .residual import NotApplicable
@@ -92,16 +93,6 @@ def run_engine(rec, engine, ctx, timeout, call=None):
                            **tag)
 
 
-def _judged(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseVerdict:
-    try:
-        with np.errstate(all="ignore"):
-            return judge_engine_case(rec, engine, ctx, result, ref, ref_err)
-    except Exception as exc:  # noqa: BLE001  never lose the run over one case
-        return CaseVerdict("error", note=f"judging {engine.name}'s result raised "
-                                         f"{type(exc).__name__}: {exc}", engine=engine.name,
-                           family=family_of(engine))
-
-
 def run_engine_case(rec, engine, ctx, timeout) -> CaseVerdict:
     """One engine on one prepared case, judged against the case's reference: never raises."""
     return judge_case(rec, [engine], ctx.args, timeout, ctx=ctx).verdicts[engine.name]
@@ -139,7 +130,7 @@ def _run_all(rec, engines, ctx, timeout, call=None):
         if isinstance(r, CaseVerdict):
             r.seconds, out.verdicts[e.name] = seconds, r
         else:  # judged below; the placeholder keeps the engine order and the time spent
-            results[e.name], out.verdicts[e.name] = (e, r), _Pending(seconds)
+            results[e.name], out.verdicts[e.name] = (e, r), Pending(seconds)
     return out, results
 
 
@@ -147,11 +138,11 @@ def _judge_all(rec, ctx, results, out) -> None:
     """Judge the finished results against the reference, or their consensus; settle blame."""
     if ctx.has_reference or rec.kind == "residual":
         for name, (e, r) in results.items():
-            out.verdicts[name] = _timed(_judged(rec, e, ctx, r), out.verdicts[name])
+            out.verdicts[name] = timed(judged(rec, e, ctx, r), out.verdicts[name])
     else:
-        out.reference = _consensus(rec, ctx, results, out.verdicts)
+        out.reference = consensus(rec, ctx, results, out.verdicts)
     blame(out.verdicts)
-    out.suspect_reference = _suspect(rec, ctx, results, out.verdicts)
+    out.suspect_reference = suspect(rec, ctx, results, out.verdicts)
 
 
 def _judge_tree(rec, engines, args, timeout, expected, tree, call=None) -> CaseOutcome:
@@ -162,7 +153,7 @@ def _judge_tree(rec, engines, args, timeout, expected, tree, call=None) -> CaseO
     for n, (e, r) in results.items():
         why = mismatch(r.value, tree)
         if why:
-            out.verdicts[n] = _timed(CaseVerdict("fail", note=why, diagnosis="structure mismatch",
+            out.verdicts[n] = timed(CaseVerdict("fail", note=why, diagnosis="structure mismatch",
                                                  engine=n, family=family_of(e), result=r.value),
                                      out.verdicts[n])
         else:
@@ -171,14 +162,14 @@ def _judge_tree(rec, engines, args, timeout, expected, tree, call=None) -> CaseO
         rec_p = replace(rec, id=rec.id + label(p), f=leaf_fn(rec.f, p),
                         closed_form=leaf_fn(rec.closed_form, p))
         ctx_p = prepare(rec_p, args, None if expected is None else get(expected, p))
-        sub = CaseOutcome(ctx_p, {n: _Pending(0.0) for n in good}, _label(ctx_p))
+        sub = CaseOutcome(ctx_p, {n: Pending(0.0) for n in good}, _label(ctx_p))
         _judge_all(rec_p, ctx_p, {n: (e, _leaf(r, p)) for n, (e, r) in good.items()}, sub)
         out.ctx, out.reference = ctx_p, f"{sub.reference} (leaf by leaf)"
         out.suspect_reference |= sub.suspect_reference
         for n in good:
             leaves[n].append((p, sub.verdicts[n]))
     for n in good:
-        out.verdicts[n] = _timed(_worst_leaf(leaves[n], good[n][1].value), out.verdicts[n])
+        out.verdicts[n] = timed(_worst_leaf(leaves[n], good[n][1].value), out.verdicts[n])
     out.ctx = Context(tuple(args))
     blame(out.verdicts)
     return out
@@ -202,118 +193,6 @@ def _worst_leaf(leaf_verdicts, whole) -> CaseVerdict:
     return v
 
 
-@dataclass
-class _Pending:
-    seconds: float
-
-
-def _timed(v: CaseVerdict, pending) -> CaseVerdict:
-    v.seconds = getattr(pending, "seconds", 0.0) + v.seconds
-    return v
-
-
 def _label(ctx) -> str:
     return {"exact": "the closed form (exact oracle)",
             "float64 closed form": "the closed form (float64)"}.get(ctx.oracle, ctx.oracle)
-
-
-# ----------------------------------------------------------------------------- consensus
-
-def _finite(value) -> bool:
-    try:
-        return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
-    except (TypeError, ValueError):
-        return False
-
-
-def _own_error(rec, engine, result, ctx):
-    """A consensus candidate's own allowance term, charged as the reference's error."""
-    return engine_estimate(engine, result, em.ORDER.get(rec.kind, 1), ctx)
-
-
-def _voters(rec, ctx, results) -> dict:
-    """The results that witness a value: finished ("ok"), and not a difference across a kink
-    (which says nothing there). A NaN is a witness, one that disagrees with every value."""
-    from .cases import kinked, numerical
-    return {n: (e, r) for n, (e, r) in results.items() if r.status == "ok" and
-            not (numerical(e, r) and kinked(rec, ctx))}
-
-
-def _consensus(rec, ctx, all_results, verdicts) -> str:
-    """Judge every engine against the value a majority of families agrees on; returns the
-    reference's label. Without a majority the witnesses are inconclusive, nobody blamed."""
-    results = _voters(rec, ctx, all_results)
-    for n, (e, r) in all_results.items():  # abstainers say why, in their own words
-        if n not in results:
-            verdicts[n] = _timed(_judged(rec, e, ctx, r, r.value), verdicts[n])
-    fam = {n: family_of(e) for n, (e, _) in results.items()}
-    support = {}
-    for c, (ce, cr) in results.items():
-        if not _finite(cr.value):
-            continue  # a NaN is never anybody's reference
-        err = _own_error(rec, ce, cr, ctx)
-        support[c] = {fam[c]} | {fam[n] for n, (e, r) in results.items() if n != c and
-                                 _judged(rec, e, ctx, r, cr.value, err).outcome == "pass"}
-    best = max(support, key=lambda c: len(support[c]), default=None)
-    families = set(fam.values())
-    if best is None or len(support[best]) < 2 or len(support[best]) <= len(families) / 2:
-        _no_majority(results, verdicts, families)
-        return "no majority"
-    ce, cr = results[best]
-    err = _own_error(rec, ce, cr, ctx)
-    for n, (e, r) in results.items():
-        verdicts[n] = _timed(_judged(rec, e, ctx, r, cr.value, err), verdicts[n])
-    verdicts[best].note = (verdicts[best].note + "; " if verdicts[best].note else "") + \
-        "consensus reference"
-    return (f"the consensus of {len(support[best])} of {len(families)} families "
-            f"({', '.join(sorted(support[best]))}; reference engine {best})")
-
-
-def _no_majority(results, verdicts, families) -> None:
-    if len(families) < 2:
-        why = (f"inconclusive: no majority: one family of engines ({', '.join(families)}) gave "
-               f"a result, and code cannot confirm itself; every value is shown")
-    else:
-        why = (f"inconclusive: no majority: no value is shared by more than half of the "
-               f"{len(families)} independent families ({', '.join(sorted(families))}); every "
-               f"value is shown, nobody is blamed")
-    for n, (e, r) in results.items():
-        verdicts[n] = _timed(CaseVerdict("inconclusive", note=why, engine=n,
-                                         family=family_of(e), result=r.value), verdicts[n])
-
-
-# ----------------------------------------------------------------------------- blame
-
-def blame(verdicts) -> list[str]:
-    """Name the outliers, once per case: failing engines are blamed when the families that
-    pass are a majority of the families judged (engines sharing code are one witness)."""
-    judged = [v for v in verdicts.values() if v.outcome in ("pass", "fail")]
-    families = {v.family for v in judged}
-    passing = {v.family for v in judged if v.outcome == "pass"}
-    failed = [v for v in judged if v.outcome == "fail"]
-    for v in failed:
-        v.outlier = v.engine if len(passing) > len(families) / 2 else None
-    return [v.engine for v in failed if v.outlier]
-
-
-def _suspect(rec, ctx, results, verdicts) -> bool:
-    """Is the reference itself suspect? Every judged family fails, and they agree."""
-    judged = [v for v in verdicts.values() if v.outcome in ("pass", "fail")]
-    failed = [v.engine for v in judged if v.outcome == "fail" and v.engine in results]
-    if not failed or len(failed) < len(judged) or len({v.family for v in judged}) < 2:
-        return False
-    return _agree(rec, ctx, results, failed)
-
-
-def _agree(rec, ctx, results, names) -> bool:
-    """Do two families at least agree with the first engine's result, and none disagree?
-    (An engine that cannot resolve the value to the ceiling neither agrees nor disagrees.)"""
-    ce, cr = results[names[0]]
-    if not _finite(cr.value):
-        return False
-    err = _own_error(rec, ce, cr, ctx)
-    seen = {n: _judged(rec, results[n][0], ctx, results[n][1], cr.value, err).outcome
-            for n in names[1:]}
-    agreeing = {family_of(ce)} | {family_of(results[n][0]) for n, o in seen.items()
-                                  if o == "pass"}
-    return "fail" not in seen.values() and len(agreeing) >= 2
