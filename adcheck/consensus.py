@@ -19,6 +19,7 @@ from .cases import CaseVerdict, engine_estimate, judge_engine_case, kinked, nume
 
 
 def judged(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseVerdict:
+    """``judge_engine_case``, with a judge that raises turned into an error verdict."""
     try:
         with np.errstate(all="ignore"):
             return judge_engine_case(rec, engine, ctx, result, ref, ref_err)
@@ -28,16 +29,17 @@ def judged(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseVerdict:
                            family=family_of(engine))
 
 
-
 @dataclass
 class Pending:
+    """The place of an engine's verdict while it waits to be judged: the time it took."""
+
     seconds: float
 
 
 def timed(v: CaseVerdict, pending) -> CaseVerdict:
+    """The verdict, charged the time its engine took."""
     v.seconds = getattr(pending, "seconds", 0.0) + v.seconds
     return v
-
 
 
 # ----------------------------------------------------------------------------- consensus
