@@ -89,8 +89,12 @@ def residual_with_bound(rec, engine, args, Cost, Result):
         err = np.abs(value) if bound is None else np.asarray(bound)
         plain.append((value, err))
         if r.error is not None:
-            state["estimated"] = True
-            term = em.fd_term(r.error, _floor(kind, fn, dargs, wrt))
+            from .cases import numerical
+            if numerical(engine, r):  # a difference's estimate: trusted, floored
+                state["estimated"] = True
+                term = em.fd_term(r.error, _floor(kind, fn, dargs, wrt))
+            else:  # an exact or symbolic engine's own rounding, as it is
+                term = np.abs(np.asarray(r.error, dtype=float))
             err = err + term / (em.ROUTE_FACTOR * em.U)
         return value, err
 

@@ -323,3 +323,8 @@ def test_a_residual_certifies_the_engines_precision_not_the_rounding(name):
     assert by["reverse"]["verified_to"] < 1e-14
     assert by[name]["verified_to"] > 1e3 * by["reverse"]["verified_to"]  # its own estimate
     assert by[name]["verified_to"] <= em.CEILING[2] or by[name]["outcome"] != "pass"
+
+
+def test_the_exact_engine_on_a_residual_is_judged_at_its_own_precision():
+    recs, _ = runner.run(["B3.black-scholes-pde"], ["exact"], 1, 0)
+    assert recs[0]["outcome"] == "pass" and recs[0]["verified_to"] < 1e-14
