@@ -59,11 +59,12 @@ U = 2.0 ** -53
 ROUTE_FACTOR = 4.0
 
 # Finite-difference engines report an estimate of their own error (truncation + rounding). An
-# estimate is not a bound: issue 3 asks richardson's to bound its true error in >= 99% of
-# cases, and central's is a model that assumes the function varies on the scale max(1, |x|).
-# Measured on the catalogue (10 examples x every record), the estimates of central, richardson
-# and complex-step were exceeded by at most 5x; a factor of 100 keeps that margin with room
-# for the tails of long campaigns, while finite-difference allowances stay below 1e-8 relative.
+# estimate is not a bound: richardson's is meant to bound its true error in >= 99% of cases,
+# and central's is a model that assumes the function varies on the scale of the step. Measured
+# on the catalogue (10 examples x every record), the estimates of central, richardson and
+# complex-step were exceeded by at most 5x; a factor of 100 keeps that margin with room for
+# the tails of long campaigns. What a pass may certify is capped by CEILING below, so no
+# estimate, however large, buys a pass.
 FD_TRUST = 100.0
 
 # Beyond FD_TRUST times its estimate a finite-difference result is still only "inconclusive"
@@ -76,10 +77,11 @@ ESTIMATE_GROSS = U ** 0.25
 
 # A finite difference cannot beat the rounding of the function values it divides by h^k: with
 # the textbook steps h = eps^(1/3)·s (first order) and eps^(1/4)·s (second order), s =
-# max(1, |x|) (issue 3's central steps), that error is ~ W·u·E_f / h^k, where E_f is the
+# max(1, |x|), that error is ~ W·u·E_f / h^k, where E_f is the
 # running bound of f and W = 8 bounds the summed absolute weights (times h^k) of the stencils
 # in use (2 for a first difference, 4 for a second, up to 8 for a mixed one by polarization).
-# An estimate below this floor (one that forgot the rounding term) is raised to it.
+# The floor is a bound, not a model: FD_TRUST times an estimate below it (one that forgot the
+# rounding term) is raised to it, not the floor multiplied.
 FD_STENCIL = 8.0
 EPS = 2.0 * U
 
