@@ -19,6 +19,7 @@ import numpy as np
 
 from .core import TABLE
 from .namespace import Namespace, SlogdetResult
+from .primitives._scalar import EXACT
 
 GUARD = 10
 _NAN = mpmath.mpf("nan")
@@ -102,6 +103,11 @@ _LINALG = {
 }
 
 
+def _lift_exact(fn):
+    """An mpmath counterpart kept beside its primitive, on exact arguments and results."""
+    return lambda *args, **params: to_exact(fn(*(to_exact(a) for a in args), **params))
+
+
 def reductions(convert):
     """sum and mean over object arrays (the table's own versions assume float arrays)."""
     def total(x, *, axis=None, keepdims=False):
@@ -122,6 +128,7 @@ def exact_prims() -> dict:
     prims.update({n: _elementwise(fn) for n, fn in _ELEMENTWISE.items()})
     prims.update({n: _elementwise(fn, 2) for n, fn in _BINARY.items()})
     prims.update(_LINALG)
+    prims.update({n: _lift_exact(fn) for n, fn in EXACT.items()})
     return prims
 
 

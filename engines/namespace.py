@@ -16,7 +16,12 @@ import numpy as np
 
 from . import primitives  # noqa: F401  (fills the table)
 from .core import TABLE, Box, primal
-from .errors import UnsupportedOperation
+from .errors import UnknownName, UnsupportedOperation
+from .namespace_linalg import LINALG, SPECIAL, SPECIAL_DIRECT, LinalgNames
+from .namespace_more import _ALIASES, DIRECT_MORE, MoreNames
+from .namespace_more import NAMES as _MORE
+from .namespace_shape import NAMES as _SHAPE
+from .namespace_shape import ShapeNames
 
 # name -> primitive it maps to (composites name the primitive doing the work)
 _DIRECT = (
@@ -36,8 +41,11 @@ _COMPOSITE = {
 _LINALG = {
     "inv": "inv", "det": "det", "slogdet": "logabsdet", "solve": "solve", "matmul": "matmul",
     "outer": "outer", "trace": "trace", "diagonal": "diag", "vector_norm": "sqrt+sum",
-    "matrix_transpose": "matrix_transpose",
+    "matrix_transpose": "matrix_transpose", **LINALG,
 }
+_NUMPY_TOP = {"sinc": "sin+divide+where", "i0": "bessel_iv", "tensordot": "einsum",
+              "cross": "getitem+multiply+stack", "empty": "(constant)",
+              "empty_like": "(constant)", "full_like": "(constant)", "meshgrid": "broadcast_to"}
 _CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
               "float64": np.float64, "newaxis": None}
 
@@ -45,6 +53,7 @@ SUPPORTED: dict[str, str] = {
     **{n: n for n in _DIRECT}, **_COMPOSITE,
     **{f"linalg.{n}": p for n, p in _LINALG.items()},
     **{n: "(constant)" for n in _CONSTANTS},
+    **_MORE, **_SHAPE, **_NUMPY_TOP, **{f"special.{n}": p for n, p in SPECIAL.items()},
 }
 """Every supported name and the primitive it maps to."""
 
@@ -63,6 +72,23 @@ def zeros_like_any(x):
     return np.zeros(_shape(x))
 
 
+def _closest(name: str) -> list:
+    """Up to three supported names that look like ``name`` (a typo, another library's name)."""
+    import difflib
+    tail = name.rpartition(".")[2]
+    pool = {n.rpartition(".")[2]: n for n in SUPPORTED}
+    near = difflib.get_close_matches(tail, list(pool), n=3, cutoff=0.6)
+    return [pool[n] for n in near]
+
+
+def _missing(name: str, engine: str):
+    """What a name one namespace lacks does when called: raise naming it and the engine."""
+    def refuse(*args, **params):
+        raise UnsupportedOperation(name, engine)
+    refuse.__name__ = name
+    return refuse
+
+
 class _Sub:
     """A sub-namespace (``xp.linalg``) with the same error for unsupported names."""
 
@@ -73,10 +99,11 @@ class _Sub:
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        raise UnsupportedOperation(f"{self._prefix}.{name}", self._engine)
+        full = f"{self._prefix}.{name}"
+        raise UnknownName(full, self._engine, _closest(full))
 
 
-class Namespace:
+class Namespace(MoreNames, ShapeNames, LinalgNames):
     """The supported names bound to one implementation of the primitives.
 
     Args:
@@ -100,12 +127,27 @@ class Namespace:
             "solve": self._p["solve"], "matmul": self._p["matmul"], "outer": self._p["outer"],
             "trace": self._p["trace"], "diagonal": self._p["diag"],
             "vector_norm": self.vector_norm, "matrix_transpose": self._p["matrix_transpose"],
+            **{n: getattr(self, "la_" + n, None) or getattr(self, n) for n in LINALG},
         })
+        self._bind_more(engine)
+
+    def _bind_more(self, engine):
+        """The names added over the newer primitives; a namespace may lack some of them."""
+        for name in DIRECT_MORE:
+            setattr(self, name, self._p.get(name) or _missing(name, engine))
+        for alias, name in _ALIASES.items():
+            setattr(self, alias, getattr(self, name))
+        special = {n: self._p.get(p) or _missing(p, engine) for n, p in SPECIAL_DIRECT.items()}
+        special.update({n: getattr(self, "sp_" + n) for n in SPECIAL if n not in special
+                        and hasattr(self, "sp_" + n)})
+        special.update({"psi": special["digamma"], "sinc": self.sinc})
+        self.special = _Sub(engine, "special", special)
+        self.i0 = special["i0"]
 
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        raise UnsupportedOperation(name, self.engine)
+        raise UnknownName(name, self.engine, _closest(name))
 
     def __repr__(self) -> str:
         return f"<adcheck namespace {self.engine!r}>"
@@ -163,9 +205,6 @@ class Namespace:
         sign = np.sign(np.linalg.det(np.asarray(primal(a), dtype=float)))
         return SlogdetResult(sign, self._p["logabsdet"](a))
 
-    def vector_norm(self, x, axis=None, keepdims=False):
-        return self._p["sqrt"](self.sum(self.square(x), axis=axis, keepdims=keepdims))
-
     # -- constants: not differentiable, built in this namespace's array type
     def asarray(self, obj, dtype=None):
         if isinstance(obj, (list, tuple)) and any(_holds_box(o) for o in obj):
@@ -197,6 +236,28 @@ class Namespace:
 
     def linspace(self, start, stop, num, endpoint=True, dtype=None):
         return self._constant(np.linspace(start, stop, num, endpoint=endpoint))
+
+    def empty(self, shape, dtype=None):
+        return self.zeros(shape)
+
+    def empty_like(self, x, dtype=None):
+        return self.zeros_like(x)
+
+    def full_like(self, x, fill_value, dtype=None):
+        return self.full(_shape(x), fill_value)
+
+    def meshgrid(self, *arrays, indexing="xy"):
+        n = len(arrays)
+        sizes = [_shape(a)[0] for a in arrays]
+        if indexing == "xy" and n > 1:
+            sizes[0], sizes[1] = sizes[1], sizes[0]
+        out = []
+        for i, a in enumerate(arrays):
+            pos = (1 - i if i < 2 else i) if indexing == "xy" and n > 1 else i
+            shape = [1] * n
+            shape[pos] = sizes[pos]
+            out.append(self.broadcast_to(self.reshape(a, shape), sizes))
+        return out
 
 
 def _holds_box(obj) -> bool:

@@ -22,6 +22,7 @@ from .core import TABLE
 from .errors import InputError
 from .exact import reductions, to_exact, to_float
 from .namespace import Namespace, SlogdetResult
+from .primitives._scalar import SYMPY
 
 MAX_INPUTS = 16
 MAX_ENTRIES = 1024  # derivative entries (output size × input size, squared for Hessians)
@@ -129,6 +130,7 @@ def sym_prims() -> dict:
         "logabsdet": _matrices(lambda a: to_sym(sympy.log(sympy.Abs(a.det())))),
         "solve": _matrices(_solve),
     })
+    prims.update({n: _lift(fn) for n, fn in SYMPY.items()})
     return {n: _returning_sym(fn) for n, fn in prims.items()}
 
 

@@ -5,6 +5,14 @@ argument, flops, citation. No interpreter needs editing.
 """
 
 from ..core import TABLE, PerIndex, Primitive, defprim, ops
-from . import arithmetic, elementwise, linalg, structural  # noqa: F401  (fill the table)
+from . import (  # noqa: F401  (fill the table)
+    arithmetic,
+    elementwise,
+    elementwise_more,
+    linalg,
+    linalg_more,
+    special,
+    structural,
+)
 
 __all__ = ["TABLE", "PerIndex", "Primitive", "defprim", "ops"]
