@@ -38,8 +38,14 @@ class ShapeNames:
         return x
 
     def moveaxis(self, x, source, destination):
-        perm = np.moveaxis(np.arange(len(_shape(x))), source, destination)
-        return self.permute_dims(x, [int(i) for i in perm])
+        nd = len(_shape(x))
+        src = [a % nd for a in (source if isinstance(source, (tuple, list)) else [source])]
+        dst = [a % nd for a in (destination if isinstance(destination, (tuple, list))
+                                else [destination])]
+        perm = [a for a in range(nd) if a not in src]
+        for d, s in sorted(zip(dst, src)):
+            perm.insert(d, s)
+        return self.permute_dims(x, perm)
 
     def swapaxes(self, x, axis1, axis2):
         perm = list(range(len(_shape(x))))
