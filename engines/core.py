@@ -45,13 +45,18 @@ class PerIndex:
 
 @dataclass(frozen=True, eq=False)
 class Primitive:
-    """One row of the table.
+    """One record of the table: everything any interpreter needs to know about a primitive.
 
-    ``linear``: the primitive is linear in its positional arguments, so its rules may use the
-    primals' shapes but never their values. ``uses``: which values the rules read, among
-    "ans" and "primals"; the reverse interpreter keeps only the shapes of the others on its tape
-    (less memory held between the sweeps). ``bind`` (set on creation) is the fast dispatcher
-    that ``ops``, the ``ad`` namespace and the box operators call.
+    Calculus: ``jvps``/``vjps`` (one rule per positional argument) or, for an elementwise
+    primitive, ``derivative`` from which both are derived. ``linear``: linear in its positional
+    arguments, so its rules may use the primals' shapes but never their values. ``uses``: which
+    values the rules read, among "ans" and "primals" (the reverse interpreter keeps only the
+    shapes of the others). ``elementwise``: applied element by element with numpy broadcasting.
+    ``analytic``: complex step may run it. ``exact``/``sym``: its mpmath and sympy forms.
+    ``magnitude``/``taylor``: rules of the rounding-bound and forward-Laplacian interpreters
+    (derived from ``derivative`` when absent). ``xp``: the namespace names exposing it.
+    ``examples``: inputs the generated tests run it on. See ``defprim`` for each field's form.
+    ``bind`` (set on creation) is the fast dispatcher ``ops``, ``xp`` and the box operators call.
     """
 
     name: str
@@ -64,6 +69,17 @@ class Primitive:
     linear: bool = False
     params: tuple = field(default=())
     uses: tuple = ("ans", "primals")
+    elementwise: bool = False
+    derivative: Callable | tuple | None = None
+    exact: Callable | None = None
+    sym: Callable | None = None
+    magnitude: Callable | None = None
+    rounding: float = 8.0
+    kink: Callable | None = None
+    taylor: Callable | None = None
+    xp: tuple = ()
+    examples: tuple = ()
+    domain: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "bind", _binder(self))
@@ -76,29 +92,114 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
-def defprim(name, impl, *, jvp, vjp, flops, cite="", analytic=True, linear=False, uses=None):
-    """Register a primitive in the table; reject duplicates. Returns the primitive.
+XP_NAMES: dict[str, str] = {}
+"""Namespace name ("exp", "linalg.inv") -> the primitive it exposes, filled by ``defprim``."""
 
-    ``uses`` names the values its rules read ("ans", "primals"); by default all of them, or
-    none for a linear primitive (its rules need shapes only). ``ops.<name>`` becomes the
-    primitive's dispatcher (a plain function, one frame per call).
+_FORGET: list[Callable] = []  # called with a primitive's record when ``undefprim`` removes it
+
+
+def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite="",
+            analytic=True, linear=False, uses=None, elementwise=False, exact=None, sym=None,
+            magnitude=None, rounding=8.0, kink=None, taylor=None, xp=None, examples=(),
+            domain=()):
+    """Register one primitive: the single place that says everything about it. Returns it.
+
+    Args:
+        name: table key; ``ops.<name>`` becomes its dispatcher.
+        impl: float64 numpy implementation; differentiable operands positional, static
+            parameters (axis, shape) keyword-only.
+        jvp, vjp: one rule per positional argument, ``jvp[i](t, ans, *primals, **params)`` and
+            ``vjp[i](ct, ans, *primals, **params)``, written with ``ops`` (or a ``PerIndex``
+            for a variadic primitive). Optional when ``derivative`` is given.
+        derivative: elementwise primitives only: ``derivative(xp, *xs)`` -> the partial
+            derivative (a tuple of such functions, one per argument, when there are several),
+            written against the namespace ``xp`` so that it is itself differentiable. Declare
+            ``uses=("ans",)`` to receive the output as keyword ``ans`` instead of recomputing
+            it. The JVP/VJP (t·f', ct·f'), the magnitude rule and the Taylor rule derive from it.
+        flops: ``flops(ans, *primals, **params)``; default one per output element.
+        cite: where a non-obvious rule comes from.
+        analytic: complex step may evaluate it (then ``impl`` must accept complex arrays).
+        linear: linear in its positional arguments (rules read shapes, never values).
+        uses: values the rules read, among "ans" and "primals"; default all, none if linear.
+        elementwise: element by element, numpy broadcasting between arguments.
+        exact: the 50-digit form: for an elementwise primitive a function of mpmath numbers
+            (``mpmath.exp``), otherwise a function of object arrays of mpf; None lifts
+            ``impl`` to object arrays (right for primitives that only move or add numbers).
+        sym: the sympy form, the same way (``sympy.exp``; or a function of object arrays).
+        magnitude: ``magnitude(trace, ans, vals, errs, params)`` -> rounding-error bound of the
+            output in units of u; derived for elementwise primitives (first-order propagation
+            through ``derivative`` plus ``rounding``·|ans|).
+        rounding: rounding error of ``impl`` itself in u (1 when correctly rounded, 0 exact).
+        kink: ``kink(xp, *xs)`` -> distance to a breakpoint, for a non-smooth elementwise
+            primitive (abs at 0, maximum at a tie); the magnitude interpreter reports
+            evaluations within rounding of it.
+        taylor: the forward-Laplacian rule on jets (``engines.taylor_rules``); derived when
+            absent.
+        xp: the namespace names calling it with its own signature ("exp", "linalg.inv");
+            default its name for an elementwise primitive, else none.
+        examples: ``example(...)`` inputs the generated tests run it on; an elementwise
+            primitive gets plain, stacked and broadcast shapes by default.
+        domain: one input domain per positional argument for the default examples
+            ("real", "positive", "away-from-zero", "invertible", or ``f(rng, shape)``).
     """
+    if name in TABLE:
+        raise ValueError(f"primitive {name!r} is already defined")
+    if derivative is not None:
+        if not elementwise:
+            raise ValueError(f"primitive {name!r}: derivative= needs elementwise=True; give "
+                             f"jvp= and vjp= rules for other primitives")
+        uses = ("primals",) if uses is None else uses
+        if jvp is None:
+            from .primitives._derive import elementwise_rules
+            jvp, vjp = elementwise_rules(derivative, uses)
+    if jvp is None or vjp is None:
+        raise ValueError(f"primitive {name!r}: give jvp= and vjp= rules, or derivative= for "
+                         f"an elementwise primitive")
     if uses is None:
         uses = () if linear else ("ans", "primals")
     if not set(uses) <= {"ans", "primals"}:
         raise ValueError(f"primitive {name!r}: uses must name 'ans' and/or 'primals'")
-    if name in TABLE:
-        raise ValueError(f"primitive {name!r} is already defined")
     if not isinstance(jvp, PerIndex):
         jvp, vjp = tuple(jvp), tuple(vjp)
         if len(jvp) != len(vjp):
             raise ValueError(f"primitive {name!r}: {len(jvp)} JVP rules but {len(vjp)} VJP rules")
-    prim = Primitive(name, impl, jvp, vjp, flops, cite, analytic, linear, uses=tuple(uses))
+    names = (name,) if xp is None and elementwise else ((xp,) if isinstance(xp, str)
+                                                         else tuple(xp or ()))
+    taken = [n for n in names if n in XP_NAMES]
+    if taken:
+        raise ValueError(f"primitive {name!r}: namespace name(s) {taken} already expose "
+                         f"{[XP_NAMES[n] for n in taken]}")
+    if flops is None:
+        flops = _one_per_element
+    prim = Primitive(name, impl, jvp, vjp, flops, cite, analytic, linear, uses=tuple(uses),
+                     elementwise=elementwise, derivative=derivative, exact=exact, sym=sym,
+                     magnitude=magnitude, rounding=rounding, kink=kink, taylor=taylor,
+                     xp=names, examples=tuple(examples), domain=tuple(domain))
     TABLE[name] = prim
+    XP_NAMES.update((n, name) for n in names)
     setattr(ops, name, prim.bind)
     if name in _BOX_OPERATORS:  # ``box @ w`` calls the dispatcher itself: one frame, not two
         setattr(Box, _BOX_OPERATORS[name], prim.bind)
     return prim
+
+
+def _one_per_element(ans, *args, **params) -> int:
+    return int(np.size(ans))
+
+
+@dataclass(frozen=True)
+class Example:
+    """Inputs for the generated tests: one (domain, shape) per positional argument, params."""
+
+    args: tuple
+    params: dict
+
+
+def example(*shapes, domain=(), **params) -> Example:
+    """An ``Example`` from argument shapes; ``domain`` names one domain per argument
+    (default "real"); keyword parameters are passed to the primitive as they are."""
+    doms = tuple(domain) + ("real",) * (len(shapes) - len(domain))
+    return Example(tuple(zip(doms, (tuple(s) for s in shapes))), params)
 
 
 _BOX_OPERATORS = {"add": "__add__", "subtract": "__sub__", "multiply": "__mul__",
@@ -107,9 +208,13 @@ _BOX_OPERATORS = {"add": "__add__", "subtract": "__sub__", "multiply": "__mul__"
 
 
 def undefprim(name: str) -> None:
-    """Remove a primitive from the table (for tests that register a temporary one)."""
-    TABLE.pop(name)
+    """Remove a primitive (for tests that register a temporary one) and its namespace names."""
+    prim = TABLE.pop(name)
     delattr(ops, name)
+    for n in prim.xp:
+        XP_NAMES.pop(n, None)
+    for forget in _FORGET:
+        forget(prim)
 
 
 # ----------------------------------------------------------------------------- boxes and traces

@@ -8,12 +8,13 @@ class AdcheckEngineError(Exception):
 class UnsupportedOperation(AdcheckEngineError, AttributeError):
     """A function used a name that the namespace does not provide."""
 
-    def __init__(self, name: str, engine: str):
+    def __init__(self, name: str, engine: str, why: str = ""):
         self.name, self.engine = name, engine
         super().__init__(
+            f"'{name}' is not supported by the {engine!r} namespace: {why}" if why else
             f"'{name}' is not supported by the {engine!r} namespace. Write the function with the "
-            f"names listed by engines.namespace.SUPPORTED (see `adcheck engines --names`), "
-            f"or add a primitive with engines.primitives.defprim."
+            f"names listed by engines.namespace.SUPPORTED, or add a primitive with "
+            f"adcheck.define_primitive (elementwise) or engines.core.defprim."
         )
 
 

@@ -217,11 +217,18 @@ class LinalgNames:
     def sp_iv(self, v, x):
         return self._q("bessel_iv")(x, v=v)
 
+    def i0(self, x):
+        return self.sp_i0(x)
 
-SPECIAL_DIRECT = {"erfc": "erfc", "erfinv": "erfinv", "expit": "expit", "gammaln": "gammaln",
-                  "log_ndtr": "log_ndtr", "ndtri": "ndtri", "erf": "erf"}
+    def _special_names(self) -> dict:
+        """The composite members of ``xp.special`` (records add theirs by name)."""
+        names = {n: getattr(self, "sp_" + n) for n in SPECIAL if hasattr(self, "sp_" + n)}
+        names.update(erf=lambda x: self.erf(x), psi=self.sp_digamma, sinc=self.sinc)
+        return names
+
+
 SPECIAL = {
-    **SPECIAL_DIRECT, "psi": "polygamma", "ndtr": "erfc", "logit": "log+divide",
+    "erf": "erf", "psi": "polygamma", "ndtr": "erfc", "logit": "log+divide",
     "log_expit": "logaddexp", "softplus": "logaddexp", "logsumexp": "exp+sum+log",
     "softmax": "exp+logsumexp", "log_softmax": "logsumexp+subtract", "digamma": "polygamma",
     "polygamma": "polygamma", "xlogy": "multiply+log+where", "xlog1py": "multiply+log1p+where",

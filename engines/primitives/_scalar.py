@@ -1,9 +1,8 @@
 """Shared machinery of the scalar-function primitive modules (special, elementwise_more).
 
-An elementwise primitive here is one call to ``scalar_prim``: its numpy implementation, its
-derivative written with ``ops`` (so the rule is itself differentiable), and its mpmath and sympy
-counterparts, kept beside the rule so that the exact oracle and the symbolic engine read the
-same definition. ``EXACT`` and ``SYMPY`` collect those counterparts by primitive name.
+``scalar_prim`` is ``defprim`` for a unary elementwise function whose derivative is written
+``deriv(ans, x)`` with ``ops``; ``param_prim`` for one with a static parameter (the order of a
+polygamma or Bessel function), whose rules and exact/sympy forms take that parameter too.
 """
 
 from __future__ import annotations
@@ -13,12 +12,6 @@ from collections.abc import Callable
 import numpy as np
 
 from ..core import defprim, ops
-from ._util import bcast, per_element, unbcast
-
-EXACT: dict[str, Callable] = {}
-"""Primitive name -> implementation on object arrays of mpmath numbers (keyword params kept)."""
-SYMPY: dict[str, Callable] = {}
-"""Primitive name -> implementation on object arrays of sympy expressions."""
 
 
 def each(fn: Callable, nargs: int = 1) -> Callable:
@@ -29,44 +22,36 @@ def each(fn: Callable, nargs: int = 1) -> Callable:
     return run
 
 
-def scalar_prim(name: str, impl: Callable, deriv: Callable, *, exact: Callable | None,
-                sympy_fn: Callable | None = None, analytic: bool = True, cite: str = "",
-                uses=("primals",)):
-    """Define an elementwise f with f'(x) = deriv(ans, x, **params).
+def scalar_prim(name: str, impl: Callable, deriv: Callable, *, exact: Callable,
+                sym: Callable | None = None, analytic: bool = True, cite: str = "",
+                uses=("primals",), xp=None, domain=(), **kw):
+    """Define an elementwise f with f'(x) = deriv(ans, x).
 
-    ``exact`` / ``sympy_fn`` act on one element (mpf / sympy expression) with the same keyword
-    parameters as ``impl``. ``analytic``: the numpy implementation accepts complex input and
-    is holomorphic there (what complex step needs).
+    ``exact`` / ``sym`` act on one element (mpf / sympy expression). ``analytic``: the numpy
+    implementation accepts complex input and is holomorphic there (what complex step needs).
     """
+    if "ans" in uses:
+        def derivative(xp_, x, ans):
+            return deriv(ans, x)
+    else:
+        def derivative(xp_, x):
+            return deriv(None, x)
+    return defprim(name, impl, elementwise=True, derivative=derivative, uses=uses,
+                   exact=exact, sym=sym, analytic=analytic, cite=cite, xp=xp, domain=domain,
+                   **kw)
+
+
+def param_prim(name: str, impl: Callable, deriv: Callable, *, exact: Callable,
+               sym: Callable | None = None, cite: str = "", analytic: bool = False, **kw):
+    """An elementwise f(x; p) with a static keyword parameter; f' = deriv(ans, x, **p)."""
     def rule(t, ans, x, **params):
         return ops.multiply(t, deriv(ans, x, **params))
 
-    prim = defprim(name, impl, jvp=(rule,), vjp=(rule,), flops=per_element(1),
-                   analytic=analytic, cite=cite, uses=uses)
-    if exact is not None:
-        EXACT[name] = each(exact)
-    if sympy_fn is not None:
-        SYMPY[name] = each(sympy_fn)
-    return prim
+    return defprim(name, impl, jvp=(rule,), vjp=(rule,), exact=each(exact),
+                   sym=None if sym is None else each(sym), cite=cite, analytic=analytic,
+                   uses=("primals",), **kw)
 
 
-def binary_prim(name: str, impl: Callable, dx: Callable, dy: Callable, *, exact: Callable,
-                sympy_fn: Callable | None = None, analytic: bool = False, cite: str = ""):
-    """Define a broadcasting f(x, y) with partials dx(ans, x, y) and dy(ans, x, y)."""
-    prim = defprim(
-        name, impl,
-        jvp=(lambda t, ans, x, y: bcast(ops.multiply(t, dx(ans, x, y)), ans),
-             lambda t, ans, x, y: bcast(ops.multiply(t, dy(ans, x, y)), ans)),
-        vjp=(lambda ct, ans, x, y: unbcast(ops.multiply(ct, dx(ans, x, y)), x),
-             lambda ct, ans, x, y: unbcast(ops.multiply(ct, dy(ans, x, y)), y)),
-        flops=per_element(1), analytic=analytic, cite=cite,
-    )
-    EXACT[name] = each(exact, 2)
-    if sympy_fn is not None:
-        SYMPY[name] = each(sympy_fn, 2)
-    return prim
-
-
-def zero_slope(ans, x, **params):
+def zero_slope(ans, x):
     """The derivative of a piecewise-constant function wherever it is defined: zero."""
-    return ops.multiply(0.0, ans)
+    return ops.multiply(0.0, x)

@@ -6,16 +6,27 @@ still counted, and on boxes it is still traced.
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 
-from ..core import defprim, ops
+from ..core import defprim, example, ops
+from ._bounds import ELEMENTARY_U, absf
 from ._util import bcast, per_element, unbcast, unbcast_rule
+
+# Shapes every binary elementwise primitive is tested on beyond the defaults (scalars).
+_SCALAR_CASES = (example((), (2, 3)), example((2, 3), ()))
+
+
+def _sum_bound(tr, ans, vals, errs, params):
+    """x ± y: the operands' errors plus one correct rounding."""
+    return errs[0] + errs[1] + absf(ans)
 
 defprim(
     "add", np.add,
     jvp=(lambda t, ans, x, y: bcast(t, ans), lambda t, ans, x, y: bcast(t, ans)),
     vjp=(unbcast_rule(0), unbcast_rule(1)),
     flops=per_element(1), linear=True,
+    elementwise=True, magnitude=_sum_bound, examples=_SCALAR_CASES,
 )
 
 defprim(
@@ -23,7 +34,13 @@ defprim(
     jvp=(lambda t, ans, x, y: bcast(t, ans), lambda t, ans, x, y: bcast(ops.negative(t), ans)),
     vjp=(unbcast_rule(0), lambda ct, ans, x, y: ops.negative(unbcast(ct, y))),
     flops=per_element(1), linear=True,
+    elementwise=True, magnitude=_sum_bound, examples=_SCALAR_CASES,
 )
+
+def _product_bound(tr, ans, vals, errs, params):
+    """x·y: |y|·e_x + |x|·e_y plus one correct rounding."""
+    return absf(vals[1]) * errs[0] + absf(vals[0]) * errs[1] + absf(ans)
+
 
 defprim(
     "multiply", np.multiply,
@@ -36,12 +53,18 @@ defprim(
         lambda ct, ans, x, y: unbcast(ops.multiply(x, ct), y),
     ),
     flops=per_element(1), uses=("primals",),
+    elementwise=True, magnitude=_product_bound, examples=_SCALAR_CASES,
 )
 
 
 def _quotient_dy(g, ans, y):
     """g · d(x/y)/dy = −g · (x/y) / y."""
     return ops.negative(ops.divide(ops.multiply(g, ans), y))
+
+
+def _quotient_bound(tr, ans, vals, errs, params):
+    """x/y: (e_x + |x/y|·e_y)/|y| plus one correct rounding."""
+    return (errs[0] + absf(ans) * errs[1]) / absf(vals[1]) + absf(ans)
 
 
 defprim(
@@ -55,6 +78,8 @@ defprim(
         lambda ct, ans, x, y: unbcast(_quotient_dy(ct, ans, y), y),
     ),
     flops=per_element(1),
+    elementwise=True, magnitude=_quotient_bound, examples=_SCALAR_CASES,
+    domain=("real", "positive"),
 )
 
 defprim(
@@ -62,6 +87,7 @@ defprim(
     jvp=(lambda t, ans, x: ops.negative(t),),
     vjp=(lambda ct, ans, x: ops.negative(ct),),
     flops=per_element(1), linear=True,
+    elementwise=True, magnitude=lambda tr, ans, vals, errs, params: errs[0],
 )
 
 
@@ -75,6 +101,19 @@ def _pow_dy(ans, x):
     return ops.multiply(ans, ops.log(ops.where(x, 1.0, cond=np.asarray(x > 0))))
 
 
+def _pow_bound(tr, ans, vals, errs, params):
+    """x**y: first-order propagation through both partials plus an elementary rounding."""
+    a, b = np.asarray(vals[0], dtype=float), np.asarray(vals[1], dtype=float)
+    with np.errstate(all="ignore"):
+        da = np.where(b == 0, 0.0, absf(b * a ** (b - 1)))
+        db = np.where(errs[1] == 0, 0.0, absf(ans * np.log(absf(a))))
+    return da * errs[0] + db * errs[1] + ELEMENTARY_U * absf(ans)
+
+
+def _pow_exact(x, y):
+    return mpmath.power(x, y)
+
+
 defprim(
     "pow", np.power,
     jvp=(
@@ -86,4 +125,6 @@ defprim(
         lambda ct, ans, x, y: unbcast(ops.multiply(ct, _pow_dy(ans, x)), y),
     ),
     flops=per_element(1),
+    elementwise=True, magnitude=_pow_bound, exact=_pow_exact, sym=lambda x, y: x**y,
+    examples=(example((2, 3), (), domain=("positive",)),), domain=("positive", "real"),
 )

@@ -11,8 +11,22 @@ import mpmath
 import numpy as np
 import sympy
 
-from ..core import ops
-from ._scalar import binary_prim, scalar_prim, zero_slope
+from ..core import defprim, ops
+from ._scalar import scalar_prim, zero_slope
+
+
+def _between_integers(rng, shape):
+    """Away from the jumps of the rounding functions (and from round's half-way points)."""
+    return rng.integers(-3, 3, shape) + rng.uniform(0.1, 0.4, shape)
+
+
+def _inside_unit(rng, shape):
+    return rng.uniform(-0.8, 0.8, shape)
+
+
+def _above_one(rng, shape):
+    return rng.uniform(1.2, 3.0, shape)
+
 
 AS = "Abramowitz & Stegun 4.4 and 4.6 (derivatives of inverse circular/hyperbolic functions)"
 
@@ -25,33 +39,38 @@ def _one_plus_sq(x):
     return ops.add(1.0, ops.multiply(x, x))
 
 
-scalar_prim("tan", np.tan, lambda ans, x: _one_plus_sq(ans), exact=mpmath.tan,
-            sympy_fn=sympy.tan, uses=("ans",))
+scalar_prim("tan", np.tan, lambda ans, x: _one_plus_sq(ans), domain=(_inside_unit,),
+            exact=mpmath.tan, sym=sympy.tan, uses=("ans",))
 scalar_prim("arcsin", np.arcsin, lambda ans, x: ops.divide(1.0, ops.sqrt(_one_minus_sq(x))),
-            exact=mpmath.asin, sympy_fn=sympy.asin, cite=AS)
+            xp=("arcsin", "asin"), domain=(_inside_unit,), exact=mpmath.asin,
+            sym=sympy.asin, cite=AS)
 scalar_prim("arccos", np.arccos,
             lambda ans, x: ops.negative(ops.divide(1.0, ops.sqrt(_one_minus_sq(x)))),
-            exact=mpmath.acos, sympy_fn=sympy.acos, cite=AS)
+            xp=("arccos", "acos"), domain=(_inside_unit,), exact=mpmath.acos,
+            sym=sympy.acos, cite=AS)
 scalar_prim("arctan", np.arctan, lambda ans, x: ops.divide(1.0, _one_plus_sq(x)),
-            exact=mpmath.atan, sympy_fn=sympy.atan, cite=AS)
+            xp=("arctan", "atan"), exact=mpmath.atan, sym=sympy.atan, cite=AS)
 scalar_prim("arcsinh", np.arcsinh, lambda ans, x: ops.divide(1.0, ops.sqrt(_one_plus_sq(x))),
-            exact=mpmath.asinh, sympy_fn=sympy.asinh, cite=AS)
+            xp=("arcsinh", "asinh"), exact=mpmath.asinh, sym=sympy.asinh, cite=AS)
 scalar_prim("arccosh", np.arccosh,
             lambda ans, x: ops.divide(1.0, ops.sqrt(ops.subtract(ops.multiply(x, x), 1.0))),
-            exact=mpmath.acosh, sympy_fn=sympy.acosh, cite=AS)
+            xp=("arccosh", "acosh"), domain=(_above_one,), exact=mpmath.acosh,
+            sym=sympy.acosh, cite=AS)
 scalar_prim("arctanh", np.arctanh, lambda ans, x: ops.divide(1.0, _one_minus_sq(x)),
-            exact=mpmath.atanh, sympy_fn=sympy.atanh, cite=AS)
+            xp=("arctanh", "atanh"), domain=(_inside_unit,), exact=mpmath.atanh,
+            sym=sympy.atanh, cite=AS)
 
 
 def _atan2_den(y, x):
     return ops.add(ops.multiply(x, x), ops.multiply(y, y))
 
 
-binary_prim(
-    "arctan2", np.arctan2,
-    lambda ans, y, x: ops.divide(x, _atan2_den(y, x)),
-    lambda ans, y, x: ops.negative(ops.divide(y, _atan2_den(y, x))),
-    exact=mpmath.atan2, sympy_fn=sympy.atan2, cite="d atan2(y, x) = (x dy - y dx)/(x^2 + y^2)",
+defprim(
+    "arctan2", np.arctan2, elementwise=True, xp=("arctan2", "atan2"),
+    derivative=(lambda xp, y, x: xp.divide(x, _atan2_den(y, x)),
+                lambda xp, y, x: xp.negative(xp.divide(y, _atan2_den(y, x)))),
+    exact=mpmath.atan2, sym=sympy.atan2, analytic=False,
+    cite="d atan2(y, x) = (x dy - y dx)/(x^2 + y^2)",
 )
 
 
@@ -64,5 +83,6 @@ for _name, _impl, _exact, _sym in (
         ("ceil", np.ceil, mpmath.ceil, sympy.ceiling),
         ("round", np.round, mpmath.nint, None),  # both round half to even
         ("trunc", np.trunc, _trunc, None)):
-    scalar_prim(_name, _impl, zero_slope, exact=_exact, sympy_fn=_sym, analytic=False,
-                uses=("ans",))
+    scalar_prim(_name, _impl, zero_slope, exact=_exact, sym=_sym, analytic=False,
+                domain=(_between_integers,))
+

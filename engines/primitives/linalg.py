@@ -6,9 +6,13 @@ derivative results for forward and reverse mode automatic differentiation", sect
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
+import sympy
 
-from ..core import defprim, ops
+from ..core import defprim, example, ops
+from ._bounds import absf, full, lu_terms
+from ._highprec import mp_array, mp_matrices, mp_solve, sym_matrices, sym_solve
 from ._util import expand_last, ndim_of, shape_of, size_of, unbcast
 
 GILES = "Giles 2008, An extended collection of matrix derivative results, sec. 2.2-2.3"
@@ -65,25 +69,51 @@ def _mm_vjp_b(ct, ans, a, b):
     return unbcast(ops.matmul(_mT(a), ct), b)
 
 
+def _matmul_bound(tr, ans, vals, errs, params):
+    """|A|·E_B + E_A·|B| + k·|A||B| for k-term inner products (Higham Lemma 3.5)."""
+    a, b = absf(vals[0]), absf(vals[1])
+    k = a.shape[-1] if a.ndim else 1
+    return np.matmul(a, full(errs[1], b)) + np.matmul(full(errs[0], a), b) + k * np.matmul(a, b)
+
+
 defprim(
     "matmul", np.matmul,
     jvp=(lambda t, ans, a, b: ops.matmul(t, b), lambda t, ans, a, b: ops.matmul(a, t)),
     vjp=(_mm_vjp_a, _mm_vjp_b),
     flops=_matmul_flops, uses=("primals",),
+    magnitude=_matmul_bound, xp=("matmul", "linalg.matmul"),
+    examples=(example((3, 3), (3, 3)), example((2, 3), (3,)), example((3,), (3, 2)),
+              example((2, 2, 3), (3, 2)), example((3,), (3,))),
 )
+
+def _outer_bound(tr, ans, vals, errs, params):
+    """One correctly rounded product per element."""
+    a, b = absf(vals[0]).ravel(), absf(vals[1]).ravel()
+    ea, eb = full(errs[0], vals[0]).ravel(), full(errs[1], vals[1]).ravel()
+    return np.outer(a, eb) + np.outer(ea, b) + absf(ans)
+
 
 defprim(
     "outer", np.outer,
     jvp=(lambda t, ans, a, b: ops.outer(t, b), lambda t, ans, a, b: ops.outer(a, t)),
     vjp=(lambda ct, ans, a, b: ops.matmul(ct, b), lambda ct, ans, a, b: ops.matmul(a, ct)),
     flops=lambda ans, a, b: size_of(ans), uses=("primals",),
+    magnitude=_outer_bound, xp=("outer", "linalg.outer"),
+    examples=(example((3,), (4,)),),
 )
+
+def _trace_bound(tr, ans, vals, errs, params):
+    x = absf(vals[0])
+    return np.trace(full(errs[0], x)) + min(x.shape) * np.trace(x)
+
 
 defprim(
     "trace", np.trace,
     jvp=(lambda t, ans, x: ops.trace(t),),
     vjp=(lambda ct, ans, x: ops.multiply(ct, np.eye(*shape_of(x))),),
     flops=lambda ans, x: min(shape_of(x)), linear=True,
+    magnitude=_trace_bound, xp=("trace", "linalg.trace"),
+    examples=(example((3, 3)), example((2, 4))),
 )
 
 
@@ -100,6 +130,8 @@ defprim(
     jvp=(lambda t, ans, x: ops.diag(t),),
     vjp=(_diag_vjp,),
     flops=lambda ans, x: 0, linear=True,
+    magnitude=lambda tr, ans, vals, errs, params: np.diag(full(errs[0], vals[0])),
+    xp=("diag", "linalg.diagonal"), examples=(example((3,)), example((3, 4))),
 )
 
 
@@ -108,6 +140,14 @@ def _cube(ans, a, *rest, factor):
     return int(factor * shape_of(a)[-1] ** 3)
 
 
+def _inv_bound(tr, ans, vals, errs, params):
+    """|A⁻¹|·(E_A + 3n u|A|)·|A⁻¹|: first-order perturbation of the inverse."""
+    ainv, da = lu_terms(vals[0], errs[0])
+    return np.matmul(np.matmul(ainv, da), ainv)
+
+
+_SQUARE = (example((3, 3), domain=("invertible",)), example((2, 3, 3), domain=("invertible",)))
+
 defprim(
     "inv", np.linalg.inv,
     # d(A⁻¹) = −A⁻¹ dA A⁻¹ ;  Ā = −A⁻ᵀ C̄ A⁻ᵀ  (Giles 2008, 2.2.3)
@@ -115,6 +155,9 @@ defprim(
     vjp=(lambda ct, ans, a: ops.negative(ops.matmul(ops.matmul(ops.matrix_transpose(ans), ct),
                                                     ops.matrix_transpose(ans))),),
     flops=lambda ans, a: _cube(ans, a, factor=2), cite=GILES, uses=("ans",),
+    magnitude=_inv_bound, exact=mp_matrices(lambda a: mp_array(mpmath.inverse(a))),
+    sym=sym_matrices(lambda a: np.array(a.inv().tolist(), dtype=object)),
+    xp="linalg.inv", examples=_SQUARE,
 )
 
 defprim(
@@ -124,7 +167,17 @@ defprim(
     vjp=(lambda ct, ans, a: ops.multiply(ops.multiply(ct, ans),
                                          ops.matrix_transpose(ops.inv(a))),),
     flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES,
+    magnitude=lambda tr, ans, vals, errs, params: absf(ans) * _logdet_bound(ans, vals, errs),
+    exact=mp_matrices(lambda a: mpmath.det(a)), sym=sym_matrices(lambda a: a.det()),
+    xp="linalg.det", examples=_SQUARE,
 )
+
+
+def _logdet_bound(ans, vals, errs):
+    """tr(|A⁻ᵀ|·(E_A + 3n u|A|)) plus the rounding of the logarithm."""
+    ainv, da = lu_terms(vals[0], errs[0])
+    return np.sum(np.swapaxes(ainv, -1, -2) * da, axis=(-2, -1)) + absf(ans)
+
 
 defprim(
     "logabsdet", lambda a: np.linalg.slogdet(a)[1],
@@ -132,6 +185,9 @@ defprim(
     jvp=(lambda t, ans, a: ops.trace(ops.solve(a, t)),),
     vjp=(lambda ct, ans, a: ops.multiply(ct, ops.matrix_transpose(ops.inv(a))),),
     flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES, uses=("primals",),
+    magnitude=lambda tr, ans, vals, errs, params: _logdet_bound(ans, vals, errs),
+    exact=mp_matrices(lambda a: mpmath.log(abs(mpmath.det(a)))),
+    sym=sym_matrices(lambda a: sympy.log(sympy.Abs(a.det()))), examples=_SQUARE,
 )
 
 
@@ -140,6 +196,12 @@ def _solve_vjp_a(ct, ans, a, b):
     g = ops.solve(ops.matrix_transpose(a), ct)
     return ops.negative(ops.outer(g, ans) if ndim_of(b) == 1
                         else ops.matmul(g, ops.matrix_transpose(ans)))
+
+
+def _solve_bound(tr, ans, vals, errs, params):
+    """|A⁻¹|·(E_B + (E_A + 3n u|A|)·|X|)."""
+    ainv, da = lu_terms(vals[0], errs[0])
+    return np.matmul(ainv, full(errs[1], vals[1]) + np.matmul(da, absf(ans)))
 
 
 defprim(
@@ -151,5 +213,9 @@ defprim(
     ),
     vjp=(_solve_vjp_a, lambda ct, ans, a, b: ops.solve(ops.matrix_transpose(a), ct)),
     flops=lambda ans, a, b: _cube(ans, a, factor=2 / 3) + 2 * shape_of(a)[-1] * size_of(ans),
-    cite=GILES,
+    cite=GILES, magnitude=_solve_bound, xp="linalg.solve",
+    exact=mp_matrices(mp_solve), sym=sym_matrices(sym_solve),
+    examples=(example((3, 3), (3, 2), domain=("invertible",)),
+              example((3, 3), (3,), domain=("invertible",)),
+              example((2, 3, 3), (2, 3, 2), domain=("invertible",))),
 )

@@ -16,9 +16,8 @@ import numpy as np
 import scipy.linalg
 import sympy
 
-from ..core import defprim, ops, primal
+from ..core import defprim, example, ops, primal
 from ..errors import NearlyDegenerate
-from ._scalar import EXACT, SYMPY
 from ._util import shape_of
 
 MURRAY = "Murray 2016, Differentiation of the Cholesky decomposition, eqs. 8-10"
@@ -59,9 +58,23 @@ def _chol_vjp(ct, ans, a):
     return _sym(ops.matmul(ops.matmul(_mT(li), inner), li))
 
 
+def _spd(rng, shape):
+    b = rng.standard_normal(shape)
+    return b @ np.swapaxes(b, -1, -2) / shape[-1] + 2.0 * np.eye(shape[-1])
+
+
+def _spread_spectrum(rng, shape):
+    """Symmetric, eigenvalues about 2 apart: far from the degenerate points."""
+    q, _ = np.linalg.qr(rng.standard_normal(shape))
+    w = 1.0 + 2.0 * np.arange(shape[-1]) + 0.1 * rng.standard_normal(shape[:-1])
+    return (q * w[..., None, :]) @ np.swapaxes(q, -1, -2)
+
+
 defprim("cholesky", lambda a: np.linalg.cholesky(_sym_impl(a)), jvp=(_chol_jvp,),
         vjp=(_chol_vjp,), flops=lambda ans, a: shape_of(a)[-1] ** 3 // 3, cite=MURRAY,
-        uses=("ans",))
+        uses=("ans",), xp=(), exact=lambda a: _exact_cholesky(a),
+        sym=lambda a: _sympy_cholesky(a),
+        examples=(example((3, 3), domain=(_spd,)), example((2, 3, 3), domain=(_spd,))))
 
 # ----------------------------------------------------------------------------- eigh
 
@@ -117,7 +130,10 @@ def _eigh_vjp(ct, ans, a):
 
 
 defprim("eigh_packed", _eigh_impl, jvp=(_eigh_jvp,), vjp=(_eigh_vjp,),
-        flops=lambda ans, a: 9 * shape_of(a)[-1] ** 3, cite=MAGNUS, uses=("ans",))
+        flops=lambda ans, a: 9 * shape_of(a)[-1] ** 3, cite=MAGNUS, uses=("ans",),
+        exact=lambda a: _per_matrix(_exact_eigh)(a),
+        examples=(example((3, 3), domain=(_spread_spectrum,)),
+                  example((2, 3, 3), domain=(_spread_spectrum,))))
 
 # ----------------------------------------------------------------------------- expm
 
@@ -141,7 +157,10 @@ def _frechet(a, e):
 defprim("expm", _expm_impl,
         jvp=(lambda t, ans, a: _frechet(a, t),),
         vjp=(lambda ct, ans, a: _frechet(_mT(a), ct),),
-        flops=lambda ans, a: 30 * shape_of(a)[-1] ** 3, cite=NAJFELD, uses=("primals",))
+        flops=lambda ans, a: 30 * shape_of(a)[-1] ** 3, cite=NAJFELD, uses=("primals",),
+        exact=lambda a: _per_matrix(lambda m: _obj(mpmath.expm(m)))(a),
+        examples=(example((3, 3), domain=("invertible",)),
+                  example((2, 2, 2), domain=("invertible",))))
 
 # ----------------------------------------------------------------------------- exact, sympy
 
@@ -181,9 +200,8 @@ def _signed_exact(q):
     return out
 
 
-EXACT["cholesky"] = _per_matrix(lambda m: _obj(mpmath.cholesky(_exact_sym(m))))
-EXACT["eigh_packed"] = _per_matrix(_exact_eigh)
-EXACT["expm"] = _per_matrix(lambda m: _obj(mpmath.expm(m)))
+def _exact_cholesky(a):
+    return _per_matrix(lambda m: _obj(mpmath.cholesky(_exact_sym(m))))(a)
 
 
 def _sympy_cholesky(a):
@@ -193,5 +211,3 @@ def _sympy_cholesky(a):
     m = sympy.Matrix(a.tolist())
     return np.array(((m + m.T) / 2).cholesky(hermitian=False).tolist(), dtype=object)
 
-
-SYMPY["cholesky"] = _sympy_cholesky

@@ -13,11 +13,19 @@ import mpmath
 import sympy
 from scipy import special as sp
 
-from ..core import ops
-from ._scalar import scalar_prim
+from ..core import example, ops
+from ._scalar import param_prim, scalar_prim
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
+
+
+def _inside_unit(rng, shape):
+    return rng.uniform(-0.8, 0.8, shape)
+
+
+def _probability(rng, shape):
+    return rng.uniform(0.1, 0.9, shape)
 
 
 def _gauss(x):
@@ -25,34 +33,48 @@ def _gauss(x):
     return ops.exp(ops.negative(ops.multiply(x, x)))
 
 
-scalar_prim("erfc", sp.erfc, lambda ans, x: ops.multiply(-_TWO_OVER_SQRT_PI, _gauss(x)),
-            exact=mpmath.erfc, sympy_fn=sympy.erfc, cite="DLMF 7.2.1-7.2.2")
-scalar_prim("erfinv", sp.erfinv,
-            lambda ans, x: ops.multiply(0.5 * math.sqrt(math.pi), ops.exp(ops.multiply(ans, ans))),
-            exact=mpmath.erfinv, sympy_fn=sympy.erfinv, analytic=False, uses=("ans",),
-            cite="inverse-function rule on DLMF 7.2.1: 1/erf'(erfinv x)")
-scalar_prim("expit", sp.expit, lambda ans, x: ops.multiply(ans, ops.subtract(1.0, ans)),
-            exact=lambda x: 1 / (1 + mpmath.exp(-x)), sympy_fn=lambda x: 1 / (1 + sympy.exp(-x)),
-            analytic=False, uses=("ans",), cite="logistic function: s' = s (1 - s)")
+scalar_prim(
+    "erfc", sp.erfc, lambda ans, x: ops.multiply(-_TWO_OVER_SQRT_PI, _gauss(x)),
+    xp="special.erfc", exact=mpmath.erfc, sym=sympy.erfc, cite="DLMF 7.2.1-7.2.2",
+)
+scalar_prim(
+    "erfinv", sp.erfinv,
+    lambda ans, x: ops.multiply(0.5 * math.sqrt(math.pi), ops.exp(ops.multiply(ans, ans))),
+    xp="special.erfinv", domain=(_inside_unit,), uses=("ans",), analytic=False,
+    exact=mpmath.erfinv, sym=sympy.erfinv,
+    cite="inverse-function rule on DLMF 7.2.1: 1/erf'(erfinv x)",
+)
+scalar_prim(
+    "expit", sp.expit, lambda ans, x: ops.multiply(ans, ops.subtract(1.0, ans)),
+    xp="special.expit", uses=("ans",), analytic=False,
+    exact=lambda x: 1 / (1 + mpmath.exp(-x)), sym=lambda x: 1 / (1 + sympy.exp(-x)),
+    cite="logistic function: s' = s (1 - s)",
+)
 
 
 def _log_abs_gamma(x):
     return mpmath.log(abs(mpmath.gamma(x)))
 
 
-scalar_prim("gammaln", sp.gammaln, lambda ans, x: ops.polygamma(x, n=0),
-            exact=_log_abs_gamma, sympy_fn=lambda x: sympy.log(sympy.Abs(sympy.gamma(x))),
-            analytic=False, cite="DLMF 5.15.1: (log Gamma)' = psi")
+scalar_prim(
+    "gammaln", sp.gammaln, lambda ans, x: ops.polygamma(x, n=0),
+    xp="special.gammaln", domain=("positive",), analytic=False,
+    exact=_log_abs_gamma, sym=lambda x: sympy.log(sympy.Abs(sympy.gamma(x))),
+    cite="DLMF 5.15.1: (log Gamma)' = psi",
+)
 
 
 def _polygamma_impl(x, *, n):
     return sp.polygamma(n, x)
 
 
-scalar_prim("polygamma", _polygamma_impl, lambda ans, x, *, n: ops.polygamma(x, n=n + 1),
-            exact=lambda x, *, n: mpmath.psi(n, x),
-            sympy_fn=lambda x, *, n: sympy.polygamma(n, x), analytic=False,
-            cite="DLMF 5.15.1: d/dx psi^(n) = psi^(n+1)")
+param_prim(
+    "polygamma", _polygamma_impl, lambda ans, x, *, n: ops.polygamma(x, n=n + 1),
+    exact=lambda x, *, n: mpmath.psi(n, x), sym=lambda x, *, n: sympy.polygamma(n, x),
+    examples=(example((2, 3), domain=("positive",), n=0),
+              example((3,), domain=("positive",), n=2)),
+    cite="DLMF 5.15.1: d/dx psi^(n) = psi^(n+1)",
+)
 
 
 def _normal_density_over(ans, x):
@@ -65,23 +87,31 @@ def _log_ncdf(x):
     return mpmath.log(mpmath.ncdf(x))
 
 
-scalar_prim("log_ndtr", sp.log_ndtr, _normal_density_over, exact=_log_ncdf,
-            sympy_fn=lambda x: sympy.log(sympy.erfc(-x / sympy.sqrt(2)) / 2),
-            cite="d log Phi(x) = phi(x)/Phi(x)")
-scalar_prim("ndtri", sp.ndtri,
-            lambda ans, x: ops.multiply(_SQRT_2PI,
-                                        ops.exp(ops.multiply(0.5, ops.multiply(ans, ans)))),
-            exact=lambda p: mpmath.sqrt(2) * mpmath.erfinv(2 * p - 1),
-            sympy_fn=lambda p: sympy.sqrt(2) * sympy.erfinv(2 * p - 1), analytic=False,
-            uses=("ans",), cite="inverse-function rule: 1/phi(Phi^-1(p))")
+scalar_prim(
+    "log_ndtr", sp.log_ndtr, _normal_density_over, xp="special.log_ndtr",
+    uses=("ans", "primals"), exact=_log_ncdf,
+    sym=lambda x: sympy.log(sympy.erfc(-x / sympy.sqrt(2)) / 2),
+    cite="d log Phi(x) = phi(x)/Phi(x)",
+)
+scalar_prim(
+    "ndtri", sp.ndtri,
+    lambda ans, x: ops.multiply(_SQRT_2PI, ops.exp(ops.multiply(0.5, ops.multiply(ans, ans)))),
+    xp="special.ndtri", domain=(_probability,), uses=("ans",), analytic=False,
+    exact=lambda p: mpmath.sqrt(2) * mpmath.erfinv(2 * p - 1),
+    sym=lambda p: sympy.sqrt(2) * sympy.erfinv(2 * p - 1),
+    cite="inverse-function rule: 1/phi(Phi^-1(p))",
+)
 
 
 def _iv_impl(x, *, v):
     return sp.iv(v, x)
 
 
-scalar_prim("bessel_iv", _iv_impl,
-            lambda ans, x, *, v: ops.multiply(0.5, ops.add(ops.bessel_iv(x, v=v - 1),
-                                                           ops.bessel_iv(x, v=v + 1))),
-            exact=lambda x, *, v: mpmath.besseli(v, x),
-            sympy_fn=lambda x, *, v: sympy.besseli(v, x), cite="DLMF 10.29.1")
+param_prim(
+    "bessel_iv", _iv_impl,
+    lambda ans, x, *, v: ops.multiply(0.5, ops.add(ops.bessel_iv(x, v=v - 1),
+                                                   ops.bessel_iv(x, v=v + 1))),
+    exact=lambda x, *, v: mpmath.besseli(v, x), sym=lambda x, *, v: sympy.besseli(v, x),
+    analytic=True, examples=(example((2, 3), v=0), example((3,), v=1)),
+    cite="DLMF 10.29.1",
+)
