@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import engines as _engines
-from engines.errors import NotAnalytic, UnsupportedOperation
+from engines.errors import NearlyDegenerate, NotAnalytic, UnknownName, UnsupportedOperation
 
 from . import errmodel as em
 from .judge import compare, diagnose
@@ -62,6 +62,10 @@ class CheckReport:
 def _run(name, kind, f, args, wrt, kw):
     try:
         r = _engines.get(name).derivative(kind, f, args, wrt, **kw)
+    except UnknownName:
+        raise  # the function itself is wrong: no engine can run it, so no verdict
+    except NearlyDegenerate as exc:
+        return None, EngineVerdict(name, "inconclusive", note=str(exc))
     except (NotAnalytic, UnsupportedOperation) as exc:
         return None, EngineVerdict(name, "not-applicable", note=str(exc))
     except Exception as exc:  # noqa: BLE001  an engine that raises is reported, not fatal

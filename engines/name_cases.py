@@ -102,6 +102,8 @@ CASES: list[NameCase] = [
     *(_c(n, k) for n, k in _UNARY),
     *(_c(n, "frac", smooth=False) for n in _PIECEWISE),
     _c("special.polygamma", "pos", lambda g, x: g(1, x)),
+    _c("special.iv", "vec", lambda g, x: g(2, x)),
+    _c("floor_divide", "frac", lambda g, x: g(x, 0.5), smooth=False),
     _c("special.xlogy", "pos", lambda g, x: g(x, x[::-1])),
     _c("special.xlog1py", "pos", lambda g, x: g(x, x[::-1])),
     _c("special.logsumexp", "mat", lambda g, x: g(x, axis=1)),
