@@ -151,7 +151,7 @@ CASES: list[NameCase] = [
     _c("column_stack", "vec", lambda g, x: g([x, x * x])),
     _c("split", "mat", lambda g, x: g(x, [1], axis=1)[1]),
     _c("unstack", "mat", lambda g, x: g(x, axis=1)[2]),
-    _c("atleast_2d", "vec"), _c("atleast_1d", "vec"),
+    _c("atleast_2d", "vec"), _c("atleast_1d", "vec", lambda g, x: g(x[0]) * x),
     _c("flip", "mat", lambda g, x: g(x, axis=1)), _c("roll", "mat", lambda g, x: g(x, 1, 1)),
     _c("tile", "mat", lambda g, x: g(x, (2, 1))),
     _c("repeat", "mat", lambda g, x: g(x, [1, 3], axis=0)),

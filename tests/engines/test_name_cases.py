@@ -104,7 +104,11 @@ def _scaled_per_index(rule):
     return wrong
 
 
-META = [i for i, c in enumerate(CASES) if _primitives_of(c.name)]
+# where: the forward and reverse interpreters do not read the record's rules for it (patching
+# them changes nothing), so no wrong rule can be planted this way; its rules are covered by
+# the primitive table's own meta-tests.
+UNPATCHABLE = {"where"}
+META = [i for i, c in enumerate(CASES) if _primitives_of(c.name) and c.name not in UNPATCHABLE]
 
 
 @pytest.mark.parametrize("i", META, ids=[ids[i] for i in META])
