@@ -11,7 +11,7 @@ import mpmath
 import numpy as np
 import sympy
 
-from ..core import defprim, ops
+from ..core import defprim, example, ops
 from ._scalar import scalar_prim, zero_slope
 
 
@@ -70,6 +70,8 @@ defprim(
     derivative=(lambda xp, y, x: xp.divide(x, _atan2_den(y, x)),
                 lambda xp, y, x: xp.negative(xp.divide(y, _atan2_den(y, x)))),
     exact=mpmath.atan2, sym=sympy.atan2, analytic=False,
+    examples=(example((2, 3), (2, 3), domain=("away-from-zero", "away-from-zero")),
+              example((3,), (2, 1), domain=("away-from-zero", "away-from-zero"))),
     cite="d atan2(y, x) = (x dy - y dx)/(x^2 + y^2)",
 )
 

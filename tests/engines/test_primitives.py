@@ -106,6 +106,33 @@ CASES = [
 ]
 
 
+_DOMAINS = {"real": lambda rng, s: rng.standard_normal(s),
+            "positive": lambda rng, s: rng.uniform(0.5, 2.0, s),
+            "invertible": lambda rng, s: np.eye(s[-1]) + 0.2 * rng.standard_normal(s),
+            "away-from-zero": lambda rng, s: rng.choice([-1.0, 1.0], s) * rng.uniform(0.5, 2, s)}
+
+
+def _from_examples():
+    """Cases for the records that state their own examples and have none above."""
+    listed = {c.values[0] for c in CASES}
+    out = []
+    for name, prim in TABLE.items():
+        if name in listed:
+            continue
+        for k, ex in enumerate(prim.examples):
+            builders = [(lambda rng, d=_DOMAINS.get(dom, dom), s=shape: d(rng, s))
+                        for dom, shape in ex.args]
+            out.append(_case(f"{name}-example-{k}", name, *builders, **ex.params))
+        if not prim.examples and prim.elementwise:
+            dom = prim.domain[0] if prim.domain else "real"
+            out.append(_case(f"{name}-(2,3)", name,
+                             lambda rng, d=_DOMAINS.get(dom, dom): d(rng, (2, 3))))
+    return out
+
+
+CASES += _from_examples()
+
+
 def _args(builders, seed):
     rng = np.random.default_rng(seed)
     return [b(rng) for b in builders], rng
