@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..core import defprim, ops
+from ._bounds import ELEMENTARY_U
 
 
 def each(fn: Callable, nargs: int = 1) -> Callable:
@@ -47,9 +48,17 @@ def param_prim(name: str, impl: Callable, deriv: Callable, *, exact: Callable,
     def rule(t, ans, x, **params):
         return ops.multiply(t, deriv(ans, x, **params))
 
+    def magnitude(tr, ans, vals, errs, params):
+        """First-order propagation through f' plus f's own rounding (as derived ones do)."""
+        with np.errstate(all="ignore"):
+            slope = np.abs(np.asarray(deriv(ans, np.asarray(vals[0], dtype=float), **params),
+                                      dtype=float))
+            carried = np.where(np.asarray(errs[0]) == 0, 0.0, slope * errs[0])
+        return carried + ELEMENTARY_U * np.abs(np.asarray(ans, dtype=float))
+
     return defprim(name, impl, jvp=(rule,), vjp=(rule,), exact=each(exact),
                    sym=None if sym is None else each(sym), cite=cite, analytic=analytic,
-                   uses=("primals",), **kw)
+                   uses=("primals",), magnitude=magnitude, **kw)
 
 
 def zero_slope(ans, x):

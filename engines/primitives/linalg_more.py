@@ -18,6 +18,7 @@ import sympy
 
 from ..core import defprim, example, ops, primal
 from ..errors import NearlyDegenerate
+from ._bounds import LU_FACTOR, full
 from ._util import shape_of
 
 MURRAY = "Murray 2016, Differentiation of the Cholesky decomposition, eqs. 8-10"
@@ -73,6 +74,7 @@ def _spread_spectrum(rng, shape):
 defprim("cholesky", lambda a: np.linalg.cholesky(_sym_impl(a)), jvp=(_chol_jvp,),
         vjp=(_chol_vjp,), flops=lambda ans, a: shape_of(a)[-1] ** 3 // 3, cite=MURRAY,
         uses=("ans",), xp=(), exact=lambda a: _exact_cholesky(a),
+        magnitude=lambda *a: _chol_bound(*a),
         sym=lambda a: _sympy_cholesky(a),
         examples=(example((3, 3), domain=(_spd,)), example((2, 3, 3), domain=(_spd,))))
 
@@ -131,7 +133,7 @@ def _eigh_vjp(ct, ans, a):
 
 defprim("eigh_packed", _eigh_impl, jvp=(_eigh_jvp,), vjp=(_eigh_vjp,),
         flops=lambda ans, a: 9 * shape_of(a)[-1] ** 3, cite=MAGNUS, uses=("ans",),
-        exact=lambda a: _per_matrix(_exact_eigh)(a),
+        exact=lambda a: _per_matrix(_exact_eigh)(a), magnitude=lambda *a: _eigh_bound(*a),
         examples=(example((3, 3), domain=(_spread_spectrum,)),
                   example((2, 3, 3), domain=(_spread_spectrum,))))
 
@@ -159,6 +161,7 @@ defprim("expm", _expm_impl,
         vjp=(lambda ct, ans, a: _frechet(_mT(a), ct),),
         flops=lambda ans, a: 30 * shape_of(a)[-1] ** 3, cite=NAJFELD, uses=("primals",),
         exact=lambda a: _per_matrix(lambda m: _obj(mpmath.expm(m)))(a),
+        magnitude=lambda *a: _expm_bound(*a),
         examples=(example((3, 3), domain=("invertible",)),
                   example((2, 2, 2), domain=("invertible",))))
 
@@ -210,4 +213,44 @@ def _sympy_cholesky(a):
         return np.stack([_sympy_cholesky(m) for m in a])
     m = sympy.Matrix(a.tolist())
     return np.array(((m + m.T) / 2).cholesky(hermitian=False).tolist(), dtype=object)
+
+
+
+# ----------------------------------------------------------------------------- rounding bounds
+# Backward-stable factorizations (Higham 2002, thms 10.3 and 10.5 for Cholesky; Golub & Van
+# Loan 2013, sec. 8.3.4 for the symmetric QR algorithm): the computed result is exact for
+# A + ΔA with |ΔA| ≲ c·n·u·|A|; we charge c = 3 as for LU (the _bounds convention), then
+# carry input and backward errors to the output through the first-order perturbation bound.
+
+def _fro(x):
+    return np.sqrt(np.sum(np.square(np.asarray(x, dtype=float)), axis=(-2, -1)))
+
+
+def _chol_bound(tr, ans, vals, errs, params):
+    a = np.asarray(vals[0], dtype=float)
+    n = a.shape[-1]
+    lo = np.abs(np.asarray(ans, dtype=float))
+    li = np.abs(np.linalg.inv(np.asarray(ans, dtype=float)))
+    e = full(errs[0], a) + LU_FACTOR * (n + 1) * lo @ np.swapaxes(lo, -1, -2)
+    return lo @ (_phi(n) * (li @ e @ np.swapaxes(li, -1, -2)))
+
+
+def _eigh_bound(tr, ans, vals, errs, params):
+    a = np.asarray(vals[0], dtype=float)
+    n = a.shape[-1]
+    size = _fro(full(errs[0], a)) + LU_FACTOR * n * _fro(a)  # ‖ΔA‖ in u, per matrix
+    w = np.asarray(ans, dtype=float)[..., 0, :]
+    gap = np.abs(w[..., :, None] - w[..., None, :]) + np.diag(np.full(n, np.inf))
+    per_vector = size[..., None] / np.min(gap, axis=-2)  # Davis–Kahan: ‖dv_i‖ ≤ ‖ΔA‖/gap_i
+    rows = np.broadcast_to(per_vector[..., None, :], a.shape)
+    return np.concatenate([np.broadcast_to(size[..., None, None], w[..., None, :].shape),
+                           rows], axis=-2)
+
+
+def _expm_bound(tr, ans, vals, errs, params):
+    """‖L(A, ΔA)‖ ≤ e^‖A‖ ‖ΔA‖ (Higham 2008, thm 3.6 and eq. 3.5), ΔA: carried + backward."""
+    a = np.asarray(vals[0], dtype=float)
+    n = a.shape[-1]
+    size = np.exp(_fro(a)) * (_fro(full(errs[0], a)) + LU_FACTOR * n * (_fro(a) + 1.0))
+    return np.broadcast_to(size[..., None, None], a.shape)
 
