@@ -15,7 +15,7 @@ import numpy as np
 
 from .errors import InputError
 
-KINDS = ("jacobian", "gradient", "hessian", "hvp", "jvp", "vjp", "laplacian")
+KINDS = ("jacobian", "gradient", "hessian", "hvp", "jvp", "vjp", "laplacian", "derivative")
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,21 @@ class Engine:
             return self.jvp(f, args, wrt, kw["tangent"])
         if kind == "vjp":
             return self.vjp(f, args, wrt, kw["cotangent"])
+        if kind == "derivative":
+            return self.nth_derivative(f, args, wrt, kw["order"])
         return getattr(self, kind)(f, args, wrt)
+
+    def nth_derivative(self, f: Callable, args: Sequence, wrt: int, order: int) -> Result:
+        """All k-th partials, shape ``out.shape + x.shape * order`` (``engines.higher``)."""
+        if order == 1:
+            return self.jacobian(f, args, wrt)
+        if order == 2:
+            try:
+                return self.hessian(f, args, wrt)
+            except (InputError, NotImplementedError):
+                pass  # not a scalar function, or no second order here
+        return Result(None, engine=self.name, status="not-applicable",
+                      note=f"the {self.name} engine computes no derivatives of order {order}")
 
     def __repr__(self) -> str:
         return f"<engine {self.name}>"
