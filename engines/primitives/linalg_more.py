@@ -74,6 +74,7 @@ def _spread_spectrum(rng, shape):
 defprim("cholesky", lambda a: np.linalg.cholesky(_sym_impl(a)), jvp=(_chol_jvp,),
         vjp=(_chol_vjp,), flops=lambda ans, a: shape_of(a)[-1] ** 3 // 3, cite=MURRAY,
         uses=("ans",), xp=(), exact=lambda a: _exact_cholesky(a),
+        analytic=False,  # numpy reads complex input as Hermitian: no complex step
         magnitude=lambda *a: _chol_bound(*a),
         sym=lambda a: _sympy_cholesky(a),
         examples=(example((3, 3), domain=(_spd,)), example((2, 3, 3), domain=(_spd,))))
@@ -133,6 +134,7 @@ def _eigh_vjp(ct, ans, a):
 
 defprim("eigh_packed", _eigh_impl, jvp=(_eigh_jvp,), vjp=(_eigh_vjp,),
         flops=lambda ans, a: 9 * shape_of(a)[-1] ** 3, cite=MAGNUS, uses=("ans",),
+        analytic=False,  # numpy's eigh reads complex input as Hermitian, not symmetric
         exact=lambda a: _per_matrix(_exact_eigh)(a), magnitude=lambda *a: _eigh_bound(*a),
         examples=(example((3, 3), domain=(_spread_spectrum,)),
                   example((2, 3, 3), domain=(_spread_spectrum,))))

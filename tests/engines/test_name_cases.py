@@ -125,3 +125,11 @@ def test_check_raises_on_an_unknown_name_with_suggestions():
     with pytest.raises(UnknownName) as info:
         check(lambda xp, x: xp.sum(xp.cumsun(x)), (np.ones(3),))
     assert "cumsum" in str(info.value) and "cumsun" in str(info.value)
+
+
+def test_a_near_degenerate_spectrum_is_inconclusive_with_the_gap_stated():
+    x = np.diag([1.0, 1.0 + 1e-9, 3.0])
+    rep = check(lambda xp, x: xp.linalg.eigh(x).eigenvectors, (x,), kind="jacobian",
+                engines=["reverse", "forward"])
+    assert rep.verdict == "inconclusive", rep.message
+    assert "gap is 3.33e-10" in rep.engines["reverse"].note  # 1e-9 relative to |λ| = 3
