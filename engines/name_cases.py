@@ -52,6 +52,7 @@ INPUTS: dict[str, Callable] = {
     "spd": _spd,
     "sym": _spread_sym,
     "vec3": lambda rng: rng.standard_normal((2, 3)),
+    "tall_stack": lambda rng: rng.standard_normal((2, 4, 3)) + np.eye(4, 3) * 2,
 }
 
 
@@ -173,6 +174,12 @@ CASES: list[NameCase] = [
     _c("linalg.eigvalsh", "sym"),
     _c("linalg.svd", "tall", lambda g, x: g(x, full_matrices=False).U),
     _c("linalg.svdvals", "wide"),
+    _c("linalg.svd", "tall_stack", lambda g, x: g(x, full_matrices=False).Vh),
+    _c("linalg.svdvals", "tall_stack"),
+    _c("linalg.qr", "tall_stack", lambda g, x: g(x).R),
+    _c("linalg.pinv", "tall_stack"),
+    _c("linalg.matrix_norm", "tall_stack", lambda g, x: g(x, ord="nuc", keepdims=True)),
+    _c("linalg.solve_triangular", "stack", lambda g, x: g(x, x[:, :, :1], unit_diagonal=True)),
     _c("linalg.qr", "tall", lambda g, x: g(x).Q),
     _c("linalg.solve_triangular", "sq", lambda g, x: g(x, x[:, 0], lower=True)),
     _c("linalg.inv", "stack"), _c("linalg.det", "sq"),

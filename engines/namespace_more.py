@@ -78,7 +78,7 @@ class MoreNames:
         return self.sqrt(self.add(self.square(x), self.square(y)))
 
     def copysign(self, x, y):
-        neg = self._choose(np.signbit, y, "copysign")
+        neg = self._choose(lambda v: np.signbit(np.asarray(v, dtype=float)), y, "copysign")
         return self.multiply(self.abs(x), self._const(np.where(neg, -1.0, 1.0)))
 
     def floor_divide(self, x, y):
@@ -228,10 +228,14 @@ class MoreNames:
 def _compare(np_fn, name):
     def method(self, x, y=None):
         args = (x,) if y is None else (x, y)
+        vals = [plain(a) for a in args]
         try:
-            return np_fn(*(plain(a) for a in args))
-        except TypeError:
-            raise UnsupportedOperation(name, self.engine) from None
+            return np_fn(*vals)
+        except TypeError:  # mpmath numbers: isnan, signbit, ... read their float values
+            try:
+                return np_fn(*(np.asarray(v, dtype=float) for v in vals))
+            except TypeError:
+                raise UnsupportedOperation(name, self.engine) from None
     method.__name__ = name
     method.__doc__ = f"numpy's {name} on primal values: a boolean array, no derivative."
     return method

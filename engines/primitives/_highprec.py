@@ -39,8 +39,11 @@ def mp_array(m) -> np.ndarray:
 
 def mp_solve(a, b):
     """A⁻¹b by LU in mpmath, for a vector or a matrix b."""
-    x = mpmath.lu_solve(a, mpmath.matrix(np.asarray(b, dtype=object).tolist()))
-    return np.array(list(x), dtype=object) if np.ndim(b) == 1 else mp_array(x)
+    b = np.asarray(b, dtype=object)
+    if b.ndim == 2:  # mpmath's lu_solve takes one right-hand side: solve column by column
+        return np.stack([mp_solve(a, b[:, j]) for j in range(b.shape[1])], axis=1)
+    x = mpmath.lu_solve(a, mpmath.matrix(b.tolist()))
+    return np.array(list(x), dtype=object)
 
 
 def sym_solve(a, b):
