@@ -18,9 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from engines.core import Box, new_level, primal
-from engines.namespace import numpy_ns
-from engines.primitives._bounds import ELEMENTARY_U, absf, full
-from engines.primitives._derive import partials
+from engines.primitives._bounds import absf, rule_of
 
 
 class MagBox(Box):
@@ -60,49 +58,6 @@ class MagTrace:
         err = rule_of(prim)(self, ans, vals, errs, params)
         err = np.broadcast_to(np.asarray(err, dtype=float), np.shape(ans)).copy()
         return MagBox(ans, err, self)
-
-
-_DERIVED: dict = {}
-
-
-def rule_of(prim):
-    """The record's magnitude rule; derived from the derivative for an elementwise record.
-
-    A record with neither is charged one elementary rounding and no propagation: its
-    inputs' errors are not carried, so the bound is not one (the generated test flags it).
-    """
-    if prim.magnitude is not None:
-        return prim.magnitude
-    if prim.derivative is None:
-        return _uncarried
-    rule = _DERIVED.get(prim)
-    if rule is None:
-        rule = _DERIVED[prim] = _propagated(prim)
-    return rule
-
-
-def _uncarried(tr, ans, vals, errs, params):
-    return ELEMENTARY_U * absf(ans)
-
-
-def _propagated(prim):
-    """Σ_i |∂_i f|·e_i (first-order propagation) + rounding·|f|, and the kink check."""
-    ds = partials(prim.derivative)
-    with_ans = "ans" in prim.uses
-
-    def rule(tr, ans, vals, errs, params):
-        xs = [np.asarray(v, dtype=float) for v in vals]
-        total = prim.rounding * absf(ans)
-        with np.errstate(all="ignore"):
-            for d, e in zip(ds, errs):
-                slope = absf(d(numpy_ns, *xs, ans=ans) if with_ans else d(numpy_ns, *xs))
-                # an exact input carries no error, even where the slope is infinite (sqrt at 0)
-                total = total + np.where(np.asarray(e) == 0, 0.0, slope * e)
-        if prim.kink is not None:
-            tr.kink(f"{prim.name} at a kink", prim.kink(numpy_ns, *xs),
-                    sum(full(e, ans) for e in errs))
-        return total
-    return rule
 
 
 def split(out, trace: MagTrace):

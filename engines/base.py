@@ -110,7 +110,7 @@ class Engine:
             cost = cost + r.cost
             err.append(None if r.error is None else np.asarray(r.error))
         out_shape = cols[0].shape if cols else ()
-        jac = np.moveaxis(np.stack(cols, axis=-1), -1, -1).reshape(out_shape + shape)
+        jac = np.stack(cols, axis=-1).reshape(out_shape + shape)
         error = None if any(e is None for e in err) or not err else \
             np.stack(err, axis=-1).reshape(out_shape + shape)
         return Result(jac, cost, error, self.name)

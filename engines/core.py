@@ -1,10 +1,12 @@
 """The primitive table and the one dispatch rule every interpreter shares.
 
-A primitive is data: a numpy implementation, one JVP and one VJP rule per positional
-argument, a flop count and a citation. ``bind`` applies a primitive to its arguments: with no
-boxed argument it runs the numpy implementation; otherwise the box of the newest trace (the
-highest level) decides, and boxes of older traces are constants at that level. This is what
-makes nesting safe from perturbation confusion (Siskind & Pearlmutter 2005).
+A primitive is one record (``defprim``): its numpy implementation, its derivative rules, and
+all that the other interpreters need (exact and sympy forms, rounding and Taylor rules, the
+namespace names, test examples), each derived from the rest where it can be. ``bind`` applies a
+primitive to its arguments: with no boxed argument it runs the numpy implementation; otherwise
+the box of the newest trace (the highest level) decides, and boxes of older traces are
+constants at that level. This is what makes nesting safe from perturbation confusion (Siskind &
+Pearlmutter 2005).
 
 Rules are written with the operations of ``ops`` (this table's own namespace), never raw numpy,
 so that the rules are themselves differentiable and any order and nesting works.
@@ -20,6 +22,9 @@ from typing import Any
 import numpy as np
 
 TABLE: dict[str, Primitive] = {}
+
+EPS = float(np.finfo(np.float64).eps)
+"""Machine epsilon of float64 (2^-52 = 2u): the one definition the engines share."""
 
 
 class Ops:
@@ -47,16 +52,9 @@ class PerIndex:
 class Primitive:
     """One record of the table: everything any interpreter needs to know about a primitive.
 
-    Calculus: ``jvps``/``vjps`` (one rule per positional argument) or, for an elementwise
-    primitive, ``derivative`` from which both are derived. ``linear``: linear in its positional
-    arguments, so its rules may use the primals' shapes but never their values. ``uses``: which
-    values the rules read, among "ans" and "primals" (the reverse interpreter keeps only the
-    shapes of the others). ``elementwise``: applied element by element with numpy broadcasting.
-    ``analytic``: complex step may run it. ``exact``/``sym``: its mpmath and sympy forms.
-    ``magnitude``/``taylor``: rules of the rounding-bound and forward-Laplacian interpreters
-    (derived from ``derivative`` when absent). ``xp``: the namespace names exposing it.
-    ``examples``: inputs the generated tests run it on. See ``defprim`` for each field's form.
-    ``bind`` (set on creation) is the fast dispatcher ``ops``, ``xp`` and the box operators call.
+    Every interpreter's table is derived from these records; ``defprim`` documents each field.
+    ``keeps_all``: the rules read both the output and the primals. ``bind`` (set on creation)
+    is the fast dispatcher that ``ops``, ``xp`` and the box operators call.
     """
 
     name: str
@@ -110,7 +108,8 @@ def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite
             parameters (axis, shape) keyword-only.
         jvp, vjp: one rule per positional argument, ``jvp[i](t, ans, *primals, **params)`` and
             ``vjp[i](ct, ans, *primals, **params)``, written with ``ops`` (or a ``PerIndex``
-            for a variadic primitive). Optional when ``derivative`` is given.
+            for a variadic primitive). Optional when ``derivative`` is given; ``jvp`` is
+            optional for a linear primitive (its JVP is the primitive applied to the tangent).
         derivative: elementwise primitives only: ``derivative(xp, *xs)`` -> the partial
             derivative (a tuple of such functions, one per argument, when there are several),
             written against the namespace ``xp`` so that it is itself differentiable. Declare
@@ -124,8 +123,10 @@ def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite
         elementwise: element by element, numpy broadcasting between arguments.
         exact: the 50-digit form: for an elementwise primitive a function of mpmath numbers
             (``mpmath.exp``), otherwise a function of object arrays of mpf; None lifts
-            ``impl`` to object arrays (right for primitives that only move or add numbers).
-        sym: the sympy form, the same way (``sympy.exp``; or a function of object arrays).
+            ``impl`` to object arrays (right for primitives that only move or add numbers);
+            False: there is none (the exact oracle reports the primitive unsupported).
+        sym: the sympy form, the same way (``sympy.exp``; or a function of object arrays;
+            False: none).
         magnitude: ``magnitude(trace, ans, vals, errs, params)`` -> rounding-error bound of the
             output in units of u; derived for elementwise primitives (first-order propagation
             through ``derivative`` plus ``rounding``·|ans|).
@@ -152,6 +153,9 @@ def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite
         if jvp is None:
             from .primitives._derive import elementwise_rules
             jvp, vjp = elementwise_rules(derivative, uses)
+    if linear and jvp is None and vjp is not None:
+        from .primitives._derive import linear_jvps
+        jvp = linear_jvps(name, vjp)
     if jvp is None or vjp is None:
         raise ValueError(f"primitive {name!r}: give jvp= and vjp= rules, or derivative= for "
                          f"an elementwise primitive")

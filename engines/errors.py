@@ -21,11 +21,11 @@ class UnsupportedOperation(AdcheckEngineError, AttributeError):
 class NotAnalytic(AdcheckEngineError):
     """Complex step was asked to differentiate a function that is not analytic."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, why: str = "which is not analytic"):
         self.name = name
         super().__init__(
-            f"complex step needs an analytic function, but it uses '{name}', which is not "
-            f"analytic; use the 'central' or 'richardson' engine instead."
+            f"complex step needs an analytic function, but it uses '{name}', {why}; use the "
+            f"'central' or 'richardson' engine instead."
         )
 
 

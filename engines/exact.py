@@ -62,16 +62,36 @@ def _lift(fn):
     return run
 
 
+def _none(name: str, engine: str, why: str):
+    """The implementation of a primitive a namespace cannot run: it raises, saying why."""
+    def refuse(*args, **params):
+        raise UnsupportedOperation(name, engine, why=why)
+    return refuse
+
+
+def _from_sympy(prim):
+    """An elementwise record's sympy form compiled to mpmath (``lambdify``)."""
+    import sympy
+
+    xs = sympy.symbols(f"x0:{len(prim.jvps)}", real=True)
+    return sympy.lambdify(xs, prim.sym(*xs), modules="mpmath")
+
+
 def exact_impl(prim):
     """The mpmath implementation of one primitive, derived from its record.
 
     An elementwise ``exact`` form is applied element by element; an array form gets object
-    arrays of mpf; with none, the numpy implementation runs on object arrays of mpf (exact for
-    primitives that move, add or multiply numbers). A function numpy cannot run on mpf numbers
-    raises an error naming the missing field.
+    arrays of mpf; an elementwise sympy form is compiled to mpmath; with none, the numpy
+    implementation runs on object arrays of mpf (exact for primitives that move, add or
+    multiply numbers). A function numpy cannot run on mpf numbers raises an error naming the
+    missing field.
     """
+    if prim.exact is False:
+        return _none(prim.name, "exact", "the record states that it has no mpmath form")
     if prim.exact is not None:
         return _elementwise(prim.exact) if prim.elementwise else _lift(prim.exact)
+    if prim.sym not in (None, False) and prim.elementwise:
+        return _elementwise(_from_sympy(prim))
     lifted = _lift(prim.impl)
 
     def run(*args, **params):

@@ -18,6 +18,7 @@ import numpy as np
 import sympy
 
 from .base import Cost, KindDispatch, Result
+from .core import EPS
 from .errors import InputError, UnsupportedOperation
 from .exact import to_exact, to_float
 from .namespace import Namespace, SlogdetResult
@@ -27,7 +28,6 @@ MAX_ENTRIES = 1024  # derivative entries (output size × input size, squared for
 # sympy.diff on nested tanh networks grows fast: measured here, 1764 (operations in f x
 # derivative entries) took 5 s and every case above 3600 ran past 15 s.
 MAX_WORK = 2000
-EPS = float(np.finfo(np.float64).eps)
 
 
 def _sym(v):
@@ -127,9 +127,14 @@ def sym_impl(prim):
     form but no sympy form becomes a sympy function (``_function_of``); otherwise the numpy
     implementation runs on object arrays (right for primitives that move, add or multiply).
     """
+    if prim.sym is False:
+        def refuse(*args, **params):
+            raise UnsupportedOperation(prim.name, "symbolic",
+                                       why="the record states that it has no sympy form")
+        return refuse
     if prim.sym is not None:
         return _elementwise(prim.sym) if prim.elementwise else _lift(prim.sym)
-    if prim.elementwise and prim.derivative is not None and prim.exact is not None \
+    if prim.elementwise and prim.derivative is not None and prim.exact not in (None, False) \
             and not isinstance(prim.derivative, tuple):
         return _elementwise(_function_of(prim))
     lifted = _lift(prim.impl)

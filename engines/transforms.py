@@ -12,11 +12,8 @@ import numpy as np
 from .core import Box
 from .forward import ForwardTrace, JVPBox
 from .namespace import ad, zeros_like_any
+from .primitives._util import shape_of as _shape
 from .reverse import ReverseTrace, VJPBox
-
-
-def _shape(x):
-    return x.shape if hasattr(x, "shape") else np.shape(x)
 
 
 def _check_xp(xp):
@@ -47,12 +44,6 @@ class Pullback:
         self.trace, self.out, self.inputs, self.many = trace, out, inputs, many
         self.sweeps = 0
         self.consume = False  # set by one-sweep callers (grad) to free the tape as it goes
-
-    @property
-    def in_idx(self):
-        """Tape index of the input (a tuple of them for a tuple ``argnum``)."""
-        idx = tuple(b.idx for b in self.inputs)
-        return idx if self.many else idx[0]
 
     def __call__(self, ct):
         self.sweeps += 1
@@ -159,23 +150,13 @@ def jacrev(f, argnum=0):
 
 def hessian(f, argnum=0, outer="forward", inner="reverse"):
     """Hessian of a scalar function by any nesting: outer mode applied to the inner gradient."""
-    g = grad(f, argnum) if inner == "reverse" else _fwd_gradient(f, argnum)
+    g = grad(f, argnum) if inner == "reverse" else jacfwd(f, argnum)  # scalar f: the gradient
     return jacfwd(g, argnum) if outer == "forward" else jacrev(g, argnum)
-
-
-def _fwd_gradient(f, argnum):
-    """Gradient of a scalar function by forward mode (n passes), shaped like the argument."""
-    jac = jacfwd(f, argnum)
-
-    def gradient(xp, *args):
-        return jac(xp, *args)
-
-    return gradient
 
 
 def hvp(f, argnum=0, outer="forward", inner="reverse"):
     """Hessian-vector product H·v of a scalar function (H is symmetric for smooth f)."""
-    g = grad(f, argnum) if inner == "reverse" else _fwd_gradient(f, argnum)
+    g = grad(f, argnum) if inner == "reverse" else jacfwd(f, argnum)  # scalar f: the gradient
 
     def product(xp, v, *args):
         if outer == "forward":

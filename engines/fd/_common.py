@@ -21,11 +21,9 @@ from typing import Any
 import numpy as np
 
 from ..base import as_float_args
-from ..core import TABLE
+from ..core import EPS, TABLE
 from ..errors import InputError
 from ..namespace import Namespace
-
-EPS = float(np.finfo(np.float64).eps)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._derive import partials
+
 # Correctly rounded operations err by at most 1 u (half an ulp); numpy's elementary functions
 # (exp, log, tanh, sin, erf, ...) are documented by glibc/SVML to a few ulps. 4 ulps = 8 u
 # covers every elementary function numpy dispatches to on supported platforms.
@@ -55,3 +57,50 @@ def lu_terms(a, ea):
     a = np.asarray(a, dtype=float)
     inv = np.linalg.inv(a)
     return absf(inv), full(ea, a) + LU_FACTOR * a.shape[-1] * absf(a)
+
+
+_DERIVED: dict = {}
+
+
+def rule_of(prim):
+    """The record's magnitude rule; derived from the derivative for an elementwise record.
+
+    A record with neither is charged one elementary rounding and no propagation: its
+    inputs' errors are not carried, so the bound is not one (the generated test flags it).
+    """
+    if prim.magnitude is not None:
+        return prim.magnitude
+    if prim.derivative is None:
+        return uncarried
+    rule = _DERIVED.get(prim.name)
+    if rule is None or rule.prim is not prim:
+        rule = _DERIVED[prim.name] = _propagated(prim)
+    return rule
+
+
+def uncarried(tr, ans, vals, errs, params):
+    """The charge of a record without a rule: one elementary rounding, nothing carried."""
+    return ELEMENTARY_U * absf(ans)
+
+
+def _propagated(prim):
+    """Σ_i |∂_i f|·e_i (first-order propagation) + rounding·|f|, and the kink check."""
+    from ..namespace import numpy_ns  # the records load before the namespaces exist
+
+    ds = partials(prim.derivative)
+    with_ans = "ans" in prim.uses
+
+    def rule(tr, ans, vals, errs, params):
+        xs = [np.asarray(v, dtype=float) for v in vals]
+        total = prim.rounding * absf(ans)
+        with np.errstate(all="ignore"):
+            for d, e in zip(ds, errs):
+                slope = absf(d(numpy_ns, *xs, ans=ans) if with_ans else d(numpy_ns, *xs))
+                # an exact input carries no error, even where the slope is infinite (sqrt at 0)
+                total = total + np.where(np.asarray(e) == 0, 0.0, slope * e)
+        if prim.kink is not None:
+            tr.kink(f"{prim.name} at a kink", prim.kink(numpy_ns, *xs),
+                    sum(full(e, ans) for e in errs))
+        return total
+    rule.prim = prim
+    return rule

@@ -8,8 +8,10 @@ are themselves differentiable, to any order and nesting.
 
 from __future__ import annotations
 
-from ..core import ops
-from ._util import bcast, unbcast
+import numpy as np
+
+from ..core import TABLE, PerIndex, ops
+from ._util import bcast, shape_of, unbcast
 
 XP = None
 """The AD namespace the derivatives are evaluated in; set by ``engines.namespace`` on import."""
@@ -60,3 +62,17 @@ def _vjp(i, d, uses):
         return unbcast(ops.multiply(ct, call_partial(d, uses, ans, xs)), xs[i])
     rule.__name__ = f"vjp_{i}"
     return rule
+
+
+def linear_jvps(name, vjps):
+    """JVP rules of a primitive linear in its positional arguments together: the primitive
+    itself, applied to the tangent in argument i and zeros in the others."""
+    def rule(i, t, ans, *xs, **params):
+        if len(xs) == 1:
+            return TABLE[name].bind(t, **params)
+        args = [np.zeros(shape_of(x)) if j != i else t for j, x in enumerate(xs)]
+        return TABLE[name].bind(*args, **params)
+
+    if isinstance(vjps, PerIndex):
+        return PerIndex(rule)
+    return tuple(PerIndex(rule)[i] for i in range(len(vjps)))

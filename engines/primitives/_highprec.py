@@ -38,12 +38,11 @@ def mp_array(m) -> np.ndarray:
 
 
 def mp_solve(a, b):
-    """A⁻¹b by LU in mpmath, for a vector or a matrix b."""
+    """A⁻¹b by LU in mpmath, for a vector or a matrix b (one column at a time)."""
     b = np.asarray(b, dtype=object)
-    if b.ndim == 2:  # mpmath's lu_solve takes one right-hand side: solve column by column
-        return np.stack([mp_solve(a, b[:, j]) for j in range(b.shape[1])], axis=1)
-    x = mpmath.lu_solve(a, mpmath.matrix(b.tolist()))
-    return np.array(list(x), dtype=object)
+    if b.ndim == 1:
+        return np.array(list(mpmath.lu_solve(a, mpmath.matrix(b.tolist()))), dtype=object)
+    return np.stack([mp_solve(a, b[:, j]) for j in range(b.shape[1])], axis=1)
 
 
 def sym_solve(a, b):

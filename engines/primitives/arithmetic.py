@@ -9,6 +9,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
+from .. import jet as J
 from ..core import defprim, example, ops
 from ._bounds import ELEMENTARY_U, absf
 from ._util import bcast, per_element, unbcast, unbcast_rule
@@ -21,12 +22,27 @@ def _sum_bound(tr, ans, vals, errs, params):
     """x ± y: the operands' errors plus one correct rounding."""
     return errs[0] + errs[1] + absf(ans)
 
+
+def _affine_jet(op):
+    """x ± y on jets: each part separately; a constant operand moves the value only."""
+    def rule(x, y):
+        if not isinstance(y, J.Jet):
+            return J.jet(op(x.v, y), x.g, x.l)
+        if not isinstance(x, J.Jet) and op is np.add:
+            return J.jet(op(x, y.v), y.g, y.l)
+        d = J.dim(x, y)
+        (xv, xg, xl), (yv, yg, yl) = J.parts(x, d), J.parts(y, d)
+        v = op(xv, yv)
+        return J.jet(v, op(J.lead(xg, v), J.lead(yg, v)), op(xl, yl))
+    return rule
+
 defprim(
     "add", np.add,
     jvp=(lambda t, ans, x, y: bcast(t, ans), lambda t, ans, x, y: bcast(t, ans)),
     vjp=(unbcast_rule(0), unbcast_rule(1)),
     flops=per_element(1), linear=True,
     elementwise=True, magnitude=_sum_bound, examples=_SCALAR_CASES,
+    taylor=_affine_jet(np.add),
 )
 
 defprim(
@@ -35,11 +51,24 @@ defprim(
     vjp=(unbcast_rule(0), lambda ct, ans, x, y: ops.negative(unbcast(ct, y))),
     flops=per_element(1), linear=True,
     elementwise=True, magnitude=_sum_bound, examples=_SCALAR_CASES,
+    taylor=_affine_jet(np.subtract),
 )
 
 def _product_bound(tr, ans, vals, errs, params):
     """x·y: |y|·e_x + |x|·e_y plus one correct rounding."""
     return absf(vals[1]) * errs[0] + absf(vals[0]) * errs[1] + absf(ans)
+
+
+def _product_jet(x, y):
+    """Δ(xy) = x Δy + y Δx + 2⟨∇x, ∇y⟩; a constant factor is a linear map."""
+    if not isinstance(x, J.Jet):
+        x, y = y, x
+    if not isinstance(y, J.Jet):
+        v = x.v * y
+        return J.jet(v, J.lead(x.g, v) * y, x.l * y)
+    v = x.v * y.v
+    g = J.lead(x.g, v) * y.v + x.v * J.lead(y.g, v)
+    return J.jet(v, g, x.l * y.v + x.v * y.l + 2.0 * J.dot(x.g, y.g, v))
 
 
 defprim(
@@ -53,7 +82,7 @@ defprim(
         lambda ct, ans, x, y: unbcast(ops.multiply(x, ct), y),
     ),
     flops=per_element(1), uses=("primals",),
-    elementwise=True, magnitude=_product_bound, examples=_SCALAR_CASES,
+    elementwise=True, magnitude=_product_bound, examples=_SCALAR_CASES, taylor=_product_jet,
 )
 
 
@@ -65,6 +94,21 @@ def _quotient_dy(g, ans, y):
 def _quotient_bound(tr, ans, vals, errs, params):
     """x/y: (e_x + |x/y|·e_y)/|y| plus one correct rounding."""
     return (errs[0] + absf(ans) * errs[1]) / absf(vals[1]) + absf(ans)
+
+
+def _power_jet(x, c):
+    """x**c for a constant c: f' = c x^(c-1), f'' = c (c-1) x^(c-2)."""
+    c = np.asarray(c, dtype=float)
+    v = x.v ** c
+    a, b = c * x.v ** (c - 1), c * (c - 1) * x.v ** (c - 2)
+    return J.jet(v, a * x.g, a * x.l + b * J.sq(x.g))
+
+
+def _quotient_jet(x, y):
+    """x/y = x·y⁻¹."""
+    if isinstance(y, J.Jet):
+        return _product_jet(x, _power_jet(y, -1.0))
+    return _product_jet(x, 1.0 / np.asarray(y))
 
 
 defprim(
@@ -79,7 +123,7 @@ defprim(
     ),
     flops=per_element(1),
     elementwise=True, magnitude=_quotient_bound, examples=_SCALAR_CASES,
-    domain=("real", "positive"),
+    domain=("real", "positive"), taylor=_quotient_jet,
 )
 
 defprim(
@@ -88,6 +132,7 @@ defprim(
     vjp=(lambda ct, ans, x: ops.negative(ct),),
     flops=per_element(1), linear=True,
     elementwise=True, magnitude=lambda tr, ans, vals, errs, params: errs[0],
+    taylor=J.linear(np.negative, np.negative),
 )
 
 
@@ -114,6 +159,13 @@ def _pow_exact(x, y):
     return mpmath.power(x, y)
 
 
+def _pow_jet(x, y):
+    """A constant exponent is a unary function; a traced one goes through exp(y log x)."""
+    if isinstance(y, J.Jet):
+        return J.P["exp"](_product_jet(y, J.P["log"](x)))
+    return _power_jet(x, y)
+
+
 defprim(
     "pow", np.power,
     jvp=(
@@ -126,5 +178,6 @@ defprim(
     ),
     flops=per_element(1),
     elementwise=True, magnitude=_pow_bound, exact=_pow_exact, sym=lambda x, y: x**y,
+    taylor=_pow_jet,
     examples=(example((2, 3), (), domain=("positive",)),), domain=("positive", "real"),
 )

@@ -14,6 +14,7 @@ import numpy as np
 import sympy
 from scipy import special
 
+from .. import jet as J
 from ..core import defprim, example, ops, primal
 from ._util import bcast, per_element, unbcast
 
@@ -96,18 +97,28 @@ def _share(x, y):
     return np.where(px > py, 1.0, np.where(px == py, 0.5, 0.0))
 
 
+def _where_jet(x, y, *, cond):
+    """Select each part by ``cond`` (never mixing the branches, so a NaN branch stays out)."""
+    d = J.dim(x, y)
+    (xv, xg, xl), (yv, yg, yl) = J.parts(x, d), J.parts(y, d)
+    v = np.where(cond, xv, yv)
+    return J.jet(v, np.where(cond, J.lead(xg, v), J.lead(yg, v)), np.where(cond, xl, yl))
+
+
 # maximum/minimum: the winner's derivative, shared equally at ties (as JAX does).
 defprim(
     "maximum", np.maximum, elementwise=True, analytic=False,
     derivative=(lambda xp, x, y: _share(x, y), lambda xp, x, y: _share(y, x)),
     exact=max, sym=sympy.Max, rounding=0.0, kink=lambda xp, x, y: xp.subtract(x, y),
     domain=(lambda rng, shape: rng.standard_normal(shape) + 3.0, "real"),
+    taylor=lambda x, y: _where_jet(x, y, cond=np.asarray(J.val(x) >= J.val(y))),
 )
 defprim(
     "minimum", np.minimum, elementwise=True, analytic=False,
     derivative=(lambda xp, x, y: _share(y, x), lambda xp, x, y: _share(x, y)),
     exact=min, sym=sympy.Min, rounding=0.0, kink=lambda xp, x, y: xp.subtract(x, y),
     domain=("real", lambda rng, shape: rng.standard_normal(shape) + 3.0),
+    taylor=lambda x, y: _where_jet(x, y, cond=np.asarray(J.val(x) <= J.val(y))),
 )
 
 
@@ -116,13 +127,21 @@ def _softmax_weight(xp, x, ans):
     return xp.exp(xp.subtract(x, ans))
 
 
+def _logaddexp_impl(x, y):
+    """np.logaddexp, continued analytically to complex arguments (for complex step)."""
+    if np.iscomplexobj(x) or np.iscomplexobj(y):
+        m = np.maximum(np.real(x), np.real(y))
+        return m + np.log(np.exp(x - m) + np.exp(y - m))
+    return np.logaddexp(x, y)
+
+
 def _logaddexp_exact(x, y):
     m = max(x, y)
     return m + mpmath.log(mpmath.exp(x - m) + mpmath.exp(y - m))
 
 
 defprim(
-    "logaddexp", np.logaddexp, elementwise=True, uses=("ans", "primals"),
+    "logaddexp", _logaddexp_impl, elementwise=True, uses=("ans", "primals"),
     derivative=(lambda xp, x, y, ans: _softmax_weight(xp, x, ans),
                 lambda xp, x, y, ans: _softmax_weight(xp, y, ans)),
     exact=_logaddexp_exact, sym=lambda x, y: sympy.log(sympy.exp(x) + sympy.exp(y)),
@@ -153,7 +172,7 @@ defprim(
         lambda ct, ans, x, y, *, cond: unbcast(ops.where(0.0, ct, cond=cond), y),
     ),
     flops=per_element(1), analytic=False, uses=(),  # the rules read the condition only
-    magnitude=_where_bound, rounding=0.0,
+    magnitude=_where_bound, rounding=0.0, taylor=_where_jet,
     examples=(example((6,), (6,), cond=_M), example((6,), (), cond=_M),
               example((2, 6), (6,), cond=_M)),
 )

@@ -10,6 +10,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from .. import jet as J
 from ..core import defprim, example, ops
 from ._bounds import absf, full, lu_terms
 from ._highprec import mp_array, mp_matrices, mp_solve, sym_matrices, sym_solve
@@ -76,12 +77,50 @@ def _matmul_bound(tr, ans, vals, errs, params):
     return np.matmul(a, full(errs[1], b)) + np.matmul(full(errs[0], a), b) + k * np.matmul(a, b)
 
 
+def _matmul_jet(a, b):
+    """Linear in a constant operand; the product rule Δ(ab) = Δa b + a Δb + 2 Σ_i ∂_i a ∂_i b
+    for two jets. Vectors become one-row / one-column matrices, batch axes broadcast."""
+    if isinstance(a, J.Jet) and not isinstance(b, J.Jet) and a.ndim >= 2 and np.ndim(b) == 2:
+        return J.jet(a.v @ b, _right(a.g, b), a.l @ b)  # the hot case (a layer): one BLAS call
+    av, bv = J.val(a), J.val(b)
+    v = np.matmul(av, bv)
+    A = av[None, :] if np.ndim(av) == 1 else av
+    B = bv[:, None] if np.ndim(bv) == 1 else bv
+    V = np.matmul(A, B)
+    g, l = 0.0, 0.0
+    if isinstance(a, J.Jet):
+        ga = J.lead(a.g[:, None, :] if a.ndim == 1 else a.g, V)
+        g, l = ga @ B, np.reshape(a.l, A.shape) @ B
+    if isinstance(b, J.Jet):
+        gb = J.lead(b.g[:, :, None] if b.ndim == 1 else b.g, V)
+        g, l = g + A @ gb, l + A @ np.reshape(b.l, B.shape)
+        if isinstance(a, J.Jet):
+            l = l + 2.0 * np.sum(ga @ gb, axis=0)
+    d = J.dim(a, b)
+    return J.jet(v, np.reshape(np.broadcast_to(g, (d,) + V.shape), (d,) + v.shape),
+                 np.reshape(l, v.shape))
+
+
+def _right(g, w):
+    """g @ w with g's leading axes folded into one BLAS call.
+
+    A gradient still constant along the batch axis (the seed of a batch) is multiplied once
+    and broadcast back: the first layer then costs d·d·m, not d·B·d·m.
+    """
+    if np.ndim(w) == 2 and g.ndim == 3 and g.strides[1] == 0:
+        return np.broadcast_to((g[:, :1] @ w), g.shape[:-1] + (w.shape[1],))
+    if np.ndim(w) == 2 and g.ndim >= 2:
+        out = np.reshape(g, (-1, g.shape[-1])) @ w
+        return out.reshape(g.shape[:-1] + (w.shape[1],))
+    return g @ w
+
+
 defprim(
     "matmul", np.matmul,
     jvp=(lambda t, ans, a, b: ops.matmul(t, b), lambda t, ans, a, b: ops.matmul(a, t)),
     vjp=(_mm_vjp_a, _mm_vjp_b),
     flops=_matmul_flops, uses=("primals",),
-    magnitude=_matmul_bound, xp=("matmul", "linalg.matmul"),
+    magnitude=_matmul_bound, xp=("matmul", "linalg.matmul"), taylor=_matmul_jet,
     examples=(example((3, 3), (3, 3)), example((2, 3), (3,)), example((3,), (3, 2)),
               example((2, 2, 3), (3, 2)), example((3,), (3,))),
 )
@@ -99,6 +138,8 @@ defprim(
     vjp=(lambda ct, ans, a, b: ops.matmul(ct, b), lambda ct, ans, a, b: ops.matmul(a, ct)),
     flops=lambda ans, a, b: size_of(ans), uses=("primals",),
     magnitude=_outer_bound, xp=("outer", "linalg.outer"),
+    taylor=lambda a, b: J.P["multiply"](J.P["reshape"](a, shape=(-1, 1)),
+                                        J.P["reshape"](b, shape=(1, -1))),
     examples=(example((3,), (4,)),),
 )
 
@@ -113,6 +154,7 @@ defprim(
     vjp=(lambda ct, ans, x: ops.multiply(ct, np.eye(*shape_of(x))),),
     flops=lambda ans, x: min(shape_of(x)), linear=True,
     magnitude=_trace_bound, xp=("trace", "linalg.trace"),
+    taylor=J.linear(np.trace, lambda g: np.trace(g, axis1=-2, axis2=-1)),
     examples=(example((3, 3)), example((2, 4))),
 )
 
@@ -147,6 +189,9 @@ def _inv_bound(tr, ans, vals, errs, params):
 
 
 _SQUARE = (example((3, 3), domain=("invertible",)), example((2, 3, 3), domain=("invertible",)))
+# det and logabsdet trace A⁻¹dA with ops.trace, which reads the first two axes: their rules
+# are not yet batched, so their examples are single matrices.
+_ONE_SQUARE = (example((3, 3), domain=("invertible",)),)
 
 defprim(
     "inv", np.linalg.inv,
@@ -169,7 +214,7 @@ defprim(
     flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES,
     magnitude=lambda tr, ans, vals, errs, params: absf(ans) * _logdet_bound(ans, vals, errs),
     exact=mp_matrices(lambda a: mpmath.det(a)), sym=sym_matrices(lambda a: a.det()),
-    xp="linalg.det", examples=_SQUARE,
+    xp="linalg.det", examples=_ONE_SQUARE,
 )
 
 
@@ -179,15 +224,24 @@ def _logdet_bound(ans, vals, errs):
     return np.sum(np.swapaxes(ainv, -1, -2) * da, axis=(-2, -1)) + absf(ans)
 
 
+def _logabsdet(a):
+    """log|det A|; for complex A (complex step) its analytic continuation log(det A), on the
+    branch that is real at real A."""
+    sign, logabs = np.linalg.slogdet(a)
+    if not np.iscomplexobj(a):
+        return logabs
+    return logabs + 1j * np.angle(sign * np.sign(np.real(np.linalg.det(a))))
+
+
 defprim(
-    "logabsdet", lambda a: np.linalg.slogdet(a)[1],
+    "logabsdet", _logabsdet,
     # d log|det A| = tr(A⁻¹ dA) ;  Ā = C̄ A⁻ᵀ  (Giles 2008, 2.2.4 divided by det A)
     jvp=(lambda t, ans, a: ops.trace(ops.solve(a, t)),),
     vjp=(lambda ct, ans, a: ops.multiply(ct, ops.matrix_transpose(ops.inv(a))),),
     flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES, uses=("primals",),
     magnitude=lambda tr, ans, vals, errs, params: _logdet_bound(ans, vals, errs),
     exact=mp_matrices(lambda a: mpmath.log(abs(mpmath.det(a)))),
-    sym=sym_matrices(lambda a: sympy.log(sympy.Abs(a.det()))), examples=_SQUARE,
+    sym=sym_matrices(lambda a: sympy.log(sympy.Abs(a.det()))), examples=_ONE_SQUARE,
 )
 
 
@@ -204,6 +258,14 @@ def _solve_bound(tr, ans, vals, errs, params):
     return np.matmul(ainv, full(errs[1], vals[1]) + np.matmul(da, absf(ans)))
 
 
+def _solve_jet(a, b):
+    """A constant matrix makes solve linear in b; a traced one takes the derived rule."""
+    if isinstance(a, J.Jet):
+        return J.derived("solve")(a, b)
+    g = np.linalg.solve(a, b.g.T).T if b.ndim == 1 else np.linalg.solve(a, b.g)
+    return J.Jet(np.linalg.solve(a, b.v), g, np.linalg.solve(a, b.l))
+
+
 defprim(
     "solve", np.linalg.solve,
     # dX = A⁻¹(dB − dA X) ;  B̄ = A⁻ᵀ C̄  (Giles 2008, 2.3.1)
@@ -213,7 +275,7 @@ defprim(
     ),
     vjp=(_solve_vjp_a, lambda ct, ans, a, b: ops.solve(ops.matrix_transpose(a), ct)),
     flops=lambda ans, a, b: _cube(ans, a, factor=2 / 3) + 2 * shape_of(a)[-1] * size_of(ans),
-    cite=GILES, magnitude=_solve_bound, xp="linalg.solve",
+    cite=GILES, magnitude=_solve_bound, xp="linalg.solve", taylor=_solve_jet,
     exact=mp_matrices(mp_solve), sym=sym_matrices(sym_solve),
     examples=(example((3, 3), (3, 2), domain=("invertible",)),
               example((3, 3), (3,), domain=("invertible",)),

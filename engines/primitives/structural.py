@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .. import jet as J
 from ..core import PerIndex, defprim, example, ops
 from ._bounds import absf, count, full, moved, summed
 from ._util import broadcast_to_impl, no_flops, shape_of, size_of, sum_to_impl
@@ -32,12 +33,15 @@ _linear(
     lambda t, x, *, shape: ops.reshape(t, shape=shape),
     lambda ct, x, *, shape: ops.reshape(ct, shape=shape_of(x)),
     examples=(example((2, 6), shape=(3, 4)), example((2, 3, 4), shape=(6, 4))),
+    taylor=J.linear(lambda x, *, shape: np.reshape(x, shape),
+                    lambda g, *, shape: np.reshape(g, (g.shape[0],) + tuple(shape))),
 )
 _linear(
     "broadcast_to", broadcast_to_impl,
     lambda t, x, *, shape: ops.broadcast_to(t, shape=shape),
     lambda ct, x, *, shape: ops.sum_to(ct, shape=shape_of(x)),
     examples=(example((3, 1), shape=(2, 3, 4)), example((), shape=(2, 2))),
+    taylor=lambda x, *, shape: J.jet(np.broadcast_to(x.v, shape), x.g, x.l),
 )
 _linear(
     "sum_to", sum_to_impl,
@@ -54,11 +58,19 @@ def _inverse_axes(axes):
     return None if axes is None else tuple(int(i) for i in np.argsort(axes))
 
 
+def _transpose_g(g, *, axes=None):
+    """The permutation applied to each gradient slice (the leading axis stays first)."""
+    n = g.ndim - 1
+    axes = tuple(reversed(range(n))) if axes is None else axes
+    return np.transpose(g, (0,) + tuple(a % n + 1 for a in axes))
+
+
 _linear(
     "transpose", lambda x, *, axes=None: np.transpose(x, axes),
     lambda t, x, *, axes=None: ops.transpose(t, axes=axes),
     lambda ct, x, *, axes=None: ops.transpose(ct, axes=_inverse_axes(axes)),
     examples=(example((2, 3, 4), axes=(1, 2, 0)), example((2, 3))),
+    taylor=J.linear(lambda x, *, axes=None: np.transpose(x, axes), _transpose_g),
 )
 def _matrix_transpose(x):
     """Swap the last two axes (a view); the ndarray method skips np.swapaxes' Python layer."""
@@ -71,6 +83,7 @@ _linear(
     lambda ct, x: ops.matrix_transpose(ct),
     xp=("matrix_transpose", "linalg.matrix_transpose"),
     examples=(example((2, 3, 4)), example((3, 2))),
+    taylor=J.linear(lambda x: np.swapaxes(x, -1, -2), lambda g: np.swapaxes(g, -1, -2)),
 )
 
 
@@ -97,6 +110,9 @@ _linear(
     lambda ct, x, *, index: ops.scatter_add(ct, index=index, shape=shape_of(x)),
     examples=(example((4, 3), index=(slice(1, 3), 0)),
               example((5,), index=(np.array([0, 2, 2, 4]),))),
+    taylor=J.linear(lambda x, *, index: x[index],
+                    lambda g, *, index: g[(slice(None),) + (
+                        index if isinstance(index, tuple) else (index,))]),
 )
 def _scatter_bound(tr, ans, vals, errs, params):
     """Each output element adds the terms scattered onto it: their errors plus Σ|terms|."""
@@ -130,6 +146,18 @@ def _concat_slot(i, ans, xs, axis):
     return (slice(None),) * ax + (slice(start, start + shape_of(xs[i])[ax]),)
 
 
+def _join_jet(np_fn):
+    """stack / concat on jets: constants join with zero gradient and Laplacian."""
+    def rule(*xs, axis=0):
+        d = J.dim(*xs)
+        parts = [J.parts(x, d) for x in xs]
+        ls = [np.broadcast_to(p[2], np.shape(p[0])) for p in parts]
+        return J.Jet(np_fn([p[0] for p in parts], axis=axis),
+                     np_fn([p[1] for p in parts], axis=axis + 1 if axis >= 0 else axis),
+                     np_fn(ls, axis=axis))
+    return rule
+
+
 defprim(
     "stack", lambda *xs, axis=0: np.stack(xs, axis=axis),
     jvp=PerIndex(lambda i, t, ans, *xs, axis=0: ops.scatter_add(
@@ -139,6 +167,7 @@ defprim(
     flops=no_flops, linear=True,
     magnitude=moved(lambda *xs, axis=0: np.stack(xs, axis=axis)),
     examples=(example((2, 3), (2, 3), (2, 3), axis=1), example((), ())),
+    taylor=_join_jet(np.stack),
 )
 defprim(
     "concat", lambda *xs, axis=0: np.concatenate(xs, axis=axis),
@@ -149,6 +178,7 @@ defprim(
     flops=no_flops, linear=True,
     magnitude=moved(lambda *xs, axis=0: np.concatenate(xs, axis=axis)),
     examples=(example((2, 3), (1, 3), (3, 3), axis=0), example((2, 2), (2, 1), axis=-1)),
+    taylor=_join_jet(np.concatenate),
 )
 
 
@@ -193,6 +223,8 @@ _linear(
     magnitude=summed(lambda x, *, axis=None, keepdims=False: _sum_impl(x, axis, keepdims)),
     examples=(example((2, 3, 4)), example((2, 3, 4), axis=(0, 2), keepdims=True),
               example((2, 3), axis=-1)),
+    taylor=J.linear(np.sum, lambda g, *, axis=None, keepdims=False: np.sum(
+        g, axis=J.shift(axis, g.ndim - 1), keepdims=keepdims)),
 )
 def _mean_bound(tr, ans, vals, errs, params):
     """The sum's bound divided by the count, plus the rounding of the division."""
@@ -209,4 +241,6 @@ _linear(
     flops=lambda ans, x, **p: size_of(x) + size_of(ans),
     magnitude=_mean_bound,
     examples=(example((2, 3, 4), axis=1), example((3,))),
+    taylor=J.linear(np.mean, lambda g, *, axis=None, keepdims=False: np.mean(
+        g, axis=J.shift(axis, g.ndim - 1), keepdims=keepdims)),
 )

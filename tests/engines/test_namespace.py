@@ -6,11 +6,9 @@ import numpy as np
 import pytest
 
 from engines import transforms as T
-from engines.core import TABLE
+from engines.core import EPS, TABLE
 from engines.errors import UnsupportedOperation
 from engines.namespace import SUPPORTED, Namespace, ad, numpy_ns
-
-EPS = float(np.finfo(np.float64).eps)
 
 
 @pytest.mark.parametrize("ns", [ad, numpy_ns], ids=["ad", "numpy"])
