@@ -141,11 +141,10 @@ class Namespace(MoreNames, ShapeNames, LinalgNames):
         self._constant = constant
         for name, value in _CONSTANTS.items():
             setattr(self, name, value)
-        self.linalg = _Sub(self, "linalg", {
-            "slogdet": self.slogdet, "vector_norm": self.vector_norm,
-            **{n: getattr(self, "la_" + n, None) or getattr(self, n) for n in LINALG}})
-        self.special = _Sub(self, "special", self._special_names())
+        self.linalg = _Sub(self, "linalg", {"slogdet": self.slogdet,
+                                            "vector_norm": self.vector_norm})
         _LIVE.add(self)
+        self._bind_more(_Sub)
 
     def _lookup(self, name: str, holder, attr: str):
         """The function of the primitive exposed as ``name``, cached on ``holder``."""

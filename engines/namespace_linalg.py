@@ -220,6 +220,13 @@ class LinalgNames:
     def i0(self, x):
         return self.sp_i0(x)
 
+    def _bind_more(self, sub):
+        """Add the linalg composites to ``xp.linalg`` and make ``xp.special``."""
+        for n in LINALG:
+            if n not in self.linalg.__dict__:
+                setattr(self.linalg, n, getattr(self, "la_" + n, None) or getattr(self, n))
+        self.special = sub(self, "special", self._special_names())
+
     def _special_names(self) -> dict:
         """The composite members of ``xp.special`` (records add theirs by name)."""
         names = {n: getattr(self, "sp_" + n) for n in SPECIAL if hasattr(self, "sp_" + n)}
