@@ -168,6 +168,8 @@ CASES: list[NameCase] = [
     _c("vecdot", "mat", lambda g, x: g(x, x[::-1])),
     _c("matmul", "stack", lambda g, x: g(x, x)), _c("outer", "vec", lambda g, x: g(x, x)),
     _c("trace", "sq"), _c("diag", "vec"),
+    _c("diagonal", "stack", lambda g, x: g(x, offset=1, axis1=1, axis2=2)),
+    _c("diagonal", "tall", lambda g, x: g(x, offset=-1)),
     _c("meshgrid", "vec", lambda g, x: g(x, x[:3])[0]),
     _c("linalg.cholesky", "spd"), _c("linalg.cholesky", "spd", lambda g, x: g(x, upper=True)),
     _c("linalg.eigh", "sym", lambda g, x: g(x).eigenvectors),

@@ -150,6 +150,14 @@ class ShapeNames:
         return tuple(self._p["getitem"](x, index=_index_on(a, len(_shape(x)), i))
                      for i in range(_shape(x)[a]))
 
+    def diagonal(self, x, offset=0, axis1=0, axis2=1):
+        """numpy.diagonal: the offset diagonal of axes (axis1, axis2), as the last axis."""
+        y = self.moveaxis(x, (axis1, axis2), (-2, -1))
+        n, m = _shape(y)[-2:]
+        k = max(0, min(n + min(offset, 0), m - max(offset, 0)))
+        rows = np.arange(k) - min(offset, 0)
+        return self._p["getitem"](y, index=(Ellipsis, rows, rows + offset))
+
     def broadcast_arrays(self, *arrays):
         shape = np.broadcast_shapes(*(_shape(a) for a in arrays))
         return [self.broadcast_to(a, shape) for a in arrays]
@@ -257,7 +265,7 @@ NAMES: dict[str, str] = {
     "tile": "reshape+broadcast_to", "repeat": "getitem", "pad": "scatter_add or getitem",
     "tril": "where (constant mask)", "triu": "where (constant mask)", "diff": "getitem+subtract",
     "hstack": "concat", "vstack": "concat", "column_stack": "concat", "split": "getitem",
-    "unstack": "getitem", "broadcast_arrays": "broadcast_to",
+    "unstack": "getitem", "broadcast_arrays": "broadcast_to", "diagonal": "getitem",
     "einsum": "transpose+reshape+multiply+sum", "tensordot": "einsum", "kron": "multiply",
     "cross": "getitem+multiply+stack", "inner": "multiply+sum", "dot": "matmul",
     "vdot": "multiply+sum",

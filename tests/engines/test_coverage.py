@@ -26,3 +26,14 @@ def test_markdown_has_one_column_per_engine_and_the_reasons():
     text = markdown([row])
     assert "(a \\| b)" in text  # a pipe inside a signature does not break the row
     assert all(c in text for c in COLUMNS) and all(k in text for k in NOT_PROVIDED)
+
+
+def test_cli_lists_the_names_with_signature_and_engines(capsys):
+    import json
+
+    from adcheck.cli import main
+    assert main(["engines", "--names", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert set(rows) == set(SUPPORTED)
+    assert rows["linalg.cholesky"]["signature"] == "(x, upper=False)"
+    assert rows["linalg.cholesky"]["ad"] is True and rows["all"]["ad"] is None
