@@ -88,7 +88,7 @@ def judge_engine_case(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseV
             ref, ref_err = ctx.ref, ctx.ref_err
         if ref is None:
             return CaseVerdict("inconclusive", note="no reference for this case", **tag)
-        est = engine_estimate(engine, result, em.ORDER.get(rec.kind, 1), ctx)
+        est = engine_estimate(engine, result, em.order_of(rec), ctx)
         allow = em.allowance(ref, ctx.bounds, ref_err, est, trust=1.0,
                              estimated=numerical(engine, result))
     cmp = compare(result.value, ref, allow, ctx.kinks)
@@ -118,7 +118,7 @@ def _settle_outcome(v, rec, engine, ctx, result) -> None:
     if numerical(engine, result) and v.outcome in ("pass", "fail") and kinked(rec, ctx):
         v.outcome, v.note = "inconclusive", KINK_NOTE
         return
-    top = em.ceiling(rec.kind)
+    top = em.ceiling(em.order_of(rec))
     if v.outcome == "pass" and v.verified_to is not None and v.verified_to > top:
         v.outcome = "inconclusive"
         v.note = (f"this engine cannot resolve the derivative here better than "

@@ -16,6 +16,7 @@ import numpy as np
 
 import engines as _engines
 from engines.base import Engine
+from engines.errors import UnknownName
 
 from . import errmodel as em
 from .pipeline import CaseOutcome, judge_case
@@ -26,7 +27,10 @@ DEFAULT_ENGINES = {
 }
 """Defaults span three families at least: adcheck's AD, and two difference schemes."""
 
-KINDS = ("gradient", "jacobian", "hessian", "hvp", "laplacian")
+# Orders 3 and 4: two AD nestings (different inner modes) and the exact oracle.
+HIGHER_ORDER_ENGINES = ("forward-over-reverse", "reverse-over-forward", "exact")
+
+KINDS = ("gradient", "jacobian", "hessian", "hvp", "laplacian", "derivative", "jvp", "vjp")
 
 
 @dataclass
@@ -80,7 +84,7 @@ class CheckReport:
 
 
 def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=None,
-          v=None, strategy=None) -> CheckReport:
+          v=None, strategy=None, order=None, direction=None) -> CheckReport:
     """Check the ``kind`` derivative of ``f(xp, *args)`` with respect to ``args[wrt]``.
 
     Args:
@@ -94,15 +98,20 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
         strategy: a hypothesis strategy of argument tuples; given, a failure is replayed
             through it to the smallest failing input (``report.shrunk``), as ``adcheck run``
             does with an identity's strategy.
+        order: the order k (1 to 4) of kind="derivative": all k-th partials, mixed included,
+            shaped ``out.shape + x.shape * k``.
+        direction: the tangent of a "jvp" (shaped like the argument) or the cotangent of a
+            "vjp" (shaped like the output).
     Returns:
         A CheckReport; ``report.message`` says what failed, where, by how much, and why.
     Raises:
         TypeError, ValueError: for a usage error, naming the argument and the way out.
     """
-    args, order = _args(args), _order(kind)
+    args, order = _args(args), _order(kind, order)
     _wrt(wrt, args)
-    v = _direction(kind, v, args, wrt)
-    chosen = _engine_list(engines, order)
+    v = _direction(kind, v, direction, args, wrt)
+    _names_exist(f, args)
+    chosen = _engine_list(engines, order, kind)
     rec = _record(f, kind, wrt, order, expected, v, args, strategy)
     ref = None if expected is None or callable(expected) else _expected_array(expected)
     case = judge_case(rec, chosen, args, expected=ref)
@@ -143,13 +152,31 @@ def _args(args) -> tuple:
     return args
 
 
-def _order(kind) -> int:
+def _order(kind, order) -> int:
     if kind not in KINDS:
         close = difflib.get_close_matches(str(kind), KINDS, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ValueError(f"kind={kind!r} is not a derivative kind check knows: choose one of "
                          f"{', '.join(KINDS)}{hint}")
+    if kind == "derivative":
+        from engines.higher import check_order
+        return check_order(order)
+    if order is not None:
+        raise ValueError(f"order= applies to kind='derivative' only; kind={kind!r} has order "
+                         f"{em.ORDER[kind]}")
     return em.ORDER[kind]
+
+
+def _names_exist(f, args) -> None:
+    """Raise ``UnknownName`` when ``f`` uses a name no namespace has (a typo): that is an
+    error in the function, not a verdict. Any other failure is left to the engines."""
+    from engines.namespace import numpy_ns
+    try:
+        f(numpy_ns, *args)
+    except UnknownName:
+        raise
+    except Exception:  # noqa: BLE001  the engines report it in their own terms
+        pass
 
 
 def _wrt(wrt, args) -> None:
@@ -161,7 +188,12 @@ def _wrt(wrt, args) -> None:
                          f"wrt must be in 0..{len(args) - 1}")
 
 
-def _direction(kind, v, args, wrt):
+def _direction(kind, v, direction, args, wrt):
+    if kind in ("jvp", "vjp"):
+        if direction is None:
+            raise ValueError(f"kind={kind!r} needs direction= (the "
+                             f"{'tangent' if kind == 'jvp' else 'cotangent'})")
+        return np.asarray(direction, dtype=float)
     if kind != "hvp":
         return None
     if v is None:
@@ -174,10 +206,13 @@ def _direction(kind, v, args, wrt):
     return v
 
 
-def _engine_list(names, order) -> list[Engine]:
+def _engine_list(names, order, kind="gradient") -> list[Engine]:
     if names is None:
-        return [_engines.ENGINES[n] for n in DEFAULT_ENGINES[min(order, 2)]
-                if n in _engines.ENGINES]
+        if kind == "derivative":  # the exact engine is the reference of every order
+            default = HIGHER_ORDER_ENGINES + (("richardson",) if order <= 2 else ())
+        else:
+            default = DEFAULT_ENGINES[order]
+        return [_engines.ENGINES[n] for n in default if n in _engines.ENGINES]
     if isinstance(names, (str, Engine)):
         names = [names]
     out = []
@@ -214,8 +249,21 @@ def _record(f, kind, wrt, order, expected, v, args, strategy=None):
                     citation="", kind=kind, f=f, wrt=wrt, smoothness=order,
                     closed_form=expected if callable(expected) else None,
                     v=None if v is None else (lambda *a: v), prove=_no_statement,
-                    strategy=strategy,
-                    arg_names=tuple(f"arg{i}" for i in range(len(args))))
+                    strategy=strategy, extra={"order": order},
+                    arg_names=_arg_names(f, len(args)))
+
+
+def _arg_names(f, n: int) -> tuple[str, ...]:
+    """The names of ``f(xp, *args)``'s arguments after ``xp``, else arg0, arg1, ..."""
+    import inspect
+    try:
+        params = list(inspect.signature(f).parameters.values())[1:]
+    except (TypeError, ValueError):
+        params = []
+    if len(params) == n and all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                                for p in params):
+        return tuple(p.name for p in params)
+    return tuple(f"arg{i}" for i in range(n))
 
 
 def _no_statement():

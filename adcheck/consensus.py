@@ -53,7 +53,7 @@ def _finite(value) -> bool:
 
 def _own_error(rec, engine, result, ctx):
     """A consensus candidate's own allowance term, charged as the reference's error."""
-    return engine_estimate(engine, result, em.ORDER.get(rec.kind, 1), ctx)
+    return engine_estimate(engine, result, em.order_of(rec), ctx)
 
 
 def _voters(rec, ctx, results) -> dict:

@@ -123,11 +123,19 @@ def _box_args(trace: MagTrace, args) -> tuple:
     return tuple(out)
 
 
-def derivative_bound(kind: str, f, args, wrt: int = 0, v=None) -> Bound:
+def derivative_bound(kind: str, f, args, wrt: int = 0, v=None, order=None, tangent=None,
+                     cotangent=None) -> Bound:
     """Reverse-mode derivative of ``f`` in magnitude arithmetic: its value and bound."""
     trace = MagTrace()
     margs = _box_args(trace, args)
-    if kind == "gradient":
+    if kind == "derivative":  # the nesting the default engines use: forward over reverse
+        from engines.higher import nested
+        out = nested(f, wrt, order, "forward", "reverse")(ad, *margs)
+    elif kind == "jvp" and tangent is not None:
+        out = T.jvp(f, ad, margs, np.asarray(tangent, dtype=float), wrt)[1]
+    elif kind == "vjp" and cotangent is not None:
+        out = T.vjp(f, ad, margs, wrt)[1](np.asarray(cotangent, dtype=float))
+    elif kind == "gradient":
         out = T.grad(f, wrt)(ad, *margs)
     elif kind in ("jacobian", "jvp", "vjp"):
         out = T.jacrev(f, wrt)(ad, *margs)
@@ -175,9 +183,16 @@ def _boxed(trace, value, err):
     return MagBox(v, np.broadcast_to(np.asarray(err, dtype=float), v.shape).copy(), trace)
 
 
-def ceiling(kind: str) -> float:
-    """The largest relative allowance a pass of this derivative kind may certify."""
-    return CEILING[max(1, min(ORDER.get(kind, 1), 2))]
+def order_of(rec) -> int:
+    """The order of derivative a record claims (``kind="derivative"`` carries its own)."""
+    if rec.kind == "derivative":
+        return int(rec.extra.get("order") or 1)
+    return ORDER.get(rec.kind, 1)
+
+
+def ceiling(order: int) -> float:
+    """The largest relative allowance a pass of a derivative of this order may certify."""
+    return CEILING[max(1, min(order, 2))]
 
 
 def fd_term(estimate, floor):
@@ -209,11 +224,15 @@ class Allowance:
 
     @property
     def verified_to(self) -> float:
-        """The precision a pass certifies: the allowance relative to the magnitude."""
+        """The precision a pass certifies: the allowance relative to the magnitude.
+
+        Where the reference and every running bound are exactly zero (a derivative that
+        vanishes identically at the point) there is no magnitude to be relative to, and the
+        allowance is what is certified, in absolute terms."""
         top = float(np.max(self.total, initial=0.0))
         if top == 0.0:
             return 0.0
-        return top / self.scale if self.scale > 0 else float("inf")
+        return top / self.scale if self.scale > 0 else top
 
     def why(self, i) -> str:
         """One line: what the allowance at component ``i`` is made of."""

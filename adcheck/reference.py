@@ -54,9 +54,17 @@ def exact(g, args) -> np.ndarray | None:
     return np.vectorize(float, otypes=[float])(out) if out.size else out.astype(float)
 
 
+_DIRECTION = {"hvp": "v", "jvp": "tangent", "vjp": "cotangent"}
+
+
 def derivative_kw(rec, args) -> dict:
-    """Keyword arguments the record's kind needs (the direction of an hvp)."""
-    return {"v": np.asarray(rec.v(*args), dtype=float)} if rec.kind == "hvp" and rec.v else {}
+    """Keyword arguments the record's kind needs: the direction of an hvp, jvp or vjp (the
+    record's ``v``), or the order of a ``derivative``."""
+    if rec.kind == "derivative":
+        return {"order": int(rec.extra.get("order") or 1)}
+    if rec.kind in _DIRECTION and rec.v:
+        return {_DIRECTION[rec.kind]: np.asarray(rec.v(*args), dtype=float)}
+    return {}
 
 
 def prepare(rec, args, expected=None) -> Context:
@@ -71,8 +79,7 @@ def prepare(rec, args, expected=None) -> Context:
     if rec.kind != "residual":
         _function_scale(rec, ctx)
         try:
-            v = derivative_kw(rec, args).get("v")
-            b = em.derivative_bound(rec.kind, rec.f, args, rec.wrt, v)
+            b = em.derivative_bound(rec.kind, rec.f, args, rec.wrt, **derivative_kw(rec, args))
             ctx.bounds.append(b)
             ctx.kinks += b.kinks
         except Exception:  # noqa: BLE001  the bound is optional; the closed form's may exist

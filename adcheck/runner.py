@@ -58,7 +58,7 @@ def examples_for(engine, examples: int) -> int:
 
 def weight(rec) -> int:
     """Rough relative cost of an identity's case (second order and networks cost most)."""
-    return em.ORDER.get(rec.kind, 1) + 2 * ("network" in rec.tags)
+    return em.order_of(rec) + 2 * ("network" in rec.tags)
 
 
 def shard_ids(identity_ids, shard: tuple[int, int] | None) -> list[str]:

@@ -24,6 +24,7 @@ class ExactEngine(KindDispatch):
     name = "exact"
     category = family = "exact"
     description = "high-precision differences in the mpmath namespace (the derivative oracle)"
+    max_order = 4  # k-th differences at (k + 2)·dps digits (engines.higher)
 
     def __init__(self, dps: int = 50):
         self.dps = dps
@@ -90,6 +91,17 @@ class ExactEngine(KindDispatch):
             raise InputError(f"unknown derivative kind {kind!r}; choose one of {KINDS}")
         status = "inconclusive" if any(parts) else "ok"
         return value, status, (KINK if any(parts) else ""), evals
+
+    def nth_derivative(self, f, args, wrt, order):
+        from .higher import exact_derivative
+        value, kinked, evals = exact_derivative(f, args, wrt, order, self.dps)
+        rounded = to_float(value)
+        # the rounding to float64, plus dps digits of the largest entry: an entry that is 0
+        # (an odd function's third derivative at 0) is known to that absolute accuracy only
+        floor = 10.0 ** -self.dps * max(1.0, float(np.max(np.abs(rounded), initial=0.0)))
+        return Result(rounded, Cost(passes=evals, evaluations=evals),
+                      np.abs(rounded) * EPS / 2 + floor, self.name,
+                      "inconclusive" if kinked else "ok", KINK if kinked else "")
 
     def _result(self, kind, f, args, wrt, **kw) -> Result:
         value, status, note, evals = self.exact(kind, f, args, wrt, **kw)

@@ -20,12 +20,12 @@ IDENTITIES: dict[str, Identity] = {}
 #   "property": a claim about the catalogue's own material (B.3 activation regularity), judged
 #               exactly like "cost": ``claim(engine_name)`` returns the list of checked facts.
 RECORD_KINDS = ("jacobian", "gradient", "hessian", "hvp", "laplacian", "residual", "cost",
-                "property")
+                "property", "derivative", "jvp", "vjp")
 
 # The order of derivative each kind takes: what a claim of that kind needs of f (C^order) when
 # the record does not say otherwise. A default below it would make the claim unjudgeable.
-KIND_ORDER = {"jacobian": 1, "gradient": 1, "hessian": 2, "hvp": 2, "laplacian": 2,
-              "residual": 2, "cost": 1, "property": 1}
+KIND_ORDER = {"jacobian": 1, "gradient": 1, "jvp": 1, "vjp": 1, "hessian": 2, "hvp": 2,
+              "laplacian": 2, "residual": 2, "cost": 1, "property": 1}
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,8 @@ class Identity:
 
     def __post_init__(self):
         if self.smoothness is None:
-            object.__setattr__(self, "smoothness", KIND_ORDER.get(self.kind, 1))
+            order = self.extra.get("order") if self.kind == "derivative" else None
+            object.__setattr__(self, "smoothness", order or KIND_ORDER.get(self.kind, 1))
         if self.strategy is None and self.inputs is not None:
             from .strategies import as_strategy  # hypothesis only when inputs are defined
 

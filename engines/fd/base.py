@@ -105,17 +105,17 @@ class FDEngine(Engine):
         value, error, ests = np.zeros((n, n)), np.zeros((n, n)), []
         for i in range(n):
             e = self.second(call.line(unit(shape, i)))
-            value[i, i], error[i, i] = float(e.value), float(e.error)
+            value[i, i], error[i, i] = _one(e.value), _one(e.error)
             ests.append(e)
         for i in range(n):
             for j in range(i + 1, n):
                 ei, ej = unit(shape, i), unit(shape, j)
                 p, m = self.second(call.line(ei + ej)), self.second(call.line(ei - ej))
-                value[i, j] = value[j, i] = (float(p.value) - float(m.value)) / 4
-                error[i, j] = error[j, i] = (float(p.error) + float(m.error)) / 4
+                value[i, j] = value[j, i] = (_one(p.value) - _one(m.value)) / 4
+                error[i, j] = error[j, i] = (_one(p.error) + _one(m.error)) / 4
                 ests += [p, m]
-        return self._result(call, value.reshape(shape + shape), error.reshape(shape + shape),
-                            ests)
+        full = call.f0.shape + shape + shape  # numerator layout: the one-entry output's axes first
+        return self._result(call, value.reshape(full), error.reshape(full), ests)
 
     def hvp(self, f, args, wrt, v, *, domain=None) -> Result:
         call = self._call(f, args, wrt, domain)
@@ -125,8 +125,8 @@ class FDEngine(Engine):
         for i in range(call.x.size):
             e = unit(call.x.shape, i)
             p, m = self.second(call.line(e + v)), self.second(call.line(e - v))
-            value[i] = (float(p.value) - float(m.value)) / 4
-            error[i] = (float(p.error) + float(m.error)) / 4
+            value[i] = (_one(p.value) - _one(m.value)) / 4
+            error[i] = (_one(p.error) + _one(m.error)) / 4
             ests += [p, m]
         return self._result(call, value.reshape(call.x.shape), error.reshape(call.x.shape), ests)
 
@@ -134,8 +134,8 @@ class FDEngine(Engine):
         call = self._call(f, args, wrt, domain)
         self._scalar(call)
         ests = self._coordinate(call, 2)
-        return self._result(call, float(sum(float(e.value) for e in ests)),
-                            float(sum(float(e.error) for e in ests)), ests)
+        return self._result(call, float(sum(_one(e.value) for e in ests)),
+                            float(sum(_one(e.error) for e in ests)), ests)
 
     def derivative(self, kind, f, args, wrt=0, *, domain=None, **kw) -> Result:
         """As ``Engine.derivative``, with the optional ``domain`` passed through."""
@@ -151,3 +151,8 @@ class FDEngine(Engine):
         if kind in ("jacobian", "gradient", "hessian", "laplacian"):
             return getattr(self, kind)(f, args, wrt, domain=domain)
         return super().derivative(kind, f, args, wrt, **kw)
+
+
+def _one(x) -> float:
+    """The single entry of a scalar or one-entry array (float() refuses the latter)."""
+    return float(np.asarray(x, dtype=float).reshape(-1)[0])

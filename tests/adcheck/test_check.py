@@ -87,5 +87,5 @@ def test_a_failing_check_shrinks_through_its_strategy():
     rep = adcheck.check(quad, (X, Q), expected=lambda xp, x, q: 2.0 * (q @ x),
                         engines=["reverse", "forward"], strategy=strategy)
     assert not rep.ok and rep.shrunk is not None
-    assert rep.shrunk["shapes"]["arg0"] == [2]  # at n = 1 every Q is symmetric
+    assert rep.shrunk["shapes"]["x"] == [2]  # at n = 1 every Q is symmetric
     assert "Smallest failing input found by shrinking" in rep.message
