@@ -28,6 +28,7 @@ from .richardson import FIRST, choose, start_step, tableau
 H_CS = 2.0**-60
 H_CS_WIDE = 2.0**-26  # truncation (h/scale)² ≈ eps, charged in the estimate
 TINY = 2.0**-960  # below this, h·g' may reach the subnormals (< 2^-1022) within a few ops
+SUBNORMAL = 2.0**-1070  # the subnormals' spacing 2^-1074, with a margin for x_i below scale
 
 
 class Perturbed(np.ndarray):
@@ -136,21 +137,25 @@ class ComplexStep(FDEngine):
         have if g varied on the input's scale)."""
         h, z = self.step(line, 0.0)
         d = np.imag(z) / h
-        trunc = (h * line.vmax / line.scale) ** 2 * np.abs(d)
+        rel = h * line.vmax / line.scale
+        # truncation (h/scale)², and the absolute spacing of subnormal perturbations
+        # (2^-1074 on a product of size scale·h), both negligible unless the step is wide
+        wide = rel**2 + SUBNORMAL / (line.scale * h * line.vmax)
         return Est(d, 4 * EPS * (np.abs(d) + np.abs(np.real(z)) * line.vmax / line.scale)
-                   + trunc)
+                   + wide * np.abs(d))
 
     def step(self, line, t: float) -> tuple[float, np.ndarray]:
-        """(h, g(t + ih)) with h = H_CS relative to the line's scale, or H_CS_WIDE where
-        h·g' would fall among the subnormal numbers (inputs near 1e-150: g' h ~ 1e-318) and
-        lose its digits."""
+        """(h, g(t + ih)) with h = H_CS relative to the line's scale, or H_CS_WIDE where the
+        perturbation of x·x (about scale²·H_CS) or of g itself would fall among the subnormal
+        numbers (inputs near 1e-150: 1e-300·2^-60 < 2^-1022) and lose its digits."""
         call = line.call
         h = pow2_floor(H_CS * line.scale / line.vmax)
-        z = call.complex_at(call.x + t * line.v + 1j * h * line.v)
-        if np.max(np.abs(np.imag(z)), initial=0.0) < TINY:
-            h = pow2_floor(H_CS_WIDE * line.scale / line.vmax)
+        if line.scale * h * line.vmax >= TINY:
             z = call.complex_at(call.x + t * line.v + 1j * h * line.v)
-        return h, z
+            if np.max(np.abs(np.imag(z)), initial=0.0) >= TINY:
+                return h, z
+        h = pow2_floor(H_CS_WIDE * line.scale / line.vmax)
+        return h, call.complex_at(call.x + t * line.v + 1j * h * line.v)
 
     def second(self, line) -> Est:
         """Richardson extrapolation of differences of complex-step first derivatives."""
