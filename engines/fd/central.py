@@ -2,8 +2,10 @@
 
 First derivatives use h = eps^(1/3)·s, second derivatives h = eps^(1/4)·s (rounded down to a
 power of two), the steps that balance truncation against rounding, where s is the input's
-scale along the line (``Line.scale``: relative to each component moved, at every magnitude).
-Near a declared domain edge s gives way to the distance to it, and
+scale along the line (``Line.scale``: relative to each component moved, at every magnitude;
+on the catalogue's inputs this keeps FD_TRUST times the estimate above the true error in 99% of
+cases, where steps relative to the whole argument's size manage 94%: see
+``benchmarks.fd_accuracy``). Near a declared domain edge s gives way to the distance to it, and
 on the edge the stencil is one-sided (second order). Where f is not finite at a stencil point
 (outside an undeclared domain) the step is halved until it is. The error estimate is the
 rounding bound plus the truncation term of the model behind the step (derivatives of g vary on

@@ -172,7 +172,7 @@ class _SlopeLine:
     """t -> g'(t) by complex step: a line whose first derivative is g''."""
 
     def __init__(self, engine: ComplexStep, line):
-        self.engine, self.line = engine, line
+        self.engine, self.line, self.call = engine, line, line.call
         self.room, self.scale, self.vmax = line.room, line.scale, line.vmax
         self._seen: dict[float, np.ndarray] = {}
 

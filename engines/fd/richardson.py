@@ -11,7 +11,9 @@ the smallest estimate among those built in the asymptotic regime is returned.
 The steps follow the function, not a fixed scale:
 - h0 is half the input's own scale along the line (``Line.scale``: relative steps at every
   magnitude). Where rounding noise already swamps D(h0) (a tiny component of a larger input, a
-  function varying slowly on that scale), h0 grows by ``STEP_UP`` until it does not.
+  function varying slowly on that scale), h0 grows by ``STEP_UP`` until it does not; where
+  D(h0) and D(h0/2) agree within ``SMOOTH`` (f varies on a larger scale than the input's own),
+  h0 doubles while that holds, up to ``CEILING`` times the argument's size.
 - The tableau then halves the step as long as that helps, up to ``MAX_LEVELS`` times: a
   function varying on a scale far below the input's (Black-Scholes near expiry) is followed down
   to it. It stops once ``PATIENCE`` levels have passed without a better entry, or once the
@@ -38,10 +40,15 @@ MAX_LEVELS = 40
 MIN_LEVELS = 3
 WINDOW = 6
 PATIENCE = 3
+QUIET = 0.5  # stop once the next level's noise alone reaches this part of the best estimate
 SCATTER = 2.0  # noise amplification from column 2 to the chosen entry, with a margin
 H0 = 0.5
 KINK_ZONE = 2.0**-10
 STEP_UP, MAX_UP, NOISY = 16.0, 12, 2.0**-30
+# Doubling a step divides the rounding noise of a k-th difference by 2^k and multiplies the
+# leading truncation by 4: first derivatives gain less from it, so they need flatter quotients.
+SMOOTH = {1: 2.0**-8, 2: 2.0**-4}
+MAX_SMOOTH_UP, CEILING = 16, 2.0
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,11 @@ class Run:
 
 
 def start_step(stencil: Stencil, line, h0: float) -> float:
+    """The first step of the tableau: h0, grown where it is needlessly small for f."""
+    return _smooth_up(stencil, line, _noise_up(stencil, line, h0))
+
+
+def _noise_up(stencil: Stencil, line, h0: float) -> float:
     """h0, grown by STEP_UP while rounding noise swamps the quotient there (and the bigger
     stencil stays inside the domain, finite and on x's branch)."""
     d, nz = stencil.apply(line, h0)
@@ -145,6 +157,33 @@ def start_step(stencil: Stencil, line, h0: float) -> float:
             break
         h0, d, nz = up, d_up, nz_up
     return h0
+
+
+def _smooth_up(stencil: Stencil, line, h: float) -> float:
+    """h, doubled while the quotients at h, h/2 and h/4 show f smooth on a larger scale than
+    the component's own (as sin(pi x) at x = 0.3): their differences small (SMOOTH) and
+    shrinking as the asymptotic regime has them (a chance agreement at one pair does not
+    count), up to CEILING times the argument's size. The quotients used are the tableau's own
+    first levels: no evaluation is wasted unless the doubled step meets a non-finite value or
+    a kink."""
+    (d, nz), (half, nz_half), (quarter, _) = (stencil.apply(line, h / 2**k) for k in range(3))
+    for _ in range(MAX_SMOOTH_UP):
+        if not all(_clean(stencil, line, q, h / 2**k) for k, q in enumerate((d, half, quarter))):
+            break
+        step, finer = np.max(np.abs(d - half)), np.max(np.abs(half - quarter))
+        flat = step <= 4 * np.max(nz + nz_half)  # equal up to rounding (a quadratic)
+        if not flat and (step > SMOOTH[stencil.power] * np.max(np.abs(half))
+                         or finer > step / 2):
+            break
+        up = 2 * h
+        if up * line.vmax > CEILING * line.call.size or \
+                not line.fits(up, stencil.back, stencil.fwd):
+            break
+        d_up, nz_up = stencil.apply(line, up)
+        if not _clean(stencil, line, d_up, up) or (flat and np.max(nz_up) >= np.max(nz)):
+            break
+        h, (d, nz), (half, nz_half), quarter = up, (d_up, nz_up), (d, nz), half
+    return h
 
 
 def _clean(stencil, line, d, h) -> bool:
@@ -208,7 +247,7 @@ class _Tableau:
             return False
         last = self.best.improved
         stale = last is not None and self.level - last >= PATIENCE  # no better entry lately
-        noisy = np.all(st.next_noise(nz) >= self.best.err)  # finer steps: more noise
+        noisy = np.all(st.next_noise(nz) >= QUIET * self.best.err)  # finer steps: more noise
         swamped = np.all(nz >= np.abs(d))  # nothing but noise left at this step
         return bool(stale or noisy or swamped)
 
