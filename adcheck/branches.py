@@ -14,8 +14,9 @@ from engines.fd.branches import pattern  # the engines' own record of branch cho
 
 __all__ = ["kink_near", "pattern"]
 
-# The widest first step of our difference engines: richardson starts at max(1, |x|)/4 and
-# central uses eps^(1/4)·max(1, |x|); half of max(1, |x|) covers both with margin.
+# A coarse reach: the difference engines now take steps relative to each component (richardson
+# from |x_i|/2, grown where f is smooth on a larger scale) and report a kink inside their own
+# stencils as inconclusive; half of max(1, |x|) still covers their usual first steps.
 REACH = 0.5
 FRACTIONS = (1.0, 0.5, 0.25, 0.125, 1.0 / 64)
 
