@@ -9,8 +9,13 @@ Domains: a ``Domain(lower, upper)`` (scalars or arrays broadcast to the argument
 ``Domain(lower=0)`` means x > 0) limits how far the line may go each way (``Line.room``). Every
 stencil point other than x itself lies strictly inside. Near an edge the distance d to it is the
 scale on which the function may change (log, sqrt, 1/σ are singular there), so steps are taken
-relative to min(max(1,|x|), d) and stay central; at a point on the edge (d = 0, allowed when f is
-defined there) the stencil is one-sided, pointing into the domain.
+relative to min(s, d), s the input's own scale along the line (``Line.scale``), and stay
+central; at a point on the edge (d = 0, allowed when f is defined there) the stencil is
+one-sided, pointing into the domain.
+
+Without a declared domain f may still be undefined somewhere (NaN or inf from log or sqrt of a
+negative): the schemes see the non-finite values and take smaller steps. Evaluations also
+record f's branch pattern (``branches``), so a stencil that straddles a kink is known exactly.
 """
 
 from __future__ import annotations
