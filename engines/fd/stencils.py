@@ -65,12 +65,14 @@ class Stencil:
         """
         vals = [line(o * h) for o in self.offsets]
         scale = h**self.power
-        d = sum(w * v for w, v in zip(self.weights, vals)) / scale
-        span = (max(self.offsets) - min(self.offsets)) * h
-        slope = np.abs(vals[0] - vals[-1]) / span
-        moved = slope * EPS * line.scale / line.vmax
-        total = sum(abs(w) for w in self.weights)
-        return d, (noise(*(abs(w) * v for w, v in zip(self.weights, vals))) + total * moved) / scale
+        with np.errstate(all="ignore"):  # a non-finite value outside f's domain is seen later
+            d = sum(w * v for w, v in zip(self.weights, vals)) / scale
+            span = (max(self.offsets) - min(self.offsets)) * h
+            slope = np.abs(vals[0] - vals[-1]) / span
+            moved = slope * EPS * line.scale / line.vmax
+            total = sum(abs(w) for w in self.weights)
+            nz = noise(*(abs(w) * v for w, v in zip(self.weights, vals))) + total * moved
+            return d, nz / scale
 
 
 FIRST = {
