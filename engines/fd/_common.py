@@ -108,6 +108,11 @@ class Call:
             self._f0, self.pattern0 = self.evaluate(self.x.copy())
         return self._f0
 
+    def base_pattern(self) -> tuple:
+        """The branch pattern of f at x (evaluating f(x) if not yet done)."""
+        self.f0  # noqa: B018
+        return self.pattern0
+
     def line(self, v) -> Line:
         """The line through x along ``v``."""
         return Line(self, v)
@@ -149,7 +154,7 @@ class Line:
             value, pat = self.call.evaluate(self.call.x + t * self.v)  # new array: x untouched
             self._seen[t] = value
             # a smooth f logs no choices; only a non-smooth one needs g(0)'s pattern
-            if pat and (self.call.f0 is None or pat != self.call.pattern0):
+            if pat and pat != self.call.base_pattern():
                 self._crossed[t] = _first_change(self.call.pattern0, pat)
         return self._seen[t]
 
