@@ -102,7 +102,7 @@ def _studies(args) -> tuple[dict, dict]:
             return None
 
     t0 = time.perf_counter()
-    mod = attempt("studies", lambda: importlib.import_module("adcheck.report.studies"))
+    mod = attempt("studies", lambda: importlib.import_module("adcheck.studies"))
     if mod is not None:
         selftest = attempt("selftest study", lambda: mod.selftest_study(
             min(args.examples, SELFTEST_EXAMPLES), args.seed, epsilon=True)) \
@@ -201,6 +201,8 @@ def _progress(total):
 
 
 def _summary(res, paths) -> None:
+    from .report.terminal import summary_table
+    print(summary_table(res))
     c = res["summary"]["counts"]
     for r in res["records"]:
         if r["outcome"] in ("fail", "error"):

@@ -57,7 +57,7 @@ def adcheck_check(request):
 
     def run(f, args, **kw):
         report = check(f, args, **kw)
-        _REPORTS.append((request.node.nodeid, report))
+        _REPORTS.append((request.node.nodeid, report, {"f": f, "wrt": kw.get("wrt", 0)}))
         return report
     return run
 

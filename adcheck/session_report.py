@@ -1,8 +1,55 @@
-"""The results.json of a pytest session: one record per (test, engine) of ``adcheck_check``."""
+"""The results.json of a pytest session: one record per (test, engine) of ``adcheck_check``.
+
+Each test is an identity named by its node id, with the argument names of the checked
+function; each engine's record carries that engine's own finding, and the check's whole message
+is said once, on the test.
+"""
 
 from __future__ import annotations
 
+import inspect
+import shlex
+import sys
+from pathlib import Path
+
 from . import results as R
+
+SECTION = "pytest"
+
+
+def command_line(argv: list[str] | None = None) -> str:
+    """The command that ran the session, as the user typed it (``pytest tests/x.py ...``)."""
+    argv = list(sys.argv if argv is None else argv)
+    if not argv:
+        return "pytest"
+    head = Path(argv[0])
+    if head.name in ("pytest", "py.test") or (head.name == "__main__.py"
+                                               and head.parent.name == "pytest"):
+        return shlex.join(["pytest", *argv[1:]])
+    return shlex.join([head.name, *argv[1:]])
+
+
+def arg_names(f) -> tuple[str, ...]:
+    """The names of ``f(xp, *args)``'s arguments after ``xp``; () when they cannot be read."""
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        return ()
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return ()
+    return tuple(p.name for p in params[1:])
+
+
+def engine_message(ev) -> str:
+    """What one engine found, in one sentence (empty for a pass)."""
+    if ev.outcome == "pass":
+        return ""
+    w = ev.worst or {}
+    if ev.outcome == "fail" and w:
+        text = (f"{ev.engine}: worst relative error {w.get('rel_error', float('nan')):.3g} is "
+                f"{w.get('ratio', float('nan')):.3g} times its allowance")
+        return text + (f"; {ev.diagnosis}" if ev.diagnosis else "")
+    return f"{ev.engine}: {ev.outcome}" + (f" ({ev.note})" if ev.note else "")
 
 
 def _record(nodeid: str, report, ev) -> dict:
@@ -12,7 +59,7 @@ def _record(nodeid: str, report, ev) -> dict:
         "identity": nodeid, "engine": ev.engine, "outcome": ev.outcome, "examples": 1,
         "worst": w, "worst_input": None, "diagnosis": ev.diagnosis,
         "outlier": ev.engine if ev.engine in report.outliers else None,
-        "message": report.message, "cost": {}, "rerun": f"pytest '{nodeid}'",
+        "message": engine_message(ev), "cost": {}, "rerun": f"pytest {shlex.quote(nodeid)}",
         "samples": samples,
     }
 
@@ -20,26 +67,41 @@ def _record(nodeid: str, report, ev) -> dict:
 class _TestIdentity:
     """The identities[] entry of a test (duck-typed like an identity record)."""
 
-    def __init__(self, nodeid: str, kind: str):
+    def __init__(self, nodeid: str, kind: str, names: tuple[str, ...], wrt: int):
         self.id = self.title = nodeid
-        self.section, self.citation, self.kind, self.wrt = "pytest", "", kind, 0
-        self.arg_names, self.smoothness, self.statement, self.prove = (), 1, None, None
+        self.section, self.citation, self.kind, self.wrt = SECTION, "", kind, wrt
+        self.arg_names, self.smoothness, self.statement, self.prove = names, 1, None, None
         self.layout = "numerator layout"
 
 
-def build_session_results(reports) -> dict:
-    """The results dict of the collected (nodeid, CheckReport) pairs."""
-    records, idents, seen = [], [], set()
-    for nodeid, rep in reports:
+def _unpack(entry) -> tuple[str, object, dict]:
+    """(nodeid, report) or (nodeid, report, {"f": f, "wrt": i}) from the plugin."""
+    nodeid, report, *rest = entry
+    return nodeid, report, (rest[0] if rest and isinstance(rest[0], dict) else {})
+
+
+def build_session_results(reports, argv: list[str] | None = None) -> dict:
+    """The results dict of the collected ``(nodeid, CheckReport[, call])`` entries."""
+    records, idents, seen, summaries = [], [], set(), {}
+    for entry in reports:
+        nodeid, rep, call = _unpack(entry)
         for ev in rep.engines.values():
             records.append(_record(nodeid, rep, ev))
+        if rep.verdict != "pass":
+            summaries.setdefault(nodeid, []).append(rep.message)
         if nodeid not in seen:
             seen.add(nodeid)
-            idents.append(_TestIdentity(nodeid, rep.kind))
+            names = arg_names(call["f"]) if "f" in call else ()
+            idents.append(_TestIdentity(nodeid, rep.kind, names, int(call.get("wrt", 0))))
     now = R.now()
     engines = sorted({r["engine"] for r in records})
-    return R.build(argv=["pytest"], seed=0, examples=1, engines=engines, identities=idents,
-                   plugins=[], records=records, started=now, finished=now)
+    res = R.build(argv=[], seed=0, examples=1, engines=engines, identities=idents,
+                  plugins=[], records=records, started=now, finished=now)
+    res["run"]["command"] = command_line(argv)
+    for ident in res["identities"]:
+        ident["summary"] = "\n".join(summaries.get(ident["id"], []))
+        ident.pop("proof", None)  # a test has no symbolic proof to report
+    return res
 
 
 def write_session_report(reports, out_dir):

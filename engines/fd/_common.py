@@ -26,10 +26,9 @@ from typing import Any
 import numpy as np
 
 from ..base import as_float_args
+from ..core import EPS
 from ..errors import InputError
 from .branches import Log, recording_namespace
-
-EPS = float(np.finfo(np.float64).eps)
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,9 @@ class FDEngine(Engine):
 
     def derivative(self, kind, f, args, wrt=0, *, domain=None, **kw) -> Result:
         """As ``Engine.derivative``, with the optional ``domain`` passed through."""
+        split = self.per_leaf(kind, f, args, wrt, domain=domain, **kw)
+        if split is not None:  # a container output: one derivative per leaf
+            return split
         if kind == "hvp":
             return self.hvp(f, args, wrt, kw["v"], domain=domain)
         if kind == "jvp":

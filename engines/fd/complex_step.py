@@ -2,9 +2,8 @@
 
 With h = 2^-60 relative to the input's scale (``Line.scale``) the truncation error (h² g'''/6)
 is far below rounding, so first derivatives come out to a few ulps. Second derivatives
-differentiate the complex-step first
-derivative g'(t) = Im g(t + iε)/ε by the richardson tableau (differences of g' at halving steps,
-extrapolated, with its error estimate). Lai & Crassidis (2008) discuss the alternatives; this one
+differentiate the complex-step first derivative g'(t) = Im g(t + iε)/ε by the richardson
+tableau (differences of g' at halving steps, extrapolated, with its error estimate). Lai & Crassidis (2008) discuss the alternatives; this one
 avoids the cancellation of 2(g(0) − Re g(ih))/h².
 
 Only analytic functions qualify. The complex namespace refuses non-analytic primitives (the
@@ -18,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import Result
-from ..core import TABLE
 from ..errors import NotAnalytic
 from ..namespace import Namespace, SlogdetResult
 from ._common import EPS, Call, pow2_floor
@@ -52,33 +50,24 @@ def _mark(out):
     return out
 
 
-def _logaddexp(x, y):
-    m = np.maximum(np.real(x), np.real(y))
-    return m + np.log(np.exp(x - m) + np.exp(y - m))
-
-
-def _logabsdet(a):
-    """The analytic continuation of log|det A|: log(det A) on the branch real at real A."""
-    a = np.asarray(a)
-    sign, logabs = np.linalg.slogdet(a)
-    real_sign = np.sign(np.real(np.linalg.det(a)))
-    return logabs + 1j * np.angle(sign * real_sign)
-
-
-_SPECIAL = {"logaddexp": _logaddexp, "logabsdet": _logabsdet}
-
-
-def _prim(name, prim):
-    """The complex implementation of one primitive, or a refusal if it is not analytic."""
+def _prim(prim):
+    """The complex implementation of one primitive (its own), or a refusal if not analytic."""
+    name = prim.name
     if not prim.analytic and name != "where":
         def refuse(*args, **params):
             raise NotAnalytic(name)
         return refuse
-    impl = _SPECIAL.get(name, prim.impl)
 
     def run(*args, **params):
         plain = [np.asarray(a) if isinstance(a, Perturbed) else a for a in args]
-        return _mark(impl(*plain, **params))
+        try:
+            return _mark(prim.impl(*plain, **params))
+        except TypeError as exc:
+            if not any(np.iscomplexobj(a) for a in plain):
+                raise
+            raise NotAnalytic(name, why=(
+                f"its implementation does not accept complex numbers ({exc}); give the "
+                f"primitive an implementation that does, or analytic=False")) from exc
     return run
 
 
@@ -86,8 +75,7 @@ class ComplexNamespace(Namespace):
     """Plain numpy primitives over complex arrays, refusing the non-analytic ones."""
 
     def __init__(self):
-        super().__init__("complex-step", {n: _prim(n, p) for n, p in TABLE.items()},
-                         constant=np.asarray)
+        super().__init__("complex-step", _prim, constant=np.asarray)
 
     def asarray(self, obj, dtype=None):
         arr = np.asarray(obj)  # keeps the imaginary parts (the base class would drop them)

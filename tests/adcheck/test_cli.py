@@ -135,7 +135,7 @@ def test_run_puts_the_studies_in_results_json_and_the_report(tmp_path, capsys):
 
 
 def test_selftest_and_timings_flags(tmp_path, capsys, monkeypatch):
-    from adcheck.report import studies
+    from adcheck import studies
     calls = []
 
     def fake_selftest(examples, seed, epsilon=True):
@@ -153,7 +153,7 @@ def test_selftest_and_timings_flags(tmp_path, capsys, monkeypatch):
 
 
 def test_a_failing_study_does_not_lose_the_run(tmp_path, capsys, monkeypatch):
-    from adcheck.report import studies
+    from adcheck import studies
 
     def broken(seed, **kw):
         raise RuntimeError("study exploded")
