@@ -3,8 +3,9 @@
 With h = 2^-60 relative to the input's scale (``Line.scale``) the truncation error (h² g'''/6)
 is far below rounding, so first derivatives come out to a few ulps. Second derivatives
 differentiate the complex-step first derivative g'(t) = Im g(t + iε)/ε by the richardson
-tableau (differences of g' at halving steps, extrapolated, with its error estimate). Lai & Crassidis (2008) discuss the alternatives; this one
-avoids the cancellation of 2(g(0) − Re g(ih))/h².
+tableau (differences of g' at halving steps, extrapolated, with its error estimate). Lai &
+Crassidis (2008) discuss the alternatives; this one avoids the cancellation of
+2(g(0) − Re g(ih))/h².
 
 Only analytic functions qualify. The complex namespace refuses non-analytic primitives (the
 table's ``analytic`` flag: abs, sign, maximum, minimum); ``where`` is allowed only on a condition
