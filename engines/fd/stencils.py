@@ -105,8 +105,10 @@ def start_step(stencil: Stencil, line, h0: float) -> float:
 
 
 def _noise_up(stencil: Stencil, line, h0: float) -> float:
-    """h0, grown by STEP_UP while rounding noise swamps the quotient there (and the bigger
-    stencil stays inside the domain, finite and on x's branch)."""
+    """h0, grown by STEP_UP while rounding noise swamps the quotient there, as long as the
+    bigger stencil stays inside the domain, finite, on x's branch, and its quotient agrees
+    with the noisy one within that noise (a zero slope next to a region where f is another
+    function, as a price at sigma < 0, must not pull the step there)."""
     d, nz = stencil.apply(line, h0)
     for _ in range(MAX_UP):
         if not _clean(stencil, line, d, h0) or np.max(nz) <= NOISY * np.max(np.abs(d)):
@@ -115,7 +117,8 @@ def _noise_up(stencil: Stencil, line, h0: float) -> float:
         if not line.fits(up, stencil.back, stencil.fwd):
             break
         d_up, nz_up = stencil.apply(line, up)
-        if not _clean(stencil, line, d_up, up):
+        if not _clean(stencil, line, d_up, up) or \
+                np.any(np.abs(d_up - d) > 4 * (nz + nz_up)):
             break
         h0, d, nz = up, d_up, nz_up
     return h0
@@ -125,9 +128,9 @@ def _smooth_up(stencil: Stencil, line, h: float) -> float:
     """h, doubled while the quotients at h, h/2 and h/4 show f smooth on a larger scale than
     the component's own (as sin(pi x) at x = 0.3): their differences small (SMOOTH) and
     shrinking as the asymptotic regime has them (a chance agreement at one pair does not
-    count), up to CEILING times the argument's size. The quotients used are the tableau's own
-    first levels: no evaluation is wasted unless the doubled step meets a non-finite value or
-    a kink."""
+    count), up to CEILING times the argument's size; the doubled step's quotient must continue
+    the trend. The quotients used are the tableau's own first levels: no evaluation is wasted
+    unless the doubled step is refused."""
     (d, nz), (half, nz_half), (quarter, _) = (stencil.apply(line, h / 2**k) for k in range(3))
     for _ in range(MAX_SMOOTH_UP):
         if not all(_clean(stencil, line, q, h / 2**k) for k, q in enumerate((d, half, quarter))):
@@ -143,6 +146,10 @@ def _smooth_up(stencil: Stencil, line, h: float) -> float:
             break
         d_up, nz_up = stencil.apply(line, up)
         if not _clean(stencil, line, d_up, up) or (flat and np.max(nz_up) >= np.max(nz)):
+            break
+        # the doubled step must continue the same smooth trend: its difference at most
+        # 2^q (= 4) times the last one, up to rounding; else f changes there (refused)
+        if np.max(np.abs(d_up - d)) > 4 * step + 4 * np.max(nz_up + nz):
             break
         h, (d, nz), (half, nz_half), quarter = up, (d_up, nz_up), (d, nz), half
     return h

@@ -142,3 +142,16 @@ def test_a_remainder_vanishing_faster_than_any_power_is_trusted():
     r = ENGINE.gradient(pde.bs_price_st, args)
     delta = ORACLE.exact("gradient", pde.bs_price_st, args)[0][0]
     assert exact_error(r.value[0], delta) <= min(r.error[0], 1e-10)
+
+
+def test_a_zero_slope_does_not_pull_the_step_into_another_regime():
+    """Deep in the money vega is 6e-75: the quotients at the first step are exactly 0, all
+    noise. Growing the step to beat that noise reached sigma < 0, where the formula is another
+    function, and returned 107 ± 191; a step is grown only while its quotient agrees with the
+    noisy one."""
+    from identities.catalogue import IDENTITIES
+
+    rec = IDENTITIES["B3.black-scholes-greeks"]
+    p = np.array([96.457441424221, 0.8352807227354057, 0.08554767542917642, 0.02355357640963315])
+    r = ENGINE.gradient(rec.f, (p, 50.73849901406419, 1.0))
+    assert abs(r.value[2]) <= r.error[2] <= 1e-10
