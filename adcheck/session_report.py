@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from . import results as R
@@ -52,47 +53,38 @@ def engine_message(ev) -> str:
     return f"{ev.engine}: {ev.outcome}" + (f" ({ev.note})" if ev.note else "")
 
 
-def _record(nodeid: str, report, ev) -> dict:
-    w = ev.worst
-    samples = [[w["rel_error"], w["rel_error"] / w["ratio"] if w["ratio"] else 0.0]] if w else []
-    return {
-        "identity": nodeid, "engine": ev.engine, "outcome": ev.outcome, "examples": 1,
-        "worst": w, "worst_input": None, "diagnosis": ev.diagnosis,
-        "outlier": ev.engine if ev.engine in report.outliers else None,
-        "message": engine_message(ev), "cost": {}, "rerun": f"pytest {shlex.quote(nodeid)}",
-        "samples": samples,
-    }
-
-
-class _TestIdentity:
-    """The identities[] entry of a test (duck-typed like an identity record)."""
-
-    def __init__(self, nodeid: str, kind: str, names: tuple[str, ...], wrt: int):
-        self.id = self.title = nodeid
-        self.section, self.citation, self.kind, self.wrt = SECTION, "", kind, wrt
-        self.arg_names, self.smoothness, self.statement, self.prove = names, 1, None, None
-        self.layout = "numerator layout"
-
-
 def _unpack(entry) -> tuple[str, object, dict]:
     """(nodeid, report) or (nodeid, report, {"f": f, "wrt": i}) from the plugin."""
     nodeid, report, *rest = entry
     return nodeid, report, (rest[0] if rest and isinstance(rest[0], dict) else {})
 
 
+def _identity(nodeid: str, rep, call: dict):
+    """The check's own identity record, named by the test and by its function's arguments."""
+    ident = replace(rep.identity, id=nodeid, title=nodeid, section=SECTION)
+    names = arg_names(call["f"]) if "f" in call else ()
+    return replace(ident, arg_names=names) if len(names) == len(ident.arg_names) else ident
+
+
 def build_session_results(reports, argv: list[str] | None = None) -> dict:
-    """The results dict of the collected ``(nodeid, CheckReport[, call])`` entries."""
+    """The results dict of the collected ``(nodeid, CheckReport[, call])`` entries.
+
+    Each check is an identity named by its test's node id; its records are built by the same
+    accumulator ``adcheck run`` uses, and each failing engine's message says that engine's own
+    finding, while the check's whole message is said once, on the test.
+    """
     records, idents, seen, summaries = [], [], set(), {}
     for entry in reports:
         nodeid, rep, call = _unpack(entry)
-        for ev in rep.engines.values():
-            records.append(_record(nodeid, rep, ev))
+        rerun = f"pytest {shlex.quote(nodeid)}"
+        for ev, rec in zip(rep.engines.values(), rep.records(nodeid, rerun=rerun)):
+            rec["message"] = engine_message(ev) or rec["message"]
+            records.append(rec)
         if rep.verdict != "pass":
             summaries.setdefault(nodeid, []).append(rep.message)
         if nodeid not in seen:
             seen.add(nodeid)
-            names = arg_names(call["f"]) if "f" in call else ()
-            idents.append(_TestIdentity(nodeid, rep.kind, names, int(call.get("wrt", 0))))
+            idents.append(_identity(nodeid, rep, call))
     now = R.now()
     engines = sorted({r["engine"] for r in records})
     res = R.build(argv=[], seed=0, examples=1, engines=engines, identities=idents,

@@ -20,7 +20,7 @@ class ADEngine(Engine):
     inner gradient. Costs are counted by the interpreters.
     """
 
-    family = "ad"
+    category, family = "ad", "adcheck-ad"
     max_order = 10
     # kinds whose container outputs the interpreters differentiate leaf by leaf themselves;
     # the others are split per leaf by Engine.derivative

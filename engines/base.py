@@ -88,7 +88,14 @@ class Engine:
     """
 
     name: str = ""
-    family: str = ""  # "ad", "finite-difference", "symbolic", "exact", "adapter"
+    # What kind of method it is: "ad", "finite-difference", "symbolic", "exact", "adapter",
+    # "taylor" (for listings, and for judging: a finite-difference result carries an estimate
+    # that is a model, an exact or symbolic one is correct to its own rounding).
+    category: str = ""
+    # The code it shares with other engines: engines of one family are one witness in a
+    # consensus (the AD nestings share one primitive table, torch's two engines one library).
+    # Left empty, the registry gives the engine a family of its own (its name).
+    family: str = ""
     max_order: int = 2
     description: str = ""
     # An expensive engine (sympy; a library that compiles per shape) runs at most this many

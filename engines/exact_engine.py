@@ -22,7 +22,7 @@ class ExactEngine(KindDispatch):
     """
 
     name = "exact"
-    family = "exact"
+    category = family = "exact"
     description = "high-precision differences in the mpmath namespace (the derivative oracle)"
 
     def __init__(self, dps: int = 50):

@@ -287,7 +287,7 @@ class SymbolicEngine(KindDispatch):
     """sympy derivatives, componentwise, evaluated exactly at the float64 input."""
 
     name = "symbolic"
-    family = "symbolic"
+    category = family = "symbolic"
     description = "sympy.diff componentwise, evaluated exactly at the rational input"
     max_examples = 10  # seconds per network case: sympy expressions grow with depth
 

@@ -63,7 +63,7 @@ class ForwardLaplacianEngine(Engine):
     """Engine ``forward-laplacian``: the Laplacian only; every other kind is not applicable."""
 
     name = "forward-laplacian"
-    family = "taylor"
+    category = family = "taylor"
     max_order = 2
     description = "forward Laplacian (collapsed Taylor mode): value, gradient, Laplacian, one pass"
 

@@ -31,7 +31,7 @@ class Est:
 class FDEngine(Engine):
     """Base of the finite-difference engines; subclasses define ``first`` and ``second``."""
 
-    family = "finite-difference"
+    category = "finite-difference"
 
     def first(self, line) -> Est:
         raise NotImplementedError

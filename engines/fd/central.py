@@ -41,7 +41,7 @@ MAX_SHRINK = 40  # halvings of a step that meets non-finite values before giving
 class Central(FDEngine):
     """Central differences at the relative step; 2 evaluations per direction."""
 
-    name = "central"
+    name = family = "central"
     description = "central differences, relative step cbrt(eps)·max(1,|x|) (eps^1/4 for 2nd)"
 
     def first(self, line) -> Est:

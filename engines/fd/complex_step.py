@@ -109,7 +109,7 @@ class ComplexCall(Call):
 class ComplexStep(FDEngine):
     """Complex-step differentiation for analytic functions (refuses the others)."""
 
-    name = "complex-step"
+    name = family = "complex-step"
     description = "complex step Im f(x+ihv)/h (analytic functions only)"
 
     def _call(self, f, args, wrt, domain):

@@ -202,7 +202,7 @@ class _Best:
 class Richardson(FDEngine):
     """Richardson-extrapolated differences with an error estimate for every value."""
 
-    name = "richardson"
+    name = family = "richardson"
     description = "extrapolated differences (Neville tableau, halving steps) with error estimate"
 
     def first(self, line) -> Est:
