@@ -20,6 +20,7 @@ record f's branch pattern (``branches``), so a stencil that straddles a kink is 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,7 +142,8 @@ class Line:
         size = max(float(np.max(np.abs(x[nz]), initial=0.0)), call.floor * call.size)
         near = min(self.room) * self.vmax  # distance to the nearest edge, in x units
         far = max(self.room) * self.vmax
-        self.scale = min(size, near if near > 0 else far)
+        self.edge = near if near > 0 else far  # how far x may move along v (in x units)
+        self.scale = min(size, self.edge)
         self._seen: dict[float, np.ndarray] = {}
         self._crossed: dict[float, str] = {}
 
@@ -156,6 +158,13 @@ class Line:
             if pat and pat != self.call.base_pattern():
                 self._crossed[t] = _first_change(self.call.pattern0, pat)
         return self._seen[t]
+
+    def widened(self, size: float) -> Line:
+        """This line with its scale raised to ``size`` (never past a domain edge); the points
+        already evaluated are shared."""
+        wide = copy.copy(self)
+        wide.scale = min(max(self.scale, size), self.edge)
+        return wide
 
     def crosses(self, ts) -> str:
         """The primitive that takes another branch at some point g(t), t in ``ts`` (already
