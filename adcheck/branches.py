@@ -10,48 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from engines.core import TABLE
-from engines.namespace import Namespace
+from engines.fd.branches import pattern  # the engines' own record of branch choices
 
-# The widest first step of our difference engines: richardson starts at max(1, |x|)/4 and
-# central uses eps^(1/4)·max(1, |x|); half of max(1, |x|) covers both with margin.
+__all__ = ["kink_near", "pattern"]
+
+# A coarse reach: the difference engines now take steps relative to each component (richardson
+# from |x_i|/2, grown where f is smooth on a larger scale) and report a kink inside their own
+# stencils as inconclusive; half of max(1, |x|) still covers their usual first steps.
 REACH = 0.5
 FRACTIONS = (1.0, 0.5, 0.25, 0.125, 1.0 / 64)
-
-
-def _recording(log: list):
-    prims = {name: p.impl for name, p in TABLE.items()}
-
-    def sign_of(name):
-        impl = TABLE[name].impl
-
-        def run(*args, **params):
-            log.append(np.sign(np.asarray(args[0], dtype=float)).tobytes())
-            return impl(*args, **params)
-        return run
-
-    def compare(name):
-        impl = TABLE[name].impl
-
-        def run(a, b, **params):
-            log.append(np.sign(np.asarray(a, dtype=float) - np.asarray(b, dtype=float)).tobytes())
-            return impl(a, b, **params)
-        return run
-
-    def where(x, y, *, cond):
-        log.append(np.asarray(cond, dtype=bool).tobytes())
-        return TABLE["where"].impl(x, y, cond=cond)
-
-    prims.update(abs=sign_of("abs"), sign=sign_of("sign"), maximum=compare("maximum"),
-                 minimum=compare("minimum"), where=where)
-    return Namespace("branches", prims)
-
-
-def pattern(f, args) -> tuple:
-    """The sequence of branch choices ``f`` makes at ``args``."""
-    log: list = []
-    f(_recording(log), *args)
-    return tuple(log)
 
 
 def kink_near(f, args, wrt: int) -> bool:

@@ -7,8 +7,9 @@ finite-difference engine computes the record's derivative and is compared with t
 evaluated by the 50-digit oracle. The error of a case is ‖value − exact‖∞ / ‖exact‖∞ (for a
 residual, |Σ terms| / Σ |terms|: the exact residual is 0). Printed per identity and engine: the
 fraction of cases within the goal (1e-8 relative for first derivatives, 1e-6 for second), the
-median and 99th-percentile error, and the fraction of cases whose error estimate bounds the true
-error. ``python -m benchmarks fd_accuracy``.
+median and 99th-percentile error, and the fractions of cases whose error estimate bounds the true
+error, alone and times FD_TRUST (the judge's allowance for it; residuals: n/a).
+``python -m benchmarks fd_accuracy``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 
 import numpy as np
 
+from adcheck.errmodel import FD_TRUST
 from adcheck.reference import derivative_kw, exact
 from adcheck.runner import draw_cases
 from engines.core import primal
@@ -51,8 +53,8 @@ def measure_case(rec, engine, args) -> tuple[float, bool | None] | None:
         return None
     ref = exact(rec.closed_form, args)
     err = np.abs(np.asarray(r.value, dtype=float) - ref)
-    bounded = bool(np.all(np.asarray(r.error, dtype=float) >= err))
-    return _rel(r.value, ref), bounded
+    est = np.asarray(r.error, dtype=float)
+    return _rel(r.value, ref), (bool(np.all(est >= err)), bool(np.all(FD_TRUST * est >= err)))
 
 
 def _residual_case(rec, engine, args):
@@ -85,10 +87,12 @@ def measure(rec, engine, examples: int = EXAMPLES, seed: int = 0) -> dict | None
     errs = np.array([e for e, _ in out])
     goal = GOAL[ORDER[rec.kind]]
     bounds = [b for _, b in out if b is not None]
+    nan = float("nan")
     return {"cases": len(errs), "within": float(np.mean(errs <= goal)),
             "median": float(np.median(errs)), "p99": float(np.quantile(errs, 0.99)),
             "max": float(np.max(errs)),
-            "bounded": float(np.mean(bounds)) if bounds else float("nan")}
+            "bounded": float(np.mean([b[0] for b in bounds])) if bounds else nan,
+            "covered": float(np.mean([b[1] for b in bounds])) if bounds else nan}
 
 
 def table(examples: int = EXAMPLES, seed: int = 0) -> dict:
@@ -96,7 +100,7 @@ def table(examples: int = EXAMPLES, seed: int = 0) -> dict:
     engines = (Central(), Richardson(), ComplexStep())
     rows = {}
     print(f"{'identity':34} {'engine':13} {'n':>3} {'within':>7} {'median':>8} {'p99':>8} "
-          f"{'max':>8} {'bounds':>7} {'s':>5}")
+          f"{'max':>8} {'bounds':>7} {'x100':>7} {'s':>5}")
     for rec in records():
         for engine in engines:
             t0 = time.process_time()
@@ -106,6 +110,7 @@ def table(examples: int = EXAMPLES, seed: int = 0) -> dict:
             rows[rec.id, engine.name] = m
             print(f"{rec.id:34} {engine.name:13} {m['cases']:3d} {m['within']:7.1%} "
                   f"{m['median']:8.1e} {m['p99']:8.1e} {m['max']:8.1e} {m['bounded']:7.1%} "
+                  f"{m['covered']:7.1%} "
                   f"{time.process_time() - t0:5.1f}", flush=True)
     return rows
 
@@ -117,10 +122,12 @@ def summary(rows: dict) -> None:
         cases = sum(m["cases"] for m in mine)
         within = sum(m["within"] * m["cases"] for m in mine) / max(cases, 1)
         judged = [m for m in mine if not np.isnan(m["bounded"])]
-        bounded = sum(m["bounded"] * m["cases"] for m in judged) / max(
-            sum(m["cases"] for m in judged), 1)
+        n_judged = max(sum(m["cases"] for m in judged), 1)
+        bounded = sum(m["bounded"] * m["cases"] for m in judged) / n_judged
+        covered = sum(m["covered"] * m["cases"] for m in judged) / n_judged
         print(f"{name}: {cases} cases, {within:.1%} within goal (1e-8 first, 1e-6 second), "
-              f"estimate bounds the error in {bounded:.1%}")
+              f"estimate bounds the error in {bounded:.1%}, FD_TRUST x estimate in "
+              f"{covered:.1%}")
 
 
 def main() -> None:

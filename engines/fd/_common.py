@@ -9,12 +9,18 @@ Domains: a ``Domain(lower, upper)`` (scalars or arrays broadcast to the argument
 ``Domain(lower=0)`` means x > 0) limits how far the line may go each way (``Line.room``). Every
 stencil point other than x itself lies strictly inside. Near an edge the distance d to it is the
 scale on which the function may change (log, sqrt, 1/σ are singular there), so steps are taken
-relative to min(max(1,|x|), d) and stay central; at a point on the edge (d = 0, allowed when f is
-defined there) the stencil is one-sided, pointing into the domain.
+relative to min(s, d), s the input's own scale along the line (``Line.scale``), and stay
+central; at a point on the edge (d = 0, allowed when f is defined there) the stencil is
+one-sided, pointing into the domain.
+
+Without a declared domain f may still be undefined somewhere (NaN or inf from log or sqrt of a
+negative): the schemes see the non-finite values and take smaller steps. Evaluations also
+record f's branch pattern (``branches``), so a stencil that straddles a kink is known exactly.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +108,11 @@ class Call:
             self._f0, self.pattern0 = self.evaluate(self.x.copy())
         return self._f0
 
+    def base_pattern(self) -> tuple:
+        """The branch pattern of f at x (evaluating f(x) if not yet done)."""
+        self.f0  # noqa: B018
+        return self.pattern0
+
     def line(self, v) -> Line:
         """The line through x along ``v``."""
         return Line(self, v)
@@ -131,7 +142,8 @@ class Line:
         size = max(float(np.max(np.abs(x[nz]), initial=0.0)), call.floor * call.size)
         near = min(self.room) * self.vmax  # distance to the nearest edge, in x units
         far = max(self.room) * self.vmax
-        self.scale = min(size, near if near > 0 else far)
+        self.edge = near if near > 0 else far  # how far x may move along v (in x units)
+        self.scale = min(size, self.edge)
         self._seen: dict[float, np.ndarray] = {}
         self._crossed: dict[float, str] = {}
 
@@ -143,9 +155,16 @@ class Line:
             value, pat = self.call.evaluate(self.call.x + t * self.v)  # new array: x untouched
             self._seen[t] = value
             # a smooth f logs no choices; only a non-smooth one needs g(0)'s pattern
-            if pat and (self.call.f0 is None or pat != self.call.pattern0):
+            if pat and pat != self.call.base_pattern():
                 self._crossed[t] = _first_change(self.call.pattern0, pat)
         return self._seen[t]
+
+    def widened(self, size: float) -> Line:
+        """This line with its scale raised to ``size`` (never past a domain edge); the points
+        already evaluated are shared."""
+        wide = copy.copy(self)
+        wide.scale = min(max(self.scale, size), self.edge)
+        return wide
 
     def crosses(self, ts) -> str:
         """The primitive that takes another branch at some point g(t), t in ``ts`` (already

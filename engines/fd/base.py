@@ -32,6 +32,10 @@ class FDEngine(Engine):
     """Base of the finite-difference engines; subclasses define ``first`` and ``second``."""
 
     category = "finite-difference"
+    # Every result already says "inconclusive" (with the primitive and the distance) when a
+    # stencil point it used lies on another branch of abs/sign/maximum/minimum/where than x;
+    # a judge may rely on that instead of a coarser test of its own.
+    checks_kinks = True
 
     def first(self, line) -> Est:
         raise NotImplementedError

@@ -2,10 +2,10 @@
 
 With h = 2^-60 relative to the input's scale (``Line.scale``) the truncation error (h² g'''/6)
 is far below rounding, so first derivatives come out to a few ulps. Second derivatives
-differentiate the complex-step first
-derivative g'(t) = Im g(t + iε)/ε by the richardson tableau (differences of g' at halving steps,
-extrapolated, with its error estimate). Lai & Crassidis (2008) discuss the alternatives; this one
-avoids the cancellation of 2(g(0) − Re g(ih))/h².
+differentiate the complex-step first derivative g'(t) = Im g(t + iε)/ε by the richardson
+tableau (differences of g' at halving steps, extrapolated, with its error estimate). Lai &
+Crassidis (2008) discuss the alternatives; this one avoids the cancellation of
+2(g(0) − Re g(ih))/h².
 
 Only analytic functions qualify. The complex namespace refuses non-analytic primitives (the
 table's ``analytic`` flag: abs, sign, maximum, minimum); ``where`` is allowed only on a condition
@@ -27,6 +27,7 @@ from .richardson import FIRST, choose, start_step, tableau
 H_CS = 2.0**-60
 H_CS_WIDE = 2.0**-26  # truncation (h/scale)² ≈ eps, charged in the estimate
 TINY = 2.0**-960  # below this, h·g' may reach the subnormals (< 2^-1022) within a few ops
+SUBNORMAL = 2.0**-1070  # the subnormals' spacing 2^-1074, with a margin for x_i below scale
 
 
 class Perturbed(np.ndarray):
@@ -125,21 +126,25 @@ class ComplexStep(FDEngine):
         have if g varied on the input's scale)."""
         h, z = self.step(line, 0.0)
         d = np.imag(z) / h
-        trunc = (h * line.vmax / line.scale) ** 2 * np.abs(d)
+        rel = h * line.vmax / line.scale
+        # truncation (h/scale)², and the absolute spacing of subnormal perturbations
+        # (2^-1074 on a product of size scale·h), both negligible unless the step is wide
+        wide = rel**2 + SUBNORMAL / (line.scale * h * line.vmax)
         return Est(d, 4 * EPS * (np.abs(d) + np.abs(np.real(z)) * line.vmax / line.scale)
-                   + trunc)
+                   + wide * np.abs(d))
 
     def step(self, line, t: float) -> tuple[float, np.ndarray]:
-        """(h, g(t + ih)) with h = H_CS relative to the line's scale, or H_CS_WIDE where
-        h·g' would fall among the subnormal numbers (inputs near 1e-150: g' h ~ 1e-318) and
-        lose its digits."""
+        """(h, g(t + ih)) with h = H_CS relative to the line's scale, or H_CS_WIDE where the
+        perturbation of x·x (about scale²·H_CS) or of g itself would fall among the subnormal
+        numbers (inputs near 1e-150: 1e-300·2^-60 < 2^-1022) and lose its digits."""
         call = line.call
         h = pow2_floor(H_CS * line.scale / line.vmax)
-        z = call.complex_at(call.x + t * line.v + 1j * h * line.v)
-        if np.max(np.abs(np.imag(z)), initial=0.0) < TINY:
-            h = pow2_floor(H_CS_WIDE * line.scale / line.vmax)
+        if line.scale * h * line.vmax >= TINY:
             z = call.complex_at(call.x + t * line.v + 1j * h * line.v)
-        return h, z
+            if np.max(np.abs(np.imag(z)), initial=0.0) >= TINY:
+                return h, z
+        h = pow2_floor(H_CS_WIDE * line.scale / line.vmax)
+        return h, call.complex_at(call.x + t * line.v + 1j * h * line.v)
 
     def second(self, line) -> Est:
         """Richardson extrapolation of differences of complex-step first derivatives."""
@@ -156,7 +161,7 @@ class _SlopeLine:
     """t -> g'(t) by complex step: a line whose first derivative is g''."""
 
     def __init__(self, engine: ComplexStep, line):
-        self.engine, self.line = engine, line
+        self.engine, self.line, self.call = engine, line, line.call
         self.room, self.scale, self.vmax = line.room, line.scale, line.vmax
         self._seen: dict[float, np.ndarray] = {}
 

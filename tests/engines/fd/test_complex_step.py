@@ -76,3 +76,15 @@ def test_gradient_of_non_analytic_function_is_not_applicable_with_the_reason():
                                              (np.array([1.0, -2.0]),))
     assert r.status == "not-applicable"
     assert "abs" in r.note and "central" in r.note
+
+
+def test_black_scholes_gamma_on_the_catalogue_inputs():
+    """Complex step's second derivative (extrapolated differences of exact slopes) on the
+    catalogue's gamma inputs: at least 48 of 50 within 1e-6 (all 50 of today's draws; the
+    former steps left up to 4 off, by as much as 2%)."""
+    from tests.engines.fd.test_richardson import _gamma_cases
+
+    rec, cases = _gamma_cases()
+    errs = [float(np.abs(ENGINE.hessian(rec.f, a, rec.wrt).value - ref).max() / np.abs(ref).max())
+            for a, ref in cases]
+    assert sum(e <= 1e-6 for e in errs) >= 48
