@@ -53,6 +53,13 @@ def numerical(engine, result) -> bool:
         "exact", "symbolic")
 
 
+def kink_blind(engine, result) -> bool:
+    """A numerical result whose engine does not check its own stencil for a branch change:
+    the judge looks for kinks near the point on its behalf (the fd engines look themselves,
+    at their actual steps, and say "inconclusive" when one lies within them)."""
+    return numerical(engine, result) and not getattr(engine, "checks_kinks", False)
+
+
 def engine_estimate(engine, result, order: int, ctx):
     """The engine's own error term of the allowance (already multiplied), or None.
 
@@ -115,7 +122,7 @@ def _locate(v, cmp, allow, value, ref) -> None:
 
 def _settle_outcome(v, rec, engine, ctx, result) -> None:
     """Kinks and the ceiling: when a comparison's outcome does not certify what it says."""
-    if numerical(engine, result) and v.outcome in ("pass", "fail") and kinked(rec, ctx):
+    if kink_blind(engine, result) and v.outcome in ("pass", "fail") and kinked(rec, ctx):
         v.outcome, v.note = "inconclusive", KINK_NOTE
         return
     top = em.ceiling(em.order_of(rec))

@@ -15,7 +15,7 @@ import numpy as np
 from engines.registry import family_of
 
 from . import errmodel as em
-from .cases import CaseVerdict, engine_estimate, judge_engine_case, kinked, numerical
+from .cases import CaseVerdict, engine_estimate, judge_engine_case, kink_blind, kinked
 
 
 def judged(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseVerdict:
@@ -60,7 +60,7 @@ def _voters(rec, ctx, results) -> dict:
     """The results that witness a value: finished ("ok"), and not a difference across a kink
     (which says nothing there). A NaN is a witness, one that disagrees with every value."""
     return {n: (e, r) for n, (e, r) in results.items() if r.status == "ok" and
-            not (numerical(e, r) and kinked(rec, ctx))}
+            not (kink_blind(e, r) and kinked(rec, ctx))}
 
 
 def consensus(rec, ctx, all_results, verdicts) -> str:

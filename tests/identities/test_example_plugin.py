@@ -34,13 +34,14 @@ def test_example_is_ten_lines():
 def test_example_registers_and_evaluates(plugin):
     assert plugin.section == "user" and plugin.kind == "gradient"
     rng = np.random.default_rng(0)
-    for name in ("reverse", "forward", "central"):
-        if name not in engines.ENGINES:
-            continue
+    for name in ("reverse", "forward", "richardson", "central"):
         for _ in range(3):
             args = plugin.sample(rng)
             v = run_engine_case(plugin, engines.get(name), prepare(plugin, args), None)
-            assert v.outcome == "pass", (name, v.note)
+            if name == "central":  # one difference: it may not resolve 1e-6, never a fail
+                assert v.outcome == "pass" or "cannot resolve" in v.note, (name, v.note)
+            else:
+                assert v.outcome == "pass", (name, v.note)
 
 
 def test_example_with_a_wrong_closed_form_fails(plugin):
