@@ -41,8 +41,9 @@ def _no_leftovers(tmp_path):
     return [p.name for p in tmp_path.iterdir() if "staging" in p.name or ".old-" in p.name]
 
 
-@pytest.mark.parametrize("phase", ["adcheck.publish.publish", "adcheck.results.junit",
-                                   "adcheck.publish._stamp", "adcheck.publish._swap"])
+@pytest.mark.parametrize("phase", ["adcheck.results.dumps", "adcheck.results.junit",
+                                   "adcheck.results.render_report", "adcheck.publish._stamp",
+                                   "adcheck.publish._swap"])
 def test_interrupt_at_each_publishing_phase_keeps_the_previous_set(tmp_path, monkeypatch,
                                                                     capsys, phase):
     out, ids = _previous(tmp_path)

@@ -73,9 +73,11 @@ def test_hostile_closed_form_is_an_error_of_its_case(hostile_run, kind):
     by, _ = hostile_run
     for engine in ("reverse", "forward"):
         r = by[(f"T.hostile-{kind}", engine)]
-        assert r["outcome"] == "error", r["message"]
-        assert r["counts"]["error"] == 2
         assert HOSTILE[kind][1] in r["message"], r["message"]
+        if kind == "allocates-1e10":  # refused allocation: the oracle reports it unreliable
+            assert r["outcome"] == "inconclusive" and r["counts"]["inconclusive"] == 2
+            continue
+        assert r["outcome"] == "error" and r["counts"]["error"] == 2, r["message"]
         assert "preparing the reference" in r["message"]
 
 
