@@ -71,8 +71,17 @@ def cmd_run(args, argv) -> int:
         paths = _write(publish, res, out_dir, baseline)
     _summary(res, paths)
     drifted = _drift_gate(res, baseline, args.fail_on_drift)
+    if _nothing_judged(res) and not drifted:
+        print("adcheck: nothing was judged (every record inconclusive or not applicable): "
+              "no check can pass without one", file=sys.stderr)
+        return ExitCode.NO_TESTS_JUDGED
     ok = res["summary"]["verdict"] == "pass" and not drifted
     return ExitCode.OK if ok else ExitCode.CHECKS_FAILED
+
+
+def _nothing_judged(res: dict) -> bool:
+    c = res["summary"]["counts"]
+    return c["pass"] + c["fail"] + c["error"] == 0
 
 
 def _execute(args, argv, reg, ids, names, plugins) -> dict:

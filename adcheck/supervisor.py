@@ -49,7 +49,8 @@ class Supervisor:
                 task = self.suspects.popleft()
                 self.inflight[self.ex.submit(task)] = (task, time.monotonic(), True)
             return
-        while self._more and len(self.inflight) < self.ex.slots:
+        # One task queued beyond the workers keeps each busy across the round trip.
+        while self._more and len(self.inflight) < self.ex.slots + 1:
             task = next(self._it, None)
             if task is None:
                 self._more = False
@@ -110,8 +111,9 @@ class Supervisor:
         if not self.timeout:
             return
         now = time.monotonic()
+        # Twice the task's budget: a task may wait behind one other before it starts.
         late = [t for t, started, _ in self.inflight.values()
-                if now - started > GRACE_S + self.timeout * max(1, len(t.cases))]
+                if now - started > GRACE_S + 2 * self.timeout * max(1, len(t.cases))]
         if not late:
             return
         stuck = list(self.inflight.values())

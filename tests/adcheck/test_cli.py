@@ -344,3 +344,13 @@ def test_rerun_hints_carry_every_plugin_and_are_shell_quoted(tmp_path, monkeypat
     assert words[:6] == ["adcheck", "run", "-i", "U.it's odd", "-e", "reverse"]
     assert words[-4:] == ["-p", "odd_ids", "-p", "other_ids"]
     assert rec["rerun"] in rec["message"]
+
+
+def test_a_run_that_judged_nothing_exits_4(tmp_path, capsys):
+    rec = quadratic("T.cli-not-analytic", analytic=False)
+    with temporary(identities=[rec]):
+        rc = main(["run", "-i", rec.id, "-e", "complex-step", "--examples", "1", "--no-studies",
+                   "--out", str(tmp_path / "out")])
+    assert rc == ExitCode.NO_TESTS_JUDGED == 4
+    assert "nothing was judged" in capsys.readouterr().err
+    assert (tmp_path / "out" / "results.json").exists()  # the record says why
