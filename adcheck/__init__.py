@@ -1,13 +1,15 @@
 """adcheck: verify derivatives against an exact oracle.
 
 Public API: ``check`` / ``assert_derivative`` / ``assert_check`` for users' own functions,
-``ExitCode`` of the command line, and ``main`` (``adcheck`` on the command line).
+``define_primitive`` to add an elementwise function to the namespace, ``ExitCode`` of the
+command line, and ``main`` (``adcheck`` on the command line).
 """
 
 __version__ = "0.1.0"
 
 from .check import CheckReport, assert_check, assert_derivative, check  # noqa: E402
 from .cli import ExitCode, main  # noqa: E402
+from .primitive import define_primitive  # noqa: E402
 
 __all__ = ["CheckReport", "ExitCode", "__version__", "assert_check", "assert_derivative",
-           "check", "main"]
+           "check", "define_primitive", "main"]

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from .cases import judged_count
 from .catalogue import UsageError, default_engines, load_catalogue, load_plugins, select
 from .cli import ExitCode, _print_json
 from .publish import OutLock, check_out, publish
@@ -71,17 +72,12 @@ def cmd_run(args, argv) -> int:
         paths = _write(publish, res, out_dir, baseline)
     _summary(res, paths)
     drifted = _drift_gate(res, baseline, args.fail_on_drift)
-    if _nothing_judged(res) and not drifted:
-        print("adcheck: nothing was judged (every record inconclusive or not applicable): "
-              "no check can pass without one", file=sys.stderr)
-        return ExitCode.NO_TESTS_JUDGED
     ok = res["summary"]["verdict"] == "pass" and not drifted
+    if ok and not judged_count(res["records"]):
+        print("adcheck: NOTHING JUDGED: no case passed or failed; this run certifies nothing",
+              file=sys.stderr)
+        return ExitCode.NO_TESTS_JUDGED
     return ExitCode.OK if ok else ExitCode.CHECKS_FAILED
-
-
-def _nothing_judged(res: dict) -> bool:
-    c = res["summary"]["counts"]
-    return c["pass"] + c["fail"] + c["error"] == 0
 
 
 def _execute(args, argv, reg, ids, names, plugins) -> dict:
@@ -147,7 +143,7 @@ def _studies(args) -> tuple[dict, dict]:
             return None
 
     t0 = time.perf_counter()
-    mod = attempt("studies", lambda: importlib.import_module("adcheck.report.studies"))
+    mod = attempt("studies", lambda: importlib.import_module("adcheck.studies"))
     if mod is not None:
         selftest = attempt("selftest study", lambda: mod.selftest_study(
             min(args.examples, SELFTEST_EXAMPLES), args.seed, epsilon=True)) \
@@ -200,12 +196,15 @@ def _drift_gate(results: dict, baseline: dict | None, factor: float | None) -> l
 
 
 def _summary(res, paths) -> None:
+    from .report.terminal import summary_table
+    print(summary_table(res))
     c = res["summary"]["counts"]
     for r in res["records"]:
         if r["outcome"] in ("fail", "error"):
             print(r["message"])
     print(f"adcheck: {res['summary']['verdict'].upper()}: " + ", ".join(
-        f"{v} {k}" for k, v in c.items()) + f" ({res['timing']['wall_s']:.1f} s); "
+        f"{v} {k}" for k, v in c.items()) + f"; {judged_count(res['records'])} case(s) "
+        f"judged ({res['timing']['wall_s']:.1f} s); "
         f"report in {Path(paths['results']).parent}")
 
 

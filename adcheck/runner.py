@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 import zlib
 from contextlib import contextmanager
 
 import numpy as np
 
-from engines.errors import NotAnalytic, UnsupportedOperation
-
 from . import errmodel as em
-from .cases import CaseVerdict, judge_engine_case
-from .reference import derivative_kw
-from .residual import NotApplicable
+from .cases import identity_errors
+from .pipeline import applicability, compute, judge_case, run_engine_case  # noqa: F401
 
 CHUNK = 4  # cases per task: small enough to spread one identity over many workers
 
@@ -49,63 +45,6 @@ def draw_cases(rec, examples: int, seed: int) -> list[tuple]:
     """The first ``examples`` argument tuples of ``rec`` (for tests and tools; the run draws
     each case in the worker that judges it)."""
     return [draw_case(rec, i, seed) for i in range(examples)]
-
-
-def applicability(rec, engine) -> str:
-    """Why ``engine`` does not apply to ``rec`` ("" when it does)."""
-    if rec.engines and engine.name not in rec.engines:
-        return f"the record applies to {', '.join(rec.engines)} only"
-    order = em.ORDER.get(rec.kind, 1)
-    if order > getattr(engine, "max_order", 2):
-        return f"{rec.kind} needs order {order}; {engine.name} computes up to {engine.max_order}"
-    if rec.kind not in ("cost", "property") and order > rec.smoothness:
-        return (f"{rec.kind} needs a C^{order} function; the identity is only "
-                f"C^{rec.smoothness}")
-    if not rec.analytic and _needs_analytic(engine):
-        return f"{engine.name} needs an analytic function; this identity is not analytic"
-    return ""
-
-
-def _needs_analytic(engine) -> bool:
-    return bool(getattr(engine, "analytic_only", False)) or "complex" in engine.name
-
-
-def compute(rec, engine, args, timeout):
-    """The engine's derivative for the record's kind (a Result); the limit is the worker's."""
-    if rec.kind == "residual":
-        return _residual(rec, engine, args)
-    return engine.derivative(rec.kind, rec.f, args, rec.wrt, **derivative_kw(rec, args))
-
-
-def _residual(rec, engine, args):
-    """Evaluate the residual with derivatives from ``engine``, with its rounding bound."""
-    from engines.base import Cost, Result
-
-    from .residual import residual_with_bound
-    return residual_with_bound(rec, engine, args, Cost, Result)
-
-
-def run_engine_case(rec, engine, ctx, timeout) -> CaseVerdict:
-    """One engine on one prepared case: never raises."""
-    t0 = time.perf_counter()
-    try:
-        # A stencil point past a domain edge gives NaN, which the judge sees and reports;
-        # numpy's RuntimeWarnings would only scatter the same news over the terminal.
-        with np.errstate(all="ignore"):
-            result = compute(rec, engine, ctx.args, timeout)
-    except (NotAnalytic, UnsupportedOperation, NotApplicable) as exc:
-        return CaseVerdict("not-applicable", note=str(exc), seconds=time.perf_counter() - t0)
-    except Exception as exc:  # noqa: BLE001  an engine that raises is an outcome, not a crash
-        return CaseVerdict("error", note=f"{engine.name} raised {type(exc).__name__}: {exc}",
-                           seconds=time.perf_counter() - t0)
-    try:
-        with np.errstate(all="ignore"):
-            verdict = judge_engine_case(rec, engine, ctx, result)
-    except Exception as exc:  # noqa: BLE001  never lose the run over one case
-        verdict = CaseVerdict("error", note=f"judging {engine.name}'s result raised "
-                                            f"{type(exc).__name__}: {exc}")
-    verdict.seconds = time.perf_counter() - t0
-    return verdict
 
 
 def examples_for(engine, examples: int) -> int:
@@ -186,20 +125,22 @@ class Fold:
         return self.next >= self.examples
 
     def _fold(self, r) -> None:
-        from .judge import outliers
-        odd = outliers({n: v.outcome for n, v in r.verdicts.items()})
+        # Blame (v.outlier) was settled with the case, by families, in the worker.
         failed = sum(v.outcome == "fail" for v in r.verdicts.values())
         judged = sum(v.outcome in ("pass", "fail") for v in r.verdicts.values())
         for name in self.accs:
             v = r.verdicts.get(name)
             if v is None:
                 continue
-            if name in odd:
-                v.outlier = name
             self.accs[name].add(r.index, r.args, v, n_failed=failed, n_judged=judged)
 
+    def failing(self) -> list[tuple[str, int]]:
+        """(engine, worst failing case) of every failing record: what to shrink."""
+        return [(n, a.worst_case) for n, a in self.accs.items()
+                if a.counts.get("fail") and a.worst is not None and a.worst.outcome == "fail"]
+
     def records(self) -> list[dict]:
-        return [a.record() for a in self.accs.values()]
+        return identity_errors([a.record() for a in self.accs.values()])
 
 
 def payload(identity_ids, engine_names, *, seed, timeout, examples, plugins, trace_dir) -> bytes:
@@ -254,13 +195,15 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
         progress.start(sum(max(1, len(t.cases)) for t in tasks))
     ex = make_executor(executor, blob, jobs, scheduler)
     try:
-        sup = Supervisor(ex, timeout, trace_dir)
+        sup, done = Supervisor(ex, timeout, trace_dir), {}
         for task, results in sup.run(tasks, on_wait=progress.tick if progress else None):
             for r in results:
                 if folds[task.identity].add(r, task.claim):
-                    out[task.identity] = folds.pop(task.identity).records()
+                    done[task.identity] = folds.pop(task.identity)
             if progress:
                 progress.advance(len(results))
+        _shrink(sup, done, live)
+        out.update((rid, fold.records()) for rid, fold in done.items())
     finally:
         ex.close()
         shutil.rmtree(trace_dir, ignore_errors=True)
@@ -269,6 +212,23 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
     records = [r for i in ids for r in out[i]]
     seconds = {i: round(sum(r.get("_seconds", 0.0) for r in out[i]), 6) for i in ids}
     return records, seconds
+
+
+def _shrink(sup, folds, live) -> None:
+    """Replay each failing (identity, engine) through its strategy, in the workers, to the
+    smallest failing input (``adcheck.shrink``); the records show it beside the original."""
+    from .shrink import enabled
+    from .worker import Task
+    if not enabled():
+        return
+    tasks = [Task(f"{rid}#shrink-{name}", rid, tuple(e.name for e in live[rid]), (index,),
+                  shrink=name)
+             for rid, fold in folds.items() for name, index in fold.failing()]
+    for task, results in sup.run(tasks):
+        for r in results:
+            v = r.verdicts.get(task.shrink)
+            if getattr(v, "shrunk", None):
+                folds[task.identity].accs[task.shrink].shrunk = v.shrunk
 
 
 def _not_applicable(fold, rec, engine) -> bool:

@@ -38,6 +38,7 @@ class Task:
     engines: tuple
     cases: tuple
     claim: bool = False
+    shrink: str = ""  # an engine whose failure at case ``cases[0]`` is to be shrunk
 
 
 @dataclass
@@ -93,6 +94,8 @@ def run_task(task: Task) -> list[CaseResult]:
     live = [engines.get(n) for n in task.engines]
     if task.claim:
         return [_claim(task, rec, live)]
+    if task.shrink:
+        return [_shrink(task, rec, live, task.cases[0])]
     return [_case(task, rec, live, i) for i in task.cases]
 
 
@@ -113,8 +116,9 @@ def _claim(task, rec, live) -> CaseResult:
 
 
 def _case(task, rec, live, i) -> CaseResult:
+    from .pipeline import judge_case
     from .reference import prepare
-    from .runner import draw_case, examples_for, run_engine_case
+    from .runner import draw_case, examples_for
     out = CaseResult(i, ())
     live = [e for e in live if i < examples_for(e, _STATE["examples"])]
     with _guard(task, i, "drawing the inputs"):
@@ -128,10 +132,35 @@ def _case(task, rec, live, i) -> CaseResult:
         if not hasattr(ctx, "args"):
             out.verdicts = {e.name: ctx for e in live}
             return out
-        for e in live:
-            _mark(task, i, e.name)
-            out.verdicts[e.name] = _guarded(
-                lambda e=e: run_engine_case(rec, e, ctx, _STATE["timeout"]), e.name)
+        # One pipeline judges the case (reference, engines, consensus, blame); each engine's
+        # computation is noted and guarded on its own, so a death blames that engine only.
+        def call(fn, name):
+            _mark(task, i, name)
+            return _guarded(fn, name)
+        case = _guarded(lambda: judge_case(rec, live, args, _STATE["timeout"], ctx=ctx,
+                                           call=call), "judging the case")
+        out.verdicts = case.verdicts if hasattr(case, "verdicts") else \
+            {e.name: case for e in live}
+    return out
+
+
+def _shrink(task, rec, live, i) -> CaseResult:
+    """Shrink one engine's failure at case ``i``; the verdict carries only ``shrunk``."""
+    from .cases import CaseVerdict
+    from .runner import draw_case
+    from .shrink import SECONDS, describe, shrink
+    out = CaseResult(i, ())
+    engine = next(e for e in live if e.name == task.shrink)
+    limit = _STATE.get("timeout")
+    budget = SECONDS if not limit else min(SECONDS, 0.5 * limit)
+
+    def work():
+        small = shrink(rec, engine, live, None, original=draw_case(rec, i, _STATE["seed"]),
+                       seconds=budget)
+        return CaseVerdict("fail", engine=engine.name,
+                           shrunk=None if small is None else describe(rec, small))
+    with _guard(task, i, f"shrinking {engine.name}'s failure"):
+        out.verdicts[engine.name] = _guarded(work, f"shrinking {engine.name}'s failure")
     return out
 
 

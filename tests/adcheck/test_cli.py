@@ -134,7 +134,7 @@ def test_run_puts_the_studies_in_results_json_and_the_report(tmp_path, capsys):
 
 
 def test_selftest_and_timings_flags(tmp_path, capsys, monkeypatch):
-    from adcheck.report import studies
+    from adcheck import studies
     calls = []
 
     def fake_selftest(examples, seed, epsilon=True):
@@ -152,7 +152,7 @@ def test_selftest_and_timings_flags(tmp_path, capsys, monkeypatch):
 
 
 def test_a_failing_study_does_not_lose_the_run(tmp_path, capsys, monkeypatch):
-    from adcheck.report import studies
+    from adcheck import studies
 
     def broken(seed, **kw):
         raise RuntimeError("study exploded")
@@ -352,5 +352,5 @@ def test_a_run_that_judged_nothing_exits_4(tmp_path, capsys):
         rc = main(["run", "-i", rec.id, "-e", "complex-step", "--examples", "1", "--no-studies",
                    "--out", str(tmp_path / "out")])
     assert rc == ExitCode.NO_TESTS_JUDGED == 4
-    assert "nothing was judged" in capsys.readouterr().err
+    assert "NOTHING JUDGED" in capsys.readouterr().err
     assert (tmp_path / "out" / "results.json").exists()  # the record says why
