@@ -39,3 +39,22 @@ def test_dead_worker_texts():
         "its worker process was killed by SIGSEGV"
     assert _exit_text("The exit codes of the workers are {EXIT(86)}") == "timeout"
     assert _exit_text("gone") == "its worker process died"
+
+
+def _os_exit(xp, x, q):
+    import os
+    os._exit(0)
+
+
+def test_dask_worker_killed_by_user_code_is_an_error_and_the_run_goes_on():
+    pytest.importorskip("distributed", reason="Dask distributed is the optional [dask] extra")
+    from adcheck_helpers import quadratic, temporary
+
+    from adcheck import runner
+    bad, good = quadratic("T.dask-exits", closed_form=_os_exit), quadratic("T.dask-fine")
+    with temporary(identities=[bad, good]):
+        recs, _ = runner.run([bad.id, good.id], ["reverse"], 1, 0, timeout=60, jobs=2,
+                             executor="dask")
+    by = {r["identity"]: r for r in recs}
+    assert by[bad.id]["outcome"] == "error" and "worker died" in by[bad.id]["message"]
+    assert by[good.id]["outcome"] == "pass"
