@@ -57,3 +57,18 @@ def test_merge_refuses_incomplete_or_mixed_shards(runs, tmp_path, capsys):
         == ExitCode.USAGE_ERROR
     assert "run.seed differ" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+
+def test_fuzzed_shards_never_end_in_a_traceback(runs, tmp_path, capsys):
+    import random
+
+    from test_validate import mutate
+    rng = random.Random(7)
+    s1, s2 = str(runs / "s1" / "results.json"), _load(runs / "s2" / "results.json")
+    for n in range(60):
+        path = tmp_path / f"s2-{n}.json"
+        path.write_text(json.dumps(mutate(s2, rng)))
+        rc = main(["merge", s1, str(path), "--out", str(tmp_path / f"m{n}")])
+        err = capsys.readouterr().err
+        assert rc in (ExitCode.OK, ExitCode.CHECKS_FAILED, ExitCode.USAGE_ERROR), (n, err)
+        assert "Traceback" not in err, (n, err)
