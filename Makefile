@@ -12,7 +12,7 @@ install: $(MARKER)
 $(MARKER): pyproject.toml $(wildcard adcheck/__init__.py engines/__init__.py identities/__init__.py)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --upgrade pip
-	$(PIP) install -e '.[dev]'
+	$(PIP) install -e '.[dev,dask]'
 	touch $@
 
 # CI passes through from the environment; tests/conftest.py picks the hypothesis profile from it.

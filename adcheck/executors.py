@@ -96,13 +96,17 @@ class DaskExecutor:
         self.share_files = scheduler is None
         self.slots = max(1, sum(w.get("nthreads", 1) for w in
                                 self.client.scheduler_info()["workers"].values()))
-        self._bytes = payload
+        import uuid
+        self._bytes, self._token, self._count = payload, uuid.uuid4().hex[:12], 0
         self._payload = self.client.scatter(payload, broadcast=True, hash=True)
 
     def submit(self, task):
         from .worker import run_task_with
-        return self.client.submit(run_task_with, self._payload, task, key=f"adcheck-{task.key}",
-                                  pure=False)
+        # A key per submission: runs sharing a scheduler never share a task, and a task
+        # resubmitted after its worker died is not taken for its erred first attempt.
+        self._count += 1
+        return self.client.submit(run_task_with, self._payload, task, pure=False,
+                                  key=f"adcheck-{self._token}-{self._count}-{task.key}")
 
     def wait(self, futures, seconds):
         from distributed import wait

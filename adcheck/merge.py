@@ -65,6 +65,26 @@ def _check_shards(parts) -> None:
     if missing:
         raise UsageError(f"shard(s) {', '.join(f'{k}/{n}' for k in missing)} missing; merge "
                          "needs every shard of the run")
+    _check_cover(parts)
+
+
+def _check_cover(parts) -> None:
+    """The shards' identities split the selection, and each shard's records are its own."""
+    owner: dict = {}
+    for path, part in parts:
+        mine = set(part["run"]["shard"]["identities"])
+        stray = sorted({r["identity"] for r in part["records"]} - mine)
+        if stray:
+            raise UsageError(f"{path} holds records of {stray[0]!r}, which is not in its "
+                             "shard's identities; the file was edited or is damaged")
+        for i in mine:
+            if i in owner:
+                raise UsageError(f"{path} and {owner[i]} both hold identity {i!r}")
+            owner[i] = path
+    selection = parts[0][1]["run"]["identities"]
+    if set(owner) != set(selection):
+        raise UsageError(f"the shards do not cover the run's selection of {len(selection)} "
+                         f"identities (they hold {len(owner)}); merge the shards of one run")
 
 
 def _timing(parts: list[dict]) -> dict:

@@ -88,6 +88,8 @@ def publish(results: dict, out, baseline: dict | None = None) -> dict:
     leaves the previous set untouched (the staging folder is removed).
     """
     from .results import dumps, junit, render_report
+    if not results.get("run_id"):  # a file from before run ids: the set gets one now
+        results = {**results, "run_id": new_run_id()}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = out.parent / f".{out.name}.staging-{results['run_id']}"

@@ -167,9 +167,6 @@ def write(results: dict, out_dir, baseline: dict | None = None) -> dict:
     ``baseline`` (an older results dict) adds the report's drift column.
     """
     from .publish import publish
-    if "run_id" not in results:
-        from .publish import new_run_id
-        results = {**results, "run_id": new_run_id()}
     return publish(results, out_dir, baseline)
 
 

@@ -146,14 +146,18 @@ class Fold:
 def payload(identity_ids, engine_names, *, seed, timeout, examples, plugins, trace_dir) -> bytes:
     """What every worker needs, pickled once: the selected records and engines by value (so
     identities and engines registered at run time reach the workers too) and the plugins."""
+    import pickle
+    import sys
+
     import cloudpickle
 
     import engines
     from identities import IDENTITIES
-    return cloudpickle.dumps({
+    blob = cloudpickle.dumps({
         "identities": {i: IDENTITIES[i] for i in identity_ids},
         "engines": {n: engines.get(n) for n in engine_names}, "plugins": list(plugins),
         "seed": seed, "timeout": timeout, "examples": examples, "trace_dir": trace_dir})
+    return pickle.dumps({"sys_path": list(sys.path), "blob": blob})
 
 
 def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progress=None, *,

@@ -29,10 +29,9 @@ class Supervisor:
 
     def run(self, tasks, on_wait=None):
         """Yield ``(task, [CaseResult])`` as tasks finish, in completion order."""
-        it = iter(tasks)
-        more = True
-        while more or self.inflight or self.suspects:
-            more = self._fill(it) if more else False
+        self._it, self._more = iter(tasks), True
+        while self._more or self.inflight or self.suspects:
+            self._fill()
             if not self.inflight:
                 continue
             done = self.ex.wait(list(self.inflight), self.poll_s)
@@ -43,19 +42,20 @@ class Supervisor:
                 yield from self._finished(task, suspect, *self.ex.result(fut))
             yield from self._check_deadlines()
 
-    def _fill(self, it) -> bool:
+    def _fill(self) -> None:
         """Submit work up to the executor's width; suspects run one at a time, alone."""
         if self.suspects:
             if not self.inflight:
                 task = self.suspects.popleft()
                 self.inflight[self.ex.submit(task)] = (task, time.monotonic(), True)
-            return True
-        while len(self.inflight) < self.ex.slots:
-            task = next(it, None)
+            return
+        # One task queued beyond the workers keeps each busy across the round trip.
+        while self._more and len(self.inflight) < self.ex.slots + 1:
+            task = next(self._it, None)
             if task is None:
-                return False
+                self._more = False
+                return
             self.inflight[self.ex.submit(task)] = (task, time.monotonic(), False)
-        return True
 
     def _finished(self, task, suspect, status, value):
         if status == "ok":
@@ -111,8 +111,9 @@ class Supervisor:
         if not self.timeout:
             return
         now = time.monotonic()
+        # Twice the task's budget: a task may wait behind one other before it starts.
         late = [t for t, started, _ in self.inflight.values()
-                if now - started > GRACE_S + self.timeout * max(1, len(t.cases))]
+                if now - started > GRACE_S + 2 * self.timeout * max(1, len(t.cases))]
         if not late:
             return
         stuck = list(self.inflight.values())

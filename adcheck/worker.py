@@ -58,14 +58,19 @@ def install(payload: bytes) -> None:
     digest = hashlib.sha1(payload).hexdigest()
     if _STATE["payload"] == digest:
         return
+    import pickle
+    import sys
+
     import cloudpickle
+    outer = pickle.loads(payload)
+    # Plugins (and functions pickled by reference) are found where the parent found them.
+    sys.path[:0] = [p for p in outer["sys_path"] if p not in sys.path]
 
     from engines import registry
     from identities import IDENTITIES
 
-    from .catalogue import load_catalogue, load_plugins
-    data = cloudpickle.loads(payload)
-    load_catalogue()
+    from .catalogue import load_plugins
+    data = cloudpickle.loads(outer["blob"])  # imports what the records refer to, no more
     load_plugins(data["plugins"], entry_points=False)
     IDENTITIES.update(data["identities"])
     for engine in data["engines"].values():

@@ -247,3 +247,110 @@ def test_written_files_are_readable_by_all(tmp_path, capsys):
     assert rc == ExitCode.OK
     for name in ("results.json", "junit.xml", "index.html"):
         assert stat.S_IMODE((tmp_path / "out" / name).stat().st_mode) == 0o644, name
+
+
+BAD_OPTIONS = [(["--seed", "-1"], "--seed must be"),
+               (["--timeout", "0"], "--timeout must be > 0"),
+               (["--timeout", "-1"], "--timeout must be > 0"),
+               (["--timeout", "nan"], "--timeout must be > 0"),
+               (["--timeout", "soon"], "'none'"),
+               (["--fail-under", "101"], "between 0 and 100"),
+               (["--fail-under", "-1"], "between 0 and 100"),
+               (["--examples", "0"], "--examples must be between 1 and 100,000"),
+               (["--examples", "1000000000"], "--examples must be between 1 and 100,000"),
+               (["--jobs", "0"], "--jobs must be"),
+               (["--shard", "3/2"], "1 <= K <= N"),
+               (["--shard", "half"], "K/N"),
+               (["--scheduler", "tcp://localhost:8786"], "--scheduler needs --executor dask")]
+
+
+def test_bad_options_are_usage_errors_before_anything_runs(tmp_path, capsys):
+    for extra, message in BAD_OPTIONS:
+        rc = main(["run", *FAST, "--out", str(tmp_path / "out"), *extra])
+        err = capsys.readouterr().err
+        assert rc == ExitCode.USAGE_ERROR, extra
+        assert message in err and "Traceback" not in err, (extra, err)
+    assert main(["selftest", "--examples", "0"]) == ExitCode.USAGE_ERROR
+    assert "--examples must be" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_timeout_none_means_no_limit(tmp_path, capsys):
+    rc, res = _run(tmp_path, "--no-studies", "--timeout", "none")
+    assert rc == ExitCode.OK and res["run"]["timeout"] is None
+    assert "--timeout none" in res["records"][0]["rerun"]
+
+
+def test_version(capsys):
+    from adcheck import __version__
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"adcheck {__version__}"
+
+
+PLUGIN = """\
+import sys
+from identities import define
+define(id={id!r}, section='user', title='t', citation='user', kind='gradient',
+       f=lambda xp, x: xp.sum(x * x), closed_form={closed},
+       inputs=lambda d: (d.reals((2,)),))
+"""
+
+
+def _plugin(tmp_path, monkeypatch, name, ident, closed="lambda xp, x: 2 * x"):
+    (tmp_path / f"{name}.py").write_text(PLUGIN.format(id=ident, closed=closed))
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+
+def _forget(ident, *modules):
+    from identities import IDENTITIES
+    IDENTITIES.pop(ident, None)
+    for m in modules:
+        sys.modules.pop(m, None)
+
+
+def test_user_sys_exit_is_an_error_not_a_silent_pass(tmp_path, monkeypatch, capsys):
+    _plugin(tmp_path, monkeypatch, "exiting_ids", "U.exits",
+            closed="lambda xp, x: sys.exit(0)")
+    try:
+        rc = main(["run", "-p", "exiting_ids", "-i", "U.exits", "-e", "reverse", "--examples",
+                   "1", "--no-studies", "--out", str(tmp_path / "out")])
+    finally:
+        _forget("U.exits", "exiting_ids")
+    assert rc == ExitCode.CHECKS_FAILED
+    res = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert res["records"][0]["outcome"] == "error"
+    assert "SystemExit(0)" in res["records"][0]["message"]
+
+
+def test_plugin_exiting_at_import_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    (tmp_path / "exit_at_import.py").write_text("import sys\nsys.exit(0)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    rc = main(["run", "-p", "exit_at_import", "--out", str(tmp_path / "out")])
+    assert rc == ExitCode.USAGE_ERROR and "called sys.exit(0)" in capsys.readouterr().err
+
+
+def test_rerun_hints_carry_every_plugin_and_are_shell_quoted(tmp_path, monkeypatch, capsys):
+    import shlex
+    _plugin(tmp_path, monkeypatch, "odd_ids", "U.it's odd", closed="lambda xp, x: 3 * x")
+    (tmp_path / "other_ids.py").write_text("")
+    try:
+        rc = main(["run", "-p", "odd_ids", "-p", "other_ids", "-i", "U.*", "-e", "reverse",
+                   "--examples", "1", "--no-studies", "--out", str(tmp_path / "out")])
+    finally:
+        _forget("U.it's odd", "odd_ids", "other_ids")
+    assert rc == ExitCode.CHECKS_FAILED
+    rec = json.loads((tmp_path / "out" / "results.json").read_text())["records"][0]
+    words = shlex.split(rec["rerun"])
+    assert words[:6] == ["adcheck", "run", "-i", "U.it's odd", "-e", "reverse"]
+    assert words[-4:] == ["-p", "odd_ids", "-p", "other_ids"]
+    assert rec["rerun"] in rec["message"]
+
+
+def test_a_run_that_judged_nothing_exits_4(tmp_path, capsys):
+    rec = quadratic("T.cli-not-analytic", analytic=False)
+    with temporary(identities=[rec]):
+        rc = main(["run", "-i", rec.id, "-e", "complex-step", "--examples", "1", "--no-studies",
+                   "--out", str(tmp_path / "out")])
+    assert rc == ExitCode.NO_TESTS_JUDGED == 4
+    assert "NOTHING JUDGED" in capsys.readouterr().err
+    assert (tmp_path / "out" / "results.json").exists()  # the record says why

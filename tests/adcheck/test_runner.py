@@ -3,9 +3,8 @@ import time
 import numpy as np
 from adcheck_helpers import Engine, Raising, Scaled, quadratic, temporary
 
-from engines import registry
-
 from adcheck import runner
+from engines import registry
 
 
 def test_cases_are_deterministic_and_independent_of_the_selection():

@@ -1,0 +1,60 @@
+"""The executors give the same results: local workers (1 or 2) and a Dask LocalCluster."""
+
+import json
+
+import pytest
+
+from adcheck import results as R
+from adcheck.cli import ExitCode, main
+from adcheck.executors import _exit_text
+
+RUN = ["run", "-i", "B1.quadratic-gradient", "-i", "B1.gram-gradient", "-i", "B2.single-sweep",
+       "-e", "reverse", "-e", "central", "--examples", "3", "--seed", "2", "--no-studies"]
+
+
+def _stable(out):
+    return R.dumps(R.stable(json.loads((out / "results.json").read_text())))
+
+
+def test_dask_local_cluster_gives_the_same_results_json_as_one_worker(tmp_path, capsys):
+    pytest.importorskip("distributed", reason="Dask distributed is the optional [dask] extra")
+    assert main([*RUN, "--jobs", "1", "--out", str(tmp_path / "one")]) == ExitCode.OK
+    assert main([*RUN, "--executor", "dask", "--jobs", "2", "--out", str(tmp_path / "dask")]) \
+        == ExitCode.OK
+    assert _stable(tmp_path / "one") == _stable(tmp_path / "dask")
+    assert json.loads((tmp_path / "dask" / "results.json").read_text())["run"]["executor"] \
+        == "dask"
+
+
+def test_worker_count_does_not_change_the_results(tmp_path, capsys):
+    assert main([*RUN, "--jobs", "1", "--out", str(tmp_path / "one")]) == ExitCode.OK
+    assert main([*RUN, "--jobs", "2", "--out", str(tmp_path / "two")]) == ExitCode.OK
+    assert _stable(tmp_path / "one") == _stable(tmp_path / "two")
+
+
+def test_dead_worker_texts():
+    assert _exit_text("The exit codes of the workers are {EXIT(3)}") == \
+        "its worker process exited with status 3"
+    assert _exit_text("The exit codes of the workers are {SIGSEGV(-11)}") == \
+        "its worker process was killed by SIGSEGV"
+    assert _exit_text("The exit codes of the workers are {EXIT(86)}") == "timeout"
+    assert _exit_text("gone") == "its worker process died"
+
+
+def _os_exit(xp, x, q):
+    import os
+    os._exit(0)
+
+
+def test_dask_worker_killed_by_user_code_is_an_error_and_the_run_goes_on():
+    pytest.importorskip("distributed", reason="Dask distributed is the optional [dask] extra")
+    from adcheck_helpers import quadratic, temporary
+
+    from adcheck import runner
+    bad, good = quadratic("T.dask-exits", closed_form=_os_exit), quadratic("T.dask-fine")
+    with temporary(identities=[bad, good]):
+        recs, _ = runner.run([bad.id, good.id], ["reverse"], 1, 0, timeout=60, jobs=2,
+                             executor="dask")
+    by = {r["identity"]: r for r in recs}
+    assert by[bad.id]["outcome"] == "error" and "worker died" in by[bad.id]["message"]
+    assert by[good.id]["outcome"] == "pass"

@@ -1,0 +1,38 @@
+"""Progress: a plain line every few seconds when stderr is not a terminal."""
+
+import io
+
+from adcheck.progress import Progress
+
+
+def test_piped_progress_prints_plain_lines():
+    buf = io.StringIO()
+    p = Progress(stream=buf, every_s=0.0, tty=False)
+    p.start(4)
+    p.advance(1)
+    p.advance(3)
+    p.close()
+    lines = buf.getvalue().splitlines()
+    assert lines[0].startswith("adcheck: 1/4 cases (25%)")
+    assert lines[-1].startswith("adcheck: 4/4 cases (100%)")
+    assert "\r" not in buf.getvalue()
+
+
+def test_piped_progress_is_quiet_between_intervals():
+    buf = io.StringIO()
+    p = Progress(stream=buf, every_s=3600.0, tty=False)
+    p.start(2)
+    p.advance(1)
+    assert buf.getvalue() == ""
+
+
+def test_a_terminal_gets_a_bar():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+    buf = Tty()
+    p = Progress(stream=buf)
+    p.start(3)
+    p.advance(3)
+    p.close()
+    assert "0/3 [" in buf.getvalue()  # a tqdm bar, redrawn in place

@@ -1,0 +1,138 @@
+"""The three outputs are one set: one run id, swapped in together, never mixed; a lock or a
+clear refusal for two runs into one --out; interrupted runs leave the previous set."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from adcheck import publish
+from adcheck.cli import ExitCode, main
+
+FAST = ["run", "-i", "B1.quadratic-gradient", "-e", "reverse", "--examples", "1",
+        "--no-studies"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_ids(out: Path) -> set:
+    """The run id each of the three files names."""
+    res = json.loads((out / "results.json").read_text())["run_id"]
+    junit = re.search(r'<testsuites name="adcheck" id="(\w+)"', (out / "junit.xml").read_text())
+    html = re.search(r'name="adcheck-run-id" content="(\w+)"', (out / "index.html").read_text())
+    return {res, junit and junit.group(1), html and html.group(1)}
+
+
+def _previous(tmp_path):
+    out = tmp_path / "out"
+    assert main([*FAST, "--out", str(out)]) == ExitCode.OK
+    ids = run_ids(out)
+    assert len(ids) == 1 and None not in ids
+    return out, ids
+
+
+def _no_leftovers(tmp_path):
+    return [p.name for p in tmp_path.iterdir() if "staging" in p.name or ".old-" in p.name]
+
+
+@pytest.mark.parametrize("phase", ["adcheck.results.dumps", "adcheck.results.junit",
+                                   "adcheck.results.render_report", "adcheck.publish._stamp",
+                                   "adcheck.publish._swap"])
+def test_interrupt_at_each_publishing_phase_keeps_the_previous_set(tmp_path, monkeypatch,
+                                                                    capsys, phase):
+    out, ids = _previous(tmp_path)
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(phase, interrupted)
+    assert main([*FAST, "--out", str(out)]) == ExitCode.INTERRUPTED
+    assert run_ids(out) == ids
+    assert not _no_leftovers(tmp_path)
+
+
+def test_a_second_run_into_the_same_out_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    with publish.OutLock(out):
+        assert main([*FAST, "--out", str(out)]) == ExitCode.USAGE_ERROR
+    assert "another adcheck run (pid" in capsys.readouterr().err
+    assert main([*FAST, "--out", str(out)]) == ExitCode.OK  # released afterwards
+
+
+def test_out_with_foreign_files_is_refused_up_front(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main([*FAST, "--out", str(tmp_path)]) == ExitCode.USAGE_ERROR
+    assert "holds files adcheck did not write (notes.txt)" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_swap_replaces_the_folder_in_one_step(tmp_path):
+    old, new = tmp_path / "out", tmp_path / ".out.staging-x"
+    old.mkdir(), new.mkdir()
+    (old / "results.json").write_text("old")
+    (new / "results.json").write_text("new")
+    publish._swap(new, old)
+    assert (old / "results.json").read_text() == "new"
+    assert (new / "results.json").read_text() == "old"  # the caller deletes it
+
+
+SLOW_PLUGIN = textwrap.dedent("""\
+    import time
+    from identities import define
+    def slow(xp, x):
+        time.sleep(0.5)
+        return 2 * x
+    define(id='U.slow', section='user', title='t', citation='user', kind='gradient',
+           f=lambda xp, x: xp.sum(x * x), closed_form=slow, inputs=lambda d: (d.reals((2,)),))
+    """)
+
+
+def _slow_run(tmp_path, out, examples=40):
+    (tmp_path / "slow_ids.py").write_text(SLOW_PLUGIN)
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "adcheck", "run", "-p", "slow_ids", "-i", "U.slow", "-e",
+         "reverse", "--examples", str(examples), "--no-studies", "--out", str(out)],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_work(proc, out, seconds=60):
+    """Until the run holds the lock of ``out`` (then a little longer: workers at work)."""
+    lock = out.parent / f".{out.name}.adcheck-lock"
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds and proc.poll() is None:
+        if lock.exists() and lock.read_text() == f"pid {proc.pid}":
+            time.sleep(3.0)
+            return
+        time.sleep(0.1)
+    raise AssertionError("the run never took the lock")
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_signal_during_the_run_exits_128_plus_n_with_the_previous_set(tmp_path, capsys,
+                                                                      sig, code):
+    out, ids = _previous(tmp_path)
+    proc = _slow_run(tmp_path, out)
+    _wait_for_work(proc, out)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err
+    assert run_ids(out) == ids
+    assert not _no_leftovers(tmp_path)
+
+
+def test_two_concurrent_runs_into_one_out(tmp_path, capsys):
+    out = tmp_path / "out"
+    proc = _slow_run(tmp_path, out, examples=6)
+    _wait_for_work(proc, out)
+    assert main([*FAST, "--out", str(out)]) == ExitCode.USAGE_ERROR
+    assert "another adcheck run" in capsys.readouterr().err
+    proc.communicate(timeout=300)
+    assert proc.returncode == ExitCode.OK
+    assert len(run_ids(out)) == 1

@@ -1,0 +1,107 @@
+"""User code that exits, aborts, crashes, raises KeyboardInterrupt, allocates 1e10 elements or
+hangs, inside one case: that case is an error with the reason, and the run goes on."""
+
+import ctypes
+import os
+import sys
+import time
+
+import numpy as np
+import pytest
+from adcheck_helpers import quadratic, temporary
+
+from adcheck import runner
+
+
+def _exit0(xp, x, q):
+    sys.exit(0)
+
+
+def _exit_msg(xp, x, q):
+    sys.exit("bye from user code")
+
+
+def _os_exit(xp, x, q):
+    os._exit(0)
+
+
+def _abort(xp, x, q):
+    os.abort()
+
+
+def _segfault(xp, x, q):
+    ctypes.string_at(0)
+
+
+def _interrupt(xp, x, q):
+    raise KeyboardInterrupt
+
+
+def _huge(xp, x, q):
+    return np.ones(int(1e10)) @ x
+
+
+def _hang(xp, x, q):
+    time.sleep(600)
+
+
+HOSTILE = {"sys-exit-0": (_exit0, "SystemExit(0)"),
+           "sys-exit-msg": (_exit_msg, "bye from user code"),
+           "os-exit": (_os_exit, "exited with status 0"),
+           "abort": (_abort, "SIGABRT"),
+           "segfault": (_segfault, "SIGSEGV"),
+           "keyboard-interrupt": (_interrupt, "KeyboardInterrupt"),
+           "allocates-1e10": (_huge, "MemoryError"),
+           "hangs": (_hang, "3 s per-case limit")}
+
+
+@pytest.fixture(scope="module")
+def hostile_run():
+    """One run over every hostile closed form and two well-behaved identities, 2 workers."""
+    bad = [quadratic(f"T.hostile-{k}", closed_form=fn) for k, (fn, _) in HOSTILE.items()]
+    good = [quadratic("T.fine-1"), quadratic("T.fine-2")]
+    recs = bad + good
+    t0 = time.monotonic()
+    with temporary(identities=recs):
+        records, _ = runner.run([r.id for r in recs], ["reverse", "forward"], 2, 0,
+                                timeout=3, jobs=2)
+    return {(r["identity"], r["engine"]): r for r in records}, time.monotonic() - t0
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
+def test_hostile_closed_form_is_an_error_of_its_case(hostile_run, kind):
+    by, _ = hostile_run
+    for engine in ("reverse", "forward"):
+        r = by[(f"T.hostile-{kind}", engine)]
+        assert HOSTILE[kind][1] in r["message"], r["message"]
+        if kind == "allocates-1e10":  # refused allocation: the oracle reports it unreliable
+            assert r["outcome"] == "inconclusive" and r["counts"]["inconclusive"] == 2
+            continue
+        assert r["outcome"] == "error" and r["counts"]["error"] == 2, r["message"]
+        assert "preparing the reference" in r["message"]
+
+
+def test_the_run_goes_on_past_hostile_code(hostile_run):
+    by, seconds = hostile_run
+    for i in ("T.fine-1", "T.fine-2"):
+        assert {by[(i, e)]["outcome"] for e in ("reverse", "forward")} == {"pass"}
+    assert seconds < 240  # two hanging cases at 3 s each, worker restarts: no waiting for ever
+
+
+def test_exiting_engine_blames_only_itself():
+    from adcheck_helpers import Engine
+
+    from engines import registry
+
+    class Exits(Engine):
+        name, family, max_order = "t-exits", "ad", 2
+
+        def derivative(self, kind, f, args, wrt=0, **kw):
+            os._exit(3)
+    rec = quadratic("T.exits")
+    with temporary(identities=[rec], engines=[Exits()]):
+        recs, _ = runner.run([rec.id], ["reverse", "t-exits"], 2, 0, timeout=30)
+    by = {r["engine"]: r for r in recs}
+    assert by["reverse"]["outcome"] == "pass" and by["reverse"]["counts"]["pass"] == 2
+    assert by["t-exits"]["outcome"] == "error" and "status 3" in by["t-exits"]["message"]
+    assert registry.get("reverse")  # the parent process is untouched
