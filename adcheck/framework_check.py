@@ -159,7 +159,8 @@ def _failure(p, i, c, r, a, cmp) -> dict:
     rules = p.rules(i)
     blame = (f"{rules[0]} (the only custom rule between the outputs and this input)"
              if len(rules) == 1 else
-             f"one of {', '.join(rules)} (custom rules between the outputs and this input)"
+             f"one of {', '.join(rules)} (the custom rules between the outputs and this input, "
+             f"{'those differentiating the backward first' if p.order == 2 else 'in order'})"
              if rules else "no custom rule lies on this path: the framework's own rules")
     return {"input": i, "name": p.names[i], "row": int(row), "component": comp,
             "claimed": float(c[cmp.index]), "reference": float(r[cmp.index]),
