@@ -156,6 +156,9 @@ def _failure(p, i, c, r, a, cmp) -> dict:
     row, comp = cmp.index[0], tuple(int(k) for k in cmp.index[1:])
     diag = _transposed(c, r, a.total) or diagnose(c, r, a.total, in_shape=np.shape(p.xs[i]),
                                                   args=p.xs)
+    if diag and diag.startswith("matches the reference after a transpose"):
+        diag = ("the Jacobian matches the reference transposed: a missing (or extra) "
+                "transpose in the rule")
     rules = p.rules(i)
     blame = (f"{rules[0]} (the only custom rule between the outputs and this input)"
              if len(rules) == 1 else

@@ -46,6 +46,16 @@ def second_order(F, ct):
     return G
 
 
+def second_order_fwd(F, tangents):
+    """``G(xp, *xs) = J_F(xs) t`` (forward mode, along ``tangents``): its Jacobian holds F's
+    second derivatives contracted with t."""
+    def G(xp, *xs):
+        def along(xp, s):
+            return F(xp, *[x + s * t for x, t in zip(xs, tangents)])
+        return T.jvp(along, xp, (np.zeros(()),), np.ones(()))[1]
+    return G
+
+
 def _basis(m: int) -> list:
     eye = np.eye(m)
     return [eye[k] for k in range(m)]
@@ -124,4 +134,4 @@ def miss_probability(allowances, norm: float) -> float:
 
 
 __all__ = ["dot_rounding", "exact", "flat", "magnitude_rows", "miss_probability", "probe",
-           "richardson", "second_order"]
+           "richardson", "second_order", "second_order_fwd"]

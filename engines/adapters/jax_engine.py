@@ -76,6 +76,8 @@ class JaxEngine(AdapterEngine):
     values) runs eagerly instead. Passes are counted when the function is traced.
     """
 
+    family = "jax"
+
     def __init__(self, name: str, outer: str):
         self.name, self.outer = name, outer
         self.xp = XP

@@ -82,6 +82,8 @@ class TorchEngine(AdapterEngine):
         device: torch device the tensors live on ("cpu", "cuda").
     """
 
+    family = "torch"
+
     def __init__(self, name: str, mode: str, device: str = "cpu"):
         self.name, self.mode, self.device = name, mode, device
         self.xp = namespace(device)
