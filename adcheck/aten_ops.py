@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from engines.core import primal
+from engines.core import Box, primal
 from engines.exact import to_float
 
 from .exact_ad import stop_gradient
@@ -158,8 +158,26 @@ def _conv(xp, x, w, b, stride, padding, dilation, transposed, out_pad, groups, *
     return out if b is None else out + xp.reshape(b, (1, o, 1))
 
 
+def _scatter(xp, x, dim, index, value, *, _shape=None, reduce=None):
+    if not isinstance(value, (int, float)) or reduce is not None:
+        raise Untranslatable(["scatter (of a tensor, or with a reduction)"])
+    index = np.asarray(primal(index))
+    mask = np.zeros(np.shape(primal(x)), dtype=bool)
+    grid = list(np.indices(index.shape, sparse=True))
+    grid[dim % index.ndim] = index
+    mask[tuple(grid)] = True
+    return xp.where(mask, float(value), x)
+
+
+def _integral(x) -> bool:
+    return not isinstance(x, Box) and np.asarray(x).dtype.kind in "iub"
+
+
 def _where(xp, cond, a, b, *, _shape=None):
-    return xp.where(np.asarray(primal(cond), dtype=bool), a, b)
+    c = np.asarray(primal(cond), dtype=bool)
+    if _integral(a) and _integral(b):  # index arithmetic stays integer and constant
+        return np.where(c, a, b)
+    return xp.where(c, a, b)
 
 
 def _cmp(fn):
@@ -167,8 +185,10 @@ def _cmp(fn):
 
 
 def _const(fill):
-    def op(xp, *args, _shape=None, **kw):
-        return np.full(_shape, float(fill(args)) if callable(fill) else fill)
+    def op(xp, *args, _shape=None, dtype=None, **kw):
+        value = fill(args) if callable(fill) else fill
+        integral = dtype is not None and not dtype.is_floating_point
+        return np.full(_shape, value if integral else float(value))
     return op
 
 
@@ -249,7 +269,7 @@ OPS = {
     "_softmax": _softmax, "_safe_softmax": _softmax, "_log_softmax": _log_softmax,
     "native_layer_norm": _layer_norm, "var": _var, "nll_loss_forward": _nll,
     "slice": _slice, "select": _select, "index": _index, "gather": _gather,
-    "convolution": _conv, "where": _where,
+    "convolution": _conv, "where": _where, "scatter": _scatter,
     "cat": lambda xp, xs, dim=0, *, _shape=None: xp.concat(list(xs), axis=dim),
     "stack": lambda xp, xs, dim=0, *, _shape=None: xp.stack(list(xs), axis=dim),
     **{n: _cmp(getattr(np, f)) for n, f in {"gt": "greater", "lt": "less", "ge": "greater_equal",

@@ -64,6 +64,8 @@ class Problem:
     order: int = 1
     label: str = "Jacobian"
     traced: str = ""
+    claim_program: Callable | None = None  # P(xp, *xs, ct): the claim's own traced route
+    claim_untraced: str = ""  # why the claim's route could not be traced
 
 
 @dataclass
@@ -103,9 +105,10 @@ def _reference(p: Problem, u: float):
     if p.program is not None:
         try:
             ref, err, kinks = R.exact(p.program, p.xs, p.m)
+            err, claim_note = _claim_bound(p, err)
             allow = [_allowance(r, em.ROUTE_FACTOR * u * e + u * np.abs(r)) for r, e in
                      zip(ref, err)]
-            return ref, allow, kinks, _exact_label(p, u)
+            return ref, allow, kinks, _exact_label(p, u) + claim_note
         except Exception as exc:  # noqa: BLE001  a translation that cannot run: fall back
             p.untranslated = f"the translated program failed ({type(exc).__name__}: {exc})"
     scale = float(np.max(np.abs(p.fn(p.xs)), initial=0.0))
@@ -117,11 +120,25 @@ def _reference(p: Problem, u: float):
         f"error estimate, floored by the rounding of untraced values charged 8 u each")
 
 
+def _claim_bound(p: Problem, err):
+    """E = max(E of the primal route's derivative, E of the claimed rule's traced route)."""
+    if p.claim_program is None:
+        return err, (f"; the claimed rule's own route could not be traced "
+                     f"({p.claim_untraced or 'no trace'}), so its rounding is charged as the "
+                     f"primal route's")
+    try:
+        cerr = R.function_rows(p.claim_program, p.xs, list(np.eye(p.m)))
+    except Exception as exc:  # noqa: BLE001  an untranslatable rule: say so, keep E_ad
+        return err, (f"; the claimed rule's own route could not be bounded ({type(exc).__name__}"
+                     f": {exc}), so its rounding is charged as the primal route's")
+    return [np.maximum(e, c) for e, c in zip(err, cerr)], (
+        "; E also bounds the claimed rule's own route (its backward, traced)")
+
+
 def _exact_label(p: Problem, u: float) -> str:
     return (f"exact: adcheck's reverse-mode AD of the traced program{p.traced} evaluated at "
             f"50 digits; allowance: {em.ROUTE_FACTOR:g} u E + u |ref|, u = {u:.3g} ({p.dtype}), "
-            f"E the running rounding bound of the traced program's derivative, charged to the "
-            f"claimed rule's route")
+            f"E the running rounding bound of the traced program's derivative")
 
 
 def _allowance(ref, total, estimated=False) -> em.Allowance:

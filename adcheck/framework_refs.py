@@ -72,6 +72,17 @@ def magnitude_rows(F, xs, cts):
     return errs, trace.kinks
 
 
+def function_rows(P, xs, cts):
+    """Running rounding bounds (units of u) of ``P(xp, *xs, ct)`` per input, one row per ct:
+    the claimed rule's own computation, traced, evaluated in magnitude arithmetic."""
+    rows = []
+    for ct in cts:
+        trace = MagTrace()
+        outs = P(ad, *[trace.box(x) for x in xs], ct)
+        rows.append([np.broadcast_to(split(o, trace)[1], np.shape(x)) for o, x in zip(outs, xs)])
+    return [np.stack([r[i] for r in rows]) for i in range(len(xs))]
+
+
 def exact(F, xs, m: int):
     """(reference rows per input, their rounding bounds per input, kinks) of F's Jacobian."""
     cts = _basis(m)
@@ -133,5 +144,5 @@ def miss_probability(allowances, norm: float) -> float:
     return float(np.prod([math.erf(a / (norm * math.sqrt(2.0))) for a in allowances]))
 
 
-__all__ = ["dot_rounding", "exact", "flat", "magnitude_rows", "miss_probability", "probe",
-           "richardson", "second_order", "second_order_fwd"]
+__all__ = ["dot_rounding", "exact", "flat", "function_rows", "magnitude_rows",
+           "miss_probability", "probe", "richardson", "second_order", "second_order_fwd"]

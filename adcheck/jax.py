@@ -65,6 +65,14 @@ def verdicts(f, args, order, modes=("fwd", "rev"), *, seed=0, probe_above=PROBE_
     bad = [m for m in modes if m not in ("fwd", "rev")]
     if bad:
         raise ValueError(f"modes must be among ('fwd', 'rev'), got {bad}")
+    jax = _jax()
+    # Compiling every new shape costs far more than a check; op by op, jax runs the same
+    # operations (and the user's rules) without the compiler.
+    with jax.disable_jit():
+        return _verdicts(S, f, args, order, modes, seed, probe_above)
+
+
+def _verdicts(S, f, args, order, modes, seed, probe_above):
     s = S.Setup(f, args)
     out = []
     for k in range(1, order + 1):

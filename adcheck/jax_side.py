@@ -64,6 +64,7 @@ def program(s: Setup):
     except Exception as exc:  # noqa: BLE001  jax could not trace it: say so, fall back
         return None, f"jax could not trace the function ({type(exc).__name__}: {exc})", "", \
             (lambda i: [])
+    s.dtypes = TJ.float_dtypes(closed.jaxpr)
     rules = TJ.rules(closed.jaxpr, len(s.leaves))
     gone = TJ.missing(closed.jaxpr)
     if gone:
@@ -108,14 +109,49 @@ def problem(s: Setup, order: int, mode: str, seed: int) -> Problem:
         fn, size = g, m
         ref = second_order_fwd(F, t1) if F else None
     claim = _claim(g, s.leaves, mode)
+    P, untraced, dts = _claim_program(g, s.leaves, mode)
     if order == 2:  # the rules that differentiate the first derivative, then those it calls
         inner = _rules_of(g, s.leaves)
         outer = rules
 
         def rules(i):
             return inner(i) + [r for r in outer(i) if r not in inner(i)]
-    return Problem(s.names, x64, s.dtype, size, claim, lambda v: _float64(fn, v, s.leaves),
-                   ref, why, rules, order, _label(order, mode), traced)
+    dtype = _narrowest([s.dtype, *getattr(s, "dtypes", ()), *dts])
+    return Problem(s.names, x64, dtype, size, claim, lambda v: _float64(fn, v, s.leaves),
+                   ref, why, rules, order, _label(order, mode), traced, P, untraced)
+
+
+def _claim_program(g, leaves, mode):
+    """The claim's own route (the user's vjp rule included), traced and translated."""
+    if mode != "rev":
+        return None, "forward-mode claims are assembled from columns, not traced", []
+    k = len(leaves)
+    like = g(*leaves)
+    try:
+        closed = jax.make_jaxpr(lambda *a: tuple(jax.vjp(lambda *y: g(*y), *a[:k])[1](
+            list(a[k:]))))(*leaves, *[jnp.zeros_like(t) for t in like])
+    except Exception as exc:  # noqa: BLE001  untraceable: say why
+        return None, f"{type(exc).__name__}: {exc}", []
+    gone = TJ.missing(closed.jaxpr)
+    if gone:
+        return None, f"no translation for {', '.join(sorted(gone))}", []
+    shapes = [np.shape(t) for t in like]
+
+    def P(xp, *args):
+        *xs, ct = args
+        parts, at = [], 0
+        for shp in shapes:
+            n = int(np.prod(shp, dtype=np.int64))
+            parts.append(np.asarray(ct[at:at + n]).reshape(shp))
+            at += n
+        return TJ.run(xp, closed.jaxpr, closed.consts, list(xs) + parts)
+    return P, "", sorted(TJ.float_dtypes(closed.jaxpr))
+
+
+def _narrowest(names) -> str:
+    """The least precise float dtype among ``names``."""
+    bits = {"float64": 64, "float32": 32, "bfloat16": 16, "float16": 16}
+    return min((d for d in names if d in bits), key=lambda d: (bits[d], d != "bfloat16"))
 
 
 def _rules_of(g, leaves):

@@ -98,14 +98,21 @@ def problem(torch, s: Setup, order: int, seed: int, grad_outputs=None) -> Proble
     program, why, traced = _program(s)
     F = flat(program) if program is not None else None
     x64 = [_np(x) for x in s.leaves]
+    k = len(s.leaves)
     if order == 1:
         def claim(ct):
             return [_np(g) for g in _grads(torch, outs, xs, _split(torch, ct, outs))]
 
         def fn(vals):
             return _flat64(s.run(*_as(torch, vals, s.leaves)))
-        return Problem(s.names, x64, s.dtype, m, claim, fn, F, why, rules, 1,
-                       "Jacobian of the user's rules", traced)
+
+        def claim_t(*args):
+            ys = [a.detach().requires_grad_(True) for a in args[:k]]
+            with torch.enable_grad():
+                return tuple(_grads(torch, s.run(*ys), ys, list(args[k:])))
+        P, untraced, dts = _claim_program(torch, claim_t, s.leaves, outs)
+        return Problem(s.names, x64, _narrowest(s.dtype, program, dts), m, claim, fn, F, why,
+                       rules, 1, "Jacobian of the user's rules", traced, P, untraced)
     rng = np.random.default_rng(seed)
     ct1 = np.concatenate([_np(g).ravel() for g in grad_outputs]) if grad_outputs is not None \
         else rng.standard_normal(m)
@@ -123,10 +130,48 @@ def problem(torch, s: Setup, order: int, seed: int, grad_outputs=None) -> Proble
         ys = _as(torch, vals, s.leaves, grad=True)
         o = s.run(*ys)
         return _flat64(_grads(torch, o, ys, _split(torch, ct1, o)))
-    return Problem(s.names, x64, s.dtype, n, claim2, fn2,
+    ct1_t = _split(torch, ct1, outs)
+
+    def claim2_t(*args):
+        ys = [a.detach().requires_grad_(True) for a in args[:k]]
+        with torch.enable_grad():
+            f1 = _grads(torch, s.run(*ys), ys, ct1_t, create_graph=True)
+            return tuple(_grads(torch, f1, ys, list(args[k:])))
+    P, untraced, dts = _claim_program(torch, claim2_t, s.leaves, s.leaves)
+    return Problem(s.names, x64, _narrowest(s.dtype, program, dts), n, claim2, fn2,
                    second_order(F, ct1) if F is not None else None, why, rules2, 2,
                    "second derivatives (derivative of the user's backward at a random "
-                   "cotangent)", traced)
+                   "cotangent)", traced, P, untraced)
+
+
+def _claim_program(torch, claim_t, leaves, like):
+    """The claim's own computation (the user's backward included), traced and translated:
+    ``P(xp, *xs, ct)``; or None and why not; and the float dtypes it computes in."""
+    templates = [torch.zeros_like(t) for t in like]
+    try:
+        prog = translate(claim_t, list(leaves) + templates, backward_ops=True)
+    except Exception as exc:  # noqa: BLE001  untraceable or untranslatable: say which
+        return None, f"{type(exc).__name__}: {exc}", []
+    shapes = [tuple(t.shape) for t in like]
+
+    def P(xp, *args):
+        *xs, ct = args
+        parts, at = [], 0
+        for shp in shapes:
+            n = int(np.prod(shp, dtype=np.int64))
+            parts.append(np.asarray(ct[at:at + n]).reshape(shp))
+            at += n
+        return prog(xp, *xs, *parts)
+    return P, "", prog.dtypes
+
+
+def _narrowest(dtype, *programs_or_dtypes) -> str:
+    """The least precise float dtype the computation uses (inputs or any traced step)."""
+    bits = {"float64": 64, "float32": 32, "bfloat16": 16, "float16": 16}
+    names = [dtype]
+    for p in programs_or_dtypes:
+        names += list(getattr(p, "dtypes", p) or [])
+    return min((d for d in names if d in bits), key=lambda d: (bits[d], d != "bfloat16"))
 
 
 def _as(torch, vals, like, grad=False) -> list:

@@ -109,7 +109,7 @@ PRIMS = {
     "convert_element_type": lambda xp, x, *, new_dtype, **_: x if np.dtype(new_dtype).kind == "f"
     else np.asarray(_float(x)).astype(new_dtype),
     "copy": lambda xp, x, **_: x, "copy_p": lambda xp, x, **_: x,
-    "reduce_precision": lambda xp, x, **_: x,
+    "reduce_precision": lambda xp, x, **_: x, "add_any": lambda xp, a, b, **_: a + b,
     "is_finite": lambda xp, x, **_: np.isfinite(_float(x)),
     "not": lambda xp, x, **_: ~np.asarray(_float(x)).astype(bool),
     **{n: _cmp(getattr(np, f)) for n, f in {"gt": "greater", "lt": "less", "ge": "greater_equal",
@@ -143,6 +143,19 @@ def missing(jaxpr) -> set:
             out |= missing(_inner(e)[0])
         elif e.primitive.name not in PRIMS:
             out.add(e.primitive.name)
+    return out
+
+
+def float_dtypes(jaxpr) -> set:
+    """The float dtypes the equations of ``jaxpr`` (nested calls included) compute in."""
+    out = set()
+    for e in jaxpr.eqns:
+        if e.primitive.name in _CALLS:
+            out |= float_dtypes(_inner(e)[0])
+        for v in e.outvars:
+            dt = getattr(getattr(v, "aval", None), "dtype", None)
+            if dt is not None and np.dtype(dt).kind == "f":
+                out.add(str(dt))
     return out
 
 
@@ -208,4 +221,4 @@ def rules(jaxpr, n_inputs: int):
     return lambda i: sorted(n for n, hit in found.items() if i in hit)
 
 
-__all__ = ["PRIMS", "Untranslatable", "missing", "rule_name", "rules", "run"]
+__all__ = ["PRIMS", "Untranslatable", "float_dtypes", "missing", "rule_name", "rules", "run"]

@@ -24,6 +24,9 @@ class Program:
     def __init__(self, graph, consts: dict, n_inputs: int):
         self.graph, self.consts, self.n_inputs = graph, consts, n_inputs
         self.ops = sorted({_name(n) for n in graph.nodes if n.op == "call_function"})
+        self.dtypes = sorted({str(v.dtype).replace("torch.", "") for n in graph.nodes
+                              for v in _vals(n.meta.get("val"))
+                              if getattr(v, "is_floating_point", lambda: False)()})
 
     def __call__(self, xp, *arrays):
         env = {}
@@ -40,6 +43,10 @@ class Program:
                 return tuple(_load(env, o) for o in (out if isinstance(out, (list, tuple))
                                                       else [out]))
         raise Untranslatable(["(a graph without an output)"])
+
+
+def _vals(v) -> list:
+    return list(v) if isinstance(v, (list, tuple)) else [v]
 
 
 def _name(node) -> str:
@@ -80,14 +87,17 @@ def _step(xp, node, env) -> None:
             env[node.args[0]] = out
 
 
-def translate(func, leaves) -> Program:
+def translate(func, leaves, backward_ops: bool = False) -> Program:
     """Trace ``func(*leaves)`` (tensors in, a tensor or a flat tuple of tensors out).
 
+    ``backward_ops``: decompose torch's own backward operations (softplus_backward, ...) into
+    plain aten operations, for tracing a derivative computation.
     Raises ``Untranslatable`` naming every aten operation without a counterpart in ``xp``.
     """
     from torch.fx.experimental.proxy_tensor import make_fx
 
-    gm = make_fx(func, tracing_mode="real")(*leaves)
+    table = _backward_decompositions() if backward_ops else None
+    gm = make_fx(func, decomposition_table=table, tracing_mode="real")(*leaves)
     missing = sorted({_name(n) for n in gm.graph.nodes if n.op == "call_function"
                       and _name(n) != "getitem" and not _known(_name(n))})
     if missing:
@@ -95,6 +105,12 @@ def translate(func, leaves) -> Program:
     consts = {n.target: constant(getattr(gm, n.target)) for n in gm.graph.nodes
               if n.op == "get_attr"}
     return Program(gm.graph, consts, len(leaves))
+
+
+def _backward_decompositions() -> dict:
+    from torch._decomp import core_aten_decompositions
+    return {op: fn for op, fn in core_aten_decompositions().items()
+            if "backward" in str(op)}
 
 
 def _known(name: str) -> bool:
