@@ -19,7 +19,7 @@ from engines import transforms as T
 from engines.namespace import ad
 
 from . import exact_ad
-from .errmodel import FD_TRUST, ROUTE_FACTOR, fd_floor
+from .errmodel import EPS, FD_TRUST, ROUTE_FACTOR, fd_floor
 from .magnitude import ELEMENTARY_U, MagTrace, split
 
 
@@ -131,6 +131,36 @@ def probe(F, xs, u_vec, vs, uround: float):
     return refs, bound, trace.kinks
 
 
+def probe_differences(fn, xs, u_vec, vs, claimed):
+    """⟨u, J v⟩ of the float64 black box ``fn`` along each v by central differences at steps
+    h and h/2 extrapolated (Richardson, 4 evaluations a probe), and FD_TRUST × an estimate of
+    their error: the extrapolation's own change |R − D(h/2)|, the rounding of the values
+    (ε|H|/h) and of the points x + t v (ε Σ|g_i x_i|/h, g the claimed gradient)."""
+    shapes = [np.shape(x) for x in xs]
+    cuts = np.cumsum([int(np.prod(s, dtype=np.int64)) for s in shapes])[:-1]
+    z0 = np.concatenate([np.ravel(x) for x in xs])
+    g = np.concatenate([np.ravel(c) for c in claimed])
+    moved = EPS * float(np.sum(np.abs(g) * np.maximum(np.abs(z0), 1.0)))
+
+    def H(z):
+        parts = [p.reshape(s) for p, s in zip(np.split(z, cuts), shapes)]
+        return float(np.dot(u_vec, fn(parts)))
+    refs, allow = [], []
+    for v in vs:
+        w = np.concatenate([np.ravel(a) for a in v])
+        # the step moves x by EPS^(1/4) max(1, |x|) in norm: the scale the function varies on
+        h = EPS ** 0.25 * max(1.0, float(np.max(np.abs(z0)))) / max(float(np.linalg.norm(w)),
+                                                                   1e-300)
+        f = {t: H(z0 + t * h * w) for t in (1.0, -1.0, 0.5, -0.5)}
+        d1 = (f[1.0] - f[-1.0]) / (2 * h)
+        d2 = (f[0.5] - f[-0.5]) / h
+        r = (4 * d2 - d1) / 3
+        noise = EPS * (max(abs(x) for x in f.values()) + moved) / h
+        refs.append(r)
+        allow.append(FD_TRUST * (abs(r - d2) + 3 * noise))
+    return refs, allow, 4 * len(vs)
+
+
 def dot_rounding(a, b, uround: float) -> float:
     """γ_n Σ|a_i b_i|: the rounding bound of a dot product of length n."""
     n = max(1, np.size(a))
@@ -145,4 +175,5 @@ def miss_probability(allowances, norm: float) -> float:
 
 
 __all__ = ["dot_rounding", "exact", "flat", "function_rows", "magnitude_rows",
-           "miss_probability", "probe", "richardson", "second_order", "second_order_fwd"]
+           "miss_probability", "probe", "probe_differences", "richardson", "second_order",
+           "second_order_fwd"]

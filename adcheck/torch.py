@@ -64,9 +64,11 @@ def _run(func, inputs, order, raise_exception, fast_mode, seed, probe_above, nam
     torch = _torch()
     from . import torch_side as S
     setup = S.setup(torch, func, inputs)
-    problem = S.problem(torch, setup, order, seed, grad_outputs)
+    probing = fast_mode or sum(x.numel() for x in setup.leaves) > probe_above
+    # Probing is chosen for speed: tracing costs more than the O(1) passes it would serve.
+    problem = S.problem(torch, setup, order, seed, grad_outputs, trace=not probing)
     v = judge(problem, f"adcheck.torch.{name}", seed=seed,
-              probe_above=0 if fast_mode else probe_above)
+              probe_above=0 if probing else probe_above)
     if v.miss_probability is not None:
         print(v.message)
     if v.verdict == "fail":

@@ -87,15 +87,16 @@ def _grads(torch, outs, xs, cts, create_graph=False):
     return [torch.zeros_like(x) if g is None else g for x, g in zip(xs, gs)]
 
 
-def problem(torch, s: Setup, order: int, seed: int, grad_outputs=None) -> Problem:
-    """The framework's claim, its float64 function and the translated program."""
+def problem(torch, s: Setup, order: int, seed: int, grad_outputs=None,
+            trace: bool = True) -> Problem:
+    """The framework's claim, its float64 function and (``trace``) the translated program."""
     from .framework_refs import flat, second_order
 
     xs = [x.clone().requires_grad_(True) for x in s.leaves]
     outs = s.run(*xs)
     rules = custom_rules(torch, outs, xs)
     m = sum(o.numel() for o in outs)
-    program, why, traced = _program(s)
+    program, why, traced = _program(s) if trace else (None, "not traced", "")
     F = flat(program) if program is not None else None
     x64 = [_np(x) for x in s.leaves]
     k = len(s.leaves)
@@ -110,7 +111,8 @@ def problem(torch, s: Setup, order: int, seed: int, grad_outputs=None) -> Proble
             ys = [a.detach().requires_grad_(True) for a in args[:k]]
             with torch.enable_grad():
                 return tuple(_grads(torch, s.run(*ys), ys, list(args[k:])))
-        P, untraced, dts = _claim_program(torch, claim_t, s.leaves, outs)
+        P, untraced, dts = _claim_program(torch, claim_t, s.leaves, outs) if trace else \
+            (None, "not traced", [])
         return Problem(s.names, x64, _narrowest(s.dtype, program, dts), m, claim, fn, F, why,
                        rules, 1, "Jacobian of the user's rules", traced, P, untraced)
     rng = np.random.default_rng(seed)
@@ -137,7 +139,8 @@ def problem(torch, s: Setup, order: int, seed: int, grad_outputs=None) -> Proble
         with torch.enable_grad():
             f1 = _grads(torch, s.run(*ys), ys, ct1_t, create_graph=True)
             return tuple(_grads(torch, f1, ys, list(args[k:])))
-    P, untraced, dts = _claim_program(torch, claim2_t, s.leaves, s.leaves)
+    P, untraced, dts = _claim_program(torch, claim2_t, s.leaves, s.leaves) if trace else \
+        (None, "not traced", [])
     return Problem(s.names, x64, _narrowest(s.dtype, program, dts), n, claim2, fn2,
                    second_order(F, ct1) if F is not None else None, why, rules2, 2,
                    "second derivatives (derivative of the user's backward at a random "
