@@ -74,17 +74,18 @@ def verdicts(f, args, order, modes=("fwd", "rev"), *, seed=0, probe_above=PROBE_
 
 def _verdicts(S, f, args, order, modes, seed, probe_above):
     s = S.Setup(f, args)
+    probing = sum(int(x.size) for x in s.leaves) > probe_above
     out = []
     for k in range(1, order + 1):
         for mode in modes:
+            if mode == "fwd" and probing:
+                continue  # forward mode forms a column per input: probe through reverse mode
             try:
-                p = S.problem(s, k, mode, seed)
+                p = S.problem(s, k, mode, seed, trace=not probing)
             except TypeError as exc:
                 if mode == "fwd" and "custom_vjp" in str(exc):
                     continue  # a custom_vjp function has no forward mode to check
                 raise
-            if mode == "fwd" and sum(x.size for x in p.xs) > probe_above:
-                continue  # forward mode forms a column per input: probe through reverse mode
             out.append(judge(p, f"adcheck.jax.check_grads(order={k}, mode={mode})",
                              seed=seed, probe_above=probe_above))
     return out

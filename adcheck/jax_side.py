@@ -82,9 +82,10 @@ def _float64(fn, vals, leaves):
         return _flat(fn(*[jnp.asarray(np.asarray(v), dtype=jnp.float64) for v in vals]))
 
 
-def problem(s: Setup, order: int, mode: str, seed: int) -> Problem:
-    """The claim in ``mode`` ("rev": vjp, "fwd": jvp columns) and the reference program."""
-    F, why, traced, rules = program(s)
+def problem(s: Setup, order: int, mode: str, seed: int, trace: bool = True) -> Problem:
+    """The claim in ``mode`` ("rev": vjp, "fwd": jvp columns) and (``trace``) the reference
+    program; a probed check skips the traces, which would cost more than its passes."""
+    F, why, traced, rules = program(s) if trace else (None, "not traced", "", lambda i: [])
     outs = s.run(*s.leaves)
     m = sum(int(np.size(o)) for o in outs)
     x64 = [_np(x) for x in s.leaves]
@@ -109,7 +110,7 @@ def problem(s: Setup, order: int, mode: str, seed: int) -> Problem:
         fn, size = g, m
         ref = second_order_fwd(F, t1) if F else None
     claim = _claim(g, s.leaves, mode)
-    P, untraced, dts = _claim_program(g, s.leaves, mode)
+    P, untraced, dts = _claim_program(g, s.leaves, mode) if trace else (None, "", [])
     if order == 2:  # the rules that differentiate the first derivative, then those it calls
         inner = _rules_of(g, s.leaves)
         outer = rules
