@@ -109,8 +109,8 @@ def _reference(p: Problem, u: float):
         try:
             ref, err, kinks = R.exact(p.program, p.xs, p.m)
             err, claim_note = _claim_bound(p, err)
-            allow = [_allowance(r, em.ROUTE_FACTOR * u * e + u * np.abs(r)) for r, e in
-                     zip(ref, err)]
+            allow = [_allowance(r, em.ROUTE_FACTOR * u * e + u * np.abs(r), magnitude=e)
+                     for r, e in zip(ref, err)]
             return ref, allow, kinks, _exact_label(p, u) + claim_note
         except Exception as exc:  # noqa: BLE001  a translation that cannot run: fall back
             p.untranslated = f"the translated program failed ({type(exc).__name__}: {exc})"
@@ -144,11 +144,15 @@ def _exact_label(p: Problem, u: float) -> str:
             f"E the running rounding bound of the traced program's derivative")
 
 
-def _allowance(ref, total, estimated=False) -> em.Allowance:
+def _allowance(ref, total, estimated=False, magnitude=None) -> em.Allowance:
+    """The allowance; its scale is the magnitude of the computation, max(|ref|, E) (E, the
+    running bound in units of u, is the sum of the magnitudes the rounding came from), or
+    max(|ref|, allowance) when there is no bound."""
     z = np.zeros(np.shape(ref))
     scale = float(np.max(np.abs(ref), initial=0.0))
+    extra = total if magnitude is None else magnitude
     return em.Allowance(np.asarray(total, dtype=float), np.asarray(total, dtype=float), z, z,
-                        max(scale, float(np.max(total, initial=0.0))), estimated)
+                        max(scale, float(np.max(extra, initial=0.0))), estimated)
 
 
 def _verdict(p, caller, u, claims, ref, allow, kinks, label) -> Verdict:
