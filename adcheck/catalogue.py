@@ -83,4 +83,4 @@ def default_engines() -> list[str]:
     """Every registered engine, the project's own first."""
     import engines
     names = list(engines.ENGINES)
-    return sorted(names, key=lambda n: engines.ENGINES[n].family in ("torch", "jax", "adapter"))
+    return sorted(names, key=lambda n: engines.ENGINES[n].family == "adapter")

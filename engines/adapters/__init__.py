@@ -79,11 +79,7 @@ class CallCounter:
 
 
 class AdapterEngine(Engine):
-    """Shared shape of the adapters: numpy in, numpy out, cost counted as passes/sweeps.
-
-    ``family`` names the library whose AD both of its engines share ("torch", "jax"): a wrong
-    custom rule misleads both, so they count as one voice in a consensus.
-    """
+    """Shared shape of the adapters: numpy in, numpy out, cost counted as passes/sweeps."""
 
     family = "adapter"
 
@@ -103,7 +99,6 @@ class LazyAdapter(Engine):
 
     def __init__(self, name: str, lib: str, description: str):
         self.name, self.lib, self.description = name, lib, description
-        self.family = lib  # both engines of one library share its AD: one family
         self._engine = None
         # jax traces every new shape (about 1 s a case eagerly or compiled once per shape):
         # a verification run gives it 20 of its examples.
