@@ -69,6 +69,7 @@ class Problem:
     traced: str = ""
     claim_program: Callable | None = None  # P(xp, *xs, ct): the claim's own traced route
     claim_untraced: str = ""  # why the claim's route could not be traced
+    claim_rows: Callable | None = None  # cts -> per input, the rows Jᵀct stacked (batched)
 
 
 @dataclass
@@ -100,6 +101,11 @@ def judge(p: Problem, caller: str, *, seed: int = 0, probe_above: int = PROBE_AB
 
 
 def _claims(p: Problem, cts) -> list:
+    if p.claim_rows is not None:
+        try:
+            return [np.asarray(r, dtype=float) for r in p.claim_rows(np.stack(cts))]
+        except Exception:  # noqa: BLE001  a rule that cannot be batched: one sweep per row
+            pass
     rows = [p.claim(ct) for ct in cts]
     return [np.stack([np.asarray(r[i], dtype=float) for r in rows]) for i in range(len(p.xs))]
 

@@ -107,6 +107,18 @@ def problem(torch, s: Setup, order: int, seed: int, grad_outputs=None,
         def fn(vals):
             return _flat64(s.run(*_as(torch, vals, s.leaves)))
 
+        def rows(cts):  # every row in one batched backward (vmap over the cotangents)
+            parts, at = [], 0
+            for o in outs:
+                n = o.numel()
+                parts.append(torch.as_tensor(cts[:, at:at + n].reshape((len(cts),) + o.shape),
+                                             dtype=o.dtype, device=o.device))
+                at += n
+            gs = torch.autograd.grad(outs, xs, parts, retain_graph=True, allow_unused=True,
+                                     is_grads_batched=True)
+            return [np.zeros((len(cts),) + tuple(x.shape)) if g is None else _np(g)
+                    for x, g in zip(xs, gs)]
+
         def claim_t(*args):
             ys = [a.detach().requires_grad_(True) for a in args[:k]]
             with torch.enable_grad():
@@ -114,7 +126,7 @@ def problem(torch, s: Setup, order: int, seed: int, grad_outputs=None,
         P, untraced, dts = _claim_program(torch, claim_t, s.leaves, outs) if trace else \
             (None, "not traced", [])
         return Problem(s.names, x64, _narrowest(s.dtype, program, dts), m, claim, fn, F, why,
-                       rules, 1, "Jacobian of the user's rules", traced, P, untraced)
+                       rules, 1, "Jacobian of the user's rules", traced, P, untraced, rows)
     rng = np.random.default_rng(seed)
     ct1 = np.concatenate([_np(g).ravel() for g in grad_outputs]) if grad_outputs is not None \
         else rng.standard_normal(m)

@@ -11,6 +11,7 @@ independent references and says why.
 
 from __future__ import annotations
 
+import functools
 import operator
 
 import numpy as np
@@ -107,6 +108,7 @@ def translate(func, leaves, backward_ops: bool = False) -> Program:
     return Program(gm.graph, consts, len(leaves))
 
 
+@functools.lru_cache(maxsize=1)
 def _backward_decompositions() -> dict:
     from torch._decomp import core_aten_decompositions
     return {op: fn for op, fn in core_aten_decompositions().items()
