@@ -95,6 +95,24 @@ def _layer_norm(xp, x, shape, weight=None, bias=None, eps=1e-5, *, _shape=None):
     return (out + bias if bias is not None else out), mean, rstd
 
 
+def _batch_norm(xp, x, w, b, rmean, rvar, training, momentum, eps, *, _shape=None):
+    nd = len(np.shape(primal(x)))
+    axes = (0,) + tuple(range(2, nd))
+    shape = [1, np.shape(primal(x))[1]] + [1] * (nd - 2)
+    if training:
+        mean = xp.mean(x, axis=axes, keepdims=True)
+        d = x - mean
+        var = xp.mean(d * d, axis=axes, keepdims=True)
+    else:
+        mean, var = xp.reshape(rmean, shape), xp.reshape(rvar, shape)
+        d = x - mean
+    rstd = 1.0 / xp.sqrt(var + eps)
+    out = d * rstd
+    out = out * xp.reshape(w, shape) if w is not None else out
+    out = out + xp.reshape(b, shape) if b is not None else out
+    return out, xp.reshape(mean, (-1,)), xp.reshape(rstd, (-1,))
+
+
 def _var(xp, x, dims=None, *, correction=1, keepdim=False, _shape=None, **_):
     axes = _dims(x, dims)
     d = x - xp.mean(x, axis=axes, keepdims=True)
@@ -267,7 +285,10 @@ OPS = {
         np.argmax(_float(x), axis=dim % len(np.shape(primal(x))))) if dim is not None
     else _amax(xp, x, _dims(x, None), False),
     "_softmax": _softmax, "_safe_softmax": _softmax, "_log_softmax": _log_softmax,
-    "native_layer_norm": _layer_norm, "var": _var, "nll_loss_forward": _nll,
+    "native_layer_norm": _layer_norm, "native_batch_norm": _batch_norm,
+    "_native_batch_norm_legit_no_training": lambda xp, x, w, b, rm, rv, momentum, eps, **k:
+    _batch_norm(xp, x, w, b, rm, rv, False, momentum, eps),
+    "empty": _const(0.0), "var": _var, "nll_loss_forward": _nll,
     "slice": _slice, "select": _select, "index": _index, "gather": _gather,
     "convolution": _conv, "where": _where, "scatter": _scatter,
     "cat": lambda xp, xs, dim=0, *, _shape=None: xp.concat(list(xs), axis=dim),

@@ -162,11 +162,14 @@ def _allowance(ref, total, estimated=False, magnitude=None) -> em.Allowance:
 
 
 def _verdict(p, caller, u, claims, ref, allow, kinks, label) -> Verdict:
-    fails, worst_rel, inconclusive = [], 0.0, []
+    fails, inconclusive = [], []
+    # one magnitude for the whole derivative: a block that is zero (a parameter the output
+    # does not depend on to second order) is verified relative to the rest, not to itself
+    scale = max((a.scale for a in allow), default=0.0)
+    worst_rel = max((float(np.max(a.total, initial=0.0)) for a in allow), default=0.0) / scale \
+        if scale > 0 else 0.0
     for i, (c, r, a) in enumerate(zip(claims, ref, allow)):
         cmp = compare(c, r, a, kinks)
-        if a.scale > 0:
-            worst_rel = max(worst_rel, float(np.max(a.total)) / a.scale)
         if cmp.outcome == "fail":
             fails.append(_failure(p, i, c, r, a, cmp))
         elif cmp.outcome == "inconclusive":
