@@ -113,8 +113,9 @@ def _claims(p: Problem, cts) -> list:
 def _reference(p: Problem, u: float):
     if p.program is not None:
         try:
-            ref, err, kinks = R.exact(p.program, p.xs, p.m)
-            err, claim_note = _claim_bound(p, err)
+            floor = _underflow(p.dtype) / u
+            ref, err, kinks = R.exact(p.program, p.xs, p.m, floor)
+            err, claim_note = _claim_bound(p, err, floor)
             allow = [_allowance(r, em.ROUTE_FACTOR * u * e + u * np.abs(r), magnitude=e)
                      for r, e in zip(ref, err)]
             return ref, allow, kinks, _exact_label(p, u) + claim_note
@@ -129,14 +130,14 @@ def _reference(p: Problem, u: float):
         f"error estimate, floored by the rounding of untraced values charged 8 u each")
 
 
-def _claim_bound(p: Problem, err):
+def _claim_bound(p: Problem, err, floor: float):
     """E = max(E of the primal route's derivative, E of the claimed rule's traced route)."""
     if p.claim_program is None:
         return err, (f"; the claimed rule's own route could not be traced "
                      f"({p.claim_untraced or 'no trace'}), so its rounding is charged as the "
                      f"primal route's")
     try:
-        cerr = R.function_rows(p.claim_program, p.xs, list(np.eye(p.m)))
+        cerr = R.function_rows(p.claim_program, p.xs, list(np.eye(p.m)), floor)
     except Exception as exc:  # noqa: BLE001  an untranslatable rule: say so, keep E_ad
         return err, (f"; the claimed rule's own route could not be bounded ({type(exc).__name__}"
                      f": {exc}), so its rounding is charged as the primal route's")
@@ -144,10 +145,20 @@ def _claim_bound(p: Problem, err):
         "; E also bounds the claimed rule's own route (its backward, traced)")
 
 
+SMALLEST_NORMAL = {"float64": 2.0 ** -1022, "float32": 2.0 ** -126, "float16": 2.0 ** -14,
+                   "bfloat16": 2.0 ** -126}
+
+
+def _underflow(dtype: str) -> float:
+    """The smallest normal number of ``dtype``: a value below it may flush to zero."""
+    return SMALLEST_NORMAL.get(dtype, SMALLEST_NORMAL["float64"])
+
+
 def _exact_label(p: Problem, u: float) -> str:
     return (f"exact: adcheck's reverse-mode AD of the traced program{p.traced} evaluated at "
             f"50 digits; allowance: {em.ROUTE_FACTOR:g} u E + u |ref|, u = {u:.3g} ({p.dtype}), "
-            f"E the running rounding bound of the traced program's derivative")
+            f"E the running rounding bound of the traced program's derivative (each operation "
+            f"also charged {_underflow(p.dtype):.3g} for underflow)")
 
 
 def _allowance(ref, total, estimated=False, magnitude=None) -> em.Allowance:

@@ -61,9 +61,25 @@ def _basis(m: int) -> list:
     return [eye[k] for k in range(m)]
 
 
-def magnitude_rows(F, xs, cts):
+class _Underflowing(MagTrace):
+    """Magnitude arithmetic where every operation may also lose ``floor`` (units of u) to
+    underflow: Higham's model fl(x op y) = (x op y)(1 + δ) + η, |η| ≤ the smallest normal
+    number (values below it may flush to zero); later operations propagate it like rounding."""
+
+    def __init__(self, floor: float):
+        super().__init__()
+        self.floor = floor
+
+    def process(self, prim, args, params):
+        out = super().process(prim, args, params)
+        if self.floor:
+            out.err = out.err + self.floor
+        return out
+
+
+def magnitude_rows(F, xs, cts, floor: float = 0.0):
     """Running rounding bounds (units of u) of the rows Jᵀct, per input; and the kinks seen."""
-    trace = MagTrace()
+    trace = _Underflowing(floor)
     boxed = [trace.box(x) for x in xs]
     _, pullback = T.vjp(F, ad, boxed, argnum=tuple(range(len(xs))))
     rows = [[split(g, trace)[1] for g in pullback(ct)] for ct in cts]
@@ -72,22 +88,23 @@ def magnitude_rows(F, xs, cts):
     return errs, trace.kinks
 
 
-def function_rows(P, xs, cts):
+def function_rows(P, xs, cts, floor: float = 0.0):
     """Running rounding bounds (units of u) of ``P(xp, *xs, ct)`` per input, one row per ct:
     the claimed rule's own computation, traced, evaluated in magnitude arithmetic."""
     rows = []
     for ct in cts:
-        trace = MagTrace()
+        trace = _Underflowing(floor)
         outs = P(ad, *[trace.box(x) for x in xs], ct)
         rows.append([np.broadcast_to(split(o, trace)[1], np.shape(x)) for o, x in zip(outs, xs)])
     return [np.stack([r[i] for r in rows]) for i in range(len(xs))]
 
 
-def exact(F, xs, m: int):
-    """(reference rows per input, their rounding bounds per input, kinks) of F's Jacobian."""
+def exact(F, xs, m: int, floor: float = 0.0):
+    """(reference rows per input, their rounding bounds per input, kinks) of F's Jacobian;
+    ``floor``: what each operation may lose to underflow, in units of u."""
     cts = _basis(m)
     ref = exact_ad.jacobian_blocks(F, xs, tuple(range(len(xs))), cts)
-    err, kinks = magnitude_rows(F, xs, cts)
+    err, kinks = magnitude_rows(F, xs, cts, floor)
     return ref, err, kinks
 
 

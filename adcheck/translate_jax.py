@@ -73,6 +73,29 @@ def _conv(xp, x, w, *, window_strides, padding, lhs_dilation, rhs_dilation, dime
                                _shape=(n, np.shape(_float(w))[0], out_len))
 
 
+def _gather(xp, x, indices, *, dimension_numbers, slice_sizes, **_):
+    """A gather that indexes whole dimensions (``x[i, j]``, ``take_along_axis`` after a
+    broadcast): each indexed dimension collapsed with slice size 1, the others kept whole."""
+    dn = dimension_numbers
+    shape = np.shape(_float(x))
+    starts, collapsed = tuple(dn.start_index_map), set(dn.collapsed_slice_dims)
+    kept = [d for d in range(len(shape)) if d not in collapsed]
+    plain = (not dn.operand_batching_dims and collapsed == set(starts)
+             and all(slice_sizes[d] == 1 for d in starts)
+             and all(slice_sizes[d] == shape[d] for d in kept))
+    if not plain:
+        raise Untranslatable(["gather (beyond whole-dimension indexing)"])
+    idx = np.asarray(_float(indices)).astype(int)
+    moved = xp.permute_dims(x, list(starts) + kept)
+    out = moved[tuple(idx[..., k] for k in range(len(starts)))]  # batch dims, then kept
+    nb = idx.ndim - 1
+    offsets = list(dn.offset_dims)
+    batch = iter(range(nb))
+    perm = [nb + offsets.index(p) if p in offsets else next(batch)
+            for p in range(nb + len(kept))]
+    return xp.permute_dims(out, perm) if perm != list(range(len(perm))) else out
+
+
 def _unary(name):
     return lambda xp, x, **_: getattr(xp, name)(x)
 
@@ -116,7 +139,7 @@ PRIMS = {
                                             "le": "less_equal", "eq": "equal",
                                             "ne": "not_equal"}.items()},
     "concatenate": lambda xp, *xs, dimension, **_: xp.concat(list(xs), axis=dimension),
-    "slice": _slice, "conv_general_dilated": _conv,
+    "slice": _slice, "conv_general_dilated": _conv, "gather": _gather,
     "rev": lambda xp, x, *, dimensions, **_: x[tuple(
         slice(None, None, -1) if d in dimensions else slice(None)
         for d in range(len(np.shape(_float(x)))))],
