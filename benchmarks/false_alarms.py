@@ -5,7 +5,8 @@ and conv1d, and their jax counterparts, are correct: every ``fail`` that
 ``adcheck.torch.check`` / ``adcheck.jax.verdicts`` gives on them is a false alarm. Inputs are
 random in shape and in scale (log-uniform over 0.1 .. 30, so softplus crosses its threshold and
 softmax saturates). ``python -m benchmarks false_alarms`` runs 20 inputs per function;
-``python -m benchmarks.false_alarms N`` runs N (the target is 1000).
+``python -m benchmarks.false_alarms N [ORDER]`` runs N (the target is 1000), of first (or
+second) derivatives.
 """
 
 from __future__ import annotations
@@ -49,9 +50,9 @@ def torch_cases():
                        (t(rng, b, k, n + 2, scale=s), t(rng, 2, k, 3), t(rng, 2))),
         }
 
-    def judge(fn, args):
+    def judge(fn, args, order=1):
         from adcheck.torch import check
-        return check(fn, args)
+        return check(fn, args, order=order)
     return make, judge
 
 
@@ -83,15 +84,15 @@ def jax_cases():
             "conv1d": (conv1d, (t(rng, b, k, n + 2, scale=s), t(rng, 2, k, 3), t(rng, 2))),
         }
 
-    def judge(fn, args):
+    def judge(fn, args, order=1):
         from adcheck.jax import verdicts
         with jax.enable_x64(True):
-            vs = verdicts(fn, args, 1, modes=("rev",))
-        return vs[0]
+            vs = verdicts(fn, args, order, modes=("rev",))
+        return vs[-1]
     return make, judge
 
 
-def campaign(lib: str, n: int, seed: int = 0) -> dict:
+def campaign(lib: str, n: int, seed: int = 0, order: int = 1) -> dict:
     """name -> (Counter of verdicts, references used, seconds, first false alarm message)."""
     make, judge = torch_cases() if lib == "torch" else jax_cases()
     if lib == "jax":
@@ -103,7 +104,7 @@ def campaign(lib: str, n: int, seed: int = 0) -> dict:
         for name, (fn, args) in make(rng).items():
             counts, refs, secs, alarm = out.get(name, (Counter(), Counter(), 0.0, None))
             start = time.perf_counter()
-            v = judge(fn, args)
+            v = judge(fn, args, order)
             secs += time.perf_counter() - start
             counts[v.verdict] += 1
             refs[v.reference.split(":")[0]] += 1
@@ -113,15 +114,16 @@ def campaign(lib: str, n: int, seed: int = 0) -> dict:
     return out
 
 
-def report(lib: str, n: int) -> int:
+def report(lib: str, n: int, order: int = 1) -> int:
     """Print the campaign's table; return the number of false alarms."""
     try:
-        results = campaign(lib, n)
+        results = campaign(lib, n, order=order)
     except ImportError as exc:
         print(f"{lib}: skipped ({exc})")
         return 0
     alarms = 0
-    print(f"{lib}: {n} random inputs per function, first derivatives, float64")
+    what = "first" if order == 1 else "second"
+    print(f"{lib}: {n} random inputs per function, {what} derivatives, float64")
     for name, (counts, refs, secs, alarm) in results.items():
         alarms += counts["fail"]
         print(f"  {name:<30} pass {counts['pass']:>5}  inconclusive {counts['inconclusive']:>4}"
@@ -132,10 +134,10 @@ def report(lib: str, n: int) -> int:
     return alarms
 
 
-def main(n: int = DEFAULT_N) -> None:
-    total = report("torch", n) + report("jax", n)
+def main(n: int = DEFAULT_N, order: int = 1) -> None:
+    total = report("torch", n, order) + report("jax", n, order)
     print(f"false alarms: {total}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_N)
+    main(*(int(a) for a in sys.argv[1:3]))
