@@ -124,10 +124,14 @@ def _reference(p: Problem, u: float):
     scale = float(np.max(np.abs(p.fn(p.xs)), initial=0.0))
     ref, fd = R.richardson(p.fn, p.xs, p.m, scale)
     allow = [_allowance(r, u * np.abs(r) + a, estimated=True) for r, a in zip(ref, fd)]
+    low = "" if p.dtype == "float64" else (
+        f"; the claim's own {p.dtype} rounding cannot be bounded without a trace and is "
+        f"charged only u |ref|, u = {u:.3g}: a failure within a few hundred u of the "
+        f"magnitudes may be rounding")
     return ref, allow, [], (
         f"richardson (extrapolated differences of the function's float64 values), because "
         f"{p.untranslated or 'no program was traced'}; allowance: {em.FD_TRUST:g} x its own "
-        f"error estimate, floored by the rounding of untraced values charged 8 u each")
+        f"error estimate, floored by the rounding of untraced values charged 8 u each{low}")
 
 
 def _claim_bound(p: Problem, err, floor: float):
