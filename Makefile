@@ -4,7 +4,7 @@ PIP  := $(PY) -m pip
 MARKER := $(VENV)/.installed
 THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 
-.PHONY: install test verify bench bench-deps lint extras browser clean
+.PHONY: install test verify bench bench-deps lint extras browser screenshots clean
 
 install: $(MARKER)
 
@@ -38,6 +38,13 @@ extras: $(MARKER)
 browser: $(MARKER)
 	command -v chromium || (apt-get update && apt-get install -y chromium)
 	$(PY) -c "import playwright" 2>/dev/null || $(PIP) install playwright
+
+# The README's images: the first screen of a real report (every engine, 3 examples: the layout
+# of `make verify`'s report in a minute) and one identity's details, both 1280 px wide.
+SHOTS := build/screenshots
+screenshots: browser
+	$(PY) -m adcheck run --examples 3 --jobs 1 --out $(SHOTS) || test -f $(SHOTS)/index.html
+	$(PY) tests/adcheck/screenshots.py $(SHOTS)/index.html docs
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

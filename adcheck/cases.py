@@ -1,4 +1,8 @@
-"""One engine on one case, and the per-(identity, engine) record built from many cases."""
+"""One engine's result on one case judged, and the per-(identity, engine) record of many cases.
+
+``CaseVerdict`` is the one verdict record type: ``adcheck run``, ``check()`` and the pytest
+plugin all build it through ``adcheck.pipeline.judge_case`` and ``judge_engine_case``.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engines.registry import family_of
+
 from . import errmodel as em
-from .judge import compare, diagnose
+from .judge import NON_FINITE, compare, diagnose
 from .reference import fd_estimate
 
 OUTCOMES = ("pass", "fail", "inconclusive", "error", "not-applicable")
@@ -30,59 +36,117 @@ class CaseVerdict:
     value: float | None = None
     ref: float | None = None
     seconds: float = 0.0
+    engine: str = ""
+    family: str = ""
+    verified_to: float | None = None  # allowance relative to the magnitude; None: not judged
+    result: object = field(default=None, repr=False)  # the engine's whole value
+    shrunk: dict | None = None  # the smallest failing input found by replaying the strategy
 
 
-def judge_engine_case(rec, engine, ctx, result) -> CaseVerdict:
-    """Compare an engine's Result with the case's reference under the error model."""
+KINK_NOTE = ("a kink lies within the finite-difference stencil's reach: no difference quotient "
+             "is meaningful here, whatever the engine's own estimate says")
+
+
+def numerical(engine, result) -> bool:
+    """Is the result a numerical (finite-difference-like) estimate with a modelled error?"""
+    return result.error is not None and getattr(engine, "category", "") not in (
+        "exact", "symbolic")
+
+
+def engine_estimate(engine, result, order: int, ctx):
+    """The engine's own error term of the allowance (already multiplied), or None.
+
+    A finite difference's estimate is a model: trusted FD_TRUST-fold, and never below the
+    rounding floor of its differences. An exact or symbolic engine's error is its own float64
+    rounding: charged as it is.
+    """
+    if result.error is None:
+        return None
+    if not numerical(engine, result):
+        return np.abs(np.asarray(result.error, dtype=float))
+    return fd_estimate(result.error, order, ctx)
+
+
+def judge_engine_case(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseVerdict:
+    """Compare an engine's Result with the case's reference (or ``ref``) under the error model.
+
+    ``ref``/``ref_err`` replace the case's reference (a consensus candidate's value and its own
+    allowance). A pass certifies ``verified_to``; above the ceiling of the kind's order it is
+    inconclusive. A finite difference near a kink is inconclusive whatever its estimate.
+    """
     cost = result.cost.as_dict() if hasattr(result.cost, "as_dict") else None
+    tag = {"engine": engine.name, "family": family_of(engine), "cost": cost,
+           "result": result.value}
     if ctx.skip:
-        return CaseVerdict("inconclusive", note=ctx.skip, cost=cost)
+        return CaseVerdict("inconclusive", note=ctx.skip, **tag)
     if result.status != "ok":
-        return CaseVerdict(result.status, note=result.note or result.status, cost=cost)
+        return CaseVerdict(result.status, note=result.note or result.status, **tag)
     if rec.kind == "residual":
         ref, allow = np.zeros(np.shape(result.value)), result.error
     else:
-        ref = ctx.ref
-        if ref is None:  # no closed form: the float64 reverse route, with its own bound
-            if not ctx.bounds:
-                return CaseVerdict("inconclusive", note="no reference for this case", cost=cost)
-            ref = ctx.bounds[0].value
-            ctx.ref_err = em.ROUTE_FACTOR * em.U * ctx.bounds[0].err
-        est = fd_estimate(result.error, em.ORDER.get(rec.kind, 1), ctx)
-        allow = em.allowance(ref, ctx.bounds, ctx.ref_err, est)
+        if ref is None:
+            ref, ref_err = ctx.ref, ctx.ref_err
+        if ref is None:
+            return CaseVerdict("inconclusive", note="no reference for this case", **tag)
+        est = engine_estimate(engine, result, em.ORDER.get(rec.kind, 1), ctx)
+        allow = em.allowance(ref, ctx.bounds, ref_err, est, trust=1.0,
+                             estimated=numerical(engine, result))
     cmp = compare(result.value, ref, allow, ctx.kinks)
-    v = CaseVerdict(cmp.outcome, cmp.worst, cmp.index, cmp.note, cost=cost)
-    if cmp.worst and cmp.index != ():
-        v.why = allow.why(np.ravel_multi_index(cmp.index, np.shape(ref)))
-        v.value = float(np.asarray(result.value, dtype=float)[cmp.index])
-        v.ref = float(np.asarray(ref)[cmp.index])
-    elif cmp.worst and np.size(ref) == 1 == np.size(result.value):
-        v.why = allow.why(0)
-        v.value = float(np.asarray(result.value, dtype=float).reshape(()))
-        v.ref = float(np.asarray(ref).reshape(()))
-    if cmp.outcome == "fail" and result.error is not None and _straddles(rec, ctx):
-        v.outcome = "inconclusive"
-        v.note = ("a kink lies within the finite-difference stencil's reach: no difference "
-                  "quotient is meaningful here")
+    v = CaseVerdict(cmp.outcome, cmp.worst, cmp.index, cmp.note, **tag)
+    _locate(v, cmp, allow, result.value, ref)
+    if cmp.worst is not None and np.isfinite(cmp.worst["allowance"]):
+        v.verified_to = allow.verified_to
+    _settle_outcome(v, rec, engine, ctx, result)
     if v.outcome == "fail":
         v.diagnosis = _diagnosis(rec, ctx, result.value, ref, allow.total)
     return v
 
 
-def _straddles(rec, ctx) -> bool:
-    """For a numerical engine's failure: is there a kink near the point (non-smooth f)?"""
+def _locate(v, cmp, allow, value, ref) -> None:
+    """The worst component's engine value, reference value and allowance terms."""
+    if not cmp.worst or np.shape(value) != np.shape(ref):
+        return
+    i = cmp.index if cmp.index != () else ()
+    flat = np.ravel_multi_index(i, np.shape(ref)) if i != () else 0
+    v.why = allow.why(flat)
+    v.value = float(np.asarray(value, dtype=float)[i])
+    v.ref = float(np.asarray(ref, dtype=float)[i])
+
+
+def _settle_outcome(v, rec, engine, ctx, result) -> None:
+    """Kinks and the ceiling: when a comparison's outcome does not certify what it says."""
+    if numerical(engine, result) and v.outcome in ("pass", "fail") and kinked(rec, ctx):
+        v.outcome, v.note = "inconclusive", KINK_NOTE
+        return
+    top = em.ceiling(rec.kind)
+    if v.outcome == "pass" and v.verified_to is not None and v.verified_to > top:
+        v.outcome = "inconclusive"
+        v.note = (f"this engine cannot resolve the derivative here better than "
+                  f"{v.verified_to:.1e} relative (its allowance); a pass must certify "
+                  f"{top:.0e} or better")
+
+
+def kinked(rec, ctx) -> bool:
+    """Is there a kink at or near the point (non-smooth f)? Computed once per case."""
     if rec.kind == "residual":
         return False
-    from .branches import kink_near
-    try:
-        return kink_near(rec.f, ctx.args, rec.wrt)
-    except Exception:  # noqa: BLE001
-        return False
+    if ctx.kinks:
+        return True
+    if ctx.kink_near is None:
+        from .branches import kink_near
+        try:
+            ctx.kink_near = kink_near(rec.f, ctx.args, rec.wrt)
+        except Exception:  # noqa: BLE001  a function the recorder cannot run has no known kink
+            ctx.kink_near = False
+    return ctx.kink_near
 
 
 def _diagnosis(rec, ctx, value, ref, tol):
     blocks = rec.extra.get("blocks") if isinstance(rec.extra, dict) else None
     try:
+        if np.all(np.isfinite(np.asarray(ref, dtype=float))) and \
+                not np.all(np.isfinite(np.asarray(value, dtype=float))):
+            return NON_FINITE
         blocks = blocks(ctx.args) if callable(blocks) else blocks
         in_shape = np.shape(ctx.args[rec.wrt]) if rec.kind in ("jacobian", "hessian") else None
         return diagnose(value, ref, tol, in_shape=in_shape, args=ctx.args, blocks=blocks)
@@ -163,6 +227,15 @@ class Accumulator:
     seconds: float = 0.0
     na_note: str = ""
     stats: dict = field(default_factory=dict)
+    verified_to: float | None = None  # the worst (largest) over the judged cases
+    family: str = ""
+    shrunk: dict | None = None
+    command: str | None = None  # how to rerun these cases (default: the adcheck run line)
+
+    def rerun(self) -> str:
+        """The command that reruns exactly these cases."""
+        from .messages import rerun
+        return self.command or rerun(self.rec.id, self.engine, self.seed, self.examples)
 
     def not_applicable(self, why: str) -> None:
         self.na_note = why
@@ -173,6 +246,9 @@ class Accumulator:
     def add(self, i: int, args, v: CaseVerdict, n_failed=0, n_judged=0) -> None:
         self.counts[v.outcome] += 1
         self.seconds += v.seconds
+        self.family = self.family or v.family
+        if v.verified_to is not None and v.outcome in ("pass", "fail"):
+            self.verified_to = max(self.verified_to or 0.0, v.verified_to)
         self.first.setdefault(v.outcome, v)
         if v.outcome == "fail":
             self.stats.setdefault("first_fail", (i, n_failed, n_judged))
@@ -205,7 +281,7 @@ class Accumulator:
 
     def record(self) -> dict:
         """The results.json record (``_seconds`` is moved to the timing section)."""
-        from .messages import message, rerun
+        from .messages import message
         outcome = self.outcome()
         w = self.worst
         return {
@@ -217,11 +293,38 @@ class Accumulator:
             "outlier": w.outlier if w and outcome == "fail" else None,
             "message": message(self, outcome),
             "cost": self.cost or {},
-            "rerun": rerun(self.rec.id, self.engine, self.seed, self.examples),
+            "rerun": self.rerun(),
             "samples": self.samples,
             "counts": dict(self.counts),
+            "family": self.family or None,
+            "verified_to": None if self.verified_to is None else _num(self.verified_to),
+            "shrunk": self.shrunk,
             "_seconds": self.seconds,
         }
+
+
+def judged_count(records) -> int:
+    """How many (identity, engine) cases were judged (passed or failed) in a run's records.
+
+    A run in which this is 0 certified nothing: its exit is "nothing judged", never a pass.
+    """
+    return sum(int(r.get("counts", {}).get("pass", 0)) + int(r.get("counts", {}).get("fail", 0))
+               for r in records)
+
+
+def identity_errors(records: list[dict]) -> list[dict]:
+    """An identity no engine could compute (every attempt raised or refused a name) is an
+    error of that identity: its records say so instead of "not applicable"."""
+    tried = [r for r in records if r.get("counts") and sum(r["counts"].values())]
+    if not tried or any(r["counts"].get(o, 0) for r in tried
+                        for o in ("pass", "fail", "inconclusive")):
+        return records
+    why = "; ".join(sorted({r["message"] for r in tried}))[:600]
+    for r in tried:
+        r["outcome"] = "error"
+        r["message"] = (f"{r['identity']}: ERROR of the identity: no engine could compute it "
+                        f"({why})")
+    return records
 
 
 def _num(x) -> float:

@@ -42,6 +42,9 @@ def load_plugins(names=(), entry_points=True) -> list[str]:
     for name in names:
         try:
             importlib.import_module(name)
+        except SystemExit as exc:  # a plugin that exits at import must not end adcheck quietly
+            raise UsageError(f"plugin {name!r} called sys.exit({exc.code!r}) while being "
+                             "imported; a plugin module should only define identities") from None
         except Exception as exc:  # noqa: BLE001
             raise UsageError(f"plugin {name!r} failed to import: {type(exc).__name__}: {exc} "
                              f"(is it on PYTHONPATH? `-p` takes a module name, e.g. "
@@ -83,4 +86,4 @@ def default_engines() -> list[str]:
     """Every registered engine, the project's own first."""
     import engines
     names = list(engines.ENGINES)
-    return sorted(names, key=lambda n: engines.ENGINES[n].family == "adapter")
+    return sorted(names, key=lambda n: engines.ENGINES[n].category == "adapter")

@@ -1,45 +1,41 @@
 """Checking a user's own function: ``check``, ``assert_derivative`` and ``assert_check``.
 
-Without ``expected`` the verdict is the consensus of the engines within their allowances (the
-error model of ``adcheck.errmodel``, finite-difference estimates included): the engines that
-agree with the largest group are the consensus and the others are named as outliers. With
-``expected`` (an array, or a closed form ``g(xp, *args)`` evaluated by the exact oracle) each
-engine is judged against it.
+``check`` is one case of the pipeline ``adcheck run`` uses (``adcheck.pipeline.judge_case``):
+the user's function becomes an identity record, with ``expected`` (an array, or a closed form
+``g(xp, *args)`` evaluated by the exact oracle) as its reference. Without ``expected`` the
+engines are judged against their consensus, which needs a majority of independent families.
 """
 
 from __future__ import annotations
 
+import difflib
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
 import engines as _engines
-from engines.errors import NotAnalytic, UnsupportedOperation
+from engines.base import Engine
 
 from . import errmodel as em
-from .judge import compare, diagnose
+from .pipeline import CaseOutcome, judge_case
 
 DEFAULT_ENGINES = {
-    1: ("reverse", "forward", "richardson"),
-    2: ("forward-over-reverse", "reverse-over-reverse", "richardson"),
+    1: ("reverse", "forward", "richardson", "central"),
+    2: ("forward-over-reverse", "reverse-over-reverse", "richardson", "central"),
 }
+"""Defaults span three families at least: adcheck's AD, and two difference schemes."""
 
-
-@dataclass
-class EngineVerdict:
-    """One engine's part of a check."""
-
-    engine: str
-    outcome: str
-    value: object = None
-    worst: dict | None = None
-    diagnosis: str | None = None
-    note: str = ""
+KINDS = ("gradient", "jacobian", "hessian", "hvp", "laplacian")
 
 
 @dataclass
 class CheckReport:
-    """The result of ``check``: truthy when the derivative is confirmed."""
+    """The result of ``check``: truthy when the derivative is confirmed.
+
+    ``engines`` maps each engine name to its ``CaseVerdict`` (the record type ``adcheck run``
+    builds too); ``verified_to`` is the worst precision a passing engine certified.
+    """
 
     kind: str
     verdict: str  # "pass" | "fail" | "inconclusive"
@@ -47,10 +43,34 @@ class CheckReport:
     engines: dict = field(default_factory=dict)
     outliers: list = field(default_factory=list)
     message: str = ""
+    case: CaseOutcome | None = field(default=None, repr=False)
+    identity: object = field(default=None, repr=False)  # the check as an identity record
+    shrunk: dict | None = None  # the smallest failing input found (with ``strategy``)
+
+    def records(self, identity_id: str | None = None, rerun: str | None = None) -> list[dict]:
+        """The results.json records of this check, one per engine, as ``adcheck run`` writes
+        them (built by the same accumulator from the same verdicts)."""
+        from dataclasses import replace
+
+        from .cases import Accumulator
+        rec = self.identity if identity_id is None else replace(self.identity, id=identity_id,
+                                                                 title=identity_id)
+        out = []
+        for name, v in self.engines.items():
+            acc = Accumulator(rec, name, 0, 1, command=rerun)
+            acc.add(0, self.case.ctx.args if self.case else (), v)
+            out.append(acc.record())
+        return out
 
     @property
     def ok(self) -> bool:
         return self.verdict == "pass"
+
+    @property
+    def verified_to(self) -> float | None:
+        got = [v.verified_to for v in self.engines.values()
+               if v.outcome == "pass" and v.verified_to is not None]
+        return max(got) if got else None
 
     def __bool__(self) -> bool:
         return self.ok
@@ -59,149 +79,193 @@ class CheckReport:
         return self.message
 
 
-def _run(name, kind, f, args, wrt, kw):
-    try:
-        r = _engines.get(name).derivative(kind, f, args, wrt, **kw)
-    except (NotAnalytic, UnsupportedOperation) as exc:
-        return None, EngineVerdict(name, "not-applicable", note=str(exc))
-    except Exception as exc:  # noqa: BLE001  an engine that raises is reported, not fatal
-        return None, EngineVerdict(name, "error", note=f"{type(exc).__name__}: {exc}")
-    if r.status != "ok":
-        return None, EngineVerdict(name, r.status, note=r.note)
-    return r, None
-
-
 def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=None,
-          v=None) -> CheckReport:
+          v=None, strategy=None) -> CheckReport:
     """Check the ``kind`` derivative of ``f(xp, *args)`` with respect to ``args[wrt]``.
 
     Args:
         f: the function, written against the array namespace ``xp``.
-        args: its arguments (float arrays or numbers).
+        args: its arguments, a tuple (or list) of float arrays or numbers.
         wrt: index of the differentiated argument.
         kind: "gradient", "jacobian", "hessian", "hvp" (with ``v``) or "laplacian".
-        engines: engine names (default: two AD engines and richardson).
+        engines: engine names or Engine objects (default: adcheck's AD, richardson, central).
         expected: the claimed derivative: an array, or a closed form ``g(xp, *args)``.
         v: the direction of an "hvp".
+        strategy: a hypothesis strategy of argument tuples; given, a failure is replayed
+            through it to the smallest failing input (``report.shrunk``), as ``adcheck run``
+            does with an identity's strategy.
     Returns:
         A CheckReport; ``report.message`` says what failed, where, by how much, and why.
+    Raises:
+        TypeError, ValueError: for a usage error, naming the argument and the way out.
     """
-    args = tuple(args)
-    order = em.ORDER.get(kind, 1)
-    names = list(engines or [n for n in DEFAULT_ENGINES[min(order, 2)]
-                             if n in _engines.ENGINES])
-    kw = {"v": np.asarray(v, dtype=float)} if kind == "hvp" else {}
-    bounds = []
-    if not any(np.iscomplexobj(a) for a in args):  # engines refuse complex inputs themselves
-        try:
-            bounds.append(em.derivative_bound(kind, f, args, wrt, kw.get("v")))
-        except Exception:  # noqa: BLE001  no bound: the allowance falls back to rounding only
-            pass
-    results, verdicts = {}, {}
-    for name in names:
-        r, bad = _run(name, kind, f, args, wrt, kw)
-        if bad:
-            verdicts[name] = bad
+    args, order = _args(args), _order(kind)
+    _wrt(wrt, args)
+    v = _direction(kind, v, args, wrt)
+    chosen = _engine_list(engines, order)
+    rec = _record(f, kind, wrt, order, expected, v, args, strategy)
+    ref = None if expected is None or callable(expected) else _expected_array(expected)
+    case = judge_case(rec, chosen, args, expected=ref)
+    rep = _report(kind, case, expected)
+    rep.identity = rec
+    if rep.verdict == "fail" and strategy is not None and ref is None:
+        _shrink(rep, rec, chosen, args)
+    return rep
+
+
+def _shrink(rep, rec, chosen, args) -> None:
+    """Replay the first failing engine through the strategy to the smallest failing input."""
+    from .shrink import describe, shrink, text
+    name = next(n for n, x in rep.engines.items() if x.outcome == "fail")
+    engine = next(e for e in chosen if e.name == name)
+    small = shrink(rec, engine, chosen, original=args)
+    if small is not None:
+        rep.shrunk = describe(rec, small)
+        rep.engines[name].shrunk = rep.shrunk
+        rep.message += f"\n  {name}: {text(rep.shrunk)}"
+
+
+# ----------------------------------------------------------------------------- usage errors
+
+def _args(args) -> tuple:
+    if isinstance(args, np.ndarray) or isinstance(args, numbers.Number):
+        raise TypeError(f"args must be a tuple of the function's arguments, e.g. (x,) for "
+                        f"f(xp, x); got a bare {type(args).__name__}")
+    try:
+        args = tuple(args)
+    except TypeError:
+        raise TypeError(f"args must be a tuple of the function's arguments, e.g. (x,); got "
+                        f"{type(args).__name__}") from None
+    for i, a in enumerate(args):
+        if np.iscomplexobj(a):
+            raise TypeError(f"args[{i}] has a complex dtype; derivatives are taken of real "
+                            f"float64 inputs: pass its real and imaginary parts as two arguments")
+    return args
+
+
+def _order(kind) -> int:
+    if kind not in KINDS:
+        close = difflib.get_close_matches(str(kind), KINDS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"kind={kind!r} is not a derivative kind check knows: choose one of "
+                         f"{', '.join(KINDS)}{hint}")
+    return em.ORDER[kind]
+
+
+def _wrt(wrt, args) -> None:
+    if isinstance(wrt, bool) or not isinstance(wrt, (int, np.integer)):
+        raise TypeError(f"wrt must be an int (the index of the differentiated argument); got "
+                        f"{type(wrt).__name__} {wrt!r}")
+    if not 0 <= wrt < len(args):
+        raise ValueError(f"wrt={wrt} is out of range: args holds {len(args)} argument(s), so "
+                         f"wrt must be in 0..{len(args) - 1}")
+
+
+def _direction(kind, v, args, wrt):
+    if kind != "hvp":
+        return None
+    if v is None:
+        raise ValueError("kind='hvp' needs the direction v= (an array shaped like "
+                         f"args[{wrt}])")
+    v = np.asarray(v, dtype=float)
+    if v.shape != np.shape(args[wrt]):
+        raise ValueError(f"v has shape {v.shape}; the direction of an hvp has the shape of "
+                         f"args[{wrt}], {np.shape(args[wrt])}")
+    return v
+
+
+def _engine_list(names, order) -> list[Engine]:
+    if names is None:
+        return [_engines.ENGINES[n] for n in DEFAULT_ENGINES[min(order, 2)]
+                if n in _engines.ENGINES]
+    if isinstance(names, (str, Engine)):
+        names = [names]
+    out = []
+    for n in names:
+        if isinstance(n, Engine):
+            out.append(n)
+        elif n in _engines.ENGINES:
+            out.append(_engines.ENGINES[n])
         else:
-            results[name] = r
-    kinks = bounds[0].kinks if bounds else []
-    if expected is not None:
-        ref, ref_err, label = _expected(expected, args, bounds)
-        return _against(kind, results, verdicts, ref, ref_err, bounds, kinks, label, args, wrt)
-    return _consensus(kind, results, verdicts, bounds, kinks, args, wrt)
+            close = difflib.get_close_matches(str(n), list(_engines.ENGINES), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"engines: no engine named {n!r}{hint}; available: "
+                             f"{', '.join(_engines.ENGINES)}")
+    return out
 
 
-def _expected(expected, args, bounds):
-    if callable(expected):
-        from .reference import exact
-        value = exact(expected, args)
-        if value is None:
-            cf = em.function_bound(expected, args)
-            bounds.append(cf)
-            return cf.value, em.ROUTE_FACTOR * em.U * cf.err, "the closed form (float64)"
-        return value, None, "the closed form (exact oracle)"
-    return np.asarray(expected, dtype=float), None, "the expected value"
+def _expected_array(expected):
+    from .pytree import is_tree
+    if is_tree(expected):  # one expected derivative per output, in the output's container
+        return type(expected)({k: _expected_array(x) for k, x in expected.items()}) \
+            if isinstance(expected, dict) else type(expected)(map(_expected_array, expected))
+    try:
+        return np.asarray(expected, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"expected must be an array of numbers or a closed form g(xp, *args); "
+                        f"got {type(expected).__name__} ({exc})") from None
 
 
-def _judge(name, r, ref, ref_err, bounds, kinks, args, wrt):
-    allow = em.allowance(ref, bounds, ref_err, r.error)
-    cmp = compare(r.value, ref, allow, kinks)
-    ev = EngineVerdict(name, cmp.outcome, r.value, cmp.worst, note=cmp.note)
-    if cmp.outcome == "fail":
-        ev.diagnosis = diagnose(r.value, ref, allow.total, in_shape=np.shape(args[wrt]),
-                                args=args)
-    return ev
+def _record(f, kind, wrt, order, expected, v, args, strategy=None):
+    """The user's function as an identity record (not registered in the catalogue)."""
+    from identities import Identity
+    name = getattr(f, "__name__", "f")
+    return Identity(id=f"check:{name}", section="user", title=f"check({kind}) of {name}",
+                    citation="", kind=kind, f=f, wrt=wrt, smoothness=order,
+                    closed_form=expected if callable(expected) else None,
+                    v=None if v is None else (lambda *a: v), prove=_no_statement,
+                    strategy=strategy,
+                    arg_names=tuple(f"arg{i}" for i in range(len(args))))
 
 
-def _against(kind, results, verdicts, ref, ref_err, bounds, kinks, label, args, wrt):
-    for name, r in results.items():
-        verdicts[name] = _judge(name, r, ref, ref_err, bounds, kinks, args, wrt)
-    failed = [n for n, ev in verdicts.items() if ev.outcome == "fail"]
-    passed = [n for n, ev in verdicts.items() if ev.outcome == "pass"]
+def _no_statement():
+    return {"status": "numeric", "detail": "a check of a user's function: no symbolic statement"}
+
+
+# ----------------------------------------------------------------------------- the report
+
+def _report(kind, case: CaseOutcome, expected) -> CheckReport:
+    vs = case.verdicts
+    failed = [n for n, x in vs.items() if x.outcome == "fail"]
+    passed = [n for n, x in vs.items() if x.outcome == "pass"]
     verdict = "fail" if failed else ("pass" if passed else "inconclusive")
-    rep = CheckReport(kind, verdict, label, verdicts)
-    if failed and not passed and len(failed) >= 2 and _agree(results, failed, bounds):
+    rep = CheckReport(kind, verdict, case.reference, dict(vs), case.outliers, case=case)
+    if case.suspect_reference and expected is not None:
         rep.outliers = ["expected"]
     rep.message = _message(rep)
     return rep
 
 
-def _agree(results, names, bounds) -> bool:
-    first = results[names[0]]
-    return all(compare(results[n].value, first.value, em.allowance(
-        first.value, bounds, None, results[n].error)).outcome == "pass" for n in names[1:])
-
-
-def _consensus(kind, results, verdicts, bounds, kinks, args, wrt):
-    names = list(results)
-    if len(names) < 2:
-        rep = CheckReport(kind, "inconclusive", "consensus", verdicts)
-        rep.message = _message(rep) + "\n  fewer than two engines gave a result: no consensus"
-        return rep
-    # Each engine in turn as the reference; the one that most others agree with wins (ties:
-    # the order given, so an AD engine listed first is preferred).
-    best, best_pass = None, -1
-    for cand in names:
-        r = results[cand]
-        n_pass = sum(_judge(n, results[n], r.value, _err(r), bounds, kinks, args, wrt).outcome
-                     == "pass" for n in names if n != cand)
-        if n_pass > best_pass:
-            best, best_pass = cand, n_pass
-    ref = results[best]
-    for n in names:
-        verdicts[n] = _judge(n, results[n], ref.value, _err(ref), bounds, kinks, args, wrt) \
-            if n != best else EngineVerdict(n, "pass", ref.value, note="consensus reference")
-    failed = [n for n in names if verdicts[n].outcome == "fail"]
-    verdict = "fail" if failed else ("pass" if best_pass >= 1 else "inconclusive")
-    rep = CheckReport(kind, verdict, f"consensus (reference engine {best})", verdicts,
-                      outliers=failed)
-    rep.message = _message(rep)
-    return rep
-
-
-def _err(r):
-    return None if r.error is None else em.FD_TRUST * np.abs(np.asarray(r.error, dtype=float))
-
-
 def _message(rep: CheckReport) -> str:
     lines = [f"check({rep.kind}) against {rep.reference}: {rep.verdict.upper()}"]
     for name, ev in rep.engines.items():
-        line = f"  {name}: {ev.outcome}"
-        if ev.worst:
-            w = ev.worst
-            line += (f", worst |error| {w['abs_error']:.3e} vs allowed {w['allowance']:.3e} "
-                     f"(relative {w['rel_error']:.2e}, {w['ratio']:.3g}x the allowance)")
-        if ev.diagnosis:
-            line += f"; diagnosis: {ev.diagnosis}"
-        if ev.note:
-            line += f"; {ev.note}"
-        lines.append(line)
+        lines.append(f"  {name} [{ev.family}]: " + _engine_line(ev, rep.reference))
     if rep.outliers == ["expected"]:
         lines.append("  every engine agrees with the others but not with the expected value: "
                      "the expected value is the outlier")
     elif rep.outliers:
-        lines.append(f"  outlier(s): {', '.join(rep.outliers)}")
+        fams = sorted({rep.engines[n].family for n in rep.outliers})
+        lines.append(f"  outlier(s): {', '.join(rep.outliers)} (family {', '.join(fams)})")
+    if not any(ev.outcome in ("pass", "fail") for ev in rep.engines.values()):
+        lines.append("  nothing was judged: this check certifies nothing")
     return "\n".join(lines)
+
+
+def _engine_line(ev, reference) -> str:
+    line = ev.outcome
+    if ev.worst:
+        w = ev.worst
+        line += (f", worst |error| {w['abs_error']:.3e} vs allowed {w['allowance']:.3e} "
+                 f"(relative {w['rel_error']:.2e}, {w['ratio']:.3g}x the allowance)")
+    if ev.verified_to is not None and ev.outcome == "pass":
+        line += f", verified to {ev.verified_to:.1e} relative"
+    if ev.diagnosis:
+        line += f"; diagnosis: {ev.diagnosis}"
+    if ev.note:
+        line += f"; {ev.note}"
+    if reference == "no majority" and ev.result is not None:
+        line += f"; value {np.array2string(np.asarray(ev.result), precision=6, threshold=12)}"
+    return line
 
 
 def assert_check(report: CheckReport) -> CheckReport:

@@ -1,4 +1,4 @@
-"""The command line: ``adcheck list | engines | run | report | selftest``.
+"""The command line: ``adcheck list | engines | run | merge | report | selftest``.
 
 ``main(argv) -> int`` returns one of ``ExitCode``; nothing here calls sys.exit except the
 console-script shim in ``__main__``.
@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import traceback
+from contextlib import contextmanager
 from enum import IntEnum
 
 
@@ -20,7 +23,13 @@ class ExitCode(IntEnum):
     CHECKS_FAILED = 1     #: some check failed or errored, or the pass rate is below --fail-under
     USAGE_ERROR = 2       #: bad arguments, unknown identity/engine, a plugin that fails to import
     INTERNAL_ERROR = 3    #: a bug in adcheck itself
-    NOTHING_SELECTED = 4  #: the filters selected no identity or no engine
+    NOTHING_SELECTED = 4  #: the filters selected nothing, or nothing selected could be judged
+    NO_TESTS_JUDGED = 4   #: (the same code) no case of the selection was judged
+    INTERRUPTED = 130     #: Ctrl-C (SIGINT); 128 + N for another terminating signal N
+
+
+MAX_EXAMPLES = 100_000  # per identity; the run is lazy, this bounds its time, not its memory
+MAX_JOBS = 1024
 
 
 EPILOG = """exit codes:
@@ -30,8 +39,61 @@ EPILOG = """exit codes:
   2  usage error (bad option, unknown identity or engine, plugin that fails to import,
      --out naming a file, a missing or unreadable results/baseline file)
   3  internal error (a bug in adcheck itself)
-  4  the filters selected nothing
-An engine that raises or times out is an 'error' outcome (exit 1), not exit 3."""
+  4  the filters selected nothing, or nothing selected was judged
+  130  interrupted (Ctrl-C); 128+N for another terminating signal N; the previous
+     outputs in --out are left as they were
+User code that raises, exits (sys.exit, os._exit), aborts, crashes or passes --timeout is
+an 'error' outcome of its case (exit 1), not exit 3."""
+
+
+def _int_in(lo: int, hi: int | None, what: str):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {text!r}") \
+                from None
+        if v < lo or (hi is not None and v > hi):
+            bound = f"between {lo} and {hi:,}" if hi is not None else f"at least {lo}"
+            raise argparse.ArgumentTypeError(f"{what} must be {bound}, got {v}")
+        return v
+    return parse
+
+
+def _timeout(text: str) -> float | None:
+    """Seconds > 0, or "none" for no per-case limit."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--timeout takes seconds > 0 or 'none', got {text!r}") \
+            from None
+    if not v > 0 or v == float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"--timeout must be > 0 seconds (or 'none' for no "
+                                         f"limit), got {text}")
+    return v
+
+
+def _percent(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--fail-under takes a percentage, got {text!r}") \
+            from None
+    if not 0 <= v <= 100:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"--fail-under must be between 0 and 100, got {text}")
+    return v
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard takes K/N (e.g. 1/4), got {text!r}") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"--shard K/N needs 1 <= K <= N, got {text}")
+    return k, n
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,8 +103,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parser() -> argparse.ArgumentParser:
+    from . import __version__
     p = _Parser(prog="adcheck", description="Verify derivatives against an exact oracle.",
                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"adcheck {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     ls = sub.add_parser("list", help="list the identities", epilog=EPILOG,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -55,13 +119,26 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("-i", "--identity", action="append", default=[], metavar="ID|GLOB")
     run.add_argument("-e", "--engine", action="append", default=[], metavar="ENGINE|GLOB")
     run.add_argument("-p", "--plugin", action="append", default=[], metavar="MODULE")
-    run.add_argument("--examples", type=int, default=20, metavar="N")
-    run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--out", default="reports", metavar="DIR")
-    run.add_argument("--fail-under", type=float, default=None, metavar="PCT")
-    run.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                     help="per-case time limit (default 60)")
-    run.add_argument("--jobs", type=int, default=1, metavar="N")
+    run.add_argument("--examples", type=_int_in(1, MAX_EXAMPLES, "--examples"), default=20,
+                     metavar="N", help=f"cases per identity, 1 to {MAX_EXAMPLES:,} (default 20)")
+    run.add_argument("--seed", type=_int_in(0, 2**63 - 1, "--seed"), default=0,
+                     help="seed of every case (>= 0)")
+    run.add_argument("--out", default="reports", metavar="DIR",
+                     help="folder of its own for results.json, junit.xml, index.html")
+    run.add_argument("--fail-under", type=_percent, default=None, metavar="PCT",
+                     help="pass when at least PCT %% (0-100) of judged records pass")
+    run.add_argument("--timeout", type=_timeout, default=60.0, metavar="SECONDS",
+                     help="time for everything done for one case, > 0, or 'none' for no "
+                          "limit (default 60)")
+    run.add_argument("--jobs", type=_int_in(1, MAX_JOBS, "--jobs"), default=1, metavar="N",
+                     help="worker processes (local), or LocalCluster workers (dask)")
+    run.add_argument("--executor", choices=("local", "dask"), default="local",
+                     help="local worker processes (default) or a Dask cluster")
+    run.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                     help="with --executor dask: the scheduler's address (default: a "
+                          "LocalCluster of --jobs workers)")
+    run.add_argument("--shard", type=_shard, default=None, metavar="K/N",
+                     help="run only shard K of N (whole identities); `adcheck merge` joins them")
     run.add_argument("--no-studies", action="store_true",
                      help="skip the report's studies (FD sweep, Taylor slopes, cost scaling, ...)")
     run.add_argument("--selftest", action="store_true",
@@ -75,9 +152,14 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("results_json")
     rep.add_argument("--out", default=None, metavar="DIR")
     _drift_args(rep)
+    mg = sub.add_parser("merge", help="merge the shards of a run into one report",
+                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    mg.add_argument("results_json", nargs="+", metavar="SHARD_RESULTS_JSON")
+    mg.add_argument("--out", required=True, metavar="DIR")
     st = sub.add_parser("selftest", help="run the mutation battery and print the kill rate")
-    st.add_argument("--examples", type=int, default=3, metavar="N")
-    st.add_argument("--seed", type=int, default=0)
+    st.add_argument("--examples", type=_int_in(1, MAX_EXAMPLES, "--examples"), default=3,
+                    metavar="N")
+    st.add_argument("--seed", type=_int_in(0, 2**63 - 1, "--seed"), default=0)
     st.add_argument("--no-epsilon", action="store_true", help="skip the sensitivity search")
     return p
 
@@ -89,24 +171,51 @@ def _drift_args(p: argparse.ArgumentParser) -> None:
                    help="with --baseline: exit 1 when a worst error grew more than FACTOR (> 1)")
 
 
+class Terminated(BaseException):
+    """A terminating signal other than SIGINT arrived (SIGTERM from a CI runner, say)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 def main(argv=None) -> int:
-    """Run the command line; returns an ExitCode."""
+    """Run the command line; returns an ExitCode (or 128 + N after signal N)."""
     from .catalogue import UsageError
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"adcheck: error: {exc}", file=sys.stderr)
+        return ExitCode.USAGE_ERROR
+    except SystemExit as exc:  # --help and --version: argparse's own exit, nobody else's
+        return int(exc.code or 0)
+    with _on_sigterm():
+        return _guarded(args, argv)
+
+
+def _guarded(args, argv) -> int:
+    from .catalogue import UsageError
+    try:
         return int(_dispatch(args, argv))
     except UsageError as exc:
         print(f"adcheck: error: {exc}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.OK
     except KeyboardInterrupt:
-        print("adcheck: interrupted", file=sys.stderr)
+        print("adcheck: interrupted; the previous outputs were left as they were",
+              file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except Terminated as exc:
+        print(f"adcheck: stopped by signal {exc.signum}; the previous outputs were left as "
+              "they were", file=sys.stderr)
+        return 128 + exc.signum
+    except SystemExit as exc:  # user code in the parent process (a plugin at import, say)
+        print(f"adcheck: sys.exit({exc.code!r}) was called during the run, not by adcheck; "
+              "nothing was written", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
     except Exception:  # noqa: BLE001
         traceback.print_exc()
@@ -115,11 +224,27 @@ def main(argv=None) -> int:
         return ExitCode.INTERNAL_ERROR
 
 
+@contextmanager
+def _on_sigterm():
+    """SIGTERM ends the run like Ctrl-C does (workers stopped, previous outputs kept)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Terminated(signum)
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 def _dispatch(args, argv) -> int:
     from . import commands
     return {"list": commands.cmd_list, "engines": commands.cmd_engines, "run": commands.cmd_run,
-            "report": commands.cmd_report, "selftest": commands.cmd_selftest}[args.command](
-        args, argv)
+            "merge": commands.cmd_merge, "report": commands.cmd_report,
+            "selftest": commands.cmd_selftest}[args.command](args, argv)
 
 
 def _print_json(obj) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import importlib
-import json
+import shlex
 import sys
 import time
 from pathlib import Path
 
+from .cases import judged_count
 from .catalogue import UsageError, default_engines, load_catalogue, load_plugins, select
 from .cli import ExitCode, _print_json
+from .publish import OutLock, check_out, publish
+from .validate import load_results
 
 
 def cmd_list(args, argv) -> int:
@@ -51,9 +54,11 @@ def _engine_names(patterns) -> list[str]:
 
 
 def cmd_run(args, argv) -> int:
-    if args.examples < 1 or args.jobs < 1:
-        raise UsageError("--examples and --jobs must be at least 1")
-    out_dir = _out_dir(args.out)
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    if args.executor == "dask":
+        _need_dask()
+    out_dir = check_out(args.out)
     baseline = _baseline(args)  # checked before the run, not after minutes of work
     reg = load_catalogue()
     plugins = load_plugins(args.plugin)
@@ -62,25 +67,61 @@ def cmd_run(args, argv) -> int:
     if not ids or not names:
         print("adcheck: the filters selected nothing", file=sys.stderr)
         return ExitCode.NOTHING_SELECTED
-    from . import results as R
-    from .runner import run
-    progress = _progress(len(ids)) if sys.stderr.isatty() else None
-    started = R.now()
-    records, _ = run(ids, names, args.examples, args.seed, args.timeout, args.jobs, progress)
-    if args.plugin:
-        for r in records:
-            r["rerun"] += "".join(f" -p {p}" for p in args.plugin)
-    studies, timing = _studies(args)
-    finished = R.now()
-    res = R.build(argv=argv, seed=args.seed, examples=args.examples, engines=names,
-                  identities=[reg[i] for i in ids], plugins=plugins, records=records,
-                  started=started, finished=finished, fail_under=args.fail_under,
-                  studies=studies, timing=timing)
-    paths = _write(R.write, res, out_dir, baseline)
+    with OutLock(out_dir):
+        res = _execute(args, argv, reg, ids, names, plugins)
+        paths = _write(publish, res, out_dir, baseline)
     _summary(res, paths)
     drifted = _drift_gate(res, baseline, args.fail_on_drift)
     ok = res["summary"]["verdict"] == "pass" and not drifted
+    if ok and not judged_count(res["records"]):
+        print("adcheck: NOTHING JUDGED: no case passed or failed; this run certifies nothing",
+              file=sys.stderr)
+        return ExitCode.NO_TESTS_JUDGED
     return ExitCode.OK if ok else ExitCode.CHECKS_FAILED
+
+
+def _execute(args, argv, reg, ids, names, plugins) -> dict:
+    """Run the checks (and the studies) and build the results dict."""
+    from . import results as R
+    from .progress import Progress
+    from .runner import run
+    started = R.now()
+    records, _ = run(ids, names, args.examples, args.seed, args.timeout, args.jobs,
+                     Progress(), executor=args.executor, scheduler=args.scheduler,
+                     shard=args.shard, plugins=args.plugin)
+    for r in records:
+        _rerun_hint(r, args)
+    lead = args.shard is None or args.shard[0] == 1  # one shard carries the studies
+    studies, timing = _studies(args) if lead else ({}, {})
+    mine = {r["identity"] for r in records}
+    return R.build(argv=argv, seed=args.seed, examples=args.examples, engines=names,
+                   identities=[reg[i] for i in ids if i in mine], plugins=plugins,
+                   records=records, started=started, finished=R.now(),
+                   fail_under=args.fail_under, studies=studies, timing=timing,
+                   timeout=args.timeout, executor=args.executor, shard=args.shard,
+                   selection=ids)
+
+
+def _rerun_hint(record: dict, args) -> None:
+    """The record's rerun command with every -p and --timeout, quoted for a POSIX shell."""
+    cmd = ["adcheck", "run", "-i", record["identity"], "-e", record["engine"],
+           "--seed", str(args.seed), "--examples", str(args.examples)]
+    for p in args.plugin:
+        cmd += ["-p", p]
+    if args.timeout != 60.0:
+        cmd += ["--timeout", "none" if args.timeout is None else f"{args.timeout:g}"]
+    hint = shlex.join(cmd)
+    if record["rerun"] and record["rerun"] in record["message"]:
+        record["message"] = record["message"].replace(record["rerun"], hint)
+    record["rerun"] = hint
+
+
+def _need_dask() -> None:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise UsageError("--executor dask needs Dask distributed: pip install "
+                         "'adcheck[dask]' (or dask[distributed])") from None
 
 
 def _studies(args) -> tuple[dict, dict]:
@@ -102,7 +143,7 @@ def _studies(args) -> tuple[dict, dict]:
             return None
 
     t0 = time.perf_counter()
-    mod = attempt("studies", lambda: importlib.import_module("adcheck.report.studies"))
+    mod = attempt("studies", lambda: importlib.import_module("adcheck.studies"))
     if mod is not None:
         selftest = attempt("selftest study", lambda: mod.selftest_study(
             min(args.examples, SELFTEST_EXAMPLES), args.seed, epsilon=True)) \
@@ -123,46 +164,12 @@ def _studies(args) -> tuple[dict, dict]:
     return studies, timing
 
 
-def _out_dir(text: str) -> Path:
-    """The --out folder, refused up front when a file stands where a folder must go."""
-    out = Path(text)
-    for p in (out, *out.parents):
-        if p.exists() and not p.is_dir():
-            raise UsageError(
-                f"--out {text}: {p} is an existing file, not a folder; adcheck writes "
-                "results.json, junit.xml and index.html into a folder: pass a folder path "
-                "(created if missing) or move the file away")
-    return out
-
-
 def _write(write, *args):
     """Write the outputs; a folder we may not write to is the caller's to fix (exit 2)."""
     try:
         return write(*args)
     except (PermissionError, FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
         raise UsageError(f"cannot write the report to {args[1]}: {exc}") from None
-
-
-def load_results(text: str, what: str = "results file") -> dict:
-    """A results.json (schema ``adcheck.results/1``) or a UsageError saying what is wrong."""
-    from .results import SCHEMA
-    path = Path(text)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{what} {path}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-        raise UsageError(f"{what} {path} is not JSON ({exc}); expected a results.json "
-                         "written by `adcheck run`") from None
-    schema = data.get("schema") if isinstance(data, dict) else None
-    if schema != SCHEMA:
-        raise UsageError(f"{what} {path} has schema {schema!r}, not {SCHEMA!r}; regenerate it "
-                         "with this version's `adcheck run`")
-    if not isinstance(data.get("records"), list):
-        raise UsageError(f"{what} {path} has no records list; it is not a complete results.json")
-    return data
 
 
 def _baseline(args) -> dict | None:
@@ -188,25 +195,16 @@ def _drift_gate(results: dict, baseline: dict | None, factor: float | None) -> l
     return failures
 
 
-def _progress(total):
-    done = [0]
-
-    def tick(rec_id):
-        done[0] += 1
-        sys.stderr.write(f"\r[{done[0]}/{total}] {rec_id:<50}")
-        if done[0] == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-    return tick
-
-
 def _summary(res, paths) -> None:
+    from .report.terminal import summary_table
+    print(summary_table(res))
     c = res["summary"]["counts"]
     for r in res["records"]:
         if r["outcome"] in ("fail", "error"):
             print(r["message"])
     print(f"adcheck: {res['summary']['verdict'].upper()}: " + ", ".join(
-        f"{v} {k}" for k, v in c.items()) + f" ({res['timing']['wall_s']:.1f} s); "
+        f"{v} {k}" for k, v in c.items()) + f"; {judged_count(res['records'])} case(s) "
+        f"judged ({res['timing']['wall_s']:.1f} s); "
         f"report in {Path(paths['results']).parent}")
 
 
@@ -214,14 +212,25 @@ def cmd_report(args, argv) -> int:
     path = Path(args.results_json)
     results = load_results(args.results_json)
     baseline = _baseline(args)
-    out_dir = _out_dir(args.out) if args.out else path.parent
-    from .results import render_report
-    out = _write(render_report, results, out_dir, baseline)
-    if out is None:
+    out_dir = check_out(args.out if args.out else str(path.parent))
+    with OutLock(out_dir):
+        paths = _write(publish, results, out_dir, baseline)
+    if "html" not in paths:
         return ExitCode.INTERNAL_ERROR
-    print(f"adcheck: report written to {out}")
+    print(f"adcheck: report written to {paths['html']}")
     return ExitCode.CHECKS_FAILED if _drift_gate(results, baseline, args.fail_on_drift) \
         else ExitCode.OK
+
+
+def cmd_merge(args, argv) -> int:
+    from .merge import merge
+    parts = [(p, load_results(p, "shard")) for p in args.results_json]
+    out_dir = check_out(args.out)
+    res = merge(parts, ["merge", *argv[1:]])
+    with OutLock(out_dir):
+        paths = _write(publish, res, out_dir, None)
+    _summary(res, paths)
+    return ExitCode.OK if res["summary"]["verdict"] == "pass" else ExitCode.CHECKS_FAILED
 
 
 # The mutation battery needs few cases: every mutant is caught on the first example it meets

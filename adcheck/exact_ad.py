@@ -1,11 +1,12 @@
 """adcheck's own AD run on exact numbers: a reference that needs no closed form.
 
 ``ExactBox`` carries an object array of mpmath numbers; its trace evaluates every primitive of
-the table with the exact oracle's implementations (``engines.exact.exact_prims``). It is the
-lowest level of a nesting, so the forward and reverse interpreters run on top of it unchanged
-and their rules, written with the namespace's operations, are themselves evaluated at 50+
-digits. The Jacobian (or second derivative) of any ``f(xp, ...)`` then comes out correct to far
-below float64 rounding, for a user's translated program as for a catalogue record.
+the table with the exact oracle's implementation of its record (``engines.exact.exact_impl``).
+It is the lowest level of a nesting, so the forward and reverse interpreters run on top of it
+unchanged and their rules, written with the namespace's operations, are themselves evaluated
+at 50+ digits. The Jacobian (or second derivative) of any ``f(xp, ...)`` then comes out
+correct to far below float64 rounding, for a user's translated program as for a catalogue
+record.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from engines import transforms as T
 from engines.core import Box, new_level, primal
-from engines.exact import GUARD, exact_prims, to_exact, to_float
+from engines.exact import GUARD, exact_impl, to_exact, to_float
 from engines.namespace import ad
 
 DPS = 50
@@ -28,7 +29,7 @@ class ExactBox(Box):
     __slots__ = ()
 
     def __init__(self, value, trace):
-        self.value, self.trace, self.level = value, trace, trace.level
+        self.value, self.tracer, self.level = value, trace, trace.level
 
 
 class ExactTrace:
@@ -36,15 +37,18 @@ class ExactTrace:
 
     def __init__(self):
         self.level = new_level()
-        self.prims = exact_prims()
+        self.prims: dict = {}
 
     def box(self, x) -> ExactBox:
         """An exact copy of a float input (a binary float is a rational number)."""
         return ExactBox(to_exact(np.asarray(x, dtype=float)), self)
 
     def process(self, prim, args, params):
-        vals = [a.value if isinstance(a, ExactBox) and a.trace is self else a for a in args]
-        return ExactBox(self.prims[prim.name](*vals, **params), self)
+        vals = [a.value if isinstance(a, ExactBox) and a.tracer is self else a for a in args]
+        impl = self.prims.get(prim.name)
+        if impl is None:  # derived from the record once per trace (define_primitive adds some)
+            impl = self.prims[prim.name] = exact_impl(prim)
+        return ExactBox(impl(*vals, **params), self)
 
 
 def is_value_box(x) -> bool:

@@ -17,10 +17,11 @@ import numpy as np
 from engines import get
 from engines import transforms as T
 from engines.namespace import ad
+from engines.primitives._bounds import ELEMENTARY_U
 
 from . import exact_ad
 from .errmodel import EPS, FD_TRUST, ROUTE_FACTOR, fd_floor
-from .magnitude import ELEMENTARY_U, MagTrace, split
+from .magnitude import MagTrace, split
 
 
 def flat(program, pick=None):

@@ -2,8 +2,8 @@
 
 ``compare`` applies the error model componentwise; ``diagnose`` names the common mistake a
 failure matches (transpose, factor 2 or 1/2, sign, zero block, batch scaling, a float32 step,
-dropped cross terms, the first wrong network layer); ``outliers`` names the engines that
-disagree with the majority when three or more were run.
+dropped cross terms, the first wrong network layer, a non-finite result). Blame (which engine
+is the outlier) is settled once per case, by families, in ``adcheck.pipeline``.
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ def _ulps(err: float, ref: float) -> float:
 def compare(value, ref, allow: Allowance, kinks=()) -> Comparison:
     """Judge ``value`` against ``ref``: pass iff |value - ref| <= allowance componentwise.
 
-    A result of the wrong shape fails; a non-finite reference or allowance is inconclusive
-    (the reference is unreliable); a mismatch where the computation passed within rounding of a
-    kink is inconclusive.
+    A result of the wrong shape fails; a non-finite reference is inconclusive (the reference is
+    unreliable); a NaN or inf where the reference is finite fails ("non-finite result"); a
+    non-finite allowance (an engine's estimate that is not finite) is inconclusive; a mismatch
+    where the computation passed within rounding of a kink is inconclusive.
     """
     ref = np.asarray(ref, dtype=float)
     try:
@@ -50,9 +51,14 @@ def compare(value, ref, allow: Allowance, kinks=()) -> Comparison:
         worst = {"rel_error": inf, "ulps": inf, "abs_error": inf, "allowance": 0.0, "ratio": inf}
         return Comparison("fail", worst, note=f"shape {v.shape} where {ref.shape} was expected")
     total = np.asarray(allow.total, dtype=float)
-    if not (np.all(np.isfinite(ref)) and np.all(np.isfinite(total))):
-        return Comparison("inconclusive", note="reference or its rounding bound is not finite "
-                                               "(overflow or NaN): the reference is unreliable")
+    if not np.all(np.isfinite(ref)):
+        return Comparison("inconclusive", note="the reference is not finite (overflow or NaN): "
+                                               "it is unreliable here")
+    if not np.all(np.isfinite(v)):
+        return _non_finite(v, ref, total)
+    if not np.all(np.isfinite(total)):
+        return Comparison("inconclusive", note="the engine's own error estimate is not finite: "
+                                               "it cannot say how accurate its result is here")
     with np.errstate(all="ignore"):
         obs = np.abs(v - ref)
         obs = np.where(np.isfinite(v), obs, np.inf)
@@ -72,6 +78,23 @@ def compare(value, ref, allow: Allowance, kinks=()) -> Comparison:
                           note=f"the point is on a kink ({kinks[0]}): the derivative is not "
                                f"unique there")
     return Comparison("fail", worst, idx, ratios=ratios)
+
+
+NON_FINITE = "non-finite result"
+
+
+def _non_finite(v, ref, total) -> Comparison:
+    """A NaN or inf where the reference is finite: a wrong result, not an unreliable one."""
+    bad = ~np.isfinite(v)
+    idx = tuple(int(i) for i in np.argwhere(bad)[0]) if v.ndim else ()
+    inf = float("inf")
+    worst = {"rel_error": inf, "ulps": inf, "abs_error": inf,
+             "allowance": float(total[idx]) if np.all(np.isfinite(total)) else inf,
+             "ratio": inf}
+    return Comparison("fail", worst, idx,
+                      note=f"{NON_FINITE}: {int(bad.sum())} component(s) are NaN or inf "
+                           f"(first at {idx}, value {v[idx]!r}) where the reference "
+                           f"{float(ref[idx])!r} is finite")
 
 
 def _worst(obs, ref, total, ratios, idx) -> dict:
@@ -105,6 +128,9 @@ def diagnose(value, ref, tol, *, in_shape=None, args=(), blocks=None) -> str | N
     except (TypeError, ValueError):
         return None
     r = np.asarray(ref, dtype=float)
+    if np.all(np.isfinite(r)) and not np.all(np.isfinite(v)):
+        return (f"{NON_FINITE}: the engine returned NaN or inf where the derivative is finite "
+                f"(a 0·inf inside a rule, or a branch not taken that still propagates)")
     tol = np.broadcast_to(np.asarray(tol, dtype=float), r.shape)
     loose = 2 * tol + 1e3 * np.spacing(np.abs(r) + np.abs(v) if v.shape == r.shape else 1.0)
     for check in (_layout, _scale, _signs, _cross_terms, _zero_block, _float32, _layer):
@@ -115,16 +141,21 @@ def diagnose(value, ref, tol, *, in_shape=None, args=(), blocks=None) -> str | N
 
 
 def _layout(v, r, tol, in_shape=None, **_):
-    if in_shape is None or r.ndim < 2 or v.size != r.size:
+    if in_shape is None or v.size != r.size or max(v.ndim, r.ndim) < 2:
         return None
-    out_shape = r.shape[: r.ndim - len(in_shape)]
-    n_out, n_in = int(np.prod(out_shape)), int(np.prod(in_shape))
     if v.shape == r.shape and _close(v, r, tol):
         return None
-    if _close(v.reshape(n_in, n_out), r.reshape(n_out, n_in).T, tol.reshape(n_out, n_in).T):
-        return ("matches the reference after a transpose: the engine returned the "
-                "denominator-layout (transposed) Jacobian; numerator layout is out.shape + "
-                "x.shape")
+    k = len(in_shape)
+    # Either side may be the transposed one: the engine's value or a user's expected array.
+    for a, b, t in ((v, r, tol), (r, v, None)):
+        if b.ndim < k or tuple(b.shape[b.ndim - k:]) != tuple(in_shape):
+            continue
+        n_in = int(np.prod(in_shape))
+        n_out = b.size // max(n_in, 1)
+        t = np.max(tol, initial=0.0) if t is None else t.reshape(n_out, n_in).T
+        if _close(a.reshape(n_in, n_out), b.reshape(n_out, n_in).T, t):
+            return ("transpose: matches the reference after a transpose (denominator layout); "
+                    "numerator layout is out.shape + x.shape")
     return None
 
 
@@ -202,11 +233,3 @@ def _layer(v, r, tol, blocks=None, **_):
             return f"first wrong layer: {label} (components {start}:{stop} of the flat result)"
     return None
 
-
-def outliers(verdicts: dict[str, str]) -> list[str]:
-    """Engines that failed where a majority of at least three engines agreed (passed)."""
-    judged = {e: o for e, o in verdicts.items() if o in ("pass", "fail")}
-    if len(judged) < 3:
-        return []
-    failed = [e for e, o in judged.items() if o == "fail"]
-    return failed if 0 < len(failed) < len(judged) / 2 else []

@@ -24,7 +24,7 @@ def message(acc, outcome: str) -> str:
     if outcome == "error":
         v = acc.first["error"]
         return (f"{name}: ERROR on {c['error']} of {n} example(s): {v.note}. "
-                f"Rerun: {rerun(acc.rec.id, acc.engine, acc.seed, acc.examples)}")
+                f"Rerun: {acc.rerun()}")
     if outcome == "fail":
         return _fail(acc, name, n)
     tail = f" ({c['inconclusive']} inconclusive: {acc.first['inconclusive'].note})" \
@@ -42,7 +42,7 @@ def message(acc, outcome: str) -> str:
 
 def _fail(acc, name, n) -> str:
     v = acc.worst if acc.worst and acc.worst.outcome == "fail" else acc.first["fail"]
-    cmd = rerun(acc.rec.id, acc.engine, acc.seed, acc.examples)
+    cmd = acc.rerun()
     if not v.worst:
         return f"{name}: FAIL on {acc.counts['fail']} of {n}: {v.note}. Rerun: {cmd}"
     w = v.worst
@@ -58,6 +58,9 @@ def _fail(acc, name, n) -> str:
         parts.append(v.note + ".")
     if v.diagnosis:
         parts.append(f"Diagnosis: {v.diagnosis}.")
+    if acc.shrunk:
+        from .shrink import text
+        parts.append(text(acc.shrunk))
     if v.outlier:
         parts.append(f"Outlier: {v.outlier} disagrees with the other engines, which agree with "
                      f"the reference.")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-_FAMILIES = ("ad", "finite-difference")
+_CATEGORIES = ("ad", "finite-difference")
 _REPORTS: list[tuple[str, object]] = []
 
 
@@ -32,7 +32,7 @@ def pytest_configure(config):
 
 def _default_engines() -> list[str]:
     import engines
-    return [n for n, e in engines.ENGINES.items() if e.family in _FAMILIES]
+    return [n for n, e in engines.ENGINES.items() if e.category in _CATEGORIES]
 
 
 def pytest_generate_tests(metafunc):
@@ -57,7 +57,7 @@ def adcheck_check(request):
 
     def run(f, args, **kw):
         report = check(f, args, **kw)
-        _REPORTS.append((request.node.nodeid, report))
+        _REPORTS.append((request.node.nodeid, report, {"f": f, "wrt": kw.get("wrt", 0)}))
         return report
     return run
 

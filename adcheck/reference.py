@@ -25,6 +25,12 @@ class Context:
     x_scale: float = 1.0
     skip: str = ""  # a reason to call every engine's result inconclusive on this input
     oracle: str = "exact"
+    kink_near: bool | None = None  # a kink within a stencil's reach (computed when needed)
+
+    @property
+    def has_reference(self) -> bool:
+        """Whether engines are judged against a reference (else against their consensus)."""
+        return self.ref is not None or bool(self.skip)
 
 
 def _finite_inputs(args) -> bool:
@@ -53,8 +59,11 @@ def derivative_kw(rec, args) -> dict:
     return {"v": np.asarray(rec.v(*args), dtype=float)} if rec.kind == "hvp" and rec.v else {}
 
 
-def prepare(rec, args) -> Context:
-    """Reference value and rounding bounds of one case (or the reason it cannot be judged)."""
+def prepare(rec, args, expected=None) -> Context:
+    """Reference value and rounding bounds of one case (or the reason it cannot be judged).
+
+    ``expected`` (an array) is a user's claimed value: it is the reference, as given.
+    """
     ctx = Context(tuple(args))
     if not _finite_inputs(args):
         ctx.skip = "the input contains NaN or inf: outside every identity's domain"
@@ -68,6 +77,9 @@ def prepare(rec, args) -> Context:
             ctx.kinks += b.kinks
         except Exception:  # noqa: BLE001  the bound is optional; the closed form's may exist
             pass
+    if expected is not None:
+        ctx.ref, ctx.oracle = np.asarray(expected, dtype=float), "the expected value"
+        return ctx
     if rec.closed_form is None:
         if rec.kind == "residual":
             ctx.ref, ctx.oracle = np.zeros(()), "zero residual"
@@ -90,7 +102,7 @@ def _closed_form_reference(rec, ctx: Context) -> None:
                    f"{exc}): reference unreliable"
         return
     if value is not None:
-        ctx.ref = value
+        ctx.ref, ctx.oracle = value, "the closed form (exact oracle)"
         return
     if cf is None:
         ctx.skip = f"the closed form could not be evaluated ({why})"
@@ -110,8 +122,8 @@ def _function_scale(rec, ctx: Context) -> None:
 
 
 def fd_estimate(result_error, order: int, ctx: Context):
-    """A numerical engine's estimate, raised to the rounding floor of its differences."""
+    """A numerical engine's allowance term: FD_TRUST times its estimate, never below the
+    rounding floor of its differences (a bound itself, so not multiplied)."""
     if result_error is None:
         return None
-    floor = em.fd_floor(order, ctx.f_magnitude, ctx.x_scale)
-    return np.maximum(np.abs(np.asarray(result_error, dtype=float)), floor)
+    return em.fd_term(result_error, em.fd_floor(order, ctx.f_magnitude, ctx.x_scale))

@@ -57,10 +57,22 @@ def _floor(kind, fn, args, wrt) -> float:
     return _CACHE[key]
 
 
+def _magnitude(rec, args, plain) -> float:
+    """The magnitude of the residual's computation: its bound replayed with each derivative
+    charged its rounding only (an engine's own estimate is an allowance, not a magnitude)."""
+    replay = iter(plain)
+    try:
+        b = em.residual_bound(rec.f, args, lambda *a, **k: next(replay))
+    except Exception:  # noqa: BLE001  (a residual that asks differently the second time)
+        return float(max((np.max(e, initial=0.0) for _, e in plain), default=0.0))
+    return float(np.max(b.err, initial=0.0))
+
+
 def residual_with_bound(rec, engine, args, Cost, Result):
     """The residual computed from ``engine``'s derivatives, as a Result whose ``error`` is the
     componentwise allowance of the residual."""
     state = {"cost": Cost(), "status": "ok", "note": "", "estimated": False}
+    plain = []  # (value, rounding bound) of each derivative, for the magnitude replay
 
     def derive_value(kind, fn, dargs, wrt=0, **kw):
         dargs = tuple(primal(a) for a in dargs)
@@ -75,16 +87,20 @@ def residual_with_bound(rec, engine, args, Cost, Result):
         value = np.asarray(r.value, dtype=float)
         bound = cached_bound(kind, fn, dargs, wrt, **kw)
         err = np.abs(value) if bound is None else np.asarray(bound)
+        plain.append((value, err))
         if r.error is not None:
-            state["estimated"] = True
-            est = np.maximum(np.abs(np.asarray(r.error, dtype=float)),
-                             _floor(kind, fn, dargs, wrt))
-            err = err + em.FD_TRUST * est / (em.ROUTE_FACTOR * em.U)
+            from .cases import numerical
+            if numerical(engine, r):  # a difference's estimate: trusted, floored
+                state["estimated"] = True
+                term = em.fd_term(r.error, _floor(kind, fn, dargs, wrt))
+            else:  # an exact or symbolic engine's own rounding, as it is
+                term = np.abs(np.asarray(r.error, dtype=float))
+            err = err + term / (em.ROUTE_FACTOR * em.U)
         return value, err
 
     b = em.residual_bound(rec.f, args, derive_value)
     total = em.ROUTE_FACTOR * em.U * b.err
     zero = np.zeros(np.shape(b.err))
-    allow = em.Allowance(total, total, zero, zero, float(np.max(b.err, initial=0.0)),
+    allow = em.Allowance(total, total, zero, zero, _magnitude(rec, args, plain),
                          state["estimated"])
     return Result(b.value, state["cost"], allow, engine.name, state["status"], state["note"])

@@ -1,7 +1,7 @@
 """results.json (schema ``adcheck.results/1``) and JUnit XML, built from the run's records.
 
 Everything but the ``timing`` section is a function of the selection and the seed: no clock,
-no host-dependent ordering. Files are written atomically (``adcheck.atomic``).
+no host-dependent ordering. The three outputs are published as one set (``adcheck.publish``).
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shlex
 import sys
 from datetime import UTC, datetime
 from importlib import metadata
 from xml.sax.saxutils import escape, quoteattr
 
-from .atomic import write_atomic
 from .cases import OUTCOMES
 
 SCHEMA = "adcheck.results/1"
@@ -68,23 +68,33 @@ def summarize(records: list[dict], fail_under: float | None = None) -> dict:
 
 
 def build(*, argv, seed, examples, engines, identities, plugins, records, started, finished,
-          fail_under=None, studies=None, timing=None) -> dict:
-    """The results dict, exactly per schema ``adcheck.results/1``.
+          fail_under=None, studies=None, timing=None, run_id=None, timeout=None,
+          executor="local", shard=None, selection=None) -> dict:
+    """The results dict, exactly per schema ``adcheck.results/1`` (``schema/results.schema.json``).
 
     ``studies`` goes in as ``results["studies"]``; ``timing`` (e.g. ``{"cost_scaling": ...}``)
     is merged into ``results["timing"]``, the one section allowed to hold wall times.
+    ``selection`` is every identity id of the run (a shard's ``identities`` are its share);
+    ``shard`` is ``(k, n)`` or None.
     """
+    from .publish import new_run_id
     per_record = {}
     clean = []
     for r in records:
         r = dict(r)
         per_record[f"{r['identity']}|{r['engine']}"] = round(r.pop("_seconds", 0.0), 6)
         clean.append(r)
+    mine = [rec.id for rec in identities]
     return {
         "schema": SCHEMA,
-        "run": {"command": "adcheck " + " ".join(argv), "argv": list(argv), "seed": seed,
+        "run_id": run_id or new_run_id(),
+        "run": {"command": shlex.join(["adcheck", *argv]), "argv": list(argv), "seed": seed,
                 "examples": examples, "engines": list(engines),
-                "identities": [rec.id for rec in identities], "plugins": list(plugins),
+                "identities": list(selection) if selection is not None else mine,
+                "plugins": list(plugins), "timeout": timeout, "fail_under": fail_under,
+                "executor": executor,
+                "shard": None if shard is None else {"index": shard[0], "count": shard[1],
+                                                     "identities": mine},
                 "versions": versions(), "machine": machine()},
         "timing": {"started": started.isoformat(), "finished": finished.isoformat(),
                    "wall_s": (finished - started).total_seconds(), "per_record_s": per_record,
@@ -94,6 +104,18 @@ def build(*, argv, seed, examples, engines, identities, plugins, records, starte
         "records": clean,
         "studies": studies or {},
     }
+
+
+VOLATILE_RUN = ("command", "argv", "executor", "shard")
+
+
+def stable(results: dict) -> dict:
+    """``results`` without what may differ between runs of the same seed and selection:
+    the run id, the timing section, and how the run was launched (command line, executor,
+    shard). Two runs agree when their stable parts are equal."""
+    out = {k: v for k, v in results.items() if k not in ("run_id", "timing")}
+    out["run"] = {k: v for k, v in results["run"].items() if k not in VOLATILE_RUN}
+    return out
 
 
 def now() -> datetime:
@@ -111,8 +133,9 @@ def junit(results: dict) -> str:
     for r in results["records"]:
         suites.setdefault(r["identity"], []).append(r)
     times = results.get("timing", {}).get("per_record_s", {})
+    run_id = quoteattr(str(results.get("run_id", "")))
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<testsuites name="adcheck" tests="{len(results["records"])}">']
+           f'<testsuites name="adcheck" id={run_id} tests="{len(results["records"])}">']
     for ident, recs in suites.items():
         fails = sum(r["outcome"] == "fail" for r in recs)
         errs = sum(r["outcome"] == "error" for r in recs)
@@ -138,18 +161,16 @@ def junit(results: dict) -> str:
 
 
 def write(results: dict, out_dir, baseline: dict | None = None) -> dict:
-    """Write results.json, junit.xml and (when the report module is there) index.html.
+    """Publish results.json, junit.xml and (when the report module is there) index.html as one
+    set into ``out_dir`` (see ``adcheck.publish``); returns their paths.
 
     ``baseline`` (an older results dict) adds the report's drift column.
     """
-    from pathlib import Path
-    out = Path(out_dir)
-    paths = {"results": write_atomic(out / "results.json", dumps(results)),
-             "junit": write_atomic(out / "junit.xml", junit(results))}
-    html = render_report(results, out, baseline)
-    if html:
-        paths["html"] = html
-    return paths
+    from .publish import publish
+    if "run_id" not in results:
+        from .publish import new_run_id
+        results = {**results, "run_id": new_run_id()}
+    return publish(results, out_dir, baseline)
 
 
 def render_report(results: dict, out_dir, baseline: dict | None = None):

@@ -1,143 +1,50 @@
-"""Run identities × engines × examples and collect one record per identity and engine.
+"""Run identities x engines x examples and collect one record per identity and engine.
 
-Inputs are drawn deterministically: identity ``id`` with seed ``S`` uses the numpy Generator
-seeded by (S, crc32(id)), so a case depends only on the seed, the identity and its index, never
-on which engines or other identities were selected. Work is split by identity over ``jobs``
-processes and merged back in selection order. One failing, raising or hanging case never
-stops the run: it becomes that engine's outcome on that case.
+Inputs are drawn deterministically and lazily: case ``i`` of identity ``id`` with seed ``S``
+uses the numpy Generator seeded by (S, crc32(id), i), so a case depends only on the seed, the
+identity and its index, never on which engines, identities, workers or chunks were involved.
+Work is split into tasks of (identity, engines, chunk of cases) run by supervised workers
+(``adcheck.supervisor``); verdicts stream back and are folded case by case in index order, so
+the records are the same whatever the executor, the worker count or the completion order.
+A failing, raising, exiting or hanging case never stops the run: it becomes that case's outcome.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import signal
-import threading
-import time
+import shutil
+import tempfile
 import zlib
 from contextlib import contextmanager
 
 import numpy as np
 
-from engines.errors import NotAnalytic, UnsupportedOperation
-
 from . import errmodel as em
-from .cases import Accumulator, CaseVerdict, judge_claim, judge_engine_case
-from .judge import outliers
-from .reference import derivative_kw, prepare
-from .residual import NotApplicable
+from .cases import identity_errors
+from .pipeline import applicability, compute, judge_case, run_engine_case  # noqa: F401
 
-
-class CaseTimeout(Exception):
-    """A single case ran past the per-case time limit."""
+CHUNK = 4  # cases per task: small enough to spread one identity over many workers
 
 
 @contextmanager
 def deadline(seconds: float | None):
-    """Raise CaseTimeout in this block after ``seconds`` (main thread only; else no limit)."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise CaseTimeout(f"no result within the {seconds:g} s per-case limit (--timeout)")
-
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+    """Kept for callers that still wrap a block: the supervisor's per-case limit covers it."""
+    yield
 
 
-def case_rng(seed: int, identity_id: str) -> np.random.Generator:
-    """The Generator of one identity's cases (independent of the rest of the selection)."""
-    return np.random.default_rng([int(seed), zlib.crc32(identity_id.encode())])
+def case_rng(seed: int, identity_id: str, index: int = 0) -> np.random.Generator:
+    """The Generator of one case (independent of the rest of the selection and of the chunk)."""
+    return np.random.default_rng([int(seed), zlib.crc32(identity_id.encode()), int(index)])
+
+
+def draw_case(rec, index: int, seed: int) -> tuple:
+    """Argument tuple number ``index`` of ``rec``, deterministic for ``seed``."""
+    return tuple(rec.sample(case_rng(seed, rec.id, index)))
 
 
 def draw_cases(rec, examples: int, seed: int) -> list[tuple]:
-    """``examples`` argument tuples of ``rec``, deterministic for ``seed``."""
-    rng = case_rng(seed, rec.id)
-    return [tuple(rec.sample(rng)) for _ in range(examples)]
-
-
-def applicability(rec, engine) -> str:
-    """Why ``engine`` does not apply to ``rec`` ("" when it does)."""
-    if rec.engines and engine.name not in rec.engines:
-        return f"the record applies to {', '.join(rec.engines)} only"
-    order = em.ORDER.get(rec.kind, 1)
-    if order > getattr(engine, "max_order", 2):
-        return f"{rec.kind} needs order {order}; {engine.name} computes up to {engine.max_order}"
-    if rec.kind not in ("cost", "property") and order > rec.smoothness:
-        return (f"{rec.kind} needs a C^{order} function; the identity is only "
-                f"C^{rec.smoothness}")
-    if not rec.analytic and _needs_analytic(engine):
-        return f"{engine.name} needs an analytic function; this identity is not analytic"
-    return ""
-
-
-def _needs_analytic(engine) -> bool:
-    return bool(getattr(engine, "analytic_only", False)) or "complex" in engine.name
-
-
-def compute(rec, engine, args, timeout):
-    """The engine's derivative for the record's kind (a Result), under the time limit."""
-    with deadline(timeout):
-        if rec.kind == "residual":
-            return _residual(rec, engine, args)
-        return engine.derivative(rec.kind, rec.f, args, rec.wrt, **derivative_kw(rec, args))
-
-
-def _residual(rec, engine, args):
-    """Evaluate the residual with derivatives from ``engine``, with its rounding bound."""
-    from engines.base import Cost, Result
-
-    from .residual import residual_with_bound
-    return residual_with_bound(rec, engine, args, Cost, Result)
-
-
-def run_engine_case(rec, engine, ctx, timeout) -> CaseVerdict:
-    """One engine on one prepared case: never raises."""
-    t0 = time.perf_counter()
-    try:
-        # A stencil point past a domain edge gives NaN, which the judge sees and reports;
-        # numpy's RuntimeWarnings would only scatter the same news over the terminal.
-        with np.errstate(all="ignore"):
-            result = compute(rec, engine, ctx.args, timeout)
-    except (NotAnalytic, UnsupportedOperation, NotApplicable) as exc:
-        return CaseVerdict("not-applicable", note=str(exc), seconds=time.perf_counter() - t0)
-    except CaseTimeout as exc:
-        return CaseVerdict("error", note=str(exc), seconds=time.perf_counter() - t0)
-    except Exception as exc:  # noqa: BLE001  an engine that raises is an outcome, not a crash
-        return CaseVerdict("error", note=f"{engine.name} raised {type(exc).__name__}: {exc}",
-                           seconds=time.perf_counter() - t0)
-    try:
-        with np.errstate(all="ignore"):
-            verdict = judge_engine_case(rec, engine, ctx, result)
-    except Exception as exc:  # noqa: BLE001  never lose the run over one case
-        verdict = CaseVerdict("error", note=f"judging {engine.name}'s result raised "
-                                            f"{type(exc).__name__}: {exc}")
-    verdict.seconds = time.perf_counter() - t0
-    return verdict
-
-
-def run_identity(rec, engines, examples: int, seed: int, timeout: float | None) -> list[dict]:
-    """Every selected engine on ``examples`` cases of ``rec``: one record dict per engine."""
-    accs = {e.name: Accumulator(rec, e.name, seed, examples) for e in engines}
-    live = []
-    for e in engines:
-        why = applicability(rec, e)
-        if why:
-            accs[e.name].not_applicable(why)
-        else:
-            live.append(e)
-    if rec.kind in ("cost", "property"):
-        for e in live:
-            accs[e.name].add_claim(judge_claim(rec, e, timeout))
-        return [a.record() for a in accs.values()]
-    if live:
-        _run_cases(rec, live, accs, examples, seed, timeout)
-    return [a.record() for a in accs.values()]
+    """The first ``examples`` argument tuples of ``rec`` (for tests and tools; the run draws
+    each case in the worker that judges it)."""
+    return [draw_case(rec, i, seed) for i in range(examples)]
 
 
 def examples_for(engine, examples: int) -> int:
@@ -147,64 +54,181 @@ def examples_for(engine, examples: int) -> int:
     return examples if cap is None else min(examples, cap)
 
 
-def _run_cases(rec, live, accs, examples, seed, timeout):
-    try:
-        cases = draw_cases(rec, examples, seed)
-    except Exception as exc:  # noqa: BLE001
-        for e in live:
-            accs[e.name].add(-1, (), CaseVerdict("error", note=f"drawing inputs failed: "
-                                                 f"{type(exc).__name__}: {exc}"))
-        return
-    for i, args in enumerate(cases):
-        ctx = prepare(rec, args)
-        verdicts = {e.name: run_engine_case(rec, e, ctx, timeout) for e in live
-                    if i < examples_for(e, examples)}
-        odd = outliers({n: v.outcome for n, v in verdicts.items()})
-        for name, v in verdicts.items():
-            if name in odd:
-                v.outlier = name
-            accs[name].add(i, args, v, n_failed=sum(x.outcome == "fail" for x in verdicts.values()),
-                           n_judged=sum(x.outcome in ("pass", "fail") for x in verdicts.values()))
-
-
 # ----------------------------------------------------------------------------- many identities
 
-def _work(task):
-    rec_id, names, examples, seed, timeout = task
+def weight(rec) -> int:
+    """Rough relative cost of an identity's case (second order and networks cost most)."""
+    return em.ORDER.get(rec.kind, 1) + 2 * ("network" in rec.tags)
+
+
+def shard_ids(identity_ids, shard: tuple[int, int] | None) -> list[str]:
+    """The identities of shard ``(k, n)``: whole identities, balanced by weight, deterministic.
+
+    Greedy by decreasing weight onto the lightest shard (ties: selection order), so every
+    shard's share is known from the selection alone and the n shards cover it exactly once.
+    """
+    if shard is None:
+        return list(identity_ids)
+    from identities import IDENTITIES
+    k, n = shard
+    load = [0] * n
+    mine = set()
+    order = sorted(range(len(identity_ids)), key=lambda j: -weight(IDENTITIES[identity_ids[j]]))
+    for j in order:
+        s = min(range(n), key=lambda i: (load[i], i))
+        load[s] += weight(IDENTITIES[identity_ids[j]]) * 1
+        if s == k - 1:
+            mine.add(identity_ids[j])
+    return [i for i in identity_ids if i in mine]
+
+
+def plan(identity_ids, live: dict, examples: int, chunk: int = CHUNK):
+    """Tasks, costly identities first (so the workers end together); yielded lazily."""
+    from identities import IDENTITIES
+
+    from .worker import Task
+    for rid in sorted(identity_ids, key=lambda i: -weight(IDENTITIES[i])):
+        names = tuple(e.name for e in live[rid])
+        if IDENTITIES[rid].kind in ("cost", "property"):
+            yield Task(f"{rid}#claim", rid, names, (), claim=True)
+            continue
+        n = cases_for(live[rid], examples)
+        for a in range(0, n, chunk):
+            yield Task(f"{rid}#{a}", rid, names, tuple(range(a, min(a + chunk, n))))
+
+
+def cases_for(live, examples: int) -> int:
+    """How many cases an identity needs: as many as its most generous engine runs."""
+    return max((examples_for(e, examples) for e in live), default=0)
+
+
+class Fold:
+    """Folds one identity's case results into its records, strictly in case order."""
+
+    def __init__(self, rec, engines, examples, seed):
+        from .cases import Accumulator
+        self.rec, self.examples = rec, examples
+        self.accs = {e.name: Accumulator(rec, e.name, seed, examples) for e in engines}
+        self.pending: dict = {}
+        self.next = 0
+
+    def add(self, result, claim: bool) -> bool:
+        """Take one CaseResult; True once every case is folded."""
+        if claim:
+            for name, v in result.verdicts.items():
+                self.accs[name].add_claim(v)
+            return True
+        self.pending[result.index] = result
+        while self.next in self.pending:
+            self._fold(self.pending.pop(self.next))
+            self.next += 1
+        return self.next >= self.examples
+
+    def _fold(self, r) -> None:
+        # Blame (v.outlier) was settled with the case, by families, in the worker.
+        failed = sum(v.outcome == "fail" for v in r.verdicts.values())
+        judged = sum(v.outcome in ("pass", "fail") for v in r.verdicts.values())
+        for name in self.accs:
+            v = r.verdicts.get(name)
+            if v is None:
+                continue
+            self.accs[name].add(r.index, r.args, v, n_failed=failed, n_judged=judged)
+
+    def failing(self) -> list[tuple[str, int]]:
+        """(engine, worst failing case) of every failing record: what to shrink."""
+        return [(n, a.worst_case) for n, a in self.accs.items()
+                if a.counts.get("fail") and a.worst is not None and a.worst.outcome == "fail"]
+
+    def records(self) -> list[dict]:
+        return identity_errors([a.record() for a in self.accs.values()])
+
+
+def payload(identity_ids, engine_names, *, seed, timeout, examples, plugins, trace_dir) -> bytes:
+    """What every worker needs, pickled once: the selected records and engines by value (so
+    identities and engines registered at run time reach the workers too) and the plugins."""
+    import cloudpickle
+
     import engines
     from identities import IDENTITIES
-    t0 = time.perf_counter()
-    recs = run_identity(IDENTITIES[rec_id], [engines.get(n) for n in names], examples, seed,
-                        timeout)
-    return rec_id, recs, time.perf_counter() - t0
+    return cloudpickle.dumps({
+        "identities": {i: IDENTITIES[i] for i in identity_ids},
+        "engines": {n: engines.get(n) for n in engine_names}, "plugins": list(plugins),
+        "seed": seed, "timeout": timeout, "examples": examples, "trace_dir": trace_dir})
 
 
-def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progress=None):
-    """Run the selection; returns (records in selection order, per-identity seconds)."""
-    tasks = [(i, list(engine_names), examples, seed, timeout) for i in identity_ids]
-    out: dict[str, list] = {}
-    seconds: dict[str, float] = {}
-    if jobs > 1 and len(tasks) > 1:
-        ctx = mp.get_context("fork")
-        with ctx.Pool(min(jobs, len(tasks))) as pool:
-            for rec_id, recs, s in pool.imap_unordered(_work, _costly_first(tasks)):
-                out[rec_id], seconds[rec_id] = recs, s
-                if progress:
-                    progress(rec_id)
-    else:
-        for t in tasks:
-            rec_id, recs, s = _work(t)
-            out[rec_id], seconds[rec_id] = recs, s
-            if progress:
-                progress(rec_id)
-    return [r for i in identity_ids for r in out[i]], seconds
+def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progress=None, *,
+        executor="local", scheduler=None, shard=None, plugins=()):
+    """Run the selection; returns (records in selection order, per-identity seconds).
 
-
-def _costly_first(tasks):
-    """Hand network and second-order identities out first so the pool ends together."""
+    Args:
+        identity_ids, engine_names: the selection (names known to the registries).
+        examples, seed: cases 0..examples-1 of every identity, drawn from ``seed``.
+        timeout: seconds allowed for everything done for one case (None: no limit).
+        jobs: worker processes (local) or LocalCluster workers (dask without a scheduler).
+        progress: an object with ``start(total)``, ``advance(n)``, ``tick()`` and ``close()``.
+        executor, scheduler: "local" or "dask", and a Dask scheduler address.
+        shard: ``(k, n)`` runs only the k-th of n shards (whole identities).
+    """
+    import engines
     from identities import IDENTITIES
 
-    def weight(t):
-        rec = IDENTITIES[t[0]]
-        return -(em.ORDER.get(rec.kind, 1) + 2 * ("network" in rec.tags))
-    return sorted(tasks, key=weight)
+    from .executors import make_executor
+    from .supervisor import Supervisor
+    ids = shard_ids(identity_ids, shard)
+    live, folds, out = {}, {}, {}
+    for rid in ids:
+        rec, engs = IDENTITIES[rid], [engines.get(n) for n in engine_names]
+        folds[rid] = Fold(rec, engs, examples, seed)
+        live[rid] = [e for e in engs if not _not_applicable(folds[rid], rec, e)]
+        folds[rid].examples = cases_for(live[rid], examples)
+        if not live[rid]:
+            out[rid] = folds.pop(rid).records()
+    trace_dir = tempfile.mkdtemp(prefix="adcheck-trace-")
+    blob = payload(ids, engine_names, seed=seed, timeout=timeout, examples=examples,
+                   plugins=plugins, trace_dir=trace_dir)
+    tasks = list(plan([i for i in ids if i in folds], live, examples))
+    if progress:
+        progress.start(sum(max(1, len(t.cases)) for t in tasks))
+    ex = make_executor(executor, blob, jobs, scheduler)
+    try:
+        sup, done = Supervisor(ex, timeout, trace_dir), {}
+        for task, results in sup.run(tasks, on_wait=progress.tick if progress else None):
+            for r in results:
+                if folds[task.identity].add(r, task.claim):
+                    done[task.identity] = folds.pop(task.identity)
+            if progress:
+                progress.advance(len(results))
+        _shrink(sup, done, live)
+        out.update((rid, fold.records()) for rid, fold in done.items())
+    finally:
+        ex.close()
+        shutil.rmtree(trace_dir, ignore_errors=True)
+        if progress:
+            progress.close()
+    records = [r for i in ids for r in out[i]]
+    seconds = {i: round(sum(r.get("_seconds", 0.0) for r in out[i]), 6) for i in ids}
+    return records, seconds
+
+
+def _shrink(sup, folds, live) -> None:
+    """Replay each failing (identity, engine) through its strategy, in the workers, to the
+    smallest failing input (``adcheck.shrink``); the records show it beside the original."""
+    from .shrink import enabled
+    from .worker import Task
+    if not enabled():
+        return
+    tasks = [Task(f"{rid}#shrink-{name}", rid, tuple(e.name for e in live[rid]), (index,),
+                  shrink=name)
+             for rid, fold in folds.items() for name, index in fold.failing()]
+    for task, results in sup.run(tasks):
+        for r in results:
+            v = r.verdicts.get(task.shrink)
+            if getattr(v, "shrunk", None):
+                folds[task.identity].accs[task.shrink].shrunk = v.shrunk
+
+
+def _not_applicable(fold, rec, engine) -> bool:
+    why = applicability(rec, engine)
+    if why:
+        fold.accs[engine.name].not_applicable(why)
+    return bool(why)

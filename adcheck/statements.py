@@ -9,15 +9,14 @@ def statement_text(rec) -> str:
 
 
 def mathml(rec) -> str:
-    """Presentation MathML of the statement, wrapped in <math>; "" when there is none."""
+    """Presentation MathML of the statement in Leibniz notation; "" when there is none."""
     if rec.statement is None:
         return ""
+    from .report.mathml import statement_mathml
     try:
-        from sympy.printing.mathml import mathml as to_mathml
-        body = to_mathml(rec.statement, printer="presentation")
+        return statement_mathml(rec.statement)
     except Exception:  # noqa: BLE001  a statement sympy cannot print is shown as text
         return ""
-    return f'<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">{body}</math>'
 
 
 def proof_status(rec) -> dict:

@@ -8,6 +8,7 @@ from . import transforms as T
 from .base import Cost, Engine, Result, as_float_args
 from .core import counting
 from .namespace import ad
+from .pytree import flatten, tree_map
 
 MODES = ("forward", "reverse")
 
@@ -19,8 +20,11 @@ class ADEngine(Engine):
     inner gradient. Costs are counted by the interpreters.
     """
 
-    family = "ad"
+    category, family = "ad", "adcheck-ad"
     max_order = 10
+    # kinds whose container outputs the interpreters differentiate leaf by leaf themselves;
+    # the others are split per leaf by Engine.derivative
+    native_containers = ("jacobian", "jvp", "vjp", "gradient")
 
     def __init__(self, name: str, outer: str, inner: str):
         self.name, self.outer, self.inner = name, outer, inner
@@ -33,23 +37,27 @@ class ADEngine(Engine):
         if self.inner == "forward":
             with counting() as c:
                 _, t = T.jvp(f, ad, args, np.asarray(tangent, dtype=float), wrt)
-            return Result(np.asarray(t), Cost(passes=1, primitive_calls=c.calls, flops=c.flops),
+            return Result(tree_map(np.asarray, t),
+                          Cost(passes=1, primitive_calls=c.calls, flops=c.flops),
                           engine=self.name)
         r = self.jacobian(f, args, wrt)
-        n = args[wrt].size
-        value = np.reshape(r.value, (-1, n)) @ np.reshape(tangent, n)
-        return Result(value.reshape(np.shape(r.value)[: np.ndim(r.value) - args[wrt].ndim]),
-                      r.cost, engine=self.name)
+        n, k = args[wrt].size, args[wrt].ndim
+
+        def contract(jac):
+            return (np.reshape(jac, (-1, n)) @ np.reshape(tangent, n)).reshape(
+                np.shape(jac)[: np.ndim(jac) - k])
+        return Result(tree_map(contract, r.value), r.cost, engine=self.name)
 
     def vjp(self, f, args, wrt, cotangent):
         args = as_float_args(args, wrt)
         if self.inner == "reverse":
-            return self._reverse(f, args, wrt, lambda pb: pb(np.asarray(cotangent, dtype=float)))
+            ct = tree_map(lambda c: np.asarray(c, dtype=float), cotangent)
+            return self._reverse(f, args, wrt, lambda pb: pb(ct))
         r = self.jacobian(f, args, wrt)
-        x_shape = args[wrt].shape
-        n = args[wrt].size
-        value = np.reshape(cotangent, -1) @ np.reshape(r.value, (-1, n))
-        return Result(value.reshape(x_shape), r.cost, engine=self.name)
+        x_shape, n = args[wrt].shape, args[wrt].size
+        parts = flatten(tree_map(lambda c, jac: np.reshape(c, -1) @ np.reshape(jac, (-1, n)),
+                                 cotangent, r.value))[0]
+        return Result(np.sum(parts, axis=0).reshape(x_shape), r.cost, engine=self.name)
 
     def _reverse(self, f, args, wrt, sweep):
         """One taped forward pass, then ``sweep(pullback)``; forward/backward flops split."""
@@ -67,14 +75,13 @@ class ADEngine(Engine):
         args = as_float_args(args, wrt)
         if self.inner == "reverse":
             def sweep_all(pb):
-                out_shape = np.shape(pb.out.value if hasattr(pb.out, "value") else pb.out)
-                return T._stack_out(np, [np.asarray(pb(e)) for e in T._basis(out_shape)],
-                                    out_shape, args[wrt].shape, outer_first=True)
+                return tree_map(np.asarray, T.jacobian_rows(np, pb, args[wrt].shape))
             return self._reverse(f, args, wrt, sweep_all)
         with counting() as c:
             value = T.jacfwd(f, wrt)(ad, *args)
-        return Result(np.asarray(value), Cost(passes=args[wrt].size, primitive_calls=c.calls,
-                                              flops=c.flops), engine=self.name)
+        return Result(tree_map(np.asarray, value),
+                      Cost(passes=args[wrt].size, primitive_calls=c.calls, flops=c.flops),
+                      engine=self.name)
 
     # ------------------------------------------------------------------ second order
     def _counted(self, fn, passes):

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
+from .pytree import flatten, is_container, unflatten
 
 KINDS = ("jacobian", "gradient", "hessian", "hvp", "jvp", "vjp", "laplacian")
 
@@ -87,12 +88,21 @@ class Engine:
     """
 
     name: str = ""
-    family: str = ""  # "ad", "finite-difference", "symbolic", "exact", "adapter"
+    # What kind of method it is: "ad", "finite-difference", "symbolic", "exact", "adapter",
+    # "taylor" (for listings, and for judging: a finite-difference result carries an estimate
+    # that is a model, an exact or symbolic one is correct to its own rounding).
+    category: str = ""
+    # The code it shares with other engines: engines of one family are one witness in a
+    # consensus (the AD nestings share one primitive table, torch's two engines one library).
+    # Left empty, the registry gives the engine a family of its own (its name).
+    family: str = ""
     max_order: int = 2
     description: str = ""
     # An expensive engine (sympy; a library that compiles per shape) runs at most this many
     # of a run's examples; None: all of them. Records report how many each engine ran.
     max_examples: int | None = None
+    # derivative kinds whose container outputs the engine handles itself (see derivative)
+    native_containers: tuple = ()
 
     def jvp(self, f: Callable, args: Sequence, wrt: int, tangent) -> Result:
         raise NotImplementedError
@@ -110,7 +120,7 @@ class Engine:
             cost = cost + r.cost
             err.append(None if r.error is None else np.asarray(r.error))
         out_shape = cols[0].shape if cols else ()
-        jac = np.moveaxis(np.stack(cols, axis=-1), -1, -1).reshape(out_shape + shape)
+        jac = np.stack(cols, axis=-1).reshape(out_shape + shape)
         error = None if any(e is None for e in err) or not err else \
             np.stack(err, axis=-1).reshape(out_shape + shape)
         return Result(jac, cost, error, self.name)
@@ -118,11 +128,12 @@ class Engine:
     def gradient(self, f: Callable, args: Sequence, wrt: int = 0) -> Result:
         r = self.jacobian(f, args, wrt)
         shape = np.shape(args[wrt])
-        if np.shape(r.value) != shape:
-            raise InputError(
-                f"gradient needs a scalar-valued function; got a Jacobian of shape "
-                f"{np.shape(r.value)}: ask for kind='jacobian'"
-            )
+        for jac in flatten(r.value)[0]:  # one per output leaf
+            if np.shape(jac) != shape:
+                raise InputError(
+                    f"gradient needs a scalar-valued function; got a Jacobian of shape "
+                    f"{np.shape(jac)}: ask for kind='jacobian'"
+                )
         return r
 
     def hessian(self, f: Callable, args: Sequence, wrt: int = 0) -> Result:
@@ -143,9 +154,28 @@ class Engine:
         return Result(float(np.trace(h)), r.cost, err, self.name, r.status, r.note)
 
     def derivative(self, kind: str, f: Callable, args: Sequence, wrt: int = 0, **kw) -> Result:
-        """Dispatch by kind name (one of ``KINDS``); ``v`` / ``tangent`` / ``cotangent`` in kw."""
+        """Dispatch by kind name (one of ``KINDS``); ``v`` / ``tangent`` / ``cotangent`` in kw.
+
+        A function returning a container (tuple, list, dict, namedtuple) of arrays gets the
+        same container of derivatives, one per leaf (a vjp takes a container of cotangents and
+        sums their pullbacks). Engines list the kinds they differentiate that way themselves
+        in ``native_containers``; for the others each leaf is a function of its own.
+        """
         if kind not in KINDS:
             raise InputError(f"unknown derivative kind {kind!r}; choose one of {', '.join(KINDS)}")
+        split = self.per_leaf(kind, f, args, wrt, **kw)
+        return split if split is not None else self._one_output(kind, f, args, wrt, **kw)
+
+    def per_leaf(self, kind: str, f: Callable, args: Sequence, wrt: int = 0, **kw):
+        """For a container output (unless ``kind`` is native): the container of per-leaf
+        derivatives, each leaf differentiated by ``derivative`` as a function of its own;
+        else None. Engines that override ``derivative`` call this first."""
+        if kind in self.native_containers:
+            return None
+        treedef = output_structure(f, args)
+        return None if treedef is None else self._per_leaf(kind, f, args, wrt, treedef, **kw)
+
+    def _one_output(self, kind, f, args, wrt, **kw) -> Result:
         if kind in ("hvp",):
             return self.hvp(f, args, wrt, kw["v"])
         if kind == "jvp":
@@ -154,8 +184,65 @@ class Engine:
             return self.vjp(f, args, wrt, kw["cotangent"])
         return getattr(self, kind)(f, args, wrt)
 
+    def _per_leaf(self, kind, f, args, wrt, treedef, **kw) -> Result:
+        """Differentiate each leaf of a container output as a function of its own."""
+        leaves = [_leaf_function(f, k) for k in range(treedef.n_leaves)]
+        if kind != "vjp":
+            rs = [self.derivative(kind, g, args, wrt, **kw) for g in leaves]
+            return _combined(rs, unflatten(treedef, [r.value for r in rs]), self.name,
+                             treedef)
+        cts, ct_def = flatten(kw["cotangent"])
+        if ct_def != treedef:
+            raise InputError(f"the cotangent has the structure {ct_def!r} but the function "
+                             f"returns {treedef!r}: give one cotangent per output")
+        kw = {k: v for k, v in kw.items() if k != "cotangent"}
+        rs = [self.derivative("vjp", g, args, wrt, cotangent=c, **kw)
+              for g, c in zip(leaves, cts)]
+        return _combined(rs, sum(np.asarray(r.value, dtype=float) for r in rs), self.name)
+
     def __repr__(self) -> str:
         return f"<engine {self.name}>"
+
+
+def output_structure(f: Callable, args: Sequence):
+    """The TreeDef of ``f``'s output when it is a container of arrays, else None.
+
+    Found by one plain float64 evaluation; a function that fails there is left to the
+    engine, which reports its own error.
+    """
+    from .namespace import numpy_ns
+
+    try:
+        with np.errstate(all="ignore"):
+            out = f(numpy_ns, *args)
+    except Exception:  # the engine's own evaluation reports what went wrong
+        return None
+    return flatten(out)[1] if is_container(out) else None
+
+
+def _leaf_function(f: Callable, k: int) -> Callable:
+    """The function returning the ``k``-th leaf of ``f``'s container output."""
+    def leaf(xp, *args):
+        return flatten(f(xp, *args))[0][k]
+
+    leaf.__name__ = f"{getattr(f, '__name__', 'f')}[leaf {k}]"
+    return leaf
+
+
+def _combined(rs: list, value, engine: str, treedef=None) -> Result:
+    """One Result from per-leaf results: costs added, the first status that is not ok."""
+    cost = rs[0].cost if rs else Cost()
+    for r in rs[1:]:
+        cost = cost + r.cost
+    errors = [r.error for r in rs]
+    error = None
+    if rs and all(e is not None for e in errors):
+        error = unflatten(treedef, errors) if treedef is not None else \
+            sum(np.asarray(e, dtype=float) for e in errors)
+    bad = [(k, r) for k, r in enumerate(rs) if r.status != "ok"]
+    status = bad[0][1].status if bad else "ok"
+    note = "; ".join(f"output {k}: {r.note}" for k, r in bad if r.note)
+    return Result(value, cost, error, engine, status, note)
 
 
 class KindDispatch(Engine):

@@ -1,10 +1,12 @@
 """The primitive table and the one dispatch rule every interpreter shares.
 
-A primitive is data: a numpy implementation, one JVP and one VJP rule per positional
-argument, a flop count and a citation. ``bind`` applies a primitive to its arguments: with no
-boxed argument it runs the numpy implementation; otherwise the box of the newest trace (the
-highest level) decides, and boxes of older traces are constants at that level. This is what
-makes nesting safe from perturbation confusion (Siskind & Pearlmutter 2005).
+A primitive is one record (``defprim``): its numpy implementation, its derivative rules, and
+all that the other interpreters need (exact and sympy forms, rounding and Taylor rules, the
+namespace names, test examples), each derived from the rest where it can be. ``bind`` applies a
+primitive to its arguments: with no boxed argument it runs the numpy implementation; otherwise
+the box of the newest trace (the highest level) decides, and boxes of older traces are
+constants at that level. This is what makes nesting safe from perturbation confusion (Siskind &
+Pearlmutter 2005).
 
 Rules are written with the operations of ``ops`` (this table's own namespace), never raw numpy,
 so that the rules are themselves differentiable and any order and nesting works.
@@ -19,7 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from .arraylike import ArrayLike
+
 TABLE: dict[str, Primitive] = {}
+
+EPS = float(np.finfo(np.float64).eps)
+"""Machine epsilon of float64 (2^-52 = 2u): the one definition the engines share."""
 
 
 class Ops:
@@ -45,13 +52,11 @@ class PerIndex:
 
 @dataclass(frozen=True, eq=False)
 class Primitive:
-    """One row of the table.
+    """One record of the table: everything any interpreter needs to know about a primitive.
 
-    ``linear``: the primitive is linear in its positional arguments, so its rules may use the
-    primals' shapes but never their values. ``uses``: which values the rules read, among
-    "ans" and "primals"; the reverse interpreter keeps only the shapes of the others on its tape
-    (less memory held between the sweeps). ``bind`` (set on creation) is the fast dispatcher
-    that ``ops``, the ``ad`` namespace and the box operators call.
+    Every interpreter's table is derived from these records; ``defprim`` documents each field.
+    ``keeps_all``: the rules read both the output and the primals. ``bind`` (set on creation)
+    is the fast dispatcher that ``ops``, ``xp`` and the box operators call.
     """
 
     name: str
@@ -64,6 +69,17 @@ class Primitive:
     linear: bool = False
     params: tuple = field(default=())
     uses: tuple = ("ans", "primals")
+    elementwise: bool = False
+    derivative: Callable | tuple | None = None
+    exact: Callable | None = None
+    sym: Callable | None = None
+    magnitude: Callable | None = None
+    rounding: float = 8.0
+    kink: Callable | None = None
+    taylor: Callable | None = None
+    xp: tuple = ()
+    examples: tuple = ()
+    domain: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "bind", _binder(self))
@@ -76,29 +92,120 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
-def defprim(name, impl, *, jvp, vjp, flops, cite="", analytic=True, linear=False, uses=None):
-    """Register a primitive in the table; reject duplicates. Returns the primitive.
+XP_NAMES: dict[str, str] = {}
+"""Namespace name ("exp", "linalg.inv") -> the primitive it exposes, filled by ``defprim``."""
 
-    ``uses`` names the values its rules read ("ans", "primals"); by default all of them, or
-    none for a linear primitive (its rules need shapes only). ``ops.<name>`` becomes the
-    primitive's dispatcher (a plain function, one frame per call).
+_FORGET: list[Callable] = []  # called with a primitive's record when ``undefprim`` removes it
+
+
+def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite="",
+            analytic=True, linear=False, uses=None, elementwise=False, exact=None, sym=None,
+            magnitude=None, rounding=8.0, kink=None, taylor=None, xp=None, examples=(),
+            domain=()):
+    """Register one primitive: the single place that says everything about it. Returns it.
+
+    Args:
+        name: table key; ``ops.<name>`` becomes its dispatcher.
+        impl: float64 numpy implementation; differentiable operands positional, static
+            parameters (axis, shape) keyword-only.
+        jvp, vjp: one rule per positional argument, ``jvp[i](t, ans, *primals, **params)`` and
+            ``vjp[i](ct, ans, *primals, **params)``, written with ``ops`` (or a ``PerIndex``
+            for a variadic primitive). Optional when ``derivative`` is given; ``jvp`` is
+            optional for a linear primitive (its JVP is the primitive applied to the tangent).
+        derivative: elementwise primitives only: ``derivative(xp, *xs)`` -> the partial
+            derivative (a tuple of such functions, one per argument, when there are several),
+            written against the namespace ``xp`` so that it is itself differentiable. Declare
+            ``uses=("ans",)`` to receive the output as keyword ``ans`` instead of recomputing
+            it. The JVP/VJP (t·f', ct·f'), the magnitude rule and the Taylor rule derive from it.
+        flops: ``flops(ans, *primals, **params)``; default one per output element.
+        cite: where a non-obvious rule comes from.
+        analytic: complex step may evaluate it (then ``impl`` must accept complex arrays).
+        linear: linear in its positional arguments (rules read shapes, never values).
+        uses: values the rules read, among "ans" and "primals"; default all, none if linear.
+        elementwise: element by element, numpy broadcasting between arguments.
+        exact: the 50-digit form: for an elementwise primitive a function of mpmath numbers
+            (``mpmath.exp``), otherwise a function of object arrays of mpf; None lifts
+            ``impl`` to object arrays (right for primitives that only move or add numbers);
+            False: there is none (the exact oracle reports the primitive unsupported).
+        sym: the sympy form, the same way (``sympy.exp``; or a function of object arrays;
+            False: none).
+        magnitude: ``magnitude(trace, ans, vals, errs, params)`` -> rounding-error bound of the
+            output in units of u; derived for elementwise primitives (first-order propagation
+            through ``derivative`` plus ``rounding``·|ans|).
+        rounding: rounding error of ``impl`` itself in u (1 when correctly rounded, 0 exact).
+        kink: ``kink(xp, *xs)`` -> distance to a breakpoint, for a non-smooth elementwise
+            primitive (abs at 0, maximum at a tie); the magnitude interpreter reports
+            evaluations within rounding of it.
+        taylor: the forward-Laplacian rule on jets (``engines.taylor_rules``); derived when
+            absent.
+        xp: the namespace names calling it with its own signature ("exp", "linalg.inv");
+            default its name for an elementwise primitive, else none.
+        examples: ``example(...)`` inputs the generated tests run it on; an elementwise
+            primitive gets plain, stacked and broadcast shapes by default.
+        domain: one input domain per positional argument for the default examples
+            ("real", "positive", "away-from-zero", "invertible", or ``f(rng, shape)``).
     """
+    if name in TABLE:
+        raise ValueError(f"primitive {name!r} is already defined")
+    if derivative is not None:
+        if not elementwise:
+            raise ValueError(f"primitive {name!r}: derivative= needs elementwise=True; give "
+                             f"jvp= and vjp= rules for other primitives")
+        uses = ("primals",) if uses is None else uses
+        if jvp is None:
+            from .primitives._derive import elementwise_rules
+            jvp, vjp = elementwise_rules(derivative, uses)
+    if linear and jvp is None and vjp is not None:
+        from .primitives._derive import linear_jvps
+        jvp = linear_jvps(name, vjp)
+    if jvp is None or vjp is None:
+        raise ValueError(f"primitive {name!r}: give jvp= and vjp= rules, or derivative= for "
+                         f"an elementwise primitive")
     if uses is None:
         uses = () if linear else ("ans", "primals")
     if not set(uses) <= {"ans", "primals"}:
         raise ValueError(f"primitive {name!r}: uses must name 'ans' and/or 'primals'")
-    if name in TABLE:
-        raise ValueError(f"primitive {name!r} is already defined")
     if not isinstance(jvp, PerIndex):
         jvp, vjp = tuple(jvp), tuple(vjp)
         if len(jvp) != len(vjp):
             raise ValueError(f"primitive {name!r}: {len(jvp)} JVP rules but {len(vjp)} VJP rules")
-    prim = Primitive(name, impl, jvp, vjp, flops, cite, analytic, linear, uses=tuple(uses))
+    names = (name,) if xp is None and elementwise else ((xp,) if isinstance(xp, str)
+                                                         else tuple(xp or ()))
+    taken = [n for n in names if n in XP_NAMES]
+    if taken:
+        raise ValueError(f"primitive {name!r}: namespace name(s) {taken} already expose "
+                         f"{[XP_NAMES[n] for n in taken]}")
+    if flops is None:
+        flops = _one_per_element
+    prim = Primitive(name, impl, jvp, vjp, flops, cite, analytic, linear, uses=tuple(uses),
+                     elementwise=elementwise, derivative=derivative, exact=exact, sym=sym,
+                     magnitude=magnitude, rounding=rounding, kink=kink, taylor=taylor,
+                     xp=names, examples=tuple(examples), domain=tuple(domain))
     TABLE[name] = prim
+    XP_NAMES.update((n, name) for n in names)
     setattr(ops, name, prim.bind)
     if name in _BOX_OPERATORS:  # ``box @ w`` calls the dispatcher itself: one frame, not two
         setattr(Box, _BOX_OPERATORS[name], prim.bind)
     return prim
+
+
+def _one_per_element(ans, *args, **params) -> int:
+    return int(np.size(ans))
+
+
+@dataclass(frozen=True)
+class Example:
+    """Inputs for the generated tests: one (domain, shape) per positional argument, params."""
+
+    args: tuple
+    params: dict
+
+
+def example(*shapes, domain=(), **params) -> Example:
+    """An ``Example`` from argument shapes; ``domain`` names one domain per argument
+    (default "real"); keyword parameters are passed to the primitive as they are."""
+    doms = tuple(domain) + ("real",) * (len(shapes) - len(domain))
+    return Example(tuple(zip(doms, (tuple(s) for s in shapes))), params)
 
 
 _BOX_OPERATORS = {"add": "__add__", "subtract": "__sub__", "multiply": "__mul__",
@@ -107,9 +214,13 @@ _BOX_OPERATORS = {"add": "__add__", "subtract": "__sub__", "multiply": "__mul__"
 
 
 def undefprim(name: str) -> None:
-    """Remove a primitive from the table (for tests that register a temporary one)."""
-    TABLE.pop(name)
+    """Remove a primitive (for tests that register a temporary one) and its namespace names."""
+    prim = TABLE.pop(name)
     delattr(ops, name)
+    for n in prim.xp:
+        XP_NAMES.pop(n, None)
+    for forget in _FORGET:
+        forget(prim)
 
 
 # ----------------------------------------------------------------------------- boxes and traces
@@ -122,11 +233,14 @@ def new_level() -> int:
     return next(_levels)
 
 
-class Box:
-    """A value being traced at one level. Subclasses hold what their interpreter needs."""
+class Box(ArrayLike):
+    """A value being traced at one level. Subclasses hold what their interpreter needs.
 
-    __slots__ = ("value", "trace", "level")
-    __array_ufunc__ = None  # make numpy defer to our reflected operators
+    It behaves like a numpy array: every ndarray operator and method is computed with the
+    primitives, read from the primal values, or refused with the way out (``ArrayLike``).
+    """
+
+    __slots__ = ("value", "tracer", "level")
     __array_priority__ = 1000
 
     @property
@@ -139,6 +253,13 @@ class Box:
     dtype = property(lambda self: np.result_type(primal(self)))
     T = property(lambda self: ops.transpose(self))
     mT = property(lambda self: ops.matrix_transpose(self))
+
+    def _interpreter_is_tracer(self, value):
+        raise AttributeError("a box's interpreter is stored as .tracer; .trace is ndarray's "
+                             "trace() method")
+
+    # ndarray's trace method; assigning it (the interpreter's old name) fails loudly
+    trace = property(lambda self: ArrayLike.trace.__get__(self), _interpreter_is_tracer)
 
     def __len__(self):
         return len(self.value)
@@ -194,26 +315,6 @@ class Box:
     def __getitem__(self, index):
         return ops.getitem(self, index=index)
 
-    # Comparisons are not differentiable: they compare primal values and return booleans.
-    def __lt__(self, o):
-        return primal(self) < primal(o)
-
-    def __le__(self, o):
-        return primal(self) <= primal(o)
-
-    def __gt__(self, o):
-        return primal(self) > primal(o)
-
-    def __ge__(self, o):
-        return primal(self) >= primal(o)
-
-    def __float__(self):
-        return float(primal(self))
-
-    def __bool__(self):
-        return bool(primal(self))
-
-    __hash__ = object.__hash__
 
 
 def primal(x: Any) -> Any:
@@ -276,7 +377,7 @@ def _binder(prim: Primitive) -> Callable:
                 for c in _COUNTERS:
                     c.record(prim, ans, args, params)
             return ans
-        return top.trace.process(prim, args, params)
+        return top.tracer.process(prim, args, params)
 
     apply.__name__ = apply.__qualname__ = prim.name
     apply.__doc__ = f"Apply the primitive {prim.name!r} (dispatching on traced arguments)."

@@ -1,15 +1,15 @@
 """The exact oracle: functions evaluated far beyond float64, and errors measured against it.
 
 ``exact_ns`` is the namespace of numpy object arrays of mpmath ``mpf`` numbers; every primitive
-of ``engines.core.TABLE`` runs in mpmath at the working precision (erf, inv, det, logabsdet and
-solve through ``mpmath.matrix``). ``evaluate_exact(g, args, dps=50)`` converts float64 arguments
-exactly (a binary float is a rational number) and evaluates ``g(xp, *args)`` with
-``dps + GUARD`` digits, so the returned values are correct to at least ``dps`` digits for
-well-conditioned closed forms. ``to_float`` rounds them to the nearest float64; ``rel_error`` and
-``ulps`` measure an approximation against them.
+runs in mpmath at the working precision, in the form its record gives (``exact_impl``).
+``evaluate_exact(g, args, dps=50)`` converts float64 arguments exactly (a binary float is a
+rational number) and evaluates ``g(xp, *args)`` with ``dps + GUARD`` digits, so the returned
+values are correct to at least ``dps`` digits for well-conditioned closed forms. ``to_float``
+rounds them to the nearest float64; ``rel_error`` and ``ulps`` measure an approximation against
+them.
 
-Write closed forms with ``xp.pi``/``xp.e`` and exact literals (0.5, 2.0); a Python float such as
-0.1 is taken at its binary value, as numpy would.
+Write closed forms with ``xp.pi``/``xp.e`` and exact literals (0.5, 2.0); a Python float such
+as 0.1 is taken at its binary value, as numpy would.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from .core import TABLE
+from .errors import UnsupportedOperation
 from .namespace import Namespace, SlogdetResult
 
 GUARD = 10
@@ -43,86 +43,65 @@ def to_exact(x):
     return np.asarray(_to_mpf(np.asarray(x, dtype=object)), dtype=object)
 
 
-def _elementwise(fn, nargs=1):
+def _elementwise(fn):
     """A primitive applying the mpmath function ``fn`` to each element (real results)."""
-    ufunc = np.frompyfunc(lambda *a: _mpf(fn(*(_mpf(v) for v in a))), nargs, 1)
-    return lambda *args: np.asarray(ufunc(*args), dtype=object)
+    ufuncs = {}
 
-
-def _matrices(fn):
-    """Apply ``fn`` (mpmath.matrix arguments) over the leading batch axes of square matrices."""
-    def run(a, *rest):
-        a = to_exact(a)
-        rest = [to_exact(r) for r in rest]
-        if a.ndim == 2:
-            return fn(mpmath.matrix(a.tolist()), *rest)
-        return np.stack([run(a[i], *(r[i] for r in rest)) for i in range(a.shape[0])])
+    def run(*args):
+        n = len(args)
+        if n not in ufuncs:
+            ufuncs[n] = np.frompyfunc(lambda *a: _mpf(fn(*(_mpf(v) for v in a))), n, 1)
+        return np.asarray(ufuncs[n](*args), dtype=object)
     return run
 
 
-def _as_array(m: mpmath.matrix) -> np.ndarray:
-    return np.array(m.tolist(), dtype=object)
-
-
-def _solve(a, b):
-    if b.ndim == 1:
-        return np.array(list(mpmath.lu_solve(a, mpmath.matrix(b.tolist()))), dtype=object)
-    return _as_array(mpmath.lu_solve(a, mpmath.matrix(b.tolist())))
-
-
-def _logaddexp(x, y):
-    m = max(x, y)
-    return m + mpmath.log(mpmath.exp(x - m) + mpmath.exp(y - m))
-
-
-def _pow(x, y):
-    return mpmath.power(x, y)
-
-
-def _lift(impl):
-    """A table implementation run on object arrays of mpf (structural and arithmetic ones)."""
+def _lift(fn):
+    """A function of object arrays run on exact conversions of its arguments."""
     def run(*args, **params):
-        out = impl(*(to_exact(a) for a in args), **params)
-        return to_exact(out)
+        return to_exact(fn(*(to_exact(a) for a in args), **params))
     return run
 
 
-_ELEMENTWISE = {
-    "exp": mpmath.exp, "log": mpmath.log, "log1p": mpmath.log1p, "expm1": mpmath.expm1,
-    "sqrt": mpmath.sqrt, "tanh": mpmath.tanh, "sin": mpmath.sin, "cos": mpmath.cos,
-    "sinh": mpmath.sinh, "cosh": mpmath.cosh, "erf": mpmath.erf, "abs": mpmath.fabs,
-    "sign": mpmath.sign,
-}
-_BINARY = {"pow": _pow, "maximum": max, "minimum": min, "logaddexp": _logaddexp}
-_LINALG = {
-    "inv": _matrices(lambda a: _as_array(mpmath.inverse(a))),
-    "det": _matrices(lambda a: _mpf(mpmath.det(a))),
-    "logabsdet": _matrices(lambda a: mpmath.log(abs(mpmath.det(a)))),
-    "solve": _matrices(_solve),
-}
+def _none(name: str, engine: str, why: str):
+    """The implementation of a primitive a namespace cannot run: it raises, saying why."""
+    def refuse(*args, **params):
+        raise UnsupportedOperation(name, engine, why=why)
+    return refuse
 
 
-def reductions(convert):
-    """sum and mean over object arrays (the table's own versions assume float arrays)."""
-    def total(x, *, axis=None, keepdims=False):
-        return convert(np.sum(convert(x), axis=axis, keepdims=keepdims))
+def _from_sympy(prim):
+    """An elementwise record's sympy form compiled to mpmath (``lambdify``)."""
+    import sympy
 
-    def mean(x, *, axis=None, keepdims=False):
-        x = convert(x)
-        s = np.asarray(np.sum(x, axis=axis, keepdims=keepdims), dtype=object)
-        return convert(s / (x.size // max(1, s.size)))
-
-    return {"sum": total, "mean": mean}
+    xs = sympy.symbols(f"x0:{len(prim.jvps)}", real=True)
+    return sympy.lambdify(xs, prim.sym(*xs), modules="mpmath")
 
 
-def exact_prims() -> dict:
-    """The primitive name -> mpmath implementation map covering every name in TABLE."""
-    prims = {name: _lift(p.impl) for name, p in TABLE.items()}
-    prims.update(reductions(to_exact))
-    prims.update({n: _elementwise(fn) for n, fn in _ELEMENTWISE.items()})
-    prims.update({n: _elementwise(fn, 2) for n, fn in _BINARY.items()})
-    prims.update(_LINALG)
-    return prims
+def exact_impl(prim):
+    """The mpmath implementation of one primitive, derived from its record.
+
+    An elementwise ``exact`` form is applied element by element; an array form gets object
+    arrays of mpf; an elementwise sympy form is compiled to mpmath; with none, the numpy
+    implementation runs on object arrays of mpf (exact for primitives that move, add or
+    multiply numbers). A function numpy cannot run on mpf numbers raises an error naming the
+    missing field.
+    """
+    if prim.exact is False:
+        return _none(prim.name, "exact", "the record states that it has no mpmath form")
+    if prim.exact is not None:
+        return _elementwise(prim.exact) if prim.elementwise else _lift(prim.exact)
+    if prim.sym not in (None, False) and prim.elementwise:
+        return _elementwise(_from_sympy(prim))
+    lifted = _lift(prim.impl)
+
+    def run(*args, **params):
+        try:
+            return lifted(*args, **params)
+        except TypeError as exc:
+            raise UnsupportedOperation(prim.name, "exact", why=(
+                f"its numpy implementation cannot run on mpmath numbers ({exc}); give the "
+                f"primitive an mpmath form (exact= in defprim or define_primitive)")) from exc
+    return run
 
 
 class ExactNamespace(Namespace):
@@ -132,7 +111,7 @@ class ExactNamespace(Namespace):
     e = property(lambda self: +mpmath.e, lambda self, value: None)
 
     def __init__(self):
-        super().__init__("exact", exact_prims(), constant=to_exact)
+        super().__init__("exact", exact_impl, constant=to_exact)
 
     def asarray(self, obj, dtype=None):
         return to_exact(np.asarray(obj, dtype=object))
@@ -207,6 +186,6 @@ def ulps(approx, exact) -> np.ndarray:
 
 
 __all__ = [
-    "GUARD", "ExactNamespace", "convert_args", "evaluate_exact", "exact_ns", "exact_prims",
+    "GUARD", "ExactNamespace", "convert_args", "evaluate_exact", "exact_impl", "exact_ns",
     "norm_rel_error", "rel_error", "to_exact", "to_float", "ulps",
 ]

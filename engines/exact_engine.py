@@ -6,6 +6,7 @@ import mpmath
 import numpy as np
 
 from .base import KINDS, Cost, KindDispatch, Result, as_float_args
+from .core import EPS
 from .errors import InputError
 from .exact import GUARD, convert_args, exact_ns, to_exact, to_float
 
@@ -21,7 +22,7 @@ class ExactEngine(KindDispatch):
     """
 
     name = "exact"
-    family = "exact"
+    category = family = "exact"
     description = "high-precision differences in the mpmath namespace (the derivative oracle)"
 
     def __init__(self, dps: int = 50):
@@ -99,4 +100,3 @@ class ExactEngine(KindDispatch):
 
 
 KINK = "a kink within the step: one-sided derivatives differ, so the value is inconclusive"
-EPS = float(np.finfo(np.float64).eps)

@@ -11,7 +11,7 @@ class JVPBox(Box):
     __slots__ = ("tangent",)
 
     def __init__(self, value, tangent, trace):
-        self.value, self.tangent, self.trace, self.level = value, tangent, trace, trace.level
+        self.value, self.tangent, self.tracer, self.level = value, tangent, trace, trace.level
 
 
 class ForwardTrace:
@@ -29,7 +29,7 @@ class ForwardTrace:
         older = False
         for i, a in enumerate(args):
             if isinstance(a, Box):
-                if a.trace is self:
+                if a.tracer is self:
                     boxed.append((i, a.tangent))
                     a = a.value
                 if isinstance(a, Box):
@@ -44,9 +44,19 @@ class ForwardTrace:
         return JVPBox(ans, tangent, self)
 
     def unbox(self, out):
-        """Split an output into (primal, tangent); an output that ignores the input gets zeros."""
-        if isinstance(out, JVPBox) and out.trace is self:
+        """Split an output into (primal, tangent); an output that ignores the input gets zeros.
+
+        A container of outputs splits leaf by leaf into two containers of its structure.
+        """
+        if isinstance(out, JVPBox) and out.tracer is self:
             return out.value, out.tangent
+        if isinstance(out, (tuple, list, dict)):
+            from .pytree import flatten, unflatten
+
+            leaves, treedef = flatten(out)
+            pairs = [self.unbox(leaf) for leaf in leaves]
+            return (unflatten(treedef, [p for p, _ in pairs]),
+                    unflatten(treedef, [t for _, t in pairs]))
         from .namespace import zeros_like_any
 
         return out, zeros_like_any(out)

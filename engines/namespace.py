@@ -9,21 +9,19 @@ list raises ``UnsupportedOperation`` naming it and the engine.
 from __future__ import annotations
 
 import math
+import weakref
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from . import primitives  # noqa: F401  (fills the table)
-from .core import TABLE, Box, primal
+from .core import _FORGET, TABLE, XP_NAMES, Box, primal
 from .errors import UnsupportedOperation
+from .primitives import _derive
+from .primitives._util import shape_of as _shape
 
-# name -> primitive it maps to (composites name the primitive doing the work)
-_DIRECT = (
-    "add subtract multiply divide negative pow matmul exp log log1p expm1 sqrt tanh sin cos "
-    "sinh cosh erf abs sign maximum minimum logaddexp outer trace diag "
-    "matrix_transpose"
-).split()
+# Composites: names built from the primitives in the methods below (not primitives themselves).
 _COMPOSITE = {
     "square": "multiply", "broadcast_to": "broadcast_to", "reshape": "reshape",
     "expand_dims": "reshape", "squeeze": "reshape",
@@ -32,30 +30,32 @@ _COMPOSITE = {
     "asarray": "(constant or stack)", "eye": "(constant)", "zeros": "(constant)",
     "ones": "(constant)", "zeros_like": "(constant)", "ones_like": "(constant)",
     "full": "(constant)", "arange": "(constant)", "linspace": "(constant)",
-}
-_LINALG = {
-    "inv": "inv", "det": "det", "slogdet": "logabsdet", "solve": "solve", "matmul": "matmul",
-    "outer": "outer", "trace": "trace", "diagonal": "diag", "vector_norm": "sqrt+sum",
-    "matrix_transpose": "matrix_transpose",
+    "linalg.slogdet": "logabsdet", "linalg.vector_norm": "sqrt+sum",
 }
 _CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
               "float64": np.float64, "newaxis": None}
 
-SUPPORTED: dict[str, str] = {
-    **{n: n for n in _DIRECT}, **_COMPOSITE,
-    **{f"linalg.{n}": p for n, p in _LINALG.items()},
-    **{n: "(constant)" for n in _CONSTANTS},
-}
-"""Every supported name and the primitive it maps to."""
+
+class _Supported(Mapping):
+    """Every supported name and the primitive it maps to, read live from the table."""
+
+    def _all(self) -> dict:
+        return {**XP_NAMES, **_COMPOSITE, **{n: "(constant)" for n in _CONSTANTS}}
+
+    def __getitem__(self, name):
+        return self._all()[name]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self):
+        return len(self._all())
+
+
+SUPPORTED: Mapping[str, str] = _Supported()
+"""Every supported name and the primitive it maps to (primitives' ``xp`` names included)."""
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
-
-
-def _shape(x):
-    try:
-        return x.shape
-    except AttributeError:
-        return np.shape(x)
 
 
 def zeros_like_any(x):
@@ -63,49 +63,81 @@ def zeros_like_any(x):
     return np.zeros(_shape(x))
 
 
+class _Prims(dict):
+    """Primitive name -> this namespace's function for it, built from the record on first use.
+
+    ``make`` is either a mapping (a fixed set, as a foreign library's adapter has) or a
+    function of the record, so a primitive defined later is found all the same.
+    """
+
+    def __init__(self, engine: str, make):
+        super().__init__()
+        self.engine, self.make = engine, make
+
+    def __missing__(self, name):
+        if isinstance(self.make, Mapping):
+            if name not in self.make:
+                raise UnsupportedOperation(name, self.engine)
+            fn = self.make[name]
+        elif name in TABLE:
+            fn = self.make(TABLE[name])
+        else:
+            raise UnsupportedOperation(name, self.engine)
+        self[name] = fn
+        return fn
+
+
 class _Sub:
     """A sub-namespace (``xp.linalg``) with the same error for unsupported names."""
 
-    def __init__(self, engine: str, prefix: str, funcs: Mapping[str, Callable]):
-        self._engine, self._prefix = engine, prefix
+    def __init__(self, owner: Namespace, prefix: str, funcs: Mapping[str, Callable]):
+        self._owner, self._prefix = owner, prefix
         self.__dict__.update(funcs)
 
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        raise UnsupportedOperation(f"{self._prefix}.{name}", self._engine)
+        return self._owner._lookup(f"{self._prefix}.{name}", self, name)
 
 
 class Namespace:
     """The supported names bound to one implementation of the primitives.
 
+    Each primitive's ``xp`` names are looked up in the table on first use and cached, so a
+    primitive defined after the namespace was built is found as well.
+
     Args:
         engine: name used in error messages.
-        prims: primitive name -> function taking the primitive's positional arguments and
-            keyword parameters (the AD namespace passes ``bind``; numpy its implementations).
+        prims: primitive record -> function taking the primitive's positional arguments and
+            keyword parameters (the AD namespace passes ``bind``; numpy its implementations);
+            or a mapping primitive name -> such a function.
         constant: function turning Python/numpy data into this namespace's constant arrays.
     """
 
-    def __init__(self, engine: str, prims: Mapping[str, Callable],
+    def __init__(self, engine: str, prims: Mapping[str, Callable] | Callable,
                  constant: Callable = np.asarray):
         self.engine = engine
-        self._p = dict(prims)
+        self._p = _Prims(engine, prims)
         self._constant = constant
-        for name in _DIRECT:
-            setattr(self, name, self._p[name])
         for name, value in _CONSTANTS.items():
             setattr(self, name, value)
-        self.linalg = _Sub(engine, "linalg", {
-            "inv": self._p["inv"], "det": self._p["det"], "slogdet": self.slogdet,
-            "solve": self._p["solve"], "matmul": self._p["matmul"], "outer": self._p["outer"],
-            "trace": self._p["trace"], "diagonal": self._p["diag"],
-            "vector_norm": self.vector_norm, "matrix_transpose": self._p["matrix_transpose"],
-        })
+        self.linalg = _Sub(self, "linalg", {"slogdet": self.slogdet,
+                                            "vector_norm": self.vector_norm,
+                                            "diagonal": self._linalg_diagonal})
+        _LIVE.add(self)
+
+    def _lookup(self, name: str, holder, attr: str):
+        """The function of the primitive exposed as ``name``, cached on ``holder``."""
+        if name not in XP_NAMES:
+            raise UnsupportedOperation(name, self.engine)
+        fn = self._p[XP_NAMES[name]]
+        setattr(holder, attr, fn)
+        return fn
 
     def __getattr__(self, name):
-        if name.startswith("__"):
+        if name.startswith("_"):
             raise AttributeError(name)
-        raise UnsupportedOperation(name, self.engine)
+        return self._lookup(name, self, name)
 
     def __repr__(self) -> str:
         return f"<adcheck namespace {self.engine!r}>"
@@ -159,6 +191,10 @@ class Namespace:
         index = (slice(None),) * (axis % len(_shape(x))) + (np.asarray(indices),)
         return self._p["getitem"](x, index=index)
 
+    def _linalg_diagonal(self, x, offset=0):
+        """``linalg.diagonal``: the ``offset`` diagonal of the last two axes."""
+        return self._p["diag"](x, k=offset) if offset else self._p["diag"](x)
+
     def slogdet(self, a):
         sign = np.sign(np.linalg.det(np.asarray(primal(a), dtype=float)))
         return SlogdetResult(sign, self._p["logabsdet"](a))
@@ -205,8 +241,24 @@ def _holds_box(obj) -> bool:
     return isinstance(obj, (list, tuple)) and any(_holds_box(o) for o in obj)
 
 
-ad = Namespace("ad", {name: p.bind for name, p in TABLE.items()})
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+
+
+def _forget(prim) -> None:
+    """Drop a removed primitive from every namespace's caches."""
+    for ns in list(_LIVE):
+        ns._p.pop(prim.name, None)
+        for name in prim.xp:
+            holder = ns.linalg if name.startswith("linalg.") else ns
+            holder.__dict__.pop(name.rpartition(".")[2], None)
+
+
+_FORGET.append(_forget)
+
+ad = Namespace("ad", lambda p: p.bind)
 """The namespace of the AD engines: every name is its primitive's dispatcher (one frame)."""
 
-numpy_ns = Namespace("numpy", {name: p.impl for name, p in TABLE.items()})
+numpy_ns = Namespace("numpy", lambda p: p.impl)
 """Plain float64 numpy: the primitives' own implementations, no tracing."""
+
+_derive.XP = ad

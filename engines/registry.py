@@ -15,6 +15,8 @@ def register(engine: Engine, *, replace: bool = False) -> Engine:
         raise ValueError("an engine needs a name")
     if engine.name in ENGINES and not replace:
         raise ValueError(f"engine {engine.name!r} is already registered")
+    if not getattr(engine, "family", ""):
+        engine.family = engine.name  # shares no code with another engine: its own witness
     ENGINES[engine.name] = engine
     UNAVAILABLE.pop(engine.name, None)
     return engine
@@ -24,6 +26,15 @@ def mark_unavailable(name: str, why: str) -> None:
     """Record an engine that could not be registered (its library is missing)."""
     if name not in ENGINES:
         UNAVAILABLE[name] = why
+
+
+def family_of(engine) -> str:
+    """The family of an engine (or of a registered name); its own name when it declares none."""
+    if isinstance(engine, str):
+        engine = ENGINES.get(engine, engine)
+    if isinstance(engine, str):
+        return engine
+    return getattr(engine, "family", "") or engine.name
 
 
 class UnknownEngine(AdcheckEngineError, KeyError):

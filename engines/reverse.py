@@ -22,7 +22,7 @@ class VJPBox(Box):
     __slots__ = ("idx",)
 
     def __init__(self, value, trace, idx):
-        self.value, self.trace, self.level, self.idx = value, trace, trace.level, idx
+        self.value, self.tracer, self.level, self.idx = value, trace, trace.level, idx
 
 
 class ShapeOnly:
@@ -67,7 +67,7 @@ class ReverseTrace:
         older = False
         for i, a in enumerate(args):
             if isinstance(a, Box):
-                if a.trace is self:
+                if a.tracer is self:
                     parents.append((i, a.idx))
                     a = primals[i] = a.value
                 if isinstance(a, Box):
@@ -98,20 +98,25 @@ class ReverseTrace:
                          primals if "primals" in uses else [_slim(p) for p in primals], params))
         self.length += 1
         box = _new(VJPBox)  # cheaper than VJPBox(...): no __init__ frame on the hot path
-        box.value, box.trace, box.level, box.idx = ans, self, self.level, idx
+        box.value, box.tracer, box.level, box.idx = ans, self, self.level, idx
         return box
 
-    def backward(self, out_idx: int, ct, wanted: list[int], consume: bool = False) -> list:
-        """Sweep the tape from ``out_idx`` down; return the cotangents of entries ``wanted``.
+    def backward(self, seeds: list[tuple[int, object]], wanted: list[int],
+                 consume: bool = False) -> list:
+        """Sweep the tape down from the seeded entries; return the cotangents of ``wanted``.
 
-        Cotangents are accumulated with ``ops.add`` so that the sweep is counted and is itself
-        differentiable (reverse over reverse). ``consume`` frees each entry once swept (for a
-        single sweep, such as a gradient): the tape cannot be swept again.
+        ``seeds`` pairs tape entries with their cotangents: one per output leaf, so a function
+        returning several arrays is swept once for all of them. Cotangents are accumulated
+        with ``ops.add`` so that the sweep is counted and is itself differentiable (reverse
+        over reverse). ``consume`` frees each entry once swept (for a single sweep, such as a
+        gradient): the tape cannot be swept again.
         """
         tape = self.tape
         add = ops.add
+        out_idx = max((i for i, _ in seeds), default=-1)
         cts: list = [None] * (out_idx + 1)
-        cts[out_idx] = ct
+        for i, ct in seeds:
+            cts[i] = ct if cts[i] is None else add(cts[i], ct)
         keep = set(wanted)
         visited = 0
         for k in range(out_idx, -1, -1):

@@ -18,9 +18,9 @@ import numpy as np
 import sympy
 
 from .base import Cost, KindDispatch, Result
-from .core import TABLE
-from .errors import InputError
-from .exact import reductions, to_exact, to_float
+from .core import EPS
+from .errors import InputError, UnsupportedOperation
+from .exact import to_exact, to_float
 from .namespace import Namespace, SlogdetResult
 
 MAX_INPUTS = 16
@@ -28,7 +28,6 @@ MAX_ENTRIES = 1024  # derivative entries (output size × input size, squared for
 # sympy.diff on nested tanh networks grows fast: measured here, 1764 (operations in f x
 # derivative entries) took 5 s and every case above 3600 ran past 15 s.
 MAX_WORK = 2000
-EPS = float(np.finfo(np.float64).eps)
 
 
 def _sym(v):
@@ -81,60 +80,73 @@ def _wrap(v):
     return np.asarray(v, dtype=object).view(SymArray)
 
 
-def _elementwise(fn, nargs=1):
-    ufunc = np.frompyfunc(lambda *a: fn(*(_sym(v) for v in a)), nargs, 1)
-    return lambda *args: np.asarray(ufunc(*args), dtype=object)
+def _elementwise(fn):
+    """A primitive applying the sympy function ``fn`` to each element."""
+    ufuncs = {}
 
-
-def _matrices(fn):
-    """Apply ``fn`` to sympy Matrices over the leading batch axes."""
-    def run(a, *rest):
-        a = to_sym(a)
-        if a.ndim == 2:
-            return fn(sympy.Matrix(a.tolist()), *(to_sym(r) for r in rest))
-        return np.stack([run(a[i], *(np.asarray(r)[i] for r in rest)) for i in range(len(a))])
+    def run(*args):
+        n = len(args)
+        if n not in ufuncs:
+            ufuncs[n] = np.frompyfunc(lambda *a: fn(*(_sym(v) for v in a)), n, 1)
+        return to_sym(ufuncs[n](*args))
     return run
 
 
-def _solve(a, b):
-    sol = a.LUsolve(sympy.Matrix(b.tolist()))
-    return np.array(sol.tolist(), dtype=object).reshape(b.shape)
+def _lift(fn):
+    """A function of object arrays run on sympy conversions of its arguments."""
+    return lambda *args, **params: to_sym(fn(*(to_sym(a) for a in args), **params))
 
 
-def _lift(impl):
-    return lambda *args, **params: to_sym(impl(*(to_sym(a) for a in args), **params))
+def _function_of(prim):
+    """A sympy function for an elementwise unary record with a derivative but no sympy form.
 
+    sympy differentiates it through ``fdiff``, which evaluates the record's own derivative in
+    this namespace (so derivatives of any order stay symbolic), and evaluates it numerically
+    through the record's mpmath form (``lambdify`` reads ``_imp_``).
+    """
+    d = prim.derivative
 
-_ELEMENTWISE = {
-    "exp": sympy.exp, "log": sympy.log, "log1p": lambda x: sympy.log(1 + x),
-    "expm1": lambda x: sympy.exp(x) - 1, "sqrt": sympy.sqrt, "tanh": sympy.tanh,
-    "sin": sympy.sin, "cos": sympy.cos, "sinh": sympy.sinh, "cosh": sympy.cosh,
-    "erf": sympy.erf, "abs": sympy.Abs, "sign": sympy.sign,
-}
-_BINARY = {
-    "pow": lambda x, y: x**y, "maximum": sympy.Max, "minimum": sympy.Min,
-    "logaddexp": lambda x, y: sympy.log(sympy.exp(x) + sympy.exp(y)),
-}
+    def fdiff(self, argindex=1):
+        x = to_sym(self.args[0])
+        out = d(sym_ns, x, ans=to_sym(self)) if "ans" in prim.uses else d(sym_ns, x)
+        return to_sym(out).item()
 
-
-def sym_prims() -> dict:
-    """Primitive name -> sympy implementation for every name in TABLE."""
-    prims = {name: _lift(p.impl) for name, p in TABLE.items()}
-    prims.update(reductions(to_sym))
-    prims.update({n: _elementwise(fn) for n, fn in _ELEMENTWISE.items()})
-    prims.update({n: _elementwise(fn, 2) for n, fn in _BINARY.items()})
-    prims.update({
-        "inv": _matrices(lambda a: np.array(a.inv().tolist(), dtype=object)),
-        "det": _matrices(lambda a: to_sym(a.det())),
-        "logabsdet": _matrices(lambda a: to_sym(sympy.log(sympy.Abs(a.det())))),
-        "solve": _matrices(_solve),
+    return type(prim.name, (sympy.Function,), {
+        "fdiff": fdiff, "_imp_": staticmethod(prim.exact),
+        "_eval_evalf": lambda self, prec: sympy.Float(
+            prim.exact(mpmath.mpf(self.args[0].evalf(prec))), prec) if self.args[0].is_number
+        else None,
     })
-    return {n: _returning_sym(fn) for n, fn in prims.items()}
 
 
-def _returning_sym(fn):
-    """Make a primitive return a SymArray, so later Python-float arithmetic stays exact."""
-    return lambda *args, **params: to_sym(fn(*args, **params))
+def sym_impl(prim):
+    """The sympy implementation of one primitive, derived from its record.
+
+    An elementwise ``sym`` form is applied element by element; an array form gets object
+    arrays of sympy expressions; an elementwise unary record with a derivative and an mpmath
+    form but no sympy form becomes a sympy function (``_function_of``); otherwise the numpy
+    implementation runs on object arrays (right for primitives that move, add or multiply).
+    """
+    if prim.sym is False:
+        def refuse(*args, **params):
+            raise UnsupportedOperation(prim.name, "symbolic",
+                                       why="the record states that it has no sympy form")
+        return refuse
+    if prim.sym is not None:
+        return _elementwise(prim.sym) if prim.elementwise else _lift(prim.sym)
+    if prim.elementwise and prim.derivative is not None and prim.exact not in (None, False) \
+            and not isinstance(prim.derivative, tuple):
+        return _elementwise(_function_of(prim))
+    lifted = _lift(prim.impl)
+
+    def run(*args, **params):
+        try:
+            return lifted(*args, **params)
+        except TypeError as exc:
+            raise UnsupportedOperation(prim.name, "symbolic", why=(
+                f"its numpy implementation cannot run on sympy expressions ({exc}); give the "
+                f"primitive a sympy form (sym=) or an mpmath one (exact=)")) from exc
+    return run
 
 
 def _choose(c, x, y):
@@ -153,7 +165,7 @@ class SymbolicNamespace(Namespace):
     e = property(lambda self: sympy.E, lambda self, value: None)
 
     def __init__(self):
-        super().__init__("symbolic", sym_prims(), constant=to_sym)
+        super().__init__("symbolic", sym_impl, constant=to_sym)
 
     def where(self, cond, x, y):
         c, x, y = np.broadcast_arrays(to_sym(cond), to_sym(x), to_sym(y))
@@ -209,19 +221,57 @@ def _exact_subs(syms, values) -> dict:
                                                           np.asarray(values, dtype=float).flat)}
 
 
+def _dirac(x, *order):
+    """DiracDelta at a point: 0 off its support; at it the derivative does not exist."""
+    if x != 0:
+        return mpmath.mpf(0)
+    raise InputError("the symbolic derivative holds a DiracDelta at its support here: the "
+                     "function has a kink or a jump at this point (a sign, abs or |det| at 0), "
+                     "so no derivative exists there; judge it at another point")
+
+
+def _heaviside(x, at_zero=0.5):
+    return mpmath.mpf(1) if x > 0 else mpmath.mpf(0) if x < 0 else mpmath.mpf(at_zero)
+
+
+# sympy names that mpmath lacks, as functions of a point (lambdify's module table)
+_POINT_FUNCTIONS = {"DiracDelta": _dirac, "Heaviside": _heaviside}
+
+
+def _lambdify(syms, exprs):
+    return sympy.lambdify(syms, exprs, modules=[_POINT_FUNCTIONS, "mpmath"])
+
+
+def _undefined_entry(syms, values, exprs) -> str:
+    """Name the first entry of ``exprs`` whose evaluation fails (for the error message)."""
+    for k, e in enumerate(exprs.flat):
+        try:
+            _lambdify(syms, [e])(*values)
+        except ArithmeticError:
+            return f"entry {k}, {e}"
+    return "an entry"
+
+
 def evaluate(exprs, subs: dict, dps: int = 50) -> np.ndarray:
     """Object array of mpf: each expression at the exact point ``subs``, to ``dps`` digits.
 
     The expressions are compiled once (``lambdify`` to mpmath) and evaluated at the exact
     binary values with dps + 10 working digits: far faster than ``evalf`` with substitution
-    on a network's derivatives, and accurate far beyond float64.
+    on a network's derivatives, and accurate far beyond float64. A derivative that divides by
+    zero at the point (sqrt or a norm at 0) raises ``InputError`` naming the entry.
     """
     exprs = np.asarray(exprs, dtype=object)
     syms = list(subs)
     with mpmath.workdps(dps + 10):
         values = [mpmath.mpf(v.p) / v.q for v in subs.values()]
-        fn = sympy.lambdify(syms, list(exprs.flat), modules="mpmath")
-        out = fn(*values)
+        fn = _lambdify(syms, list(exprs.flat))
+        try:
+            out = fn(*values)
+        except ArithmeticError as exc:
+            where = _undefined_entry(syms, values, exprs)
+            raise InputError(f"the symbolic derivative is undefined at this point "
+                             f"({type(exc).__name__} in {where}): the function is not "
+                             f"differentiable here (e.g. sqrt or a norm at 0)") from exc
         flat = [mpmath.mpf(v) if not isinstance(v, mpmath.mpf) else v for v in out]
         bad = [v for v in flat if not mpmath.isfinite(v)]
     if bad:
@@ -237,7 +287,7 @@ class SymbolicEngine(KindDispatch):
     """sympy derivatives, componentwise, evaluated exactly at the float64 input."""
 
     name = "symbolic"
-    family = "symbolic"
+    category = family = "symbolic"
     description = "sympy.diff componentwise, evaluated exactly at the rational input"
     max_examples = 10  # seconds per network case: sympy expressions grow with depth
 
@@ -306,5 +356,10 @@ class SymbolicEngine(KindDispatch):
         except (TypeError, sympy.SympifyError) as exc:
             return Result(None, engine=self.name, status="not-applicable",
                           note=f"sympy cannot trace this function: {exc}")
+        except Exception as exc:
+            if str(exc):
+                raise
+            raise InputError(f"sympy raised {type(exc).__name__} with no message while "
+                             f"computing the {kind}") from exc
         return Result(value, Cost(passes=1), np.abs(value) * EPS / 2, self.name)
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Cost, Engine, Result, as_float_args
-from .taylor_rules import XP, Jet, NotPropagated, P, _JetNamespace, _unary, _val  # noqa: F401
+from .jet import val as _val
+from .taylor_rules import XP, Jet, P, _JetNamespace  # noqa: F401
 
 # ----------------------------------------------------------------------------- entry points
 
@@ -62,7 +63,7 @@ class ForwardLaplacianEngine(Engine):
     """Engine ``forward-laplacian``: the Laplacian only; every other kind is not applicable."""
 
     name = "forward-laplacian"
-    family = "taylor"
+    category = family = "taylor"
     max_order = 2
     description = "forward Laplacian (collapsed Taylor mode): value, gradient, Laplacian, one pass"
 

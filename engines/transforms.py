@@ -12,11 +12,9 @@ import numpy as np
 from .core import Box
 from .forward import ForwardTrace, JVPBox
 from .namespace import ad, zeros_like_any
+from .primitives._util import shape_of as _shape
+from .pytree import LEAF, flatten, is_container, tree_map, unflatten
 from .reverse import ReverseTrace, VJPBox
-
-
-def _shape(x):
-    return x.shape if hasattr(x, "shape") else np.shape(x)
 
 
 def _check_xp(xp):
@@ -40,31 +38,49 @@ class Pullback:
     """The result of one forward evaluation on a tape; call it with a cotangent to sweep.
 
     With one input index it returns that input's cotangent; with a tuple of them (``vjp`` with
-    a tuple ``argnum``) a tuple of cotangents, one per input.
+    a tuple ``argnum``) a tuple of cotangents, one per input. For a function returning a
+    container of arrays the cotangent is a container of the same structure; a leaf given as
+    None contributes nothing (a zero cotangent).
     """
 
     def __init__(self, trace: ReverseTrace, out, inputs: list, many: bool):
         self.trace, self.out, self.inputs, self.many = trace, out, inputs, many
+        self.out_leaves, self.treedef = flatten(out)
         self.sweeps = 0
         self.consume = False  # set by one-sweep callers (grad) to free the tape as it goes
 
-    @property
-    def in_idx(self):
-        """Tape index of the input (a tuple of them for a tuple ``argnum``)."""
-        idx = tuple(b.idx for b in self.inputs)
-        return idx if self.many else idx[0]
+    def _seeds(self, ct) -> list:
+        """(tape entry, cotangent) for each output leaf that this trace recorded."""
+        if self.treedef is LEAF:
+            ct_leaves = [ct]
+        else:
+            ct_leaves, ct_def = flatten(ct)
+            if ct_def != self.treedef:
+                raise ValueError(f"the cotangent has the structure {ct_def!r} but the function "
+                                 f"returned {self.treedef!r}: give one cotangent per output")
+        trace = self.trace
+        return [(o.idx, c) for o, c in zip(self.out_leaves, ct_leaves)
+                if c is not None and isinstance(o, VJPBox) and o.tracer is trace]
 
     def __call__(self, ct):
         self.sweeps += 1
-        out, trace, inputs = self.out, self.trace, self.inputs
-        if isinstance(out, VJPBox) and out.trace is trace:
-            gs = trace.backward(out.idx, ct, [b.idx for b in inputs], self.consume)
+        inputs = self.inputs
+        seeds = self._seeds(ct)
+        if seeds:
+            gs = self.trace.backward(seeds, [b.idx for b in inputs], self.consume)
         else:
             gs = [None] * len(inputs)
         for k, g in enumerate(gs):
             if g is None:  # the output does not depend on this input
                 gs[k] = np.zeros(_shape(inputs[k].value))
         return tuple(gs) if self.many else gs[0]
+
+
+def _unboxed(out, trace):
+    """The primal value of each output leaf this trace recorded."""
+    if not is_container(out):
+        return out.value if isinstance(out, VJPBox) and out.tracer is trace else out
+    return tree_map(lambda o: o.value if isinstance(o, VJPBox) and o.tracer is trace else o, out)
 
 
 def vjp(f, xp, primals, argnum=0):
@@ -81,8 +97,7 @@ def vjp(f, xp, primals, argnum=0):
     for i, box in zip(argnum if many else (argnum,), inputs):
         args[i] = box
     out = f(xp, *args)
-    value = out.value if isinstance(out, VJPBox) and out.trace is trace else out
-    return value, Pullback(trace, out, inputs, many)
+    return _unboxed(out, trace), Pullback(trace, out, inputs, many)
 
 
 def grad(f, argnum=0):
@@ -98,12 +113,20 @@ def grad(f, argnum=0):
     return gradient
 
 
+def _require_scalar(out, what):
+    if is_container(out):
+        raise ValueError(f"{what} needs one scalar output, got a {type(out).__name__} of "
+                         f"{len(flatten(out)[0])} arrays: differentiate each one, or use jacrev "
+                         f"(a Jacobian per output)")
+    if _shape(out) != ():
+        raise ValueError(f"{what} needs a scalar output, got shape {_shape(out)}; use jacrev")
+
+
 def value_and_grad(f, argnum=0):
     """(f(args), gradient) of a scalar function from one taped pass and one backward sweep."""
     def both(xp, *args):
         out, pullback = vjp(f, xp, args, argnum)
-        if _shape(out) != ():
-            raise ValueError(f"grad needs a scalar output, got shape {_shape(out)}; use jacrev")
+        _require_scalar(out, "grad")
         pullback.consume = True  # one sweep only: free each tape entry once it is swept
         return out, pullback(1.0)
 
@@ -131,51 +154,58 @@ def _stack_out(xp, parts, out_shape, in_shape, outer_first):
 
 
 def jacfwd(f, argnum=0):
-    """Jacobian by forward mode: one pass per input component (numerator layout)."""
+    """Jacobian by forward mode: one pass per input component (numerator layout).
+
+    A function returning a container of arrays gets the same container of Jacobians.
+    """
     def jacobian(xp, *args):
         in_shape = _shape(args[argnum])
-        cols, out_shape = [], None
+        cols, out = [], None
         for e in _basis(in_shape):
             out, t = jvp(f, xp, args, e, argnum)
-            out_shape = _shape(out)
-            cols.append(t)
-        if out_shape is None:
-            out_shape = _shape(f(xp, *args))
-        return _stack_out(xp, cols, out_shape, in_shape, outer_first=False)
+            cols.append(flatten(t)[0])
+        leaves, treedef = flatten(f(xp, *args) if not cols else out)
+        jacs = [_stack_out(xp, [c[k] for c in cols], _shape(leaf), in_shape, outer_first=False)
+                for k, leaf in enumerate(leaves)]
+        return unflatten(treedef, jacs)
 
     return jacobian
+
+
+def jacobian_rows(xp, pullback, in_shape):
+    """The Jacobian (a container of them for container outputs) from one pullback's sweeps:
+    one sweep per component of each output leaf."""
+    leaves, treedef = pullback.out_leaves, pullback.treedef
+    jacs = []
+    for k, leaf in enumerate(leaves):
+        out_shape = _shape(leaf)
+        rows = []
+        for e in _basis(out_shape):
+            ct = [None] * len(leaves)
+            ct[k] = e
+            rows.append(pullback(e if treedef is LEAF else unflatten(treedef, ct)))
+        jacs.append(_stack_out(xp, rows, out_shape, in_shape, outer_first=True))
+    return unflatten(treedef, jacs)
 
 
 def jacrev(f, argnum=0):
     """Jacobian by reverse mode: one forward pass, one sweep per output component."""
     def jacobian(xp, *args):
-        out, pullback = vjp(f, xp, args, argnum)
-        out_shape, in_shape = _shape(out), _shape(args[argnum])
-        rows = [pullback(e) for e in _basis(out_shape)]
-        return _stack_out(xp, rows, out_shape, in_shape, outer_first=True)
+        _, pullback = vjp(f, xp, args, argnum)
+        return jacobian_rows(xp, pullback, _shape(args[argnum]))
 
     return jacobian
 
 
 def hessian(f, argnum=0, outer="forward", inner="reverse"):
     """Hessian of a scalar function by any nesting: outer mode applied to the inner gradient."""
-    g = grad(f, argnum) if inner == "reverse" else _fwd_gradient(f, argnum)
+    g = grad(f, argnum) if inner == "reverse" else jacfwd(f, argnum)  # scalar f: the gradient
     return jacfwd(g, argnum) if outer == "forward" else jacrev(g, argnum)
-
-
-def _fwd_gradient(f, argnum):
-    """Gradient of a scalar function by forward mode (n passes), shaped like the argument."""
-    jac = jacfwd(f, argnum)
-
-    def gradient(xp, *args):
-        return jac(xp, *args)
-
-    return gradient
 
 
 def hvp(f, argnum=0, outer="forward", inner="reverse"):
     """Hessian-vector product H·v of a scalar function (H is symmetric for smooth f)."""
-    g = grad(f, argnum) if inner == "reverse" else _fwd_gradient(f, argnum)
+    g = grad(f, argnum) if inner == "reverse" else jacfwd(f, argnum)  # scalar f: the gradient
 
     def product(xp, v, *args):
         if outer == "forward":

@@ -134,13 +134,23 @@ define(
 
 # ----------------------------------------------------------------------------- backprop
 
+MAX_BATCH = 4  # examples per batch; a batch of 1 is a single input vector
+
+
 def _net_args(d, with_target=True):
+    """A network and its inputs: one example (a vector) or a batch of B > 1 rows, over which
+    the biases broadcast, so the engines' un-broadcasting is exercised."""
     w, b, arch = build_network(d, depth=(1, 4), width=(1, 6), activations=NAMES)
     spec = nets.decode_arch(arch)
-    x = build_vector(d, spec.widths[0])
+    batch = d.integer(1, MAX_BATCH)
+
+    def rows(n):
+        return build_vector(d, n) if batch == 1 else build_matrix(d, batch, n)
+
+    x = rows(spec.widths[0])
     if not with_target:
         return w, b, x, arch
-    return w, b, x, build_vector(d, spec.widths[-1]), arch
+    return w, b, x, rows(spec.widths[-1]), arch
 
 
 def _net_cases(with_target=True):

@@ -21,6 +21,7 @@ CITE = ("Appendix B.2; Baur & Strassen (1983), 'The complexity of partial deriva
 WIDTHS = (2, 4, 8, 16, 32)  # hidden widths of the growing networks
 PASS_WIDTHS = (2, 4, 8)  # forward mode and central differences cost n passes: keep n small
 DEPTH = 3
+BATCH = 4  # examples per network loss evaluation
 CHEAP_GRADIENT_BOUND = 3  # Baur-Strassen: at most 3x the nonscalar multiplications
 
 
@@ -31,13 +32,14 @@ def _engine(name):
 
 
 def network_problem(width: int, seed: int = 0, activation: str = "tanh"):
-    """A depth-3 network of the given width and its loss arguments (deterministic)."""
+    """A depth-3 network of the given width and its loss arguments on a batch (deterministic)."""
     rng = np.random.default_rng(seed)
     arch = nets.encode_arch([width] * (DEPTH + 1), [activation] * DEPTH)
     spec = nets.decode_arch(arch)
     w = rng.uniform(-1, 1, spec.n_weights()) / np.sqrt(width)
     b = rng.uniform(-0.5, 0.5, spec.n_biases())
-    x, y = rng.uniform(-1, 1, width), rng.uniform(-1, 1, width)
+    # a batch of examples: the biases broadcast over it, as in training
+    x, y = rng.uniform(-1, 1, (BATCH, width)), rng.uniform(-1, 1, (BATCH, width))
     return (w, b, x, y, arch)
 
 

@@ -6,6 +6,11 @@ A network is carried by plain arrays so every engine and oracle can take it as a
 the index of each layer's activation in ``activations.NAMES`` (integer, so that adapters leave it
 untraced). ``z_l = W_l a_{l-1} + b_l``, ``a_l = g_l(z_l)``, ``a_0 = x`` (Appendix B.1, item 4).
 
+``x`` is one input (a vector of width n_0) or a batch of them (shape (B, n_0), one row per
+example); the biases then broadcast over the batch, the loss sums over it, and the closed
+forms are the appendix's δ formulas summed over the batch: ∂ℓ/∂W_l = Σ_b δ_l,b a_{l-1,b}ᵀ and
+∂ℓ/∂b_l = Σ_b δ_l,b. A rule that un-broadcasts a bias over the wrong axis fails them.
+
 The closed forms are recursions written out by hand: the backprop delta recursion for parameter
 gradients, and second-order forward propagation for input Hessians. They share no code with
 the AD engines.
@@ -69,12 +74,17 @@ def unpack(xp, weights, biases, arch: Arch):
     return layers
 
 
+def _batched(a) -> bool:
+    return len(a.shape) == 2
+
+
 def forward(xp, weights, biases, x, arch):
-    """Network output and the cached (z_l, a_{l-1}) of every layer."""
+    """Network output and the cached (z_l, a_{l-1}) of every layer (rows: batch examples)."""
     spec = decode_arch(arch)
     a, cache = x, []
     for (w, b), act in zip(unpack(xp, weights, biases, spec), spec.activations):
-        z = w @ a + b
+        # a batch multiplies by W^T from the right, so the bias broadcasts over the rows
+        z = (a @ xp.matrix_transpose(w) if _batched(x) else w @ a) + b
         cache.append((z, a))
         a = ACTIVATIONS[act].g(xp, z)
     return a, cache
@@ -93,7 +103,8 @@ def loss(xp, weights, biases, x, target, arch):
 
 def deltas(xp, weights, biases, x, arch, seed):
     """The delta recursion: delta_L = seed(y_hat) * g_L'(z_L), delta_l = (W_{l+1}^T delta_{l+1})
-    * g_l'(z_l). ``seed`` maps y_hat to dl/dy_hat. Returns deltas and the (z_l, a_{l-1})."""
+    * g_l'(z_l), row by row for a batch. ``seed`` maps y_hat to dl/dy_hat. Returns deltas and
+    the (z_l, a_{l-1})."""
     spec = decode_arch(arch)
     y, cache = forward(xp, weights, biases, x, arch)
     layers = unpack(xp, weights, biases, spec)
@@ -102,14 +113,20 @@ def deltas(xp, weights, biases, x, arch, seed):
     for l in reversed(range(spec.depth)):
         z, _ = cache[l]
         if l < spec.depth - 1:
-            d = xp.matrix_transpose(layers[l + 1][0]) @ d
+            w = layers[l + 1][0]
+            d = d @ w if _batched(x) else xp.matrix_transpose(w) @ d
         d = d * ACTIVATIONS[spec.activations[l]].d1(xp, z)
         out[l] = d
     return out, cache
 
 
 def flat_grads(xp, ds, cache):
-    """Concatenate dl/dW_l = delta_l a_{l-1}^T (flattened) and dl/db_l = delta_l."""
+    """Concatenate dl/dW_l = delta_l a_{l-1}^T (flattened) and dl/db_l = delta_l, each summed
+    over the batch when there is one."""
+    if ds and _batched(ds[0]):
+        gw = [xp.reshape(xp.matrix_transpose(d) @ a, (d.shape[1] * a.shape[1],))
+              for d, (_, a) in zip(ds, cache)]
+        return xp.concat(gw), xp.concat([xp.sum(d, axis=0) for d in ds])
     gw = [xp.reshape(xp.outer(d, a), (d.shape[0] * a.shape[0],)) for d, (_, a) in zip(ds, cache)]
     return xp.concat(gw), xp.concat(list(ds))
 
@@ -127,14 +144,21 @@ def loss_bias_grad(xp, weights, biases, x, target, arch):
 
 
 def output_weight_jacobian(xp, weights, biases, x, arch):
-    """Closed form of d y_hat_k / dW (flat), one row per output k: delta recursion seeded e_k."""
+    """Closed form of d y_hat_k / dW (flat), one row per output k: delta recursion seeded e_k.
+
+    For a batch, one row per (example, output): shape (B, n_L, n_W).
+    """
     n_out = decode_arch(arch).widths[-1]
-    eye = xp.eye(n_out)
-    rows = []
-    for k in range(n_out):
-        ds, cache = deltas(xp, weights, biases, x, arch, lambda y, k=k: eye[k])
-        rows.append(flat_grads(xp, ds, cache)[0])
-    return xp.stack(rows)
+    if not _batched(x):
+        eye = xp.eye(n_out)
+        return xp.stack([flat_grads(xp, *deltas(xp, weights, biases, x, arch,
+                                                 lambda y, k=k: eye[k]))[0]
+                         for k in range(n_out)])
+    n_batch = x.shape[0]
+    eye = xp.reshape(xp.eye(n_batch * n_out), (n_batch * n_out, n_batch, n_out))
+    rows = [flat_grads(xp, *deltas(xp, weights, biases, x, arch, lambda y, k=k: eye[k]))[0]
+            for k in range(n_batch * n_out)]
+    return xp.reshape(xp.stack(rows), (n_batch, n_out, weights.shape[0]))
 
 
 def blocks(arch, which: str) -> list[tuple[str, int, int]]:

@@ -9,8 +9,12 @@
 - ``numeric``: no proof applies (cost and property claims, residuals, records without cases,
   or a case sympy could not reduce to 0); only the numerical checks stand.
 
-Results are memoized in memory and in ``proofs.json`` beside this file, keyed by a fingerprint
-of the record's source code and the sympy version, so an edited record is proved again.
+Results are memoized in memory and on disk, keyed by a fingerprint of the record's source code
+and the sympy version, so an edited record is proved again. Two files are read: ``proofs.json``
+beside this file (shipped with the package, read-only at run time) and ``proofs.json`` in the
+user's cache folder (``$ADCHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/adcheck``, else
+``~/.cache/adcheck``). New proofs go to the user's cache only, so nothing is ever written into
+an installed package; ``write_shipped`` (``make proofs``) refreshes the shipped file.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import sympy
 
-CACHE_FILE = Path(__file__).with_name("proofs.json")
+SHIPPED_FILE = Path(__file__).with_name("proofs.json")
 _MEMO: dict[str, ProofStatus] = {}
 
 
@@ -187,45 +192,66 @@ def compute(identity) -> ProofStatus:
 
 # ------------------------------------------------------------------------------ caching
 
-def _load_cache() -> dict:
+def user_cache_file() -> Path:
+    """The user's proof cache: $ADCHECK_CACHE_DIR, $XDG_CACHE_HOME/adcheck or ~/.cache/adcheck."""
+    root = os.environ.get("ADCHECK_CACHE_DIR")
+    if not root:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = os.path.join(xdg, "adcheck")
+    return Path(root) / "proofs.json"
+
+
+def _read(path: Path) -> dict:
     try:
-        return json.loads(CACHE_FILE.read_text())
+        return json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
 
 
-CACHED_SECTIONS = ("B1.", "B2.", "B3.")
-"""Only the catalogue's own proofs persist in the shipped cache; users' and tests' records are
-memoized in memory, so running the suite never rewrites a tracked file."""
+def _cached(identity_id: str, key: str) -> ProofStatus | None:
+    """The shipped entry of this id when its fingerprint matches, else the user's by key."""
+    hit = _read(SHIPPED_FILE).get(identity_id)
+    if not (hit and hit.get("fingerprint") == key):
+        hit = _read(user_cache_file()).get(key)
+    if not hit:
+        return None
+    return ProofStatus(hit["status"], hit["detail"], hit.get("seconds", 0.0))
 
 
-def _store(identity_id: str, key: str, result: ProofStatus) -> None:
-    if not identity_id.startswith(CACHED_SECTIONS):
+def _store(key: str, result: ProofStatus) -> None:
+    """Add a proof to the user's cache, keyed by fingerprint (an edited copy never collides)."""
+    path = user_cache_file()
+    cache = _read(path)
+    if cache.get(key) == result.as_dict():
         return
-    cache = _load_cache()
-    old = cache.get(identity_id, {})
-    if old.get("fingerprint") == key and old.get("status") == result.status:
-        return  # same proof again: keep the file as it is
-    cache[identity_id] = {"fingerprint": key, **result.as_dict()}
+    cache[key] = result.as_dict()
     try:
-        CACHE_FILE.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n")
+        os.replace(tmp, path)
     except OSError:
-        pass  # a read-only installation: memoized in memory only
+        pass  # no writable cache folder: memoized in memory only
 
 
 def status(identity, *, use_cache: bool = True) -> ProofStatus:
-    """The record's proof status, from the cache when its fingerprint still matches."""
+    """The record's proof status, from a cache when its fingerprint still matches."""
     key = fingerprint(identity)
     memo_key = f"{identity.id}:{key}"
     if use_cache and memo_key in _MEMO:
         return _MEMO[memo_key]
-    hit = _load_cache().get(identity.id) if use_cache else None
-    if hit and hit.get("fingerprint") == key:
-        result = ProofStatus(hit["status"], hit["detail"], hit.get("seconds", 0.0))
-    else:
+    result = _cached(identity.id, key) if use_cache else None
+    if result is None:
         result = compute(identity)
-        from .record import IDENTITIES
-        if IDENTITIES.get(identity.id) is identity:  # not a test's altered copy of a record
-            _store(identity.id, key, result)
+        _store(key, result)
     _MEMO[memo_key] = result
     return result
+
+
+def write_shipped(records) -> Path:
+    """Prove ``records`` (the catalogue) and rewrite the shipped ``proofs.json`` with them."""
+    entries = {}
+    for rec in records:
+        entries[rec.id] = {"fingerprint": fingerprint(rec), **status(rec).as_dict()}
+    SHIPPED_FILE.write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n")
+    return SHIPPED_FILE

@@ -22,6 +22,11 @@ IDENTITIES: dict[str, Identity] = {}
 RECORD_KINDS = ("jacobian", "gradient", "hessian", "hvp", "laplacian", "residual", "cost",
                 "property")
 
+# The order of derivative each kind takes: what a claim of that kind needs of f (C^order) when
+# the record does not say otherwise. A default below it would make the claim unjudgeable.
+KIND_ORDER = {"jacobian": 1, "gradient": 1, "hessian": 2, "hvp": 2, "laplacian": 2,
+              "residual": 2, "cost": 1, "property": 1}
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -42,7 +47,8 @@ class Identity:
             ``strategy`` for the hypothesis form.
         strategy: a hypothesis strategy of argument tuples (constructed, never filtered).
         statement: a sympy object (Eq or expression) stating the identity, for MathML.
-        smoothness: the order k of continuity the claim needs (C^k).
+        smoothness: the order k of continuity the claim needs (C^k); by default the order of
+            the kind (2 for a Hessian, Laplacian or residual, else 1).
         analytic: whether ``f`` is analytic in the differentiated argument (complex step).
         layout: the layout convention, in words.
         prove: ``prove() -> ProofStatus`` (``.status``, ``.detail``), computed by the suite, not
@@ -74,7 +80,7 @@ class Identity:
     arg_names: tuple[str, ...] = ()
     strategy: Any = None
     statement: Any = None
-    smoothness: int = 1
+    smoothness: int | None = None
     analytic: bool = True
     layout: str = "numerator layout: d(Ax)/dx = A; gradients shaped like their argument"
     prove: Callable | None = None
@@ -87,6 +93,8 @@ class Identity:
     terms: Callable | None = None
 
     def __post_init__(self):
+        if self.smoothness is None:
+            object.__setattr__(self, "smoothness", KIND_ORDER.get(self.kind, 1))
         if self.strategy is None and self.inputs is not None:
             from .strategies import as_strategy  # hypothesis only when inputs are defined
 

@@ -62,7 +62,7 @@ def demo_facts(engine_name: str) -> list[dict]:
     from engines import registry
 
     eng = registry.ENGINES.get(engine_name)
-    if eng is None or eng.family != "ad":
+    if eng is None or eng.category != "ad":
         return []
     facts = []
     for act, zero in (("relu", True), ("tanh", False)):

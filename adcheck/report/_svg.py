@@ -11,9 +11,10 @@ matplotlib.use("Agg")  # no display, no GUI toolkit: the report renders anywhere
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-# One palette for engines across every plot, so a colour means the same engine everywhere.
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
-           "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173"]
+# One palette for engines across every plot, so a colour means the same engine everywhere; no
+# red, which the plots keep for an error above its allowance.
+PALETTE = ["#1f77b4", "#6a3d9a", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+           "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#8c6d31", "#7b4173"]
 STYLE = {
     "svg.fonttype": "none",          # text stays text: small files, browser fonts
     "font.family": "sans-serif",
@@ -49,8 +50,18 @@ def to_svg(fig, name: str, label: str) -> str:
     svg = re.sub(r"<\?xml[^>]*\?>\s*", "", svg)
     svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    svg = _scope_ids(svg, name)
     label = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     return svg.replace("<svg ", f'<svg class="plot" role="img" aria-label="{label}" ', 1)
+
+
+def _scope_ids(svg: str, name: str) -> str:
+    """Prefix every id (and every reference to one) with ``name``: matplotlib numbers its ids
+    per figure ("figure_1", "axes_1"), so two figures on one page would share them."""
+    prefix = re.sub(r"[^A-Za-z0-9_-]", "-", name) + "-"
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{prefix}{m.group(1)})", svg)
+    return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
 
 
 def colour(engine: str, engines: list[str]) -> str:

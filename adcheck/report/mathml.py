@@ -45,29 +45,9 @@ def statement_mathml(expr, *, display: bool = True) -> str:
     return sanitize(f'<math xmlns="{MATHML_NS}" display="{mode}">{body}</math>') or ""
 
 
-def _printer_class():
-    from sympy.printing.mathml import MathMLPresentationPrinter
-
-    class Printer(MathMLPresentationPrinter):
-        """sympy's presentation printer, keeping the case of undefined function names."""
-
-        def _print_Function(self, e):
-            from sympy import Symbol
-            from sympy.core.function import AppliedUndef
-
-            if not isinstance(e, AppliedUndef):
-                return super()._print_Function(e)
-            # sympy lowercases the class name here (V(S, t) prints as v(S, t)).
-            mrow = self.dom.createElement("mrow")
-            mrow.appendChild(self._print(Symbol(e.func.__name__)))
-            mrow.appendChild(self._paren_comma_separated(*e.args))
-            return mrow
-
-    return Printer
-
-
 def _Printer():
-    return _printer_class()()
+    from .notation import printer_class
+    return printer_class()()
 
 
 def sanitize(markup: str) -> str | None:

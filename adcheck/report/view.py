@@ -11,14 +11,18 @@ import hashlib
 import re
 
 from . import fmt
+from .columns import columns
 from .drift import drift_table
 from .mathml import sanitize
+from .verified import GRADE_TEXT, exact_zero, fmt_verified, relative_allowance, verified_to
+from .verified import grade as vt_grade
 
 OUTCOMES = ("pass", "fail", "inconclusive", "error", "not-applicable")
 SYMBOLS = {"pass": "\u2713", "fail": "\u2717", "inconclusive": "?", "error": "!",
            "not-applicable": "\u2013", "missing": ""}
 SECTIONS = ("B.1", "B.2", "B.3")
-SECTION_TITLES = {"B.1": "B.1 Matrix calculus identities",
+SECTION_TITLES = {"pytest": "pytest: checks made through adcheck_check",
+                  "B.1": "B.1 Matrix calculus identities",
                   "B.2": "B.2 Reverse mode: cost claims",
                   "B.3": "B.3 Higher-order AD: PINN residuals"}
 # Drift shown in red above this growth factor: a display cue only; the gate's factor is the
@@ -97,6 +101,11 @@ def group_label(section) -> str:
     return SECTION_TITLES.get(section, f"Plugin: {section}")
 
 
+def is_catalogue(results: dict) -> bool:
+    """Whether any identity comes from Appendix B (a pytest session's tests do not)."""
+    return any(str(i.get("section")) in SECTIONS for i in identities_of(results))
+
+
 def _ordered_groups(idents: list[dict]) -> list[tuple[str, list[dict]]]:
     groups: dict[str, list[dict]] = {}
     for ident in idents:
@@ -105,21 +114,34 @@ def _ordered_groups(idents: list[dict]) -> list[tuple[str, list[dict]]]:
     return [(s, groups[s]) for s in order]
 
 
-def record_row(rec: dict, drift: dict | None) -> dict:
-    """One engine's line in an identity's table."""
+def record_row(rec: dict, drift: dict | None, reference: bool = False) -> dict:
+    """One engine's line in an identity's table; every error and allowance is relative."""
     worst = rec.get("worst") or {}
+    out = outcome_of(rec)
+    v = verified_to(rec)
     return {
-        "engine": str(rec.get("engine")), "outcome": outcome_of(rec),
-        "symbol": SYMBOLS[outcome_of(rec)],
+        "engine": str(rec.get("engine")), "outcome": out, "symbol": SYMBOLS[out],
         "anchor": anchor(str(rec.get("identity")), str(rec.get("engine"))),
         "examples": fmt.count(rec.get("examples")),
-        "rel_error": fmt.sci(worst.get("rel_error")), "ulps": fmt.sci(worst.get("ulps")),
-        "allowance": fmt.sci(worst.get("allowance")), "ratio": fmt.sci(worst.get("ratio")),
+        "rel_error": fmt.sci(worst.get("rel_error")),
+        "allowance": fmt.sci(relative_allowance(worst)), "ratio": fmt.sci(worst.get("ratio")),
+        "verified": _verified_text(rec, v, reference) if out == "pass" else fmt.DASH,
+        "grade": ("o-reference" if reference else _pass_grade(rec, v)) if out == "pass" else "",
         "cost": fmt.cost(rec.get("cost")), "message": str(rec.get("message") or ""),
         "drift": None if drift is None else {"factor": fmt.factor(drift["factor"]),
                                              "before": fmt.sci(drift["before"]),
                                              "grew": (drift["factor"] or 0) > GREW},
     }
+
+
+def _verified_text(rec: dict, v: float | None, reference: bool) -> str:
+    if reference:
+        return "reference"
+    return "error = 0" if v is None and exact_zero(rec) else fmt_verified(v)
+
+
+def _pass_grade(rec: dict, v: float | None) -> str:
+    return vt_grade(0.0 if v is None and exact_zero(rec) else v)
 
 
 def problem(rec: dict) -> dict:
@@ -135,23 +157,52 @@ def problem(rec: dict) -> dict:
     }
 
 
-def cell(ident_id: str, engine: str, rec: dict | None) -> dict:
-    """One matrix cell: outcome colour, worst error over allowance, link to the details."""
+def cell(ident_id: str, engine: str, rec: dict | None, reference: bool = False) -> dict:
+    """One grid cell: the outcome and what it certifies, coloured by it, linking to details.
+
+    A pass shows its ``verified_to`` and is graded by decade; a reference column's pass (exact
+    arithmetic agreeing with the oracle) is marked as the reference; a failure shows its worst
+    error as a multiple of its allowance.
+    """
     out = outcome_of(rec)
     worst = (rec or {}).get("worst") or {}
-    main = fmt.sci(worst.get("rel_error"), 2) if worst else ""
-    sub = ("\u2264 " + fmt.sci(worst.get("allowance"), 2)) if worst else ""
-    if rec is not None and not worst:
-        main = {"not-applicable": "n/a"}.get(out, out)
-    return {"outcome": out, "symbol": SYMBOLS[out], "main": main, "sub": sub,
-            "href": "#" + anchor(ident_id, engine),
-            "title": f"{ident_id} [{engine}]: {out}"
-            + (f", worst {main} against allowance {sub[2:]}" if worst else "")}
+    main, grade, what = _cell_text(out, rec, worst, reference)
+    if worst and out != "not-applicable":
+        what += (f"; worst relative error {fmt.sci(worst.get('rel_error'))} against a relative "
+                 f"allowance {fmt.sci(relative_allowance(worst))}")
+    return {"outcome": out, "symbol": "\u2261" if grade == "o-reference" else SYMBOLS[out],
+            "main": main, "grade": grade, "href": "#" + anchor(ident_id, engine),
+            "title": f"{ident_id} [{engine}]: {what}"}
+
+
+def _cell_text(out: str, rec: dict | None, worst: dict, reference: bool) -> tuple[str, str, str]:
+    """(text, colour class, words for the title) of a cell."""
+    v = verified_to(rec)
+    if out == "pass" and reference:
+        return "ref", "o-reference", "reference (exact arithmetic agrees)"
+    if out == "pass" and v is not None:
+        return fmt_verified(v), vt_grade(v), f"pass, verified to {fmt_verified(v)} (relative)"
+    if out == "pass" and exact_zero(rec):
+        return "=0", vt_grade(0.0), "pass, error exactly 0 (allowance not recorded)"
+    if out == "pass":
+        return "", "", "pass (a count or property: no precision to certify)"
+    if out == "fail" and worst.get("ratio") is not None:
+        return ("\u00d7" + fmt_verified(worst["ratio"]), "",
+                f"fail, error {fmt.sci(worst['ratio'])} \u00d7 its allowance")
+    if out == "inconclusive":
+        return (fmt_verified(v) if v is not None else "inc."), "", "inconclusive" + (
+            f", allowance {fmt_verified(v)} (relative)" if v is not None else "")
+    return {"not-applicable": "n/a", "error": "error"}.get(out, ""), "", out
 
 
 def build(results: dict, baseline: dict | None = None) -> dict:
     """Everything the template needs except the plots (see ``render``)."""
-    engines = engines_of(results)
+    families = {str(r.get("engine")): r["family"] for r in results.get("records", [])
+                if r.get("family")}
+    families.update((results.get("run") or {}).get("families") or {})
+    fam_groups, cols = columns(engines_of(results), families)
+    engines = [c["engine"] for c in cols]
+    ref = {c["engine"] for c in cols if c["reference"]}
     recs = {(str(r.get("identity")), str(r.get("engine"))): r for r in results.get("records", [])}
     drift = drift_table(results, baseline) if baseline is not None else {}
     groups, details = [], []
@@ -160,16 +211,20 @@ def build(results: dict, baseline: dict | None = None) -> dict:
         for ident in idents:
             iid = str(ident.get("id"))
             rows.append({"id": iid, "anchor": anchor(iid), "title": str(ident.get("title") or ""),
-                         "cells": [cell(iid, e, recs.get((iid, e))) for e in engines]})
-            details.append(_detail(ident, [r for (i, _), r in recs.items() if i == iid], drift))
+                         "cells": [cell(iid, e, recs.get((iid, e)), e in ref) for e in engines]})
+            mine = [recs[(iid, e)] for e in engines if (iid, e) in recs]
+            details.append(_detail(ident, mine, drift, ref))
         groups.append({"section": section, "label": group_label(section), "rows": rows})
-    return {"header": header(results), "engines": engines, "groups": groups,
+    return {"header": header(results), "engines": engines, "columns": cols,
+            "families": fam_groups, "groups": groups,
             "identities": details, "has_baseline": baseline is not None,
+            "catalogue": is_catalogue(results), "has_studies": bool(results.get("studies")),
             "baseline_command": str(((baseline or {}).get("run") or {}).get("command") or ""),
-            "legend": [{"outcome": o, "symbol": SYMBOLS[o]} for o in OUTCOMES]}
+            "legend": [{"outcome": o, "symbol": SYMBOLS[o]} for o in OUTCOMES if o != "pass"],
+            "grades": [{"cls": c, "text": t} for c, t in GRADE_TEXT.items()]}
 
 
-def _detail(ident: dict, records: list[dict], drift: dict) -> dict:
+def _detail(ident: dict, records: list[dict], drift: dict, ref: set) -> dict:
     iid = str(ident.get("id"))
     proof = ident.get("proof") or {}
     status = str(proof.get("status") or "")
@@ -181,11 +236,14 @@ def _detail(ident: dict, records: list[dict], drift: dict) -> dict:
         "arg_names": ", ".join(map(str, ident.get("arg_names") or [])),
         "wrt": _wrt_name(ident),
         **_statement(ident),
+        "summary": str(ident.get("summary") or ""), "has_proof": "proof" in ident,
         "proof_status": status or "unknown",
         "proof_text": PROOF_TEXT.get(status, "proof status not reported"),
         "proof_detail": str(proof.get("detail") or ""),
-        "rows": [record_row(r, drift.get((iid, str(r.get("engine"))))) for r in records],
+        "rows": [record_row(r, drift.get((iid, str(r.get("engine")))), str(r.get("engine")) in ref)
+                 for r in records],
         "problems": [problem(r) for r in records if outcome_of(r) != "pass"],
+        "tally": _tally(records, ref),
         "records": records,
     }
 
@@ -207,3 +265,19 @@ def _wrt_name(ident: dict) -> str:
     if isinstance(wrt, int) and 0 <= wrt < len(names):
         return str(names[wrt])
     return "" if wrt is None else str(wrt)
+
+
+def _tally(records: list[dict], ref: set) -> dict:
+    """The one-line summary of an identity: outcome counts and its loosest graded pass."""
+    counts = {o: 0 for o in OUTCOMES}
+    loosest = None
+    for r in records:
+        out = outcome_of(r)
+        counts[out] = counts.get(out, 0) + 1
+        v = verified_to(r) if out == "pass" and str(r.get("engine")) not in ref else None
+        if v is not None and (loosest is None or v > loosest):
+            loosest = v
+    return {"counts": [{"outcome": o, "symbol": SYMBOLS[o], "n": n} for o, n in counts.items()
+                       if n],
+            "loosest": fmt_verified(loosest) if loosest is not None else "",
+            "grade": vt_grade(loosest) if loosest is not None else ""}

@@ -81,7 +81,12 @@ class CallCounter:
 class AdapterEngine(Engine):
     """Shared shape of the adapters: numpy in, numpy out, cost counted as passes/sweeps."""
 
-    family = "adapter"
+    category = "adapter"
+
+    @property
+    def family(self) -> str:
+        """The library: both engines of one library share its rules."""
+        return self.name.split("-")[0]
 
     def _result(self, value, passes: int, sweeps: int = 0) -> Result:
         return Result(np.asarray(value, dtype=np.float64), Cost(passes=passes, sweeps=sweeps),
@@ -95,10 +100,11 @@ class LazyAdapter(Engine):
     stays complete. Every derivative kind forwards to the real engine.
     """
 
-    family = "adapter"
+    category = "adapter"
 
     def __init__(self, name: str, lib: str, description: str):
         self.name, self.lib, self.description = name, lib, description
+        self.family = lib  # torch's two engines share torch's rules, jax's two jax's
         self._engine = None
         # jax traces every new shape (about 1 s a case eagerly or compiled once per shape):
         # a verification run gives it 20 of its examples.

@@ -30,11 +30,15 @@ def _sum_to(x, *, shape):
 
 
 _ELEMENTWISE = ("add subtract multiply divide negative pow matmul exp log log1p expm1 sqrt tanh "
-                "sin cos sinh cosh abs sign maximum minimum logaddexp outer trace diag").split()
+                "sin cos sinh cosh abs sign maximum minimum logaddexp outer").split()
 
 PRIMS = {
     **{n: getattr(jnp, n) for n in _ELEMENTWISE},
     "erf": jsp.erf,
+    # trace and diag of a matrix act on the last two axes, as the primitives define them
+    "trace": lambda x, *, offset=0: jnp.trace(x, offset, axis1=-2, axis2=-1),
+    "diag": lambda x, *, k=0: (jnp.diag(x, k) if jnp.ndim(x) == 1
+                               else jnp.diagonal(x, k, axis1=-2, axis2=-1)),
     "where": lambda x, y, *, cond: jnp.where(cond, x, y),
     "broadcast_to": lambda x, *, shape: jnp.broadcast_to(x, shape),
     "sum_to": _sum_to,

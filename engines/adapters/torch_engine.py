@@ -34,7 +34,11 @@ def _prims(tensor):
         **elementwise,
         "erf": lift(torch.special.erf),
         "where": lambda x, y, *, cond: torch.where(tensor(cond).bool(), tensor(x), tensor(y)),
-        "outer": lift(torch.outer), "trace": lift(torch.trace), "diag": lift(torch.diag),
+        "outer": lift(torch.outer),
+        # trace and diag of a matrix act on the last two axes, as the primitives define them
+        "trace": lambda x, *, offset=0: torch.diagonal(tensor(x), offset, -2, -1).sum(-1),
+        "diag": lambda x, *, k=0: (torch.diag(tensor(x), k) if tensor(x).ndim == 1
+                                   else torch.diagonal(tensor(x), k, -2, -1)),
         "broadcast_to": lambda x, *, shape: torch.broadcast_to(tensor(x), shape),
         "sum_to": sum_to, "scatter_add": scatter_add,
         "matrix_transpose": lambda x: tensor(x).mT,

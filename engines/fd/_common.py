@@ -21,11 +21,9 @@ from typing import Any
 import numpy as np
 
 from ..base import as_float_args
-from ..core import TABLE
+from ..core import EPS
 from ..errors import InputError
-from ..namespace import Namespace
-
-EPS = float(np.finfo(np.float64).eps)
+from .branches import Log, recording_namespace
 
 
 @dataclass(frozen=True)
@@ -61,45 +59,47 @@ def as_domain(domain) -> Domain:
     )
 
 
-def recording_namespace(used: set) -> Namespace:
-    """Plain numpy primitives that note which non-analytic primitives a function calls."""
-    def wrap(prim):
-        if prim.analytic:
-            return prim.impl
-
-        def impl(*a, **k):
-            used.add(prim.name)
-            return prim.impl(*a, **k)
-        return impl
-
-    return Namespace("numpy", {name: wrap(p) for name, p in TABLE.items()})
-
-
 class Call:
     """One derivative request: the function, a safe copy of its arguments, the domain, and
-    what is shared by every line of the request (evaluation count, g(0), primitives seen)."""
+    what is shared by every line of the request (evaluation count, g(0), branches seen)."""
 
-    def __init__(self, f, args, wrt, domain=None):
+    def __init__(self, f, args, wrt, domain=None, floor: float = 2.0**-10):
         self.f, self.args, self.wrt = f, as_float_args(args, wrt), wrt
         self.x = self.args[wrt]
         self.domain = as_domain(domain)
         self.evaluations = 0
-        self.used: set = set()
-        self.xp = recording_namespace(self.used)
+        self.used: set = set()  # non-analytic primitives called
+        self.unknown: set = set()  # ... of them, those whose branches are not recorded
+        self._log = Log()
+        self.xp = recording_namespace(lambda: self._log)
         self._f0 = None
+        # the input's own scale, below which no step scale falls (``floor`` of it); an input
+        # that is all zeros has no scale of its own, and 1 stands in
+        self.size = float(np.max(np.abs(self.x), initial=0.0)) or 1.0
+        self.floor = floor
 
     def at(self, x) -> np.ndarray:
         """f with the differentiated argument replaced by ``x`` (counted)."""
+        return self.evaluate(x)[0]
+
+    def evaluate(self, x) -> tuple[np.ndarray, tuple]:
+        """f at ``x`` and its branch pattern. Outside f's (undeclared) domain numpy gives NaN
+        or inf quietly; the schemes see it and step back inside."""
         args = list(self.args)
         args[self.wrt] = x
         self.evaluations += 1
-        return np.asarray(self.f(self.xp, *args), dtype=float)
+        self._log = Log()
+        with np.errstate(all="ignore"):
+            value = np.asarray(self.f(self.xp, *args), dtype=float)
+        self.used |= self._log.used
+        self.unknown |= self._log.unknown
+        return value, self._log.pattern()
 
     @property
     def f0(self) -> np.ndarray:
         """f(x), evaluated once per request."""
         if self._f0 is None:
-            self._f0 = self.at(self.x.copy())
+            self._f0, self.pattern0 = self.evaluate(self.x.copy())
         return self._f0
 
     def line(self, v) -> Line:
@@ -113,7 +113,13 @@ class Call:
 
 
 class Line:
-    """``g(t) = f(x + t v)`` inside one Call; ``room`` is how far t may go each way."""
+    """``g(t) = f(x + t v)`` inside one Call; ``room`` is how far t may go each way.
+
+    ``scale`` is the input's size along the line, the unit of its steps: the largest |x_i| of
+    the components v moves (relative steps, so every magnitude from 1e-150 to 1e150 is treated
+    alike), at least ``call.floor`` times the argument's own size (a component near 0 has no
+    scale of its own), and the distance to a declared domain edge where that is smaller.
+    """
 
     def __init__(self, call: Call, v):
         self.call = call
@@ -122,22 +128,32 @@ class Line:
         self.room = _room(x, self.v, *call.domain.bounds(x.shape))
         nz = self.v != 0
         self.vmax = float(np.max(np.abs(self.v), initial=0.0))
-        size = max(1.0, float(np.max(np.abs(x[nz]), initial=0.0)))
+        size = max(float(np.max(np.abs(x[nz]), initial=0.0)), call.floor * call.size)
         near = min(self.room) * self.vmax  # distance to the nearest edge, in x units
         far = max(self.room) * self.vmax
         self.scale = min(size, near if near > 0 else far)
         self._seen: dict[float, np.ndarray] = {}
+        self._crossed: dict[float, str] = {}
 
     def __call__(self, t: float) -> np.ndarray:
         """g(t); each t is evaluated once (stencils at h and 2h share points)."""
         if t == 0.0:
             return self.call.f0
         if t not in self._seen:
-            self._seen[t] = self.call.at(self.call.x + t * self.v)  # new array: input untouched
+            value, pat = self.call.evaluate(self.call.x + t * self.v)  # new array: x untouched
+            self._seen[t] = value
+            # a smooth f logs no choices; only a non-smooth one needs g(0)'s pattern
+            if pat and (self.call.f0 is None or pat != self.call.pattern0):
+                self._crossed[t] = _first_change(self.call.pattern0, pat)
         return self._seen[t]
 
+    def crosses(self, ts) -> str:
+        """The primitive that takes another branch at some point g(t), t in ``ts`` (already
+        evaluated), than at x: a kink lies between them. "" when none does."""
+        return next((self._crossed[t] for t in ts if t in self._crossed), "")
+
     def base_step(self, factor: float) -> float:
-        """Relative step ``factor·max(1,|x|)`` along v, rounded down to a power of two.
+        """Step ``factor·scale`` along v, rounded down to a power of two.
 
         A power of two keeps x + t v exact in most cases, so the step taken is the step used.
         """
@@ -148,6 +164,15 @@ class Line:
     def fits(self, h: float, back: int, fwd: int) -> bool:
         """True when points t = −back·h ... fwd·h lie strictly inside the domain."""
         return (back == 0 or back * h < self.room[0]) and (fwd == 0 or fwd * h < self.room[1])
+
+
+def _first_change(base: tuple, other: tuple) -> str:
+    """Name of the first primitive whose branch differs between two patterns."""
+    for (name, a), (_, b) in zip(base, other):
+        if a != b:
+            return name
+    return (base[len(other)] if len(base) > len(other) else other[len(base)])[0] \
+        if len(base) != len(other) else "a non-smooth primitive"
 
 
 def pow2_floor(h: float) -> float:
@@ -177,6 +202,12 @@ def unit(shape, i) -> np.ndarray:
     e = np.zeros(int(np.prod(shape)))
     e[i] = 1.0
     return e.reshape(shape)
+
+
+def kink_note(name: str, distance: float) -> str:
+    """Why a result at a kink is inconclusive, located by the branch patterns."""
+    return (f"a kink within {distance:.2g} of x ({name} changes branch there): no finite "
+            f"difference resolves the derivative at this point, so it is inconclusive")
 
 
 KINK_NOTE = ("a kink inside the stencil: left and right one-sided estimates disagree beyond their "

@@ -31,7 +31,7 @@ class Est:
 class FDEngine(Engine):
     """Base of the finite-difference engines; subclasses define ``first`` and ``second``."""
 
-    family = "finite-difference"
+    category = "finite-difference"
 
     def first(self, line) -> Est:
         raise NotImplementedError
@@ -39,8 +39,11 @@ class FDEngine(Engine):
     def second(self, line) -> Est:
         raise NotImplementedError
 
+    # steps scale with each component moved, but not below this fraction of the argument's size
+    floor = 2.0**-10
+
     def _call(self, f, args, wrt, domain) -> Call:
-        return Call(f, args, wrt, domain)
+        return Call(f, args, wrt, domain, self.floor)
 
     # -- assembling
     def _result(self, call: Call, value, error, ests) -> Result:
@@ -136,6 +139,9 @@ class FDEngine(Engine):
 
     def derivative(self, kind, f, args, wrt=0, *, domain=None, **kw) -> Result:
         """As ``Engine.derivative``, with the optional ``domain`` passed through."""
+        split = self.per_leaf(kind, f, args, wrt, domain=domain, **kw)
+        if split is not None:  # a container output: one derivative per leaf
+            return split
         if kind == "hvp":
             return self.hvp(f, args, wrt, kw["v"], domain=domain)
         if kind == "jvp":

@@ -1,7 +1,8 @@
 """The ``complex-step`` engine: g'(0) = Im g(i h) / h for analytic g, with no cancellation.
 
-With h = 2^-60·max(1,|x|) the truncation error (h² g'''/6) is far below rounding, so first
-derivatives come out to a few ulps. Second derivatives differentiate the complex-step first
+With h = 2^-60 relative to the input's scale (``Line.scale``) the truncation error (h² g'''/6)
+is far below rounding, so first derivatives come out to a few ulps. Second derivatives
+differentiate the complex-step first
 derivative g'(t) = Im g(t + iε)/ε by the richardson tableau (differences of g' at halving steps,
 extrapolated, with its error estimate). Lai & Crassidis (2008) discuss the alternatives; this one
 avoids the cancellation of 2(g(0) − Re g(ih))/h².
@@ -17,14 +18,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import Result
-from ..core import TABLE
 from ..errors import NotAnalytic
 from ..namespace import Namespace, SlogdetResult
-from ._common import EPS, Call
+from ._common import EPS, Call, pow2_floor
 from .base import Est, FDEngine
-from .richardson import FIRST, choose, tableau
+from .richardson import FIRST, choose, start_step, tableau
 
 H_CS = 2.0**-60
+H_CS_WIDE = 2.0**-26  # truncation (h/scale)² ≈ eps, charged in the estimate
+TINY = 2.0**-960  # below this, h·g' may reach the subnormals (< 2^-1022) within a few ops
 
 
 class Perturbed(np.ndarray):
@@ -48,33 +50,24 @@ def _mark(out):
     return out
 
 
-def _logaddexp(x, y):
-    m = np.maximum(np.real(x), np.real(y))
-    return m + np.log(np.exp(x - m) + np.exp(y - m))
-
-
-def _logabsdet(a):
-    """The analytic continuation of log|det A|: log(det A) on the branch real at real A."""
-    a = np.asarray(a)
-    sign, logabs = np.linalg.slogdet(a)
-    real_sign = np.sign(np.real(np.linalg.det(a)))
-    return logabs + 1j * np.angle(sign * real_sign)
-
-
-_SPECIAL = {"logaddexp": _logaddexp, "logabsdet": _logabsdet}
-
-
-def _prim(name, prim):
-    """The complex implementation of one primitive, or a refusal if it is not analytic."""
+def _prim(prim):
+    """The complex implementation of one primitive (its own), or a refusal if not analytic."""
+    name = prim.name
     if not prim.analytic and name != "where":
         def refuse(*args, **params):
             raise NotAnalytic(name)
         return refuse
-    impl = _SPECIAL.get(name, prim.impl)
 
     def run(*args, **params):
         plain = [np.asarray(a) if isinstance(a, Perturbed) else a for a in args]
-        return _mark(impl(*plain, **params))
+        try:
+            return _mark(prim.impl(*plain, **params))
+        except TypeError as exc:
+            if not any(np.iscomplexobj(a) for a in plain):
+                raise
+            raise NotAnalytic(name, why=(
+                f"its implementation does not accept complex numbers ({exc}); give the "
+                f"primitive an implementation that does, or analytic=False")) from exc
     return run
 
 
@@ -82,8 +75,7 @@ class ComplexNamespace(Namespace):
     """Plain numpy primitives over complex arrays, refusing the non-analytic ones."""
 
     def __init__(self):
-        super().__init__("complex-step", {n: _prim(n, p) for n, p in TABLE.items()},
-                         constant=np.asarray)
+        super().__init__("complex-step", _prim, constant=np.asarray)
 
     def asarray(self, obj, dtype=None):
         arr = np.asarray(obj)  # keeps the imaginary parts (the base class would drop them)
@@ -100,8 +92,8 @@ class ComplexNamespace(Namespace):
 class ComplexCall(Call):
     """A Call evaluating f on complex inputs in the complex namespace."""
 
-    def __init__(self, f, args, wrt, domain=None):
-        super().__init__(f, args, wrt, domain)
+    def __init__(self, f, args, wrt, domain=None, floor: float = 2.0**-10):
+        super().__init__(f, args, wrt, domain, floor)
         self.cxp = ComplexNamespace()
 
     def complex_at(self, z) -> np.ndarray:
@@ -109,40 +101,55 @@ class ComplexCall(Call):
         args = list(self.args)
         args[self.wrt] = np.asarray(z, dtype=complex).view(Perturbed)
         self.evaluations += 1
-        return np.asarray(self.f(self.cxp, *args), dtype=complex)
+        with np.errstate(all="ignore"):
+            return np.asarray(self.f(self.cxp, *args), dtype=complex)
 
 
 class ComplexStep(FDEngine):
     """Complex-step differentiation for analytic functions (refuses the others)."""
 
-    name = "complex-step"
+    name = family = "complex-step"
     description = "complex step Im f(x+ihv)/h (analytic functions only)"
 
     def _call(self, f, args, wrt, domain):
-        return ComplexCall(f, args, wrt, domain)
+        return ComplexCall(f, args, wrt, domain, self.floor)
 
-    def cs(self, line, t: float, h: float) -> np.ndarray:
+    def cs(self, line, t: float) -> np.ndarray:
         """Im g(t + i h) / h: the complex-step derivative of g at t."""
-        call = line.call
-        return np.imag(call.complex_at(call.x + t * line.v + 1j * h * line.v)) / h
+        h, z = self.step(line, t)
+        return np.imag(z) / h
 
     def first(self, line) -> Est:
         """Im g(ih)/h. Its rounding error is that of evaluating the chain rule, a few eps of
         the derivative's size or, where terms cancel, of |g|/scale (the size its terms would
-        have if g varied on the scale max(1,|x|))."""
-        h = H_CS * line.scale / line.vmax
-        call = line.call
-        z = call.complex_at(call.x + 1j * h * line.v)
+        have if g varied on the input's scale)."""
+        h, z = self.step(line, 0.0)
         d = np.imag(z) / h
-        return Est(d, 4 * EPS * (np.abs(d) + np.abs(np.real(z)) * line.vmax / line.scale))
+        trunc = (h * line.vmax / line.scale) ** 2 * np.abs(d)
+        return Est(d, 4 * EPS * (np.abs(d) + np.abs(np.real(z)) * line.vmax / line.scale)
+                   + trunc)
+
+    def step(self, line, t: float) -> tuple[float, np.ndarray]:
+        """(h, g(t + ih)) with h = H_CS relative to the line's scale, or H_CS_WIDE where
+        h·g' would fall among the subnormal numbers (inputs near 1e-150: g' h ~ 1e-318) and
+        lose its digits."""
+        call = line.call
+        h = pow2_floor(H_CS * line.scale / line.vmax)
+        z = call.complex_at(call.x + t * line.v + 1j * h * line.v)
+        if np.max(np.abs(np.imag(z)), initial=0.0) < TINY:
+            h = pow2_floor(H_CS_WIDE * line.scale / line.vmax)
+            z = call.complex_at(call.x + t * line.v + 1j * h * line.v)
+        return h, z
 
     def second(self, line) -> Est:
         """Richardson extrapolation of differences of complex-step first derivatives."""
         slope = _SlopeLine(self, line)
         stencil, h0 = choose(FIRST, slope)
-        value, err, _ = tableau(stencil, slope, h0)
+        run = tableau(stencil, slope, start_step(stencil, slope, h0))
+        if run.status != "ok":
+            return Est(run.value, run.error, run.status, run.note)
         note = "" if stencil is FIRST["central"] else "one-sided at the domain edge"
-        return Est(value, err, note=note)
+        return Est(run.value, run.error, note=note)
 
 
 class _SlopeLine:
@@ -151,15 +158,21 @@ class _SlopeLine:
     def __init__(self, engine: ComplexStep, line):
         self.engine, self.line = engine, line
         self.room, self.scale, self.vmax = line.room, line.scale, line.vmax
-        self.eps = H_CS * line.scale / line.vmax
         self._seen: dict[float, np.ndarray] = {}
 
     def base_step(self, factor: float) -> float:
         return self.line.base_step(factor)
 
+    def fits(self, h: float, back: int, fwd: int) -> bool:
+        return self.line.fits(h, back, fwd)
+
+    def crosses(self, ts) -> str:
+        """Never: the complex namespace refuses the non-analytic primitives outright."""
+        return ""
+
     def __call__(self, t: float) -> np.ndarray:
         if t not in self._seen:
-            self._seen[t] = self.engine.cs(self.line, t, self.eps)
+            self._seen[t] = self.engine.cs(self.line, t)
         return self._seen[t]
 
 

@@ -1,10 +1,23 @@
 """The primitive table, one family per module; importing this package fills ``TABLE``.
 
-Add a primitive with ``engines.core.defprim``: implementation, JVP and VJP per positional
-argument, flops, citation. No interpreter needs editing.
+A primitive is ONE ``defprim`` block (``engines.core.defprim`` documents every field), and every
+interpreter's table is derived from these records: the AD rules, the ``xp`` names, the exact
+(mpmath) and sympy forms, the rounding-bound and forward-Laplacian rules, complex-step
+admission and the generated tests. An elementwise function needs only::
+
+    defprim(
+        "sinh", np.sinh, elementwise=True,
+        derivative=lambda xp, x: xp.cosh(x),   # written against xp: differentiable again
+        exact=mpmath.sinh, sym=sympy.sinh,     # 50-digit and symbolic forms
+    )
+
+and ``xp.sinh`` then works in every engine. Other primitives give ``jvp=``/``vjp=`` rules (one
+per positional argument, written with ``ops``), ``magnitude=`` (rounding bound), ``xp=`` (the
+names exposing them, e.g. "linalg.inv") and ``examples=`` (inputs for the generated tests).
+Users add elementwise primitives with ``adcheck.define_primitive``.
 """
 
-from ..core import TABLE, PerIndex, Primitive, defprim, ops
+from ..core import TABLE, PerIndex, Primitive, defprim, example, ops
 from . import arithmetic, elementwise, linalg, structural  # noqa: F401  (fill the table)
 
-__all__ = ["TABLE", "PerIndex", "Primitive", "defprim", "ops"]
+__all__ = ["TABLE", "PerIndex", "Primitive", "defprim", "example", "ops"]

@@ -47,7 +47,7 @@ def temporary(*, identities=(), engines=()):
 class Raising(Engine):
     """An engine that raises on every case."""
 
-    name, family, max_order = "t-raising", "ad", 2
+    name, category, max_order = "t-raising", "ad", 2
 
     def derivative(self, kind, f, args, wrt=0, **kw):
         raise RuntimeError("boom")
@@ -56,7 +56,7 @@ class Raising(Engine):
 class Hanging(Engine):
     """An engine that sleeps past any per-case limit on its first case only."""
 
-    name, family, max_order = "t-hanging", "ad", 2
+    name, category, max_order = "t-hanging", "ad", 2
 
     def __init__(self):
         self.calls = 0
@@ -71,7 +71,7 @@ class Hanging(Engine):
 class Scaled(Engine):
     """A correct engine times a constant (for outlier and sensitivity tests)."""
 
-    family, max_order = "ad", 2
+    category, max_order = "ad", 2
 
     def __init__(self, factor, name="t-scaled"):
         self.factor, self.name = factor, name

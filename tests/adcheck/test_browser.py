@@ -1,132 +1,192 @@
 """The report in a real browser: headless Chromium through playwright's Python API.
 
-Set ADCHECK_SCREENSHOT=docs/report.png to save the README screenshot there (else it goes to
-the test's tmp folder).
+The page under test has every engine `make verify` runs (16 columns) and the catalogue's
+identity names; set ADCHECK_BROWSER_RESULTS=reports/results.json to test the report of a real
+run instead. `make browser` installs chromium and playwright.
 """
 
 from __future__ import annotations
 
+import copy
 import os
-import shutil
+import re
 from pathlib import Path
 
 import pytest
+from report_sample import sample_results
+from screenshots import ARGS, chromium_path, take
+
+from adcheck.report import render
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-SECTIONS = ["summary", "matrix", "errors", "identities", "studies", "fd-sweep", "taylor", "cost",
-            "black-scholes", "activations", "sensitivity", "drift"]
+MAKE_VERIFY = ["forward", "reverse", "forward-over-forward", "forward-over-reverse",
+               "reverse-over-forward", "reverse-over-reverse", "central", "richardson",
+               "complex-step", "symbolic", "exact", "forward-laplacian", "torch",
+               "torch-fwd-over-rev", "jax", "jax-fwd-over-rev"]
+# The catalogue's longest names, so the identity column is as wide as in a real run.
+IDS = ["B1.jacobian-linear", "B1.quadratic-gradient-general", "B1.quadratic-hessian-general",
+       "B1.backprop-per-output", "B2.per-parameter-passes", "B3.black-scholes-greeks",
+       "B3.laplacian-tanh-network", "B3.activation-regularity", "user.softmax-jacobian"]
 
 
-def _sync_playwright():
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        pytest.skip(f"chromium not found at {CHROMIUM} (`make browser` installs it)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (`make browser` installs it)")
-    return sync_playwright
+def _verify_sized() -> dict:
+    """The sample's records spread over every engine and the catalogue's longest names."""
+    base = sample_results(0, samples=8)
+    ident = base["identities"][0]
+    recs = [r for r in base["records"] if r["outcome"] in ("pass", "fail")]
+    odd = [r for r in base["records"] if r["outcome"] not in ("pass", "fail")]
+    out = copy.deepcopy(base)
+    out["identities"] = [{**copy.deepcopy(ident), "id": i,
+                          "section": i.split(".")[0].replace("B", "B.")
+                          if i.startswith("B") else "my_plugin"} for i in IDS]
+    out["records"] = []
+    for k, iid in enumerate(IDS):
+        for j, engine in enumerate(MAKE_VERIFY):
+            pool = odd if (k + j) % 7 == 3 else recs
+            rec = copy.deepcopy(pool[(k * 5 + j) % len(pool)])
+            rec.update(identity=iid, engine=engine, verified_to=10.0 ** -(4 + (k + j) % 12))
+            out["records"].append(rec)
+    out["run"]["engines"] = list(MAKE_VERIFY)
+    return out
 
 
 @pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the module (playwright allows one sync driver at a time)."""
-    sync_playwright = _sync_playwright()
+    exe = chromium_path()
+    if exe is None:
+        pytest.skip("chromium not found (`make browser` installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (`make browser` installs it)")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = p.chromium.launch(executable_path=exe, args=ARGS, headless=True)
         yield b
         b.close()
 
 
 @pytest.fixture(scope="module")
-def page_report(browser, tmp_path_factory):
-    """Open the sample report (with a baseline, so every section exists) in Chromium."""
-    from adcheck.report import render
-    from adcheck.report.sample import sample_results
-
-    results = sample_results(0)
-    baseline = sample_results(1, studies=False)
+def report(tmp_path_factory) -> Path:
+    real = os.environ.get("ADCHECK_BROWSER_RESULTS")
     out = tmp_path_factory.mktemp("report")
-    path = render(results, out, baseline=baseline)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    if real:
+        import json
+        return render(json.loads(Path(real).read_text(encoding="utf-8")), out)
+    return render(_verify_sized(), out, baseline=sample_results(1, studies=False))
+
+
+def _open(browser, path: Path, width: int, height: int):
+    page = browser.new_page(viewport={"width": width, "height": height})
     console, requests = [], []
     page.on("console", lambda m: console.append(m))
     page.on("pageerror", lambda e: console.append(e))
     page.on("request", lambda r: requests.append(r.url))
     page.goto(path.resolve().as_uri(), wait_until="load")
-    yield page, path, console, requests
+    return page, console, requests
+
+
+@pytest.fixture(scope="module")
+def desktop(browser, report):
+    page, console, requests = _open(browser, report, 1280, 800)
+    yield page, console, requests
     page.close()
 
 
-def test_no_console_errors_and_no_requests(page_report):
-    page, path, console, requests = page_report
+def test_no_console_errors_and_no_requests(desktop, report):
+    _, console, requests = desktop
     errors = [m for m in console if not hasattr(m, "type") or m.type in ("error", "warning")]
     assert errors == [], [getattr(m, "text", str(m)) for m in errors]
-    assert requests == [path.resolve().as_uri()]
+    assert requests == [report.resolve().as_uri()]
 
 
-def test_every_section_present(page_report):
-    page = page_report[0]
-    for section in SECTIONS:
-        box = page.locator(f"#{section}").bounding_box()
-        assert box is not None and box["height"] > 0, section
+def test_no_horizontal_scroll_at_1280(desktop):
+    page = desktop[0]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    box = page.evaluate("(() => { const g = document.querySelector('.grid-box');"
+                        " return [g.scrollWidth, g.clientWidth]; })()")
+    assert box[0] <= box[1], f"the grid overflows its box: {box}"
 
 
-def test_mathml_is_laid_out(page_report):
-    page = page_report[0]
-    maths = page.locator("math")
-    assert maths.count() >= 3
-    for i in range(maths.count()):
-        box = maths.nth(i).bounding_box()
-        assert box and box["width"] > 20 and box["height"] > 8, i
-    # MathML Core layout, not text fallback: a fraction is taller than one line of text.
-    frac = page.locator("mfrac").first.bounding_box()
-    assert frac and frac["height"] > 18
+def test_every_grid_cell_visible_on_one_line(desktop):
+    page = desktop[0]
+    # The text of each cell and header laid out on one line: its line boxes share a bottom.
+    cells = page.evaluate("""[...document.querySelectorAll(
+        'table.matrix td.cell a, table.matrix thead th, table.matrix th.id')].map(e => {
+          const box = e.getBoundingClientRect(), range = document.createRange();
+          range.selectNodeContents(e);
+          const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                .map(r => Math.round(r.bottom)));
+          return [e.textContent, box.left, box.right, lines.size]; })""")
+    assert len(cells) > 16 * 9
+    for text, left, right, lines in cells:
+        assert left >= 0 and right <= 1280, (text, left, right)
+        assert lines == 1, f"{text!r} is laid out on {lines} lines"
 
 
-def test_plots_visible(page_report):
-    page = page_report[0]
-    plots = page.locator("svg.plot")
-    assert plots.count() >= 8
-    for i in range(plots.count()):
-        el = plots.nth(i)
-        box = el.bounding_box()
-        assert el.is_visible() and box and box["width"] > 100 and box["height"] > 30, i
+def test_no_duplicate_ids(desktop):
+    ids = desktop[0].evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    assert dup == [] and len(ids) > 50
 
 
-def test_screenshot(page_report, browser, tmp_path):
-    """Full-page screenshot of the sample report, or of ADCHECK_SCREENSHOT_REPORT (a real
-    reports/index.html) when set."""
-    page = page_report[0]
-    other = os.environ.get("ADCHECK_SCREENSHOT_REPORT")
-    if other:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(Path(other).resolve().as_uri(), wait_until="load")
-    target = Path(os.environ.get("ADCHECK_SCREENSHOT") or tmp_path / "report.png")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target), full_page=True)
-    assert target.stat().st_size > 10_000
-    if os.environ.get("ADCHECK_SCREENSHOT"):
-        _palette(target)
+def test_first_screen_holds_verdict_counts_and_grid(desktop):
+    page = desktop[0]
+    for sel in (".verdict", "ul.counts", "table.matrix"):
+        box = page.locator(sel).first.bounding_box()
+        assert box and box["y"] < 800, sel
+    assert page.locator("details.identity[open]").count() == 0  # details start closed
 
 
-def _palette(png: Path) -> None:
-    """256-colour PNG (a third of the bytes; the page has few colours) for the README."""
+def test_a_grid_cell_opens_its_details(browser, report):
+    page, _, _ = _open(browser, report, 1280, 800)
+    link = page.locator("table.matrix td.cell a").nth(20)
+    target = link.get_attribute("href")
+    link.click()
+    row = page.locator(target)
+    assert row.is_visible()
+    assert row.evaluate("e => e.closest('details').open")
+    page.close()
+
+
+def test_mathml_is_laid_out(browser, report):
+    page, _, _ = _open(browser, report, 1280, 800)
+    page.locator("details.identity > summary").first.click()
+    frac = page.locator("details.identity[open] mfrac").first.bounding_box()
+    assert frac and frac["height"] > 18  # MathML Core layout, not a text fallback
+    page.close()
+
+
+def test_phone_grid_scrolls_inside_its_own_box(browser, report):
+    page, console, _ = _open(browser, report, 390, 844)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    grid = page.locator(".grid-box")
+    sizes = grid.evaluate("g => [g.scrollWidth, g.clientWidth]")
+    assert sizes[0] > sizes[1]
+    first = page.locator("table.matrix tbody th.id").first
+    before = first.bounding_box()["x"]
+    grid.evaluate("g => { g.scrollLeft = 400; }")
+    assert grid.evaluate("g => g.scrollLeft") > 0
+    assert abs(first.bounding_box()["x"] - before) < 1  # the identity column stays put
+    page.close()
+
+
+def test_readme_images(browser, report, tmp_path):
+    """The `make screenshots` images: 1280 px wide, under 400 KB each."""
     from PIL import Image
 
-    with Image.open(png) as im:
-        small = im.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
-    small.save(png, optimize=True)
+    page = browser.new_page()
+    paths = take(page, report, tmp_path, IDS[-1] if not os.environ.get(
+        "ADCHECK_BROWSER_RESULTS") else "B3.black-scholes-gamma")
+    page.close()
+    for path in paths:
+        with Image.open(path) as im:
+            assert im.width == 1280 and im.height <= 1400, (path, im.size)
+        assert 10_000 < path.stat().st_size < 400_000, path
 
 
 def test_hostile_identity_id_shows_as_text(browser, tmp_path):
     """An identity called <script>alert(1)</script> is text on the page; nothing runs."""
-    from adcheck.report import render
-    from adcheck.report.sample import sample_results
-
     evil = "<script>alert(1)</script>"
     results = sample_results(0, samples=5, studies=False)
     old = results["identities"][0]["id"]
@@ -141,6 +201,6 @@ def test_hostile_identity_id_shows_as_text(browser, tmp_path):
     page.goto(path.resolve().as_uri(), wait_until="load")
     assert page.locator("script").count() == 0
     assert page.locator("table.matrix th.id a", has_text=evil).count() == 1
-    assert evil in page.locator("article.identity h3").first.inner_text()
+    assert re.search(re.escape(evil), page.locator("details.identity summary").first.inner_text())
     page.close()
     assert dialogs == []

@@ -39,3 +39,53 @@ def test_assert_helpers_raise_with_the_explanation():
     adcheck.assert_derivative(quad, (X, Q), kind="hessian", expected=Q + Q.T)
     with pytest.raises(AssertionError):
         adcheck.assert_check(adcheck.check(quad, (X, Q), expected=np.zeros(3)))
+
+
+# ----------------------------------------------------------------------------- usage errors
+
+@pytest.mark.parametrize("kw, exc, words", [
+    ({"wrt": 5}, ValueError, "wrt=5 is out of range"),
+    ({"wrt": "0"}, TypeError, "wrt must be an int"),
+    ({"kind": "gradiant"}, ValueError, "did you mean 'gradient'"),
+    ({"engines": ["revers"]}, ValueError, "no engine named 'revers'.*available: .*reverse"),
+    ({"kind": "hvp"}, ValueError, "needs the direction v="),
+])
+def test_usage_errors_raise_naming_the_argument(kw, exc, words):
+    with pytest.raises(exc, match=words):
+        adcheck.check(quad, (X, Q), **kw)
+
+
+def test_a_bare_array_as_args_is_a_type_error():
+    with pytest.raises(TypeError, match="args must be a tuple"):
+        adcheck.check(lambda xp, x: xp.sum(x * x), X)
+
+
+def test_an_engine_object_is_accepted_where_a_name_is():
+    import engines
+    rep = adcheck.check(quad, (X, Q), engines=[engines.get("reverse"), "richardson"])
+    assert rep.ok and set(rep.engines) == {"reverse", "richardson"}
+
+
+def test_a_transposed_expected_jacobian_fails_with_the_diagnosis():
+    a = RNG.normal(size=(2, 3))
+    x = RNG.normal(size=3)
+    rep = adcheck.check(lambda xp, x, a: a @ x, (x, a), kind="jacobian", expected=a.T,
+                        engines=["reverse", "forward"])
+    assert rep.verdict == "fail"
+    assert all("transpose" in ev.diagnosis for ev in rep.engines.values()), rep.message
+
+
+def test_a_failing_check_shrinks_through_its_strategy():
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+
+    def pairs(n):
+        grid = st.integers(-8, 8).map(lambda k: k / 8)
+        return st.tuples(hnp.arrays(float, (n,), elements=grid),
+                         hnp.arrays(float, (n, n), elements=grid))
+    strategy = st.integers(1, 4).flatmap(pairs)
+    rep = adcheck.check(quad, (X, Q), expected=lambda xp, x, q: 2.0 * (q @ x),
+                        engines=["reverse", "forward"], strategy=strategy)
+    assert not rep.ok and rep.shrunk is not None
+    assert rep.shrunk["shapes"]["arg0"] == [2]  # at n = 1 every Q is symmetric
+    assert "Smallest failing input found by shrinking" in rep.message

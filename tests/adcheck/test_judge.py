@@ -1,7 +1,7 @@
 import numpy as np
 
 from adcheck.errmodel import Allowance
-from adcheck.judge import compare, diagnose, outliers
+from adcheck.judge import compare, diagnose
 
 
 def _allow(ref, tol=1e-12):
@@ -50,7 +50,14 @@ def test_diagnoses():
     assert "W_2" in msg
 
 
-def test_outliers_need_three_engines_and_a_majority():
-    assert outliers({"a": "pass", "b": "pass", "c": "fail"}) == ["c"]
-    assert outliers({"a": "pass", "b": "fail"}) == []
-    assert outliers({"a": "fail", "b": "fail", "c": "fail"}) == []
+
+def test_non_finite_results_fail_with_their_diagnosis():
+    r = np.array([1.0, 2.0])
+    c = compare(np.array([1.0, np.inf]), r, _allow(r))
+    assert c.outcome == "fail" and "non-finite result" in c.note and c.index == (1,)
+    assert diagnose(np.array([np.nan, 2.0]), r, 1e-12).startswith("non-finite result")
+
+
+def test_a_transposed_reference_is_diagnosed_too():
+    j = np.random.default_rng(3).normal(size=(2, 3))
+    assert "transpose" in diagnose(j, j.T, 1e-12, in_shape=(3,))

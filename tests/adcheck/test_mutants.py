@@ -7,9 +7,19 @@ from engines.core import TABLE
 
 def test_every_mutant_is_killed_and_the_right_engine_blamed():
     rows = kill_table(examples=2, seed=0)
-    assert len(rows) == len(mutants()) >= 8
+    assert len(rows) == len(mutants()) >= 13
     missed = [r["mutant"] for r in rows if not r["killed"]]
     assert missed == []
+    by = {r["mutant"]: r for r in rows}
+    assert by["mutant-unbroadcast-batch"]["blamed_correctly"]  # only a batch > 1 shows it
+    assert "selftest.batched-bias-gradient" in by["mutant-unbroadcast-batch"]["caught_by"]
+    assert by["mutant-nan-rule"]["diagnosis"] == "non-finite result"
+    assert by["mutant-tuple-zeros"]["blamed_correctly"] == ["selftest.tuple-outputs"]
+    for name in ("mutant-pair-rev", "mutant-pair-fwd"):  # one family: blamed as one, and
+        assert by[name]["blamed_family"] == ["mutant-library"]  # outvoted in a consensus
+        assert by[name]["outvoted_in_consensus"]
+    assert all(r["blamed_family"] == ["adcheck-ad"] for r in rows
+               if r["mutant"] not in ("mutant-pair-rev", "mutant-pair-fwd"))
     diag = {r["mutant"]: r["diagnosis"] or "" for r in rows}
     assert "transpose" in diag["mutant-transposed-jacobian"]
     assert "1/2" in diag["mutant-missing-factor-2"]

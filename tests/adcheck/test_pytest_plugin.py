@@ -1,5 +1,6 @@
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,11 @@ def test_each_engine(adcheck_engine):
 
 def test_with_report(adcheck_check):
     adcheck.assert_check(adcheck_check(quad, (X, Q), expected=(Q + Q.T) @ X))
+
+@pytest.mark.adcheck_engines("reverse")
+def test_engine_object_in_check(adcheck_engine, adcheck_check):
+    adcheck.assert_check(adcheck_check(quad, (X, Q), engines=[adcheck_engine],
+                                       expected=(Q + Q.T) @ X))
 '''
 
 
@@ -41,4 +47,11 @@ def test_plugin_parametrizes_engines_and_writes_the_session_report(tmp_path):
     assert res["schema"] == "adcheck.results/1"
     assert {r["outcome"] for r in res["records"]} == {"pass"}
     assert res["records"][0]["identity"].endswith("test_with_report")
+    for r in res["records"]:  # real records: the accumulator's fields, a certified precision
+        assert r["counts"]["pass"] == 1 and r["family"] and r["verified_to"] < 1e-6
+        assert shlex.split(r["rerun"]) == ["pytest", r["identity"]]
+        assert "within the allowance" in r["message"]
+    assert any(r["identity"].endswith("test_engine_object_in_check[reverse]")
+               for r in res["records"])
+    assert {i["id"] for i in res["identities"]} == {r["identity"] for r in res["records"]}
     assert (out / "junit.xml").exists()

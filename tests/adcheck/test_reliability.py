@@ -40,9 +40,8 @@ def test_int_and_float32_inputs_are_checked_in_float64(dtype):
 
 
 def test_complex_input_gets_a_clear_message():
-    rep = adcheck.check(quad, (np.array([1 + 1j, 2.0]), np.eye(2)))
-    assert not rep.ok
-    assert "dtype" in rep.message or "complex" in rep.message
+    with pytest.raises(TypeError, match=r"args\[0\] has a complex dtype"):
+        adcheck.check(quad, (np.array([1 + 1j, 2.0]), np.eye(2)))
 
 
 def test_empty_arrays():
@@ -74,15 +73,14 @@ def test_non_analytic_function_to_complex_step_is_not_applicable():
 
 
 def test_unknown_engine_name_in_check():
-    rep = adcheck.check(quad, (np.ones(2), np.eye(2)), engines=["no-such-engine", "reverse"])
-    assert rep.engines["no-such-engine"].outcome == "error"
-    assert "known engines" in rep.engines["no-such-engine"].note
+    with pytest.raises(ValueError, match="no engine named 'no-such-engine'.*available: .*reverse"):
+        adcheck.check(quad, (np.ones(2), np.eye(2)), engines=["no-such-engine", "reverse"])
 
 
 class _WrongFD(adcheck_helpers.Engine):
     """A 'finite-difference' engine 1.5x off, claiming a tiny error estimate."""
 
-    name, family, max_order = "t-wrong-fd", "finite-difference", 2
+    name, category, max_order = "t-wrong-fd", "finite-difference", 2
 
     def derivative(self, kind, f, args, wrt=0, **kw):
         from engines import get

@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
+from report_sample import sample_results
 
 from adcheck.report import drift_failures, render, render_file, render_html
-from adcheck.report.sample import sample_results
 
 EVIL = "<script>alert(1)</script>"
 
@@ -165,7 +165,7 @@ def test_size_of_a_full_catalogue_report_is_small():
 
 
 def test_cost_plot_gains_a_time_panel_from_timing(light):
-    from adcheck.report._sample_studies import studies
+    from report_sample_studies import studies
 
     r = copy.deepcopy(light)
     r["studies"] = {"cost_scaling": studies(0)["cost_scaling"]}
@@ -215,3 +215,17 @@ def test_drift_column_in_page(light):
     page = render_html(results, baseline=base)
     assert 'id="drift"' in page and "drift (before)" in page
     assert 'class="grew"' in page
+
+
+def test_no_duplicate_ids(html):
+    """Every id on the page is unique (matplotlib numbers its ids per figure)."""
+    ids = [v for _, attrs in _tags(html) for k, v in attrs if k == "id"]
+    assert len(ids) > 50
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_identity_details_are_collapsed_and_linked_from_the_grid(html):
+    assert "<details class=\"identity\">" in html and "<details class=\"identity\" open" not in html
+    bodies = set(re.findall(r'<div class="identity-body" id="([^"]+)"', html))
+    heads = set(re.findall(r'<th class="id" scope="row"><a href="#([^"]+)"', html))
+    assert heads and heads == bodies

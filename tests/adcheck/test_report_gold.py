@@ -10,8 +10,9 @@ import os
 import re
 from pathlib import Path
 
+from report_sample import sample_results
+
 from adcheck.report import render_html
-from adcheck.report.sample import sample_results
 
 GOLD = Path(__file__).with_name("gold") / "report_small.html"
 KEEP_IDS = ("B1.gram-gradient", "B3.black-scholes-pde", "user.softmax-jacobian")

@@ -1,5 +1,9 @@
+import time
+
 import numpy as np
-from adcheck_helpers import Hanging, Raising, Scaled, quadratic, temporary
+from adcheck_helpers import Engine, Raising, Scaled, quadratic, temporary
+
+from engines import registry
 
 from adcheck import runner
 
@@ -15,16 +19,30 @@ def test_cases_are_deterministic_and_independent_of_the_selection():
     assert not all(np.array_equal(u[0], v[0]) for u, v in zip(a, d))
 
 
+class HangsOnPositive(Engine):
+    """Sleeps past any limit when the first input component is positive (in any process)."""
+
+    name, family, max_order = "t-hangs-on-positive", "ad", 2
+
+    def derivative(self, kind, f, args, wrt=0, **kw):
+        if np.ravel(args[0])[0] > 0:
+            time.sleep(60)
+        return registry.get("reverse").derivative(kind, f, args, wrt, **kw)
+
+
 def test_raising_and_hanging_engines_are_recorded_and_the_run_goes_on():
     rec = quadratic()
-    hang = Hanging()
-    with temporary(identities=[rec], engines=[Raising(), hang]):
-        recs, _ = runner.run([rec.id], ["reverse", "t-raising", "t-hanging"], 3, 0, timeout=0.5)
+    hangs = sum(np.ravel(a[0])[0] > 0 for a in runner.draw_cases(rec, 4, 0))
+    assert 0 < hangs < 4
+    with temporary(identities=[rec], engines=[Raising(), HangsOnPositive()]):
+        recs, _ = runner.run([rec.id], ["reverse", "t-raising", "t-hangs-on-positive"], 4, 0,
+                             timeout=2)
     by = {r["engine"]: r for r in recs}
-    assert by["reverse"]["outcome"] == "pass"
+    assert by["reverse"]["outcome"] == "pass"  # only the hanging engine is blamed
     assert by["t-raising"]["outcome"] == "error" and "boom" in by["t-raising"]["message"]
-    assert by["t-hanging"]["outcome"] == "error" and "limit" in by["t-hanging"]["message"]
-    assert by["t-hanging"]["counts"]["pass"] == 2  # the cases after the hang still ran
+    hung = by["t-hangs-on-positive"]
+    assert hung["outcome"] == "error" and "2 s per-case limit" in hung["message"]
+    assert hung["counts"] == {**hung["counts"], "error": hangs, "pass": 4 - hangs}
 
 
 def test_wrong_closed_form_fails_every_engine_and_says_so():

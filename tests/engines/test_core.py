@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from engines import transforms as T
-from engines.core import TABLE, Box, bind, counting, defprim, ops, primal, undefprim
+from engines.core import TABLE, Box, bind, counting, defprim, example, ops, primal, undefprim
 from engines.namespace import ad
 from engines.primitives._util import per_element
+from engines.testing import check_primitive
 
 
 def test_defprim_rejects_duplicates_and_unequal_arity():
@@ -89,3 +90,25 @@ def test_levels_nest_and_primal_strips_every_box():
         return value
 
     assert T.jvp(f, ad, (3.0,), 1.0) == (9.0, 6.0)
+
+
+@pytest.fixture
+def flip():
+    """A linear primitive given only its VJP: reverse the last axis (its own transpose)."""
+    def impl(x):
+        return np.flip(x, axis=-1)
+    yield lambda vjp: defprim("flip_last", impl, vjp=(vjp,), linear=True, flops=lambda *a: 0,
+                              examples=(example((2, 3)), example((4,))))
+    if "flip_last" in TABLE:
+        undefprim("flip_last")
+
+
+def test_a_linear_primitive_needs_only_its_vjp(flip):
+    flip(lambda ct, ans, x: ops.flip_last(ct))
+    assert check_primitive("flip_last", checks=("jvp", "adjoint", "nestings", "taylor")) == 8
+
+
+def test_a_wrong_vjp_of_a_linear_primitive_fails_against_its_derived_jvp(flip):
+    flip(lambda ct, ans, x: ct)  # the identity is not the transpose of a flip
+    with pytest.raises(AssertionError, match="adjoint"):
+        check_primitive("flip_last", checks=("adjoint",))

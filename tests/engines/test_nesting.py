@@ -69,7 +69,7 @@ def _confused():
     def d(f):
         def g(xp, x):
             out = f(xp, JVPBox(x, 1.0, shared))
-            return out.tangent if isinstance(out, JVPBox) and out.trace is shared else 0.0
+            return out.tangent if isinstance(out, JVPBox) and out.tracer is shared else 0.0
 
         return g
 

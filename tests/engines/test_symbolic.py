@@ -80,3 +80,46 @@ def test_refusals_are_not_applicable_with_a_reason():
 
     r = ENGINE.jvp(branchy, (np.array(0.5),), 0, np.array(1.0))
     assert r.status == "not-applicable" and "sympy" in r.note
+
+
+def test_second_derivatives_of_slogdet_evaluate_the_dirac_delta():
+    """Regression: any second derivative of slogdet died with NameError: DiracDelta (sympy's
+    derivative of sign(det) reached mpmath, which has no DiracDelta)."""
+    from engines import transforms as T
+    from engines.namespace import ad
+
+    a = np.array([[2.0, 0.5], [0.3, 1.5]])
+
+    def f(xp, a):
+        return xp.linalg.slogdet(a).logabsdet
+
+    got = SymbolicEngine().hessian(f, (a,)).value
+    want = T.hessian(f)(ad, a)
+    assert np.max(np.abs(got - want)) <= 64 * np.finfo(float).eps * np.max(np.abs(want))
+
+
+def test_a_derivative_undefined_at_the_point_says_so():
+    """Regression: the gradient of a norm at 0 raised ZeroDivisionError with no message."""
+    from engines.errors import InputError
+
+    with pytest.raises(InputError, match="not differentiable here") as info:
+        SymbolicEngine().gradient(lambda xp, x: xp.linalg.vector_norm(x), (np.zeros(2),))
+    assert "entry 0" in str(info.value)
+
+
+def test_an_error_without_a_message_gets_one(monkeypatch):
+    from engines.errors import InputError
+
+    def silent(*args, **kwargs):
+        raise RuntimeError()
+
+    monkeypatch.setattr(SymbolicEngine, "exact", silent)
+    with pytest.raises(InputError, match="RuntimeError with no message"):
+        SymbolicEngine().gradient(lambda xp, x: x[0], (np.ones(2),))
+
+
+def test_a_dirac_delta_at_its_support_is_named_as_a_kink():
+    from engines.errors import InputError
+
+    with pytest.raises(InputError, match="kink"):
+        SymbolicEngine().hessian(lambda xp, x: xp.abs(x[0]) * x[0], (np.zeros(2),))

@@ -127,3 +127,28 @@ def test_is_traced():
     seen = []
     T.grad(lambda xp, x: seen.append(T.is_traced(x)) or xp.sum(x))(ad, np.ones(2))
     assert seen == [True] and not T.is_traced(np.ones(2))
+
+
+def test_container_outputs_give_a_container_of_jacobians_in_both_modes():
+    """Regression: a tuple output was one all-zero Jacobian in forward and reverse mode."""
+    x = np.array([0.5, -1.0, 2.0])
+
+    def f(xp, x):
+        return {"sin": xp.sin(x), "pair": (x, xp.sum(x * x))}
+
+    for jac in (T.jacfwd(f), T.jacrev(f)):
+        j = jac(ad, x)
+        assert set(j) == {"sin", "pair"} and isinstance(j["pair"], tuple)
+        assert np.array_equal(j["sin"], np.diag(np.cos(x)))
+        assert np.array_equal(j["pair"][0], np.eye(3))
+        assert np.array_equal(j["pair"][1], 2 * x)
+    primal, tangent = T.jvp(f, ad, (x,), np.ones(3))
+    assert np.array_equal(tangent["pair"][0], np.ones(3))
+    _, pullback = T.vjp(f, ad, (x,))
+    ct = {"sin": np.ones(3), "pair": (None, 1.0)}  # None: that output's cotangent is zero
+    assert np.array_equal(pullback(ct), np.cos(x) + 2 * x)
+
+
+def test_grad_of_a_container_says_what_to_do():
+    with pytest.raises(ValueError, match="tuple of 2 arrays.*jacrev"):
+        T.grad(lambda xp, x: (xp.sum(x), xp.sum(x)))(ad, np.ones(2))

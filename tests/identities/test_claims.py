@@ -39,7 +39,7 @@ class _TwoSweeps(engines.Engine):
     """A reverse engine that (wrongly) sweeps once per parameter, as a meta-test."""
 
     name = "meta-two-sweeps"
-    family = "ad"
+    category = "ad"
 
     def gradient(self, f, args, wrt=0):
         r = engines.get("reverse").gradient(f, args, wrt)

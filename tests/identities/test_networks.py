@@ -9,6 +9,8 @@ import engines
 import identities
 from adcheck.reference import prepare
 from adcheck.runner import run_engine_case
+from engines.core import TABLE
+from engines.primitives._util import sum_to_impl
 from identities import networks as nets
 from identities.activations import ACTIVATIONS
 
@@ -77,3 +79,54 @@ def test_wrong_second_derivative_fails():
                               0.0 * nets.input_hessian(xp, x, w, b, a))
     ctx = prepare(bad, (x, w, b, arch))
     assert run_engine_case(bad, engines.get("reverse-over-reverse"), ctx, None).outcome == "fail"
+
+
+def _batched_net(widths, acts, batch, seed=5):
+    w, b, _, _, arch = _net(widths, acts, seed)
+    rng = np.random.default_rng(seed + 1)
+    return (w, b, rng.uniform(-1, 1, (batch, widths[0])),
+            rng.uniform(-1, 1, (batch, widths[-1])), arch)
+
+
+def _first_example_only(x, *, shape):
+    """An un-broadcast that keeps the first batch example instead of summing over the batch
+    axis: the same as the right rule at batch 1, wrong at every larger batch."""
+    x = np.asarray(x)
+    lead = x.ndim - len(shape)
+    if lead > 0 and x.shape[lead:] == shape:
+        return x[(0,) * lead]
+    return sum_to_impl(x, shape=shape)
+
+
+@pytest.mark.parametrize("rid", ["B1.backprop-weights", "B1.backprop-bias",
+                                 "B1.backprop-per-output"])
+@pytest.mark.parametrize("engine", ["reverse", "forward", "forward-over-reverse"])
+def test_batched_networks_pass_with_the_delta_formulas_summed_over_the_batch(rid, engine):
+    rec = identities.get(rid)
+    args = _batched_net([3, 4, 2], ["tanh", "sigmoid"], batch=3)
+    if rid == "B1.backprop-per-output":
+        args = args[:3] + args[4:]
+    assert run_engine_case(rec, engines.get(engine), prepare(rec, args), None).outcome == "pass"
+
+
+def test_the_catalogue_draws_batches_larger_than_one():
+    from adcheck.runner import draw_cases
+    shapes = [np.shape(args[2]) for args in draw_cases(identities.get("B1.backprop-bias"), 8, 0)]
+    assert any(len(s) == 2 and s[0] > 1 for s in shapes), shapes
+
+
+def test_a_wrong_axis_unbroadcast_fails_a_catalogue_record(monkeypatch):
+    """Regression: with single-example networks only, a reverse rule that un-broadcasts the
+    bias cotangent wrongly passed every identity. The catalogue's batches catch it."""
+    from adcheck.runner import draw_cases
+    rec = identities.get("B1.backprop-bias")
+    monkeypatch.setitem(TABLE["sum_to"].__dict__, "impl", _first_example_only)
+    single = _net([3, 4, 2], ["tanh", "sigmoid"])
+    assert run_engine_case(rec, engines.get("reverse"), prepare(rec, single), None).outcome \
+        == "pass"  # batch 1: the wrong rule is invisible
+    batched = _batched_net([3, 4, 2], ["tanh", "sigmoid"], batch=3)
+    assert run_engine_case(rec, engines.get("reverse"), prepare(rec, batched), None).outcome \
+        == "fail"
+    drawn = [run_engine_case(rec, engines.get("reverse"), prepare(rec, args), None).outcome
+             for args in draw_cases(rec, 8, 0)]
+    assert "fail" in drawn, drawn

@@ -1,4 +1,4 @@
-"""The data behind the report's studies (``results["studies"]``), computed with the engines.
+"""The data behind the report's studies (``results["studies"]``), computed by the run.
 
 ``collect(seed)`` runs each study; a study whose engine or catalogue piece is missing is left
 out and a note says why, so the page renders whatever is there. Everything is counted or
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._studies_pde import selftest_study  # noqa: F401  (re-exported for the CLI)
+from .studies_pde import selftest_study  # noqa: F401  (re-exported for the CLI)
 
 EXPECTED_ORDERS = {"forward": 1, "central": 2, "richardson": 4, "complex-step": 2}
 COST_SIZES = (4, 8, 16, 32, 64, 128)
@@ -25,7 +25,7 @@ def collect(seed: int = 0, *, selftest: dict | None = None) -> dict:
         {"fd_sweep", "taylor", "cost_scaling", "bs_residual", "activations", "selftest",
         "notes"}; a study that could not run is absent and ``notes`` says why.
     """
-    from . import _studies_pde as pde
+    from . import studies_pde as pde
 
     out: dict = {"notes": []}
     for key, fn in (("fd_sweep", fd_sweep), ("taylor", taylor), ("cost_scaling", cost_scaling),

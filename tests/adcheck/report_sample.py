@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .mathml import statement_mathml
+from adcheck.report.mathml import statement_mathml
 
 ENGINES = ["forward", "reverse", "forward-over-reverse", "reverse-over-reverse",
            "central", "richardson", "complex-step", "symbolic"]
@@ -158,5 +158,5 @@ def _assemble(idents, records, seed, samples, studies) -> dict:
 
 def synthetic_studies(seed: int = 0) -> dict:
     """Study data of the right shape, from closed formulas (no engines needed)."""
-    from ._sample_studies import studies
+    from report_sample_studies import studies
     return studies(seed)

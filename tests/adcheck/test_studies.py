@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from adcheck.report import _studies_pde as pde_studies
-from adcheck.report import studies
+from adcheck import studies
+from adcheck import studies_pde as pde_studies
 
 
 @pytest.fixture(scope="module")
