@@ -57,6 +57,36 @@ def adapter_check(device: str) -> None:
                   f"Hessian ({second}) {rel(h, ref_h):.1e}")
 
 
+def dropin_check(device: str) -> None:
+    """adcheck.torch.gradcheck on tensors living on ``device``: the claim is computed there."""
+    import torch
+    import torch.nn.functional as F
+
+    import adcheck.torch as at
+
+    class Softplus(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return torch.log1p(torch.exp(x))
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * torch.sigmoid(x)
+
+    gen = torch.Generator(device="cpu").manual_seed(0)
+    x = torch.randn(4, 7, dtype=torch.float64, generator=gen).to(device)
+    w = torch.randn(7, 3, dtype=torch.float64, generator=gen).to(device)
+    cases = {"custom softplus": (Softplus.apply, (x,)),
+             "log_softmax(x @ w)": (lambda x, w: F.log_softmax(x @ w, -1), (x, w)),
+             "float32 layer_norm": (lambda x: F.layer_norm(x, (7,)), (x.float(),))}
+    print(f"adcheck.torch.check with tensors on {device}:")
+    for name, (fn, args) in cases.items():
+        v = at.check(fn, args)
+        print(f"  {name:<20} {v.verdict:<12} {v.dtype:<8} {v.reference.split(':')[0]}")
+
+
 def laplacian_timings(device: str) -> None:
     from engines import taylor
 
@@ -86,6 +116,7 @@ def main() -> None:
         return
     print(f"torch {torch.__version__}, device {torch.cuda.get_device_name(0)}")
     adapter_check("cuda")
+    dropin_check("cuda")
     laplacian_timings("cuda")
 
 

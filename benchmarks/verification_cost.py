@@ -1,11 +1,13 @@
-"""Issue-7 benchmark 2: what it costs to verify a gradient (and a Hessian-vector product).
+"""What it costs to verify a gradient (and a Hessian-vector product).
 
 The small tanh MLP loss (tiny: d=4, width 16, 2 hidden layers, 1 output, batch 8: 369
 parameters; and a larger one of 10 497) checked by adcheck's random-probe check
-(adcheck.probe) against torch.autograd.gradcheck (slow and fast_mode), gradgradcheck and
-jax.test_util.check_grads(order=2): function evaluations, passes and wall time. Then every
-mutant of a hand-written backprop goes through the probe check. ``python -m benchmarks
-verification_cost`` runs it.
+(adcheck.probe) and by the drop-in calls ``adcheck.torch.gradcheck`` and
+``adcheck.jax.check_grads`` against torch.autograd.gradcheck (slow and fast_mode),
+gradgradcheck and jax.test_util.check_grads(order=2): function evaluations, passes and wall
+time. The drop-in calls take the exact-reference route on the tiny MLP and probe the larger one
+(their probe's miss probability is printed). Then every mutant of a hand-written backprop goes
+through the probe check. ``python -m benchmarks verification_cost`` runs it.
 """
 
 from __future__ import annotations
@@ -145,7 +147,38 @@ def torch_rows(size):
         t0 = torch.from_numpy(theta.copy()).requires_grad_(True)
         ok, t = timed(check, fn, (t0,), **kw)
         rows[name] = (fn.calls, t, ok, None)
+    rows.update(dropin_torch_rows(size, loss, theta, Xt, Yt))
     return rows
+
+
+def _quiet(fn, *args, **kw):
+    """Run a drop-in check; return (its result, wall seconds, what it printed)."""
+    import contextlib
+    import io
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        out, t = timed(fn, *args, **kw)
+    return out, t, buf.getvalue()
+
+
+def _warm_up_torch() -> None:
+    """The first traced check of a process imports torch's tracer (seconds): not measured."""
+    import torch
+
+    import adcheck.torch as at
+    at.gradcheck(lambda x: torch.tanh(x).sum(), (torch.ones(3, dtype=torch.float64),))
+
+
+def dropin_torch_rows(size, loss, theta, Xt, Yt):
+    import torch
+
+    import adcheck.torch as at
+    _warm_up_torch()
+    fn = Counted(lambda t: loss(torch, t, Xt, Yt))
+    t0 = torch.from_numpy(theta.copy()).requires_grad_(True)
+    ok, t, said = _quiet(at.gradcheck, fn, (t0,))
+    how = "probe" if "probes" in said else "exact ref."
+    return {f"adcheck.torch.gradcheck ({how})": (fn.calls, t, ok, said.strip() or None)}
 
 
 def jax_rows(size):
@@ -167,7 +200,27 @@ def jax_rows(size):
     with jax.enable_x64(True), jax.default_device(jax.devices("cpu")[0]):
         fn = Counted(lambda t: loss(jnp, t, jnp.asarray(X), jnp.asarray(Y)))
         ok, t = timed(check, jax.jit(fn), jnp.asarray(theta))
-    return {"jax check_grads(order=2), jit": (fn.calls, t, ok, None)}
+        rows = {"jax check_grads(order=2), jit": (fn.calls, t, ok, None)}
+        rows.update(dropin_jax_rows(loss, theta, X, Y))
+    return rows
+
+
+def dropin_jax_rows(loss, theta, X, Y):
+    import jax.numpy as jnp
+
+    import adcheck.jax as aj
+
+    def check(fn, theta):
+        try:
+            aj.check_grads(fn, (theta,), 1, modes=("rev",))
+            return True
+        except AssertionError:
+            return False
+    check(lambda t: jnp.sum(jnp.tanh(t)), jnp.ones(3))  # warm-up: not measured
+    fn = Counted(lambda t: loss(jnp, t, jnp.asarray(X), jnp.asarray(Y)))
+    ok, t, said = _quiet(check, fn, jnp.asarray(theta))
+    how = "probe" if "probes" in said else "exact ref."
+    return {f"adcheck.jax.check_grads (order=1, {how})": (fn.calls, t, ok, said.strip() or None)}
 
 
 # ----------------------------------------------------------------------------- the table
@@ -185,6 +238,10 @@ def main() -> None:
             print(f"{name:<34}{calls:>9}{t * 1e3:>9.1f}ms{'pass' if ok else 'FAIL':>9}")
         r = rows["adcheck probe gradient (jvp)"][3]
         print("  " + r.message(relative=1e-10))
+        for name, (_, _, _, said) in rows.items():
+            if name.startswith("adcheck.") and isinstance(said, str):
+                print(f"  {name}: " + said.splitlines()[-1].strip())
+        ratios(rows)
         if not rows.get("jax check_grads(order=2), jit", (0, 0, True))[2]:
             print("  jax check_grads FAIL is a false alarm: the gradient is right (adcheck and "
                   "torch agree); its fixed step 1e-4 with rtol 1e-5 is too tight here")
@@ -192,6 +249,16 @@ def main() -> None:
             print(f"  P(an error of relative size {rel:g} escapes {r.probes} probes) = "
                   f"{r.miss_probability(rel):.3g}")
         mutants(size)
+
+
+def ratios(rows) -> None:
+    """The drop-in torch check's wall time against torch's fast and slow modes."""
+    mine = [v[1] for k, v in rows.items() if k.startswith("adcheck.torch.gradcheck")]
+    fast = rows.get("torch gradcheck (fast_mode)")
+    slow = rows.get("torch gradcheck (slow)")
+    if mine and fast and slow:
+        print(f"  adcheck.torch.gradcheck / torch fast_mode = {mine[0] / fast[1]:.2g}x; "
+              f"/ torch slow = {mine[0] / slow[1]:.2g}x")
 
 
 def mutants(size: str) -> None:

@@ -1,0 +1,74 @@
+"""adcheck.jax: the drop-in check_grads on users' own jax code."""
+
+import importlib.util
+
+import pytest
+
+HAS_JAX = importlib.util.find_spec("jax") is not None
+pytestmark = pytest.mark.skipif(not HAS_JAX, reason="jax is not installed "
+                                "(pip install 'adcheck[jax]')")
+
+if HAS_JAX:
+    import jax
+    import jax.numpy as jnp
+
+    from tests.adcheck.jax_corpus import CASES, rand, rng, softplus
+
+import adcheck.jax as aj  # noqa: E402  (imports without jax)
+
+
+@pytest.fixture(autouse=True)
+def x64():
+    with jax.enable_x64(True):
+        yield
+
+
+@pytest.mark.parametrize("bug", sorted(CASES) if HAS_JAX else [])
+def test_corpus_bug_is_caught_and_its_rule_blamed(bug):
+    fn, make, order, wrong_input, rule, _ = CASES[bug]
+    with pytest.raises(AssertionError) as err:
+        aj.check_grads(fn, make(rng(1)), order, modes=("rev",))
+    msg = str(err.value)
+    assert f"input {wrong_input} (" in msg and rule in msg, msg
+
+
+@pytest.mark.parametrize("bug", sorted(CASES) if HAS_JAX else [])
+def test_corpus_correct_version_passes(bug):
+    _, make, order, _, _, correct = CASES[bug]
+    for seed in range(3):
+        assert aj.check_grads(correct, make(rng(seed)), order) is None
+
+
+def test_correct_custom_softplus_passes_on_random_inputs():
+    r = rng(0)
+    for _ in range(10):
+        aj.check_grads(softplus, (3 * rand(r, 6),), 1, modes=("rev",))
+
+
+def test_forward_mode_of_a_custom_jvp_rule_is_checked_too():
+    fn, make, _, _, rule, _ = CASES["wrong-second-derivative"]
+    with pytest.raises(AssertionError, match=rule):
+        aj.check_grads(fn, make(rng(2)), 2, modes=("fwd",))
+
+
+def test_float32_arrays_are_judged_with_float32_rounding():
+    with jax.enable_x64(False):
+        x = jnp.asarray(rand(rng(3), 6), dtype=jnp.float32)
+        (v,) = aj.verdicts(softplus, (x,), 1, modes=("rev",))
+    assert v.verdict == "pass" and v.dtype == "float32" and "5.96e-08" in v.reference
+
+
+def test_pytree_arguments_and_jax_nn_builtins():
+    r = rng(4)
+    params = {"w": rand(r, 3, 2), "b": rand(r, 2)}
+    aj.check_grads(lambda p, x: jax.nn.logsumexp(x @ p["w"] + p["b"]), (params, rand(r, 4, 3)),
+                   2)
+    for f in (jax.nn.softplus, jax.nn.softmax, jax.nn.gelu, jax.nn.standardize):
+        aj.check_grads(f, (rand(r, 5),), 1)
+
+
+def test_bad_order_and_mode_are_usage_errors():
+    with pytest.raises(ValueError, match="order"):
+        aj.check_grads(jnp.sin, (jnp.ones(2),), 3)
+    with pytest.raises(ValueError, match="modes"):
+        aj.check_grads(jnp.sin, (jnp.ones(2),), 1, modes=("sideways",))

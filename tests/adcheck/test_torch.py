@@ -1,0 +1,128 @@
+"""adcheck.torch: the drop-in gradcheck / gradgradcheck on users' own torch code."""
+
+import importlib.util
+import re
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                                reason="torch is not installed (pip install 'adcheck[torch]')")
+
+if importlib.util.find_spec("torch") is not None:
+    import torch
+    import torch.nn.functional as F
+
+    from tests.adcheck.torch_corpus import CASES, Softplus, rand
+
+import adcheck.torch as at  # noqa: E402  (imports without torch: checked below)
+
+
+def _call(fn, order, inputs, **kw):
+    check = at.gradcheck if order == 1 else at.gradgradcheck
+    return check(fn, inputs, **kw)
+
+
+@pytest.mark.parametrize("bug", sorted(CASES) if importlib.util.find_spec("torch") else [])
+def test_corpus_bug_is_caught_and_its_rule_blamed(bug):
+    fn, make, order, wrong_input, rule, _ = CASES[bug]
+    inputs = make(torch.Generator().manual_seed(1))
+    with pytest.raises(at.GradcheckError) as err:
+        _call(fn, order, tuple(x.requires_grad_() for x in inputs))
+    msg = str(err.value)
+    assert f"input {wrong_input} (" in msg and rule in msg, msg
+    assert _call(fn, order, inputs, raise_exception=False) is False
+
+
+@pytest.mark.parametrize("bug", sorted(CASES) if importlib.util.find_spec("torch") else [])
+def test_corpus_correct_version_passes(bug):
+    _, make, order, _, _, correct = CASES[bug]
+    for seed in range(3):
+        inputs = make(torch.Generator().manual_seed(seed))
+        assert _call(correct, order, tuple(x.requires_grad_() for x in inputs))
+
+
+def test_correct_custom_softplus_passes_on_random_inputs_with_its_allowance_stated():
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(20):
+        assert at.gradcheck(Softplus.apply, (3 * rand(gen, 7).requires_grad_(),))
+    v = at.check(Softplus.apply, (rand(gen, 3),))
+    assert v.verdict == "pass" and "allowance: 4 u E" in v.reference and "float64" in v.message
+
+
+def test_float32_is_judged_with_float32_rounding():
+    gen = torch.Generator().manual_seed(3)
+    x = rand(gen, 6, dtype=torch.float32)
+    v = at.check(Softplus.apply, (x,))
+    assert v.verdict == "pass" and v.dtype == "float32" and "u = 5.96e-08" in v.reference
+    # the same float32 claim judged as if it were float64 would fail: the dtype matters
+    assert v.verified_to > 1e-8
+
+
+def test_pytree_inputs_module_parameters_and_builtins():
+    gen = torch.Generator().manual_seed(4)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    net = net.double()
+    x = rand(gen, 5, 3)
+    assert at.gradcheck(net, (x,))
+    inputs = {"q": rand(gen, 2, 3, 4), "kv": [rand(gen, 2, 3, 4), rand(gen, 2, 3, 4)]}
+    assert at.gradcheck(lambda d: F.scaled_dot_product_attention(d["q"], *d["kv"]), (inputs,))
+
+
+def test_wrong_module_rule_names_the_parameter():
+    class Lin(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(rand(torch.Generator().manual_seed(5), 3, 3))
+
+        def forward(self, x):
+            return CASES["missing-transpose"][0](x, self.weight)
+    x = rand(torch.Generator().manual_seed(6), 3, 3)
+    with pytest.raises(RuntimeError, match=r"module\.weight|inputs\[0\]"):
+        at.gradcheck(Lin(), (x.requires_grad_(),))
+
+
+def test_untranslatable_op_falls_back_to_richardson_and_says_why():
+    def f(x):
+        return torch.special.i0(x).sum()  # no counterpart in xp
+    v = at.check(f, (rand(torch.Generator().manual_seed(7), 4),))
+    assert v.verdict == "pass" and "richardson" in v.reference and "i0" in v.reference
+
+
+def test_large_inputs_are_probed_with_the_miss_probability_printed(capsys):
+    gen = torch.Generator().manual_seed(8)
+    W = rand(gen, 60, 60)
+    x = rand(gen, 4, 60)
+    assert at.gradcheck(lambda W: torch.tanh(x @ W).sum(), (W.requires_grad_(),),
+                        probe_above=1000)
+    out = capsys.readouterr().out
+    assert re.search(r"escapes every probe with probability [0-9.e-]+", out)
+    bad = MulTwiceLarge(gen)
+    assert at.gradcheck(bad, (rand(gen, 3000),), raise_exception=False) is False
+
+
+def MulTwiceLarge(gen):
+    b = rand(gen, 3000)
+    return lambda a: CASES["factor-on-one-input"][0](b, a).sum()
+
+
+def test_tolerance_arguments_are_accepted_and_ignored():
+    x = rand(torch.Generator().manual_seed(9), 4)
+    assert at.gradcheck(Softplus.apply, (x,), eps=1e-3, atol=1.0, rtol=1.0)
+    fn = CASES["factor-on-one-input"][0]
+    with pytest.raises(RuntimeError, match="derives its allowance"):
+        at.gradcheck(fn, (x, x.clone()), atol=1e9)
+
+
+def test_cuda_tensor_is_checked_on_its_device():
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device here; benchmarks/gpu_check.py runs this case on a GPU")
+    x = torch.randn(5, dtype=torch.float64, device="cuda")
+    assert at.gradcheck(Softplus.apply, (x,))
+
+
+def test_reference_is_far_below_float64_rounding():
+    # x close to 0: log1p(exp(x)) - log(2) loses digits in float64 but not in the oracle
+    x = torch.tensor([1e-9, -2e-12], dtype=torch.float64)
+    v = at.check(lambda x: (torch.log1p(torch.exp(x)) - np.log(2.0)) * 1e9, (x,))
+    assert v.verdict == "pass"
