@@ -4,7 +4,7 @@ PIP  := $(PY) -m pip
 MARKER := $(VENV)/.installed
 THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 
-.PHONY: install test verify bench bench-deps lint extras browser screenshots clean
+.PHONY: install test verify bench bench-deps lint extras browser screenshots proofs coverage clean
 
 install: $(MARKER)
 
@@ -45,6 +45,14 @@ SHOTS := build/screenshots
 screenshots: browser
 	$(PY) -m adcheck run --examples 3 --jobs 1 --out $(SHOTS) || test -f $(SHOTS)/index.html
 	$(PY) tests/adcheck/screenshots.py $(SHOTS)/index.html docs
+
+# The shipped proof cache (read-only at run time; tests/identities/test_proofs.py checks it is
+# current) and the generated table of supported names.
+proofs: $(MARKER)
+	$(PY) -c "from adcheck.identities import IDENTITIES, proofs; proofs.write_shipped(IDENTITIES.values())"
+
+coverage: $(MARKER)
+	$(PY) -m adcheck.engines.coverage > docs/coverage.md
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 
-from .framework_check import PROBE_ABOVE, judge
+from adcheck.frameworks.check import PROBE_ABOVE, judge
 
 
 class InconclusiveWarning(UserWarning):
@@ -59,7 +59,7 @@ def check_grads(f, args, order, modes=("fwd", "rev"), atol=None, rtol=None, eps=
 def verdicts(f, args, order, modes=("fwd", "rev"), *, seed=0, probe_above=PROBE_ABOVE):
     """The verdict of every (order, mode) checked, as ``framework_check.Verdict`` objects."""
     _jax()
-    from . import jax_side as S
+    from adcheck.frameworks import jax_side as S
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, got {order!r}")
     bad = [m for m in modes if m not in ("fwd", "rev")]

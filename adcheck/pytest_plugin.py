@@ -31,7 +31,7 @@ def pytest_configure(config):
 
 
 def _default_engines() -> list[str]:
-    import engines
+    from adcheck import engines
     return [n for n, e in engines.ENGINES.items() if e.category in _CATEGORIES]
 
 
@@ -46,14 +46,14 @@ def pytest_generate_tests(metafunc):
         names = [n.strip() for n in option.split(",") if n.strip()]
     else:
         names = _default_engines()
-    import engines
+    from adcheck import engines
     metafunc.parametrize("adcheck_engine", [engines.get(n) for n in names], ids=names)
 
 
 @pytest.fixture
 def adcheck_check(request):
     """``check(f, args, ...)`` whose report joins the session report (--adcheck-report)."""
-    from .check import check
+    from adcheck.api.check import check
 
     def run(f, args, **kw):
         report = check(f, args, **kw)
@@ -66,7 +66,7 @@ def pytest_sessionfinish(session, exitstatus):
     out = session.config.getoption("--adcheck-report", default=None)
     if not out:
         return
-    from .session_report import write_session_report
+    from adcheck.report.session import write_session_report
     path = write_session_report(_REPORTS, out)
     session.config._adcheck_report_path = path
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 
-from .framework_check import PROBE_ABOVE, judge
+from adcheck.frameworks.check import PROBE_ABOVE, judge
 
 
 class InconclusiveWarning(UserWarning):
@@ -62,7 +62,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 def _run(func, inputs, order, raise_exception, fast_mode, seed, probe_above, name,
          grad_outputs=None) -> bool:
     torch = _torch()
-    from . import torch_side as S
+    from adcheck.frameworks import torch_side as S
     setup = S.setup(torch, func, inputs)
     probing = fast_mode or sum(x.numel() for x in setup.leaves) > probe_above
     # Probing is chosen for speed: tracing costs more than the O(1) passes it would serve.
@@ -93,7 +93,7 @@ def __getattr__(name):
 def check(func, inputs, *, order=1, seed=0, probe_above=PROBE_ABOVE):
     """The full verdict object (``.verdict``, ``.message``, ``.reference``, ``.dtype``)."""
     torch = _torch()
-    from . import torch_side as S
+    from adcheck.frameworks import torch_side as S
     setup = S.setup(torch, func, inputs)
     return judge(S.problem(torch, setup, order, seed, None), "adcheck.torch.check", seed=seed,
                  probe_above=probe_above)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from engines.exact import evaluate_exact, norm_rel_error, to_exact, ulps
-from engines.exact_engine import ExactEngine
-from engines.fd import Central, ComplexStep, Richardson
-from engines.namespace import numpy_ns
+from adcheck.engines.exact import evaluate_exact, norm_rel_error, to_exact, ulps
+from adcheck.engines.exact_engine import ExactEngine
+from adcheck.engines.fd import Central, ComplexStep, Richardson
+from adcheck.engines.namespace import numpy_ns
 
 BS = dict(K=100.0, T=1.0, r=0.05, sigma=0.2)
 GOAL_ULPS = 4

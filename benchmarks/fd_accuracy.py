@@ -18,13 +18,13 @@ import time
 
 import numpy as np
 
-from adcheck.errmodel import FD_TRUST
-from adcheck.reference import derivative_kw, exact
-from adcheck.runner import draw_cases
-from engines.core import primal
-from engines.fd import Central, ComplexStep, Richardson
-from engines.namespace import numpy_ns
-from identities.catalogue import builtin
+from adcheck.engines.core import primal
+from adcheck.engines.fd import Central, ComplexStep, Richardson
+from adcheck.engines.namespace import numpy_ns
+from adcheck.identities.catalogue import builtin
+from adcheck.judging.errmodel import FD_TRUST
+from adcheck.judging.reference import derivative_kw, exact
+from adcheck.running.runner import draw_cases
 
 GOAL = {1: 1e-8, 2: 1e-6}
 ORDER = {"jacobian": 1, "gradient": 1, "hessian": 2, "hvp": 2, "laplacian": 2, "residual": 2}

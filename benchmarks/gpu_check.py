@@ -41,8 +41,8 @@ def cases(rng):
 
 
 def adapter_check(device: str) -> None:
-    from engines.ad import ADEngine
-    from engines.adapters.torch_engine import TorchEngine
+    from adcheck.engines.ad import ADEngine
+    from adcheck.engines.adapters.torch_engine import TorchEngine
 
     ror = ADEngine("ror", "reverse", "reverse")
     engines = [TorchEngine("torch", "autograd", device),
@@ -88,7 +88,7 @@ def dropin_check(device: str) -> None:
 
 
 def laplacian_timings(device: str) -> None:
-    from engines import taylor
+    from adcheck.engines import taylor
 
     print(f"Laplacian of the tanh MLP (3x{L.WIDTH}), batch {L.BATCH}, on {device} "
           f"(median of >= 7; max relative difference from the CPU forward Laplacian):")

@@ -46,9 +46,9 @@ def problem(d: int, seed: int = 0):
 # ----------------------------------------------------------------------------- adcheck
 
 def adcheck_methods(X, params) -> dict:
-    from engines import taylor
-    from engines import transforms as T
-    from engines.namespace import ad
+    from adcheck.engines import taylor
+    from adcheck.engines import transforms as T
+    from adcheck.engines.namespace import ad
 
     d = X.shape[1]
     cols = [np.zeros_like(X) for _ in range(d)]

@@ -76,8 +76,8 @@ def hand_value_and_grad(X, Y, *params):
 # ----------------------------------------------------------------------------- one framework each
 
 def _setup_engine(X, Y, params):
-    from engines.namespace import ad
-    from engines.transforms import value_and_grad
+    from adcheck.engines.namespace import ad
+    from adcheck.engines.transforms import value_and_grad
 
     both = value_and_grad(loss, tuple(range(2, 2 + len(params))))
     return (lambda: loss(ad, X, Y, *params)), (lambda: both(ad, X, Y, *params))
@@ -231,9 +231,9 @@ def measure(frameworks=FRAMEWORKS, repeats: int = REPEATS) -> dict:
 
 def counted_flops(size: str) -> tuple[int, int]:
     """Counted (forward, backward) flops of one engine gradient of every parameter."""
-    from engines.core import counting
-    from engines.namespace import ad
-    from engines.transforms import vjp
+    from adcheck.engines.core import counting
+    from adcheck.engines.namespace import ad
+    from adcheck.engines.transforms import vjp
 
     X, Y, params = problem(size)
     with counting() as fwd:

@@ -24,7 +24,7 @@ def _torch_rows(X, Y, params) -> dict:
     import torch
     import torch.func as tf
 
-    from engines.adapters.torch_engine import namespace
+    from adcheck.engines.adapters.torch_engine import namespace
     torch.set_num_threads(1)
     xp = namespace()
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
@@ -51,7 +51,7 @@ def _jax_rows(X, Y, params) -> dict:
     import jax
     import jax.numpy as jnp
 
-    from engines.adapters.jax_engine import XP
+    from adcheck.engines.adapters.jax_engine import XP
     jax.config.update("jax_enable_x64", True)  # this child process only
     args = [jnp.asarray(a) for a in (X, Y, *params)]
     n = tuple(range(2, len(args)))

@@ -54,7 +54,7 @@ class RssSampler:
 
 def campaign(ids, engines, examples, executor, jobs) -> dict:
     """One run; wall time, records, and peak RSS of the workers."""
-    from adcheck.runner import run
+    from adcheck.running.runner import run
     with RssSampler() as rss:
         t0 = time.perf_counter()
         records, _ = run(ids, engines, examples, 0, timeout=600, jobs=jobs, executor=executor)
@@ -79,8 +79,8 @@ def configurations():
 
 
 def main() -> None:
-    import engines as E
-    from adcheck.catalogue import load_catalogue
+    import adcheck.engines as E
+    from adcheck.running.catalogue import load_catalogue
     examples = int(os.environ.get("ADCHECK_SCALING_EXAMPLES", "500"))
     wanted = os.environ.get("ADCHECK_SCALING_ENGINES")
     engines = wanted.split(",") if wanted else [n for n in OWN if n in E.ENGINES]
@@ -102,7 +102,7 @@ def main() -> None:
 
 def memory_line(ids=("B1.quadratic-gradient", "B1.gram-gradient", "B1.jacobian-linear")):
     """Worker peak RSS at 50 and 500 examples on a light selection."""
-    from adcheck.catalogue import load_catalogue
+    from adcheck.running.catalogue import load_catalogue
     load_catalogue()
     for n in (50, 500):
         r = campaign(list(ids), ["reverse", "central"], n, "local", 1)

@@ -107,8 +107,8 @@ def timed(fn, *args, **kw):
 # ----------------------------------------------------------------------------- the checkers
 
 def adcheck_rows(size):
-    from adcheck.probe import check_gradient, check_hvp
-    from engines.ad import ADEngine
+    from adcheck.api.probe import check_gradient, check_hvp
+    from adcheck.engines.ad import ADEngine
 
     theta, X, Y = problem(size)
     loss = make_loss(size)
@@ -263,7 +263,7 @@ def ratios(rows) -> None:
 
 def mutants(size: str) -> None:
     """Each mutant of the hand-written backprop through the probe check."""
-    from adcheck.probe import check_gradient
+    from adcheck.api.probe import check_gradient
 
     theta, X, Y = problem(size)
     loss = make_loss(size)

@@ -12,22 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import core as _core  # read at call time: core imports this module while it loads
-from .arraymethods import ArrayMethods
-
-
-class TracedValueError(TypeError):
-    """An array operation that a traced value refuses, with the way out in the message."""
-
-
-class TracedAttributeError(TracedValueError, AttributeError):
-    """A refused attribute: also an AttributeError, so ``hasattr`` probes see it as absent."""
-
-
-def refuse(op: str, instead: str, error: type = TracedValueError):
-    """Raise ``error`` for ``op``, saying what to write instead."""
-    raise error(f"{op} is not supported on a value being differentiated: {instead}")
-
+from .arraymethods import HOOKS, ArrayMethods
+from .errors import TracedAttributeError, TracedValueError, refuse  # noqa: F401
 
 _MUTATE = "arrays being differentiated are immutable; build a new array with xp.where, " \
           "xp.stack or xp.concat (e.g. x = xp.where(mask, v, x))"
@@ -39,7 +25,7 @@ _LAYOUT = "a traced value has no memory layout of its own; use the xp functions 
 
 
 def _primal(x):
-    return _core.primal(x)
+    return HOOKS.primal(x)
 
 
 def _compare(op):
@@ -212,9 +198,9 @@ class ArrayLike(ArrayMethods):
             refuse(f"numpy.{ufunc.__name__}.{method} with {sorted(kwargs) or 'no'} keywords",
                    "call the ufunc plainly, or use the xp namespace's function")
         if ufunc.__name__ in _UFUNC_PRIMITIVE:
-            return getattr(_core.ops, _UFUNC_PRIMITIVE[ufunc.__name__])(*inputs)
+            return getattr(HOOKS.ops, _UFUNC_PRIMITIVE[ufunc.__name__])(*inputs)
         if ufunc.__name__ == "square":
-            return _core.ops.multiply(inputs[0], inputs[0])
+            return HOOKS.ops.multiply(inputs[0], inputs[0])
         if ufunc.__name__ == "positive":
             return inputs[0]
         if ufunc.__name__ in _UFUNC_NO_DERIVATIVE:
@@ -223,8 +209,7 @@ class ArrayLike(ArrayMethods):
                "no primitive implements it; write it with the xp namespace's functions")
 
     def __array_namespace__(self, api_version=None):
-        from .namespace import ad
-        return ad
+        return HOOKS.namespace
 
     def __copy__(self):
         return self  # traced values are never mutated, so a copy is the value itself

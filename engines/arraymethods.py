@@ -12,17 +12,29 @@ import functools
 
 import numpy as np
 
-from . import core as _core
+from .errors import refuse
+
+
+class _Hooks:
+    """What traced values' methods call, installed by the modules that define them:
+    ``engines.core`` (the table's namespace ``ops`` and ``primal``) and ``engines.namespace``
+    (the ``ad`` namespace, for ``__array_namespace__``). Those modules import this one, so it
+    cannot import them."""
+
+    ops = None
+    primal = None
+    namespace = None
+
+
+HOOKS = _Hooks()
 
 
 def _ops():
-    return _core.ops
+    return HOOKS.ops
 
 
 def _defaults_only(op, out=None, order="C", dtype=None):
     """Refuse storage keywords that differ from numpy's defaults."""
-    from .arraylike import refuse
-
     if out is not None:
         refuse(f"x.{op}(out=...)", "drop out=; assign the result (values are immutable)")
     if order not in ("C", "K", "A"):
@@ -129,9 +141,8 @@ class ArrayMethods:
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
         kind = np.dtype(dtype).kind
         if kind in "biu":  # integers and booleans: no derivative, as for plain arrays
-            return np.asarray(_core.primal(self)).astype(dtype)
+            return np.asarray(HOOKS.primal(self)).astype(dtype)
         if np.dtype(dtype) != np.float64:
-            from .arraylike import refuse
             refuse(f"x.astype({np.dtype(dtype)})",
                    "derivatives are taken in float64; drop the cast inside the function")
         return self
@@ -195,7 +206,6 @@ class ArrayMethods:
         if self.ndim == 0 or np.ndim(b) == 0:
             return _ops().multiply(self, b)
         if self.ndim > 2 or np.ndim(b) > 2:
-            from .arraylike import refuse
             refuse("x.dot(b) with more than two axes",
                    "use x @ b (matmul broadcasts stacks) or xp.vecdot")
         return _ops().matmul(self, b)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .arraylike import ArrayLike
+from .arraymethods import HOOKS
 
 TABLE: dict[str, Primitive] = {}
 
@@ -34,6 +35,11 @@ class Ops:
 
 
 ops = Ops()
+
+RULE_DERIVERS: dict[str, Callable] = {}
+"""How rules follow from less: ``"elementwise"`` (JVP and VJP from a derivative written in
+``xp``) and ``"linear"`` (a linear primitive's JVP from its VJP). Filled by
+``engines.primitives._derive``, which builds on this module and so cannot be imported by it."""
 
 
 class PerIndex:
@@ -153,11 +159,9 @@ def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite
                              f"jvp= and vjp= rules for other primitives")
         uses = ("primals",) if uses is None else uses
         if jvp is None:
-            from .primitives._derive import elementwise_rules
-            jvp, vjp = elementwise_rules(derivative, uses)
+            jvp, vjp = RULE_DERIVERS["elementwise"](derivative, uses)
     if linear and jvp is None and vjp is not None:
-        from .primitives._derive import linear_jvps
-        jvp = linear_jvps(name, vjp)
+        jvp = RULE_DERIVERS["linear"](name, vjp)
     if jvp is None or vjp is None:
         raise ValueError(f"primitive {name!r}: give jvp= and vjp= rules, or derivative= for "
                          f"an elementwise primitive")
@@ -322,6 +326,9 @@ def primal(x: Any) -> Any:
     while isinstance(x, Box):
         x = x.value
     return x
+
+
+HOOKS.ops, HOOKS.primal = ops, primal  # what traced values' array methods call
 
 
 # ----------------------------------------------------------------------------- cost counting

@@ -64,3 +64,16 @@ class UnknownName(UnsupportedOperation):
         self.args = (f"'{name}' is not a name of adcheck's array namespace (engine "
                      f"{engine!r}).{near} `adcheck engines --names` lists every supported name "
                      f"with its signature; engines.primitives.defprim adds a primitive.",)
+
+
+class TracedValueError(TypeError):
+    """An array operation that a traced value refuses, with the way out in the message."""
+
+
+class TracedAttributeError(TracedValueError, AttributeError):
+    """A refused attribute: also an AttributeError, so ``hasattr`` probes see it as absent."""
+
+
+def refuse(op: str, instead: str, error: type = TracedValueError):
+    """Raise ``error`` for ``op``, saying what to write instead."""
+    raise error(f"{op} is not supported on a value being differentiated: {instead}")

@@ -14,13 +14,6 @@ P: dict = {}
 """Primitive name -> its jet function; filled by ``engines.taylor_rules`` on import."""
 
 
-def derived(name: str):
-    """The jet rule ``engines.taylor_rules`` derives for a primitive, ignoring its own
-    (for a record whose fast rule covers only some cases)."""
-    from .taylor_rules import derived_rule
-    return derived_rule(name)
-
-
 class Jet:
     """Value ``v``, gradient ``g`` (shape (d,) + v.shape) and Laplacian ``l`` (v's shape)."""
 

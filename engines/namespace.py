@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from . import primitives  # noqa: F401  (fills the table)
+from .arraymethods import HOOKS
 from .core import _FORGET, TABLE, XP_NAMES, Box, primal
 from .errors import UnknownName, UnsupportedOperation
 from .namespace_linalg import LINALG, SPECIAL, LinalgNames
@@ -298,6 +299,7 @@ def _forget(prim) -> None:
 _FORGET.append(_forget)
 
 ad = Namespace("ad", lambda p: p.bind)
+HOOKS.namespace = ad  # what a traced value's __array_namespace__ returns
 """The namespace of the AD engines: every name is its primitive's dispatcher (one frame)."""
 
 numpy_ns = Namespace("numpy", lambda p: p.impl)

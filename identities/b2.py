@@ -26,7 +26,9 @@ CHEAP_GRADIENT_BOUND = 3  # Baur-Strassen: at most 3x the nonscalar multiplicati
 
 
 def _engine(name):
-    from engines import registry  # lazily: identities may import engines, at call time
+    from adcheck.engines import (
+        registry,  # lazily: identities may from adcheck import engines, at call time
+    )
 
     return registry.ENGINES.get(name)
 

@@ -9,9 +9,6 @@ from __future__ import annotations
 from . import b1, b2, b3, extra, regularity  # noqa: F401  (each registers its records)
 from .record import IDENTITIES
 
-MODULES = ("identities.b1", "identities.b2", "identities.b3", "identities.regularity",
-           "identities.extra")
-
 APPENDIX_B_IDS = (
     "B1.jacobian-linear", "B1.gram-gradient", "B1.quadratic-gradient",
     "B1.quadratic-gradient-general", "B1.quadratic-hessian", "B1.quadratic-hessian-general",

@@ -69,7 +69,7 @@ def _helper_modules(identity):
 
     mods = {getattr(identity.f, "__module__", None),
             getattr(identity.closed_form, "__module__", None)}
-    extra = {"identities.networks", "identities.activations", "identities.pde"}
+    extra = {f"adcheck.identities.{m}" for m in ("networks", "activations", "pde")}
     return [sys.modules[m] for m in sorted((mods - {None}) | extra) if m in sys.modules]
 
 
@@ -87,7 +87,7 @@ def _symmetric_symbols(name, n):
 
 def _build_args(case):
     """Symbolic arguments of one case: ("sym", shape), ("symmetric", (n, n)) or a constant."""
-    from engines.symbolic import symbols_like, to_sym
+    from adcheck.engines.symbolic import symbols_like, to_sym
 
     args = []
     for i, spec in enumerate(case):
@@ -102,7 +102,7 @@ def _build_args(case):
 
 
 def _derivative(kind, out, x):
-    from engines.symbolic import hessian_expr, jacobian_expr
+    from adcheck.engines.symbolic import hessian_expr, jacobian_expr
 
     if kind in ("jacobian", "gradient"):
         return jacobian_expr(out, x)
@@ -140,7 +140,7 @@ def _is_zero(e) -> bool:
 
 def prove_case(identity, case) -> bool:
     """Componentwise proof of one case: d f (sympy.diff) equals the closed form exactly."""
-    from engines.symbolic import sym_ns, to_sym
+    from adcheck.engines.symbolic import sym_ns, to_sym
 
     args = _build_args(case)
     x = args[identity.wrt]

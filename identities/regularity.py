@@ -59,7 +59,7 @@ def demo_network(activation: str, seed: int = DEMO_SEED):
 def demo_facts(engine_name: str) -> list[dict]:
     """With the named AD engine: the V_SS term of the BS residual on a ReLU network is exactly
     0 at every sample point, while on a tanh network it is not."""
-    from engines import registry
+    from adcheck.engines import registry
 
     eng = registry.ENGINES.get(engine_name)
     if eng is None or eng.category != "ad":

@@ -13,7 +13,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from ..atomic import write_atomic as write_text
+from adcheck.running.atomic import write_atomic as write_text
+
 from . import fmt, plots, view
 
 TEMPLATES = Path(__file__).with_name("templates")

@@ -96,8 +96,8 @@ class AdapterEngine(Engine):
 class LazyAdapter(Engine):
     """An adapter registered by name; its library is imported on the first derivative asked.
 
-    Importing torch and jax costs seconds; ``import engines`` stays fast and the engine list
-    stays complete. Every derivative kind forwards to the real engine.
+    Importing torch and jax costs seconds; ``import adcheck.engines`` stays fast and the engine
+    list stays complete. Every derivative kind forwards to the real engine.
     """
 
     category = "adapter"

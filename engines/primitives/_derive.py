@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import TABLE, PerIndex
+from ..core import RULE_DERIVERS, TABLE, PerIndex
 from ._util import bcast, shape_of, unbcast
 from ._zeros import times
 
@@ -78,3 +78,6 @@ def linear_jvps(name, vjps):
     if isinstance(vjps, PerIndex):
         return PerIndex(rule)
     return tuple(PerIndex(rule)[i] for i in range(len(vjps)))
+
+
+RULE_DERIVERS.update(elementwise=elementwise_rules, linear=linear_jvps)

@@ -324,7 +324,8 @@ def _solve_bound(tr, ans, vals, errs, params):
 def _solve_jet(a, b):
     """A constant matrix makes solve linear in b; a traced one takes the derived rule."""
     if isinstance(a, J.Jet):
-        return J.derived("solve")(a, b)
+        from ..taylor_rules import derived_rule  # the jet interpreter, built over the table
+        return derived_rule("solve")(a, b)
     g = np.linalg.solve(a, b.g.T).T if b.ndim == 1 else np.linalg.solve(a, b.g)
     return J.Jet(np.linalg.solve(a, b.v), g, np.linalg.solve(a, b.l))
 

@@ -7,11 +7,11 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from engines import registry
-from engines.base import Engine, Result
+from adcheck.engines import registry
+from adcheck.engines.base import Engine, Result
 
 __all__ = ["Engine", "Hanging", "Raising", "Result", "Scaled", "quadratic", "temporary"]
-from identities import IDENTITIES, Identity
+from adcheck.identities import IDENTITIES, Identity
 
 
 def _vec_args(d):

@@ -61,7 +61,7 @@ def test_a_bare_array_as_args_is_a_type_error():
 
 
 def test_an_engine_object_is_accepted_where_a_name_is():
-    import engines
+    from adcheck import engines
     rep = adcheck.check(quad, (X, Q), engines=[engines.get("reverse"), "richardson"])
     assert rep.ok and set(rep.engines) == {"reverse", "richardson"}
 

@@ -5,8 +5,8 @@ import sys
 
 from adcheck_helpers import quadratic, temporary
 
-from adcheck import results as R
-from adcheck.cli import ExitCode, main
+from adcheck.cli.main import ExitCode, main
+from adcheck.running import results as R
 
 
 def test_exit_codes_are_documented_in_help(capsys):
@@ -72,7 +72,7 @@ def test_plugin_that_fails_to_import_is_a_clear_usage_error(capsys, tmp_path, mo
 
 def test_plugin_identity_runs(tmp_path, monkeypatch, capsys):
     (tmp_path / "my_ids.py").write_text(
-        "from identities import define\n"
+        "from adcheck.identities import define\n"
         "define(id='U.axb', section='user', title='d(a^T X b)/dX = a b^T', citation='user',\n"
         "       kind='gradient', wrt=1, arg_names=('a', 'X', 'b'),\n"
         "       f=lambda xp, a, X, b: a @ (X @ b),\n"
@@ -86,7 +86,7 @@ def test_plugin_identity_runs(tmp_path, monkeypatch, capsys):
         res = json.loads((tmp_path / "out" / "results.json").read_text())
         assert res["records"][0]["rerun"].endswith("-p my_ids")
     finally:
-        from identities import IDENTITIES
+        from adcheck.identities import IDENTITIES
         IDENTITIES.pop("U.axb", None)
         sys.modules.pop("my_ids", None)
 
@@ -134,7 +134,7 @@ def test_run_puts_the_studies_in_results_json_and_the_report(tmp_path, capsys):
 
 
 def test_selftest_and_timings_flags(tmp_path, capsys, monkeypatch):
-    from adcheck import studies
+    from adcheck.running import studies
     calls = []
 
     def fake_selftest(examples, seed, epsilon=True):
@@ -152,7 +152,7 @@ def test_selftest_and_timings_flags(tmp_path, capsys, monkeypatch):
 
 
 def test_a_failing_study_does_not_lose_the_run(tmp_path, capsys, monkeypatch):
-    from adcheck import studies
+    from adcheck.running import studies
 
     def broken(seed, **kw):
         raise RuntimeError("study exploded")
@@ -289,7 +289,7 @@ def test_version(capsys):
 
 PLUGIN = """\
 import sys
-from identities import define
+from adcheck.identities import define
 define(id={id!r}, section='user', title='t', citation='user', kind='gradient',
        f=lambda xp, x: xp.sum(x * x), closed_form={closed},
        inputs=lambda d: (d.reals((2,)),))
@@ -302,7 +302,7 @@ def _plugin(tmp_path, monkeypatch, name, ident, closed="lambda xp, x: 2 * x"):
 
 
 def _forget(ident, *modules):
-    from identities import IDENTITIES
+    from adcheck.identities import IDENTITIES
     IDENTITIES.pop(ident, None)
     for m in modules:
         sys.modules.pop(m, None)

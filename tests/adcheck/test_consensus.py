@@ -1,7 +1,7 @@
 """Blame by families: one witness per family, a majority of them to blame anybody."""
 
-from adcheck.cases import CaseVerdict
-from adcheck.consensus import blame
+from adcheck.judging.cases import CaseVerdict
+from adcheck.judging.consensus import blame
 
 
 def _v(engine, family, outcome):

@@ -3,8 +3,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from adcheck import errmodel as em
-from adcheck.judge import compare
+from adcheck.judging import errmodel as em
+from adcheck.judging.judge import compare
 
 
 def _gram(n, rng):
@@ -55,8 +55,8 @@ def _gram_case(draw):
 @settings(max_examples=40, deadline=None)
 @given(_gram_case())
 def test_property_correct_engines_pass_and_corruptions_fail(case):
-    import engines
-    from engines.exact import evaluate_exact
+    from adcheck import engines
+    from adcheck.engines.exact import evaluate_exact
 
     a, x = case
     f = lambda xp, x, a: xp.sum((a @ x) * (a @ x))  # noqa: E731

@@ -3,9 +3,9 @@
 import mpmath
 import numpy as np
 
-from adcheck import exact_ad
-from engines import transforms as T
-from engines.namespace import ad
+from adcheck.engines import transforms as T
+from adcheck.engines.namespace import ad
+from adcheck.frameworks import exact_ad
 
 
 def test_exact_ad_is_exact_where_float64_cancels():

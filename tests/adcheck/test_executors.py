@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from adcheck import results as R
-from adcheck.cli import ExitCode, main
-from adcheck.executors import _exit_text
+from adcheck.cli.main import ExitCode, main
+from adcheck.running import results as R
+from adcheck.running.executors import _exit_text
 
 RUN = ["run", "-i", "B1.quadratic-gradient", "-i", "B1.gram-gradient", "-i", "B2.single-sweep",
        "-e", "reverse", "-e", "central", "--examples", "3", "--seed", "2", "--no-studies"]
@@ -50,7 +50,7 @@ def test_dask_worker_killed_by_user_code_is_an_error_and_the_run_goes_on():
     pytest.importorskip("distributed", reason="Dask distributed is the optional [dask] extra")
     from adcheck_helpers import quadratic, temporary
 
-    from adcheck import runner
+    from adcheck.running import runner
     bad, good = quadratic("T.dask-exits", closed_form=_os_exit), quadratic("T.dask-fine")
     with temporary(identities=[bad, good]):
         recs, _ = runner.run([bad.id, good.id], ["reverse"], 1, 0, timeout=60, jobs=2,

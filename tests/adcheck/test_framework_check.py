@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from adcheck import framework_check as fc
+from adcheck.frameworks import check as fc
 
 BLOCK = """
 import sys

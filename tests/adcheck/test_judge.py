@@ -1,7 +1,7 @@
 import numpy as np
 
-from adcheck.errmodel import Allowance
-from adcheck.judge import compare, diagnose
+from adcheck.judging.errmodel import Allowance
+from adcheck.judging.judge import compare, diagnose
 
 
 def _allow(ref, tol=1e-12):

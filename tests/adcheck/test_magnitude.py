@@ -1,8 +1,8 @@
 import numpy as np
 
-from adcheck.errmodel import derivative_bound, function_bound
-from engines.core import TABLE
-from engines.primitives._bounds import rule_of, uncarried
+from adcheck.engines.core import TABLE
+from adcheck.engines.primitives._bounds import rule_of, uncarried
+from adcheck.judging.errmodel import derivative_bound, function_bound
 
 
 def test_every_primitive_has_a_propagation_rule():

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from adcheck import results as R
-from adcheck.cli import ExitCode, main
+from adcheck.cli.main import ExitCode, main
+from adcheck.running import results as R
 
 RUN = ["run", "-i", "B1.quadratic-gradient", "-i", "B1.gram-gradient", "-i", "B2.single-sweep",
        "-i", "B1.jacobian-linear", "-e", "reverse", "-e", "central", "--examples", "2",

@@ -1,8 +1,8 @@
 import numpy as np
 
-from adcheck.mutants import mutants, wrong_tanh_rule
-from adcheck.selftest import kill_table, selftest
-from engines.core import TABLE
+from adcheck.engines.core import TABLE
+from adcheck.running.mutants import mutants, wrong_tanh_rule
+from adcheck.running.selftest import kill_table, selftest
 
 
 def test_every_mutant_is_killed_and_the_right_engine_blamed():
@@ -46,7 +46,7 @@ def test_selftest_prints_a_full_kill_rate():
 
 
 def test_sensitivity_on_b1_reaches_1e_10():
-    from adcheck.selftest import sensitivity
+    from adcheck.running.selftest import sensitivity
     s = sensitivity(examples=2, seed=0)
     assert s["epsilon"] is not None and s["epsilon"] <= 1e-10
     assert np.isfinite(s["epsilon"])

@@ -5,14 +5,18 @@ import pytest
 from adcheck_helpers import Engine, Result, quadratic, temporary
 
 import adcheck
-import engines
-import identities.catalogue  # noqa: F401  (registers the built-in records)
-from adcheck import errmodel as em
-from adcheck import runner
-from adcheck.cases import judged_count
-from adcheck.pipeline import judge_case, run_engine_case
-from adcheck.reference import prepare
-from identities import IDENTITIES, Identity
+import adcheck.identities.catalogue
+import adcheck.judging.judge
+from adcheck import (
+    engines,
+    identities,  # noqa: F401  (registers the built-in records)
+)
+from adcheck.identities import IDENTITIES, Identity
+from adcheck.judging import errmodel as em
+from adcheck.judging.cases import judged_count
+from adcheck.judging.pipeline import judge_case, run_engine_case
+from adcheck.judging.reference import prepare
+from adcheck.running import runner
 
 
 class _Off(Engine):
@@ -133,7 +137,7 @@ def test_non_finite_route_bound_takes_another_route():
     other = em.Bound(ref, np.array([5.0, 1.0]))
     assert em.allowance(ref, [nan_route, other]).total[0] == \
         pytest.approx(em.ROUTE_FACTOR * em.U * 5.0 + em.U * 1.0)
-    assert adcheck.judge.compare(ref, ref, allow).outcome == "pass"
+    assert adcheck.judging.judge.compare(ref, ref, allow).outcome == "pass"
 
 
 # ----------------------------------------------------------------------------- allowances
@@ -268,7 +272,7 @@ class _Leafwise(Engine):
         self.name = "t-leafwise-zeros" if zeros else "t-leafwise"
 
     def derivative(self, kind, f, args, wrt=0, **kw):
-        from adcheck.pytree import leaf_fn
+        from adcheck.judging.pytree import leaf_fn
         out = f(engines.numpy_ns, *args)
         leaves = [engines.get("reverse").derivative(kind, leaf_fn(f, (i,)), args, wrt).value
                   for i in range(len(out))]
@@ -314,7 +318,7 @@ def test_a_failure_shrinks_to_the_smallest_input():
 
 
 def test_a_run_that_judged_nothing_exits_4(tmp_path, capsys):
-    from adcheck.cli import ExitCode, main
+    from adcheck.cli.main import ExitCode, main
     rec = quadratic("T.nothing-judged", analytic=False)  # complex step does not apply
     with temporary(identities=[rec]):
         rc = main(["run", "-i", rec.id, "-e", "complex-step", "--examples", "1", "--no-studies",

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import adcheck
-import engines
+import adcheck.judging.errmodel
+from adcheck import engines
 
 ENGINES = [n for n in ("reverse", "forward", "exact", "central", "richardson", "complex-step")
            if n in engines.ENGINES]
@@ -45,7 +46,7 @@ def test_correct_never_fails_and_wrong_never_passes_at_any_magnitude(case):
     for name, ev in rep.engines.items():
         assert ev.outcome != "fail", (x, name, ev.note, ev.worst)
         if ev.outcome == "pass":
-            assert ev.verified_to <= adcheck.errmodel.CEILING[1]
+            assert ev.verified_to <= adcheck.judging.errmodel.CEILING[1]
     assert rep.engines["reverse"].outcome == "pass"
     for what, g in WRONG.items():
         rep = adcheck.check(f, (a, x), wrt=1, kind="jacobian", engines=ENGINES, expected=g)

@@ -9,11 +9,11 @@ import pytest
 import sympy
 
 import adcheck
-import engines
-from adcheck import errmodel as em
-from engines.core import undefprim
-from engines.exact import evaluate_exact, to_float
-from engines.testing import check_primitive
+from adcheck import engines
+from adcheck.engines.core import undefprim
+from adcheck.engines.exact import evaluate_exact, to_float
+from adcheck.engines.testing import check_primitive
+from adcheck.judging import errmodel as em
 
 X = np.array([0.5, 1.3, 2.7])
 
@@ -48,7 +48,7 @@ def laplacian(xp, x):  # d²/dx² (x·∛x) = (4/9) x^(-2/3)
 
 
 BUILT_IN = sorted(n for n, e in engines.ENGINES.items()
-                  if not type(e).__module__.startswith("engines.adapters"))
+                  if not type(e).__module__.startswith("adcheck.engines.adapters"))
 
 
 @pytest.mark.parametrize("name", BUILT_IN)

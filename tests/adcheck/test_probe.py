@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from adcheck.probe import check_gradient, check_hvp
-from engines.ad import ADEngine
+from adcheck.api.probe import check_gradient, check_hvp
+from adcheck.engines.ad import ADEngine
 
 REV = ADEngine("r", "reverse", "reverse")
 SHAPES = [(4, 6), (6,), (6, 6), (6,), (6, 1), (1,)]  # tiny tanh MLP: 115 parameters

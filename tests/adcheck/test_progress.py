@@ -2,7 +2,7 @@
 
 import io
 
-from adcheck.progress import Progress
+from adcheck.running.progress import Progress
 
 
 def test_piped_progress_prints_plain_lines():

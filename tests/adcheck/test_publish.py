@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from adcheck import publish
-from adcheck.cli import ExitCode, main
+from adcheck.cli.main import ExitCode, main
+from adcheck.running import publish
 
 FAST = ["run", "-i", "B1.quadratic-gradient", "-e", "reverse", "--examples", "1",
         "--no-studies"]
@@ -41,9 +41,11 @@ def _no_leftovers(tmp_path):
     return [p.name for p in tmp_path.iterdir() if "staging" in p.name or ".old-" in p.name]
 
 
-@pytest.mark.parametrize("phase", ["adcheck.results.dumps", "adcheck.results.junit",
-                                   "adcheck.results.render_report", "adcheck.publish._stamp",
-                                   "adcheck.publish._swap"])
+@pytest.mark.parametrize("phase", ["adcheck.running.results.dumps",
+                                   "adcheck.running.results.junit",
+                                   "adcheck.running.results.render_report",
+                                   "adcheck.running.publish._stamp",
+                                   "adcheck.running.publish._swap"])
 def test_interrupt_at_each_publishing_phase_keeps_the_previous_set(tmp_path, monkeypatch,
                                                                     capsys, phase):
     out, ids = _previous(tmp_path)
@@ -83,7 +85,7 @@ def test_swap_replaces_the_folder_in_one_step(tmp_path):
 
 SLOW_PLUGIN = textwrap.dedent("""\
     import time
-    from identities import define
+    from adcheck.identities import define
     def slow(xp, x):
         time.sleep(0.5)
         return 2 * x

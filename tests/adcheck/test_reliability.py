@@ -6,7 +6,7 @@ import pytest
 from adcheck_helpers import quadratic, temporary
 
 import adcheck
-from adcheck import runner
+from adcheck.running import runner
 
 
 def quad(xp, x, q):
@@ -83,14 +83,14 @@ class _WrongFD(adcheck_helpers.Engine):
     name, category, max_order = "t-wrong-fd", "finite-difference", 2
 
     def derivative(self, kind, f, args, wrt=0, **kw):
-        from engines import get
+        from adcheck.engines import get
         r = get("reverse").derivative(kind, f, args, wrt, **kw)
         v = 1.5 * np.asarray(r.value)
         return adcheck_helpers.Result(v, r.cost, np.full(v.shape, 1e-15), self.name)
 
 
 def test_difference_straddling_a_kink_is_inconclusive_but_smooth_failures_fail():
-    from identities import Identity
+    from adcheck.identities import Identity
     near = lambda d: (0.05 + 0.1 * d.reals((3,), 0.0, 1.0),)  # noqa: E731
     kinked = Identity(id="T.kink", section="T", title="t", citation="t", kind="gradient",
                       f=lambda xp, x: xp.sum(xp.abs(x)), closed_form=lambda xp, x: xp.sign(x),

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from adcheck.catalogue import load_catalogue
 from adcheck.report import statement_mathml
-from adcheck.statements import mathml
+from adcheck.report.statements import mathml
+from adcheck.running.catalogue import load_catalogue
 
 GOLD = Path(__file__).with_name("gold") / "statements_mathml.json"
 NS = "{http://www.w3.org/1998/Math/MathML}"

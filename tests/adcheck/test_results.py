@@ -4,9 +4,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from adcheck_helpers import Raising, quadratic, temporary
 
-from adcheck import results as R
-from adcheck.atomic import write_atomic
-from adcheck.runner import run
+from adcheck.running import results as R
+from adcheck.running.atomic import write_atomic
+from adcheck.running.runner import run
 
 TOP = {"schema", "run", "timing", "summary", "identities", "records", "studies"}
 RECORD = {"identity", "engine", "outcome", "examples", "worst", "worst_input", "diagnosis",
@@ -55,7 +55,7 @@ def test_interrupted_write_leaves_the_previous_file(tmp_path, monkeypatch):
 
     def broken_replace(src, dst):
         raise KeyboardInterrupt("interrupted while writing")
-    monkeypatch.setattr("adcheck.atomic.os.replace", broken_replace)
+    monkeypatch.setattr("adcheck.running.atomic.os.replace", broken_replace)
     with pytest.raises(KeyboardInterrupt):
         write_atomic(target, "new\n")
     assert target.read_text() == "old\n"
@@ -64,6 +64,7 @@ def test_interrupted_write_leaves_the_previous_file(tmp_path, monkeypatch):
 
 def test_write_produces_json_and_junit(tmp_path):
     res = _results()
-    paths = R.write(res, tmp_path)
+    from adcheck.running.publish import publish
+    paths = publish(res, tmp_path)
     assert json.loads(paths["results"].read_text())["schema"] == R.SCHEMA
     assert paths["junit"].exists()

@@ -3,8 +3,8 @@ import time
 import numpy as np
 from adcheck_helpers import Engine, Raising, Scaled, quadratic, temporary
 
-from adcheck import runner
-from engines import registry
+from adcheck.engines import registry
+from adcheck.running import runner
 
 
 def test_cases_are_deterministic_and_independent_of_the_selection():
@@ -88,7 +88,7 @@ def test_not_applicable_engines():
 
 
 def test_cost_claims_are_judged_fact_by_fact():
-    from identities import Identity
+    from adcheck.identities import Identity
 
     def claim(engine_name):
         return [{"what": "backward/forward flops", "observed": 4.0, "bound": 3.0,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from adcheck.check import check
+from adcheck.api.check import check
 from adcheck.report import render_html
-from adcheck.session_report import arg_names, build_session_results, command_line
+from adcheck.report.session import arg_names, build_session_results, command_line
 
 
 def quad(xp, x, q):

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from adcheck import studies
-from adcheck import studies_pde as pde_studies
+from adcheck.running import studies
+from adcheck.running import studies_pde as pde_studies
 
 
 @pytest.fixture(scope="module")

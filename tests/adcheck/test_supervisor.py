@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from adcheck_helpers import quadratic, temporary
 
-from adcheck import runner
+from adcheck.running import runner
 
 
 def _exit0(xp, x, q):
@@ -91,7 +91,7 @@ def test_the_run_goes_on_past_hostile_code(hostile_run):
 def test_exiting_engine_blames_only_itself():
     from adcheck_helpers import Engine
 
-    from engines import registry
+    from adcheck.engines import registry
 
     class Exits(Engine):
         name, family, max_order = "t-exits", "ad", 2

@@ -14,7 +14,7 @@ if importlib.util.find_spec("jax") is not None:
 
     from tests.adcheck.jax_corpus import matmul, rand, rng, sin
 
-from engines.namespace import numpy_ns  # noqa: E402
+from adcheck.engines.namespace import numpy_ns  # noqa: E402
 
 
 def _cases():
@@ -36,7 +36,7 @@ def _cases():
 
 @pytest.mark.parametrize("name", list(_cases()) if importlib.util.find_spec("jax") else [])
 def test_translation_computes_what_jax_computes(name):
-    from adcheck import translate_jax as TJ
+    from adcheck.frameworks import translate_jax as TJ
     with jax.enable_x64(True):
         fn, args = _cases()[name]
         closed = jax.make_jaxpr(fn)(*args)
@@ -48,7 +48,7 @@ def test_translation_computes_what_jax_computes(name):
 
 
 def test_rules_name_the_custom_functions_each_input_flows_through():
-    from adcheck import translate_jax as TJ
+    from adcheck.frameworks import translate_jax as TJ
     with jax.enable_x64(True):
         r = rng(1)
         closed = jax.make_jaxpr(lambda a, b, c: sin(matmul(a, b)) + c)(

@@ -12,8 +12,8 @@ if importlib.util.find_spec("torch") is not None:
     import torch
     import torch.nn.functional as F
 
-from adcheck.aten_ops import Untranslatable  # noqa: E402
-from engines.namespace import numpy_ns  # noqa: E402
+from adcheck.engines.namespace import numpy_ns  # noqa: E402
+from adcheck.frameworks.aten_ops import Untranslatable  # noqa: E402
 
 
 def _cases():
@@ -39,7 +39,7 @@ def _cases():
 
 @pytest.mark.parametrize("name", list(_cases()) if importlib.util.find_spec("torch") else [])
 def test_translation_computes_what_torch_computes(name):
-    from adcheck.translate_torch import translate
+    from adcheck.frameworks.translate_torch import translate
     fn, args = _cases()[name]
     program = translate(fn, list(args))
     (got,) = program(numpy_ns, *[a.numpy() for a in args])
@@ -48,6 +48,6 @@ def test_translation_computes_what_torch_computes(name):
 
 
 def test_an_operation_without_counterpart_is_named():
-    from adcheck.translate_torch import translate
+    from adcheck.frameworks.translate_torch import translate
     with pytest.raises(Untranslatable, match=r"for: i0"):
         translate(lambda x: torch.special.i0(x), [torch.ones(3, dtype=torch.float64)])

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from adcheck import results as R
-from adcheck.cli import ExitCode, main
-from adcheck.validate import SCHEMA_FILE, problems, schema
+from adcheck.cli.main import ExitCode, main
+from adcheck.running import results as R
+from adcheck.running.validate import SCHEMA_FILE, problems, schema
 
 
 @pytest.fixture(scope="module")

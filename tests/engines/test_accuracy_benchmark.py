@@ -26,7 +26,7 @@ def test_complex_step_within_four_ulps_on_first_derivatives(table):
 def test_the_exact_values_are_the_closed_forms():
     """Meta-test: a closed form off by a factor (1 + 1e-12) is visibly off in the table's
     measure, so the table could show a failure."""
-    from engines.exact import norm_rel_error, to_float
+    from adcheck.engines.exact import norm_rel_error, to_float
 
     kind, f, x, rest, exact = accuracy.cases()["(b) BS gamma"]
     assert f"{float(to_float(exact)):.15g}" == "0.0187620173458469"

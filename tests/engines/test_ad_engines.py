@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import engines
-from engines.ad import ad_engines
+from adcheck import engines
+from adcheck.engines.ad import ad_engines
 
 EPS = float(np.finfo(np.float64).eps)
 ENGINES = {e.name: e for e in ad_engines()}
@@ -244,8 +244,8 @@ def test_solve_rules_broadcast_stacks_against_vectors_and_matrices():
     are checked here rather than in the record)."""
     import dataclasses
 
-    from engines.core import TABLE, example
-    from engines.testing import check_primitive
+    from adcheck.engines.core import TABLE, example
+    from adcheck.engines.testing import check_primitive
 
     inv = ("invertible",)
     extra = (example((4, 3, 3), (3,), domain=inv), example((3, 3), (4, 3, 2), domain=inv),

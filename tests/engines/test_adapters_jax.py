@@ -6,7 +6,7 @@ import pathlib
 import numpy as np
 import pytest
 
-from engines import get
+from adcheck.engines import get
 
 jax = pytest.importorskip("jax", reason="jax is not installed: pip install 'adcheck[jax]'")
 
@@ -32,7 +32,7 @@ def test_erf_is_jax_scipy():
     import jax.numpy as jnp
     import jax.scipy.special as jsp
 
-    from engines.adapters.jax_engine import XP
+    from adcheck.engines.adapters.jax_engine import XP
     t = jnp.linspace(-2.0, 2.0, 5)
     assert bool(jnp.all(XP.erf(t) == jsp.erf(t)))
 

@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from engines import get, registry
-from engines.ad import ADEngine
+from adcheck.engines import get, registry
+from adcheck.engines.ad import ADEngine
 
 EPS = np.finfo(float).eps
 ROR = ADEngine("ror", "reverse", "reverse")
@@ -152,7 +152,7 @@ def test_a_wrong_closed_form_fails():
 def test_erf_is_torchs():
     import torch
 
-    from engines.adapters.torch_engine import namespace
+    from adcheck.engines.adapters.torch_engine import namespace
     xp = namespace()
     t = torch.linspace(-2, 2, 5, dtype=torch.float64)
     assert torch.equal(xp.erf(t), torch.special.erf(t))
@@ -185,7 +185,7 @@ def test_output_independent_of_input_gives_zeros():
 
 
 def test_missing_library_is_listed_with_install_hint(monkeypatch):
-    from engines import adapters
+    from adcheck.engines import adapters
     monkeypatch.setattr(registry, "ENGINES", {})
     monkeypatch.setattr(registry, "UNAVAILABLE", {})
     real = importlib.util.find_spec

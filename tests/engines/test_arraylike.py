@@ -14,11 +14,11 @@ import operator
 import numpy as np
 import pytest
 
-from engines import transforms as T
-from engines._checks import richardson_check
-from engines.arraylike import TracedAttributeError, TracedValueError
-from engines.core import Box, primal
-from engines.namespace import ad
+from adcheck.engines import transforms as T
+from adcheck.engines._checks import richardson_check
+from adcheck.engines.arraylike import TracedAttributeError, TracedValueError
+from adcheck.engines.core import Box, primal
+from adcheck.engines.namespace import ad
 
 # distinct entries, none near 0, none tied, none near the clip bounds used below
 X = np.array([[0.7, -1.3, 2.1], [-0.4, 1.6, -2.6]])

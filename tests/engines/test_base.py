@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-import engines
-from engines.namespace import numpy_ns
+from adcheck import engines
+from adcheck.engines.namespace import numpy_ns
 
 
 @pytest.mark.parametrize("name", ["exact", "symbolic"])
@@ -41,7 +41,7 @@ CONTAINERS = {  # f, its Jacobian per leaf in closed form
 
 
 def _leaves(tree):
-    from engines.pytree import flatten
+    from adcheck.engines.pytree import flatten
     return flatten(tree)
 
 

@@ -5,11 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engines import transforms as T
-from engines.core import TABLE, Box, bind, counting, defprim, example, ops, primal, undefprim
-from engines.namespace import ad
-from engines.primitives._util import per_element
-from engines.testing import check_primitive
+from adcheck.engines import transforms as T
+from adcheck.engines.core import (
+    TABLE,
+    Box,
+    bind,
+    counting,
+    defprim,
+    example,
+    ops,
+    primal,
+    undefprim,
+)
+from adcheck.engines.namespace import ad
+from adcheck.engines.primitives._util import per_element
+from adcheck.engines.testing import check_primitive
 
 
 def test_defprim_rejects_duplicates_and_unequal_arity():

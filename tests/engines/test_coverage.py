@@ -5,8 +5,8 @@ from __future__ import annotations
 import pathlib
 import re
 
-from engines.coverage import COLUMNS, NOT_PROVIDED, markdown
-from engines.namespace import SUPPORTED
+from adcheck.engines.coverage import COLUMNS, NOT_PROVIDED, markdown
+from adcheck.engines.namespace import SUPPORTED
 
 DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "coverage.md"
 
@@ -18,7 +18,7 @@ def _doc_names() -> list:
 def test_the_generated_table_lists_every_supported_name_once():
     names = _doc_names()
     assert sorted(names) == sorted(SUPPORTED), (
-        "docs/coverage.md is stale: run `python -m engines.coverage > docs/coverage.md`")
+        "docs/coverage.md is stale: run `python -m adcheck.engines.coverage > docs/coverage.md`")
 
 
 def test_markdown_has_one_column_per_engine_and_the_reasons():
@@ -31,7 +31,7 @@ def test_markdown_has_one_column_per_engine_and_the_reasons():
 def test_cli_lists_the_names_with_signature_and_engines(capsys):
     import json
 
-    from adcheck.cli import main
+    from adcheck.cli.main import main
     assert main(["engines", "--names", "--json"]) == 0
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
     assert set(rows) == set(SUPPORTED)

@@ -7,7 +7,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from engines.exact import (
+from adcheck.engines.exact import (
     evaluate_exact,
     norm_rel_error,
     rel_error,
@@ -15,7 +15,7 @@ from engines.exact import (
     to_float,
     ulps,
 )
-from engines.namespace import numpy_ns
+from adcheck.engines.namespace import numpy_ns
 
 DIGITS = 40
 ERF_1 = "0.84270079294971486934122063508260925929606699796630290845994"

@@ -3,8 +3,8 @@
 import mpmath
 import numpy as np
 
-from engines.exact import evaluate_exact, to_exact, to_float
-from engines.exact_engine import ExactEngine
+from adcheck.engines.exact import evaluate_exact, to_exact, to_float
+from adcheck.engines.exact_engine import ExactEngine
 
 ENGINE = ExactEngine()
 BS_ARGS = (100.0, 1.0, 0.05, 0.2)

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from adcheck.check import check
-from engines.core import TABLE
-from engines.errors import InputError
-from engines.exact_engine import ExactEngine
-from engines.higher import exact_derivative
+from adcheck.api.check import check
+from adcheck.engines.core import TABLE
+from adcheck.engines.errors import InputError
+from adcheck.engines.exact_engine import ExactEngine
+from adcheck.engines.higher import exact_derivative
 
 
 def _poly(xp, x):
@@ -88,7 +88,7 @@ def test_an_order_out_of_range_is_refused(order):
 
 
 def test_finite_differences_say_not_applicable_above_order_two():
-    from engines import get
+    from adcheck.engines import get
     r = get("richardson").derivative("derivative", _poly, (np.array([1.0, 2.0]),), order=3)
     assert r.status == "not-applicable" and "order 3" in r.note
 

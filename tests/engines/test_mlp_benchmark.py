@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from adcheck.engines.core import counting
+from adcheck.engines.namespace import ad
+from adcheck.engines.transforms import value_and_grad
 from benchmarks import mlp
-from engines.core import counting
-from engines.namespace import ad
-from engines.transforms import value_and_grad
 
 EPS = float(np.finfo(np.float64).eps)
 

@@ -14,12 +14,12 @@ import re
 import numpy as np
 import pytest
 
-from adcheck.check import check
-from engines import get
-from engines.core import TABLE
-from engines.errors import UnknownName
-from engines.name_cases import CASES, INPUTS, ids
-from engines.namespace import SUPPORTED, numpy_ns
+from adcheck.api.check import check
+from adcheck.engines import get
+from adcheck.engines.core import TABLE
+from adcheck.engines.errors import UnknownName
+from adcheck.engines.name_cases import CASES, INPUTS, ids
+from adcheck.engines.namespace import SUPPORTED, numpy_ns
 
 FIRST = ["reverse", "forward", "richardson", "exact"]
 # Piecewise-constant names: richardson's widest step crosses the jumps; the exact oracle's

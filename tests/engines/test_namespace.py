@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engines import transforms as T
-from engines.core import EPS, TABLE
-from engines.errors import UnsupportedOperation
-from engines.namespace import SUPPORTED, Namespace, ad, numpy_ns
+from adcheck.engines import transforms as T
+from adcheck.engines.core import EPS, TABLE
+from adcheck.engines.errors import UnsupportedOperation
+from adcheck.engines.namespace import SUPPORTED, Namespace, ad, numpy_ns
 
 
 @pytest.mark.parametrize("ns", [ad, numpy_ns], ids=["ad", "numpy"])
@@ -101,7 +101,7 @@ def test_constants_are_float_arrays():
 
 
 def test_comparisons_of_boxes_use_primal_values_and_float_is_refused():
-    from engines.arraylike import TracedValueError
+    from adcheck.engines.arraylike import TracedValueError
 
     def f(xp, x):
         assert (x > 0) and (x == 2.0)
@@ -115,8 +115,8 @@ def test_comparisons_of_boxes_use_primal_values_and_float_is_refused():
 def test_broadcast_to_takes_the_shape_positionally_as_the_array_api_does():
     import numpy as np
 
-    from engines import transforms as T
-    from engines.namespace import ad, numpy_ns
+    from adcheck.engines import transforms as T
+    from adcheck.engines.namespace import ad, numpy_ns
 
     assert numpy_ns.broadcast_to(np.ones(3), (2, 3)).shape == (2, 3)
     g = T.grad(lambda xp, x: xp.sum(xp.broadcast_to(x, (2, 3)) ** 2))(ad, np.ones(3))

@@ -12,10 +12,10 @@ import itertools
 import numpy as np
 import pytest
 
-from engines import transforms as T
-from engines.core import counting
-from engines.forward import ForwardTrace, JVPBox
-from engines.namespace import ad
+from adcheck.engines import transforms as T
+from adcheck.engines.core import counting
+from adcheck.engines.forward import ForwardTrace, JVPBox
+from adcheck.engines.namespace import ad
 
 EPS = float(np.finfo(np.float64).eps)
 MODES = ("forward", "reverse")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engines import reverse
-from engines.core import EPS, TABLE, PerIndex
-from engines.testing import CHECKS, check_primitive, examples, inputs
+from adcheck.engines import reverse
+from adcheck.engines.core import EPS, TABLE, PerIndex
+from adcheck.engines.testing import CHECKS, check_primitive, examples, inputs
 
 NAMES = sorted(TABLE)
 

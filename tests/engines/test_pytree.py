@@ -5,7 +5,7 @@ from collections import namedtuple
 import numpy as np
 import pytest
 
-from engines.pytree import LEAF, flatten, is_container, tree_map, unflatten
+from adcheck.engines.pytree import LEAF, flatten, is_container, tree_map, unflatten
 
 Pair = namedtuple("Pair", ["first", "second"])
 

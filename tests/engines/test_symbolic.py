@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import sympy
 
-from engines.exact import evaluate_exact, to_float
-from engines.symbolic import MAX_INPUTS, SymbolicEngine, sym_ns, symbols_like
+from adcheck.engines.exact import evaluate_exact, to_float
+from adcheck.engines.symbolic import MAX_INPUTS, SymbolicEngine, sym_ns, symbols_like
 
 ENGINE = SymbolicEngine()
 
@@ -85,8 +85,8 @@ def test_refusals_are_not_applicable_with_a_reason():
 def test_second_derivatives_of_slogdet_evaluate_the_dirac_delta():
     """Regression: any second derivative of slogdet died with NameError: DiracDelta (sympy's
     derivative of sign(det) reached mpmath, which has no DiracDelta)."""
-    from engines import transforms as T
-    from engines.namespace import ad
+    from adcheck.engines import transforms as T
+    from adcheck.engines.namespace import ad
 
     a = np.array([[2.0, 0.5], [0.3, 1.5]])
 
@@ -100,7 +100,7 @@ def test_second_derivatives_of_slogdet_evaluate_the_dirac_delta():
 
 def test_a_derivative_undefined_at_the_point_says_so():
     """Regression: the gradient of a norm at 0 raised ZeroDivisionError with no message."""
-    from engines.errors import InputError
+    from adcheck.engines.errors import InputError
 
     with pytest.raises(InputError, match="not differentiable here") as info:
         SymbolicEngine().gradient(lambda xp, x: xp.linalg.vector_norm(x), (np.zeros(2),))
@@ -108,7 +108,7 @@ def test_a_derivative_undefined_at_the_point_says_so():
 
 
 def test_an_error_without_a_message_gets_one(monkeypatch):
-    from engines.errors import InputError
+    from adcheck.engines.errors import InputError
 
     def silent(*args, **kwargs):
         raise RuntimeError()
@@ -119,7 +119,7 @@ def test_an_error_without_a_message_gets_one(monkeypatch):
 
 
 def test_a_dirac_delta_at_its_support_is_named_as_a_kink():
-    from engines.errors import InputError
+    from adcheck.engines.errors import InputError
 
     with pytest.raises(InputError, match="kink"):
         SymbolicEngine().hessian(lambda xp, x: xp.abs(x[0]) * x[0], (np.zeros(2),))

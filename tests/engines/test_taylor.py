@@ -6,11 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from engines import get
-from engines import taylor as tl
-from engines.ad import ADEngine
-from engines.core import EPS, TABLE
-from engines.taylor_rules import jet_function
+from adcheck.engines import get
+from adcheck.engines import taylor as tl
+from adcheck.engines.ad import ADEngine
+from adcheck.engines.core import EPS, TABLE
+from adcheck.engines.taylor_rules import jet_function
 
 ROR = ADEngine("ror", "reverse", "reverse")
 

@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 import sympy
 
-from engines import reverse
-from engines.core import TABLE, Primitive, example, ops, primal
-from engines.errors import UnsupportedOperation
-from engines.exact import exact_impl
-from engines.primitives._derive import elementwise_rules
-from engines.primitives._util import per_element
-from engines.symbolic import sym_impl
-from engines.testing import CHECKS, check_primitive
+from adcheck.engines import reverse
+from adcheck.engines.core import TABLE, Primitive, example, ops, primal
+from adcheck.engines.errors import UnsupportedOperation
+from adcheck.engines.exact import exact_impl
+from adcheck.engines.primitives._derive import elementwise_rules
+from adcheck.engines.primitives._util import per_element
+from adcheck.engines.symbolic import sym_impl
+from adcheck.engines.testing import CHECKS, check_primitive
 
 TANH = TABLE["tanh"]
 
@@ -78,7 +78,7 @@ def test_meta_a_rule_reading_an_undeclared_value_fails_loudly(monkeypatch):
 
 
 def test_meta_richardson_check_fails_on_a_small_relative_error():
-    from engines._checks import richardson_check
+    from adcheck.engines._checks import richardson_check
 
     with pytest.raises(AssertionError):
         richardson_check(np.sin, 1.0 + 1e-7, 1.0)

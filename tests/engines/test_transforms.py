@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engines import transforms as T
-from engines.core import counting
-from engines.namespace import ad
+from adcheck.engines import transforms as T
+from adcheck.engines.core import counting
+from adcheck.engines.namespace import ad
 
 EPS = float(np.finfo(np.float64).eps)
 RNG_SEED = 3

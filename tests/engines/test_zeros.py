@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from engines import transforms as T
-from engines.ad import ad_engines
-from engines.namespace import ad
-from engines.primitives._zeros import over, times
+from adcheck.engines import transforms as T
+from adcheck.engines.ad import ad_engines
+from adcheck.engines.namespace import ad
+from adcheck.engines.primitives._zeros import over, times
 
 # f, point, gradient, Hessian: exact values, every one finite
 CASES = {

@@ -1,5 +1,5 @@
 """A user's own identity, d(a^T X b)/dX = a b^T, added with the catalogue's own call."""
-from identities import define
+from adcheck.identities import define
 
 
 def inputs(d):  # one definition: hypothesis draws it, and so does a seeded numpy Generator

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import engines
-from adcheck.reference import prepare
-from adcheck.runner import run_engine_case
-from identities import Identity
-from identities import activations as A
+from adcheck import engines
+from adcheck.identities import Identity
+from adcheck.identities import activations as A
+from adcheck.judging.reference import prepare
+from adcheck.running.runner import run_engine_case
 
 
 @pytest.mark.parametrize("name", sorted(A.APPENDIX_B_CLASSES))

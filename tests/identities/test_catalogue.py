@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import engines
-from adcheck.reference import prepare
-from adcheck.runner import run_engine_case
-from engines.exact import evaluate_exact
-from identities import IDENTITIES, RECORD_KINDS, catalogue, pde, proofs
-from identities.b3 import BS_REFERENCE
+from adcheck import engines
+from adcheck.engines.exact import evaluate_exact
+from adcheck.identities import IDENTITIES, RECORD_KINDS, catalogue, pde, proofs
+from adcheck.identities.b3 import BS_REFERENCE
+from adcheck.judging.reference import prepare
+from adcheck.running.runner import run_engine_case
 
 ISSUE_IDS = {
     "B1.jacobian-linear", "B1.gram-gradient", "B1.quadratic-gradient",

@@ -4,10 +4,10 @@ import dataclasses
 
 import pytest
 
-import engines
-from engines import registry
-from identities import IDENTITIES
-from identities import regularity as R
+from adcheck import engines
+from adcheck.engines import registry
+from adcheck.identities import IDENTITIES
+from adcheck.identities import regularity as R
 
 
 def _holds(rid, engine):

@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import engines
-from adcheck.catalogue import load_plugins
-from adcheck.reference import prepare
-from adcheck.runner import run_engine_case
-from identities import IDENTITIES
+from adcheck import engines
+from adcheck.identities import IDENTITIES
+from adcheck.judging.reference import prepare
+from adcheck.running.catalogue import load_plugins
+from adcheck.running.runner import run_engine_case
 
 HERE = Path(__file__).parent
 

@@ -5,14 +5,13 @@ import dataclasses
 import numpy as np
 import pytest
 
-import engines
-import identities
-from adcheck.reference import prepare
-from adcheck.runner import run_engine_case
-from engines.core import TABLE
-from engines.primitives._util import sum_to_impl
-from identities import networks as nets
-from identities.activations import ACTIVATIONS
+from adcheck import engines, identities
+from adcheck.engines.core import TABLE
+from adcheck.engines.primitives._util import sum_to_impl
+from adcheck.identities import networks as nets
+from adcheck.identities.activations import ACTIVATIONS
+from adcheck.judging.reference import prepare
+from adcheck.running.runner import run_engine_case
 
 
 def _net(widths, acts, seed=0):
@@ -110,7 +109,7 @@ def test_batched_networks_pass_with_the_delta_formulas_summed_over_the_batch(rid
 
 
 def test_the_catalogue_draws_batches_larger_than_one():
-    from adcheck.runner import draw_cases
+    from adcheck.running.runner import draw_cases
     shapes = [np.shape(args[2]) for args in draw_cases(identities.get("B1.backprop-bias"), 8, 0)]
     assert any(len(s) == 2 and s[0] > 1 for s in shapes), shapes
 
@@ -118,7 +117,7 @@ def test_the_catalogue_draws_batches_larger_than_one():
 def test_a_wrong_axis_unbroadcast_fails_a_catalogue_record(monkeypatch):
     """Regression: with single-example networks only, a reverse rule that un-broadcasts the
     bias cotangent wrongly passed every identity. The catalogue's batches catch it."""
-    from adcheck.runner import draw_cases
+    from adcheck.running.runner import draw_cases
     rec = identities.get("B1.backprop-bias")
     monkeypatch.setitem(TABLE["sum_to"].__dict__, "impl", _first_example_only)
     single = _net([3, 4, 2], ["tanh", "sigmoid"])

@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from identities import IDENTITIES, proofs
+from adcheck.identities import IDENTITIES, proofs
 
 
 def test_new_proofs_go_to_the_user_cache_never_the_package(tmp_path, monkeypatch):

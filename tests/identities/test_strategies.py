@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from identities import strategies as S
-from identities.networks import decode_arch
+from adcheck.identities import strategies as S
+from adcheck.identities.networks import decode_arch
 
 EPS = np.finfo(float).eps
 

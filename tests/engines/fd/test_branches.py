@@ -5,8 +5,8 @@ estimate; away from the kink the same functions are differentiated as usual."""
 import numpy as np
 import pytest
 
-from engines.fd import Central, Richardson
-from engines.fd.branches import pattern
+from adcheck.engines.fd import Central, Richardson
+from adcheck.engines.fd.branches import pattern
 
 ENGINES = (Central(), Richardson())
 
@@ -57,7 +57,7 @@ def test_away_from_the_kink_the_derivative_is_found(engine, kind, case):
 
 def test_the_verdict_does_not_depend_on_the_estimate(monkeypatch):
     """The kink test reads branch patterns only: an estimate forced to zero changes nothing."""
-    from engines.fd import richardson
+    from adcheck.engines.fd import richardson
 
     monkeypatch.setattr(richardson, "SCATTER", 0.0)
     f, x, _ = KINKED["abs at its kink"]

@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from engines.exact import evaluate_exact, to_float
-from engines.fd import Central, fitted_slope
-from engines.fd import central as central_mod
+from adcheck.engines.exact import evaluate_exact, to_float
+from adcheck.engines.fd import Central, fitted_slope
+from adcheck.engines.fd import central as central_mod
 
 ENGINE = Central()
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from engines.exact import evaluate_exact, ulps
-from engines.fd import ComplexStep
+from adcheck.engines.exact import evaluate_exact, ulps
+from adcheck.engines.fd import ComplexStep
 
 ENGINE = ComplexStep()
 
@@ -70,7 +70,7 @@ def test_arrays_built_from_perturbed_values_keep_the_perturbation():
 
 
 def test_gradient_of_non_analytic_function_is_not_applicable_with_the_reason():
-    import engines
+    from adcheck import engines
 
     r = engines.get("complex-step").gradient(lambda xp, x: xp.sum(xp.abs(x)),
                                              (np.array([1.0, -2.0]),))

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from engines.errors import InputError
-from engines.fd import Central, Domain, Richardson, as_domain
+from adcheck.engines.errors import InputError
+from adcheck.engines.fd import Central, Domain, Richardson, as_domain
 
 
 def recording(points):

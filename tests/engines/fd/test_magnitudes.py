@@ -7,8 +7,8 @@ import mpmath
 import numpy as np
 import pytest
 
-from adcheck.errmodel import FD_TRUST
-from engines.fd import Central, ComplexStep, Richardson
+from adcheck.engines.fd import Central, ComplexStep, Richardson
+from adcheck.judging.errmodel import FD_TRUST
 
 SCALES = (1e-150, 1e-100, 1e-20, 1.0, 1e20, 1e100, 1e150)
 ENGINES = (Central(), Richardson(), ComplexStep())

@@ -5,12 +5,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adcheck.engines.exact import evaluate_exact, to_exact, to_float
+from adcheck.engines.exact_engine import ExactEngine
+from adcheck.engines.fd import Central, Richardson, fitted_slope
+from adcheck.engines.fd._common import Call
+from adcheck.engines.fd.richardson import FIRST, SECOND, tableau
 from benchmarks.accuracy import GOAL_BOUND, GOAL_WITHIN_100, campaign
-from engines.exact import evaluate_exact, to_exact, to_float
-from engines.exact_engine import ExactEngine
-from engines.fd import Central, Richardson, fitted_slope
-from engines.fd._common import Call
-from engines.fd.richardson import FIRST, SECOND, tableau
 
 ENGINE = Richardson()
 ORACLE = ExactEngine(dps=30)
@@ -95,10 +95,10 @@ def test_kink_is_inconclusive_and_smooth_pieces_are_not():
 def _gamma_cases():
     """The catalogue's own Black-Scholes gamma inputs (as ``adcheck run`` draws them), each
     with its exact gamma."""
-    from adcheck.reference import exact
-    from adcheck.runner import draw_cases
-    from identities.catalogue import builtin  # noqa: F401  (registers the records)
-    from identities.record import IDENTITIES
+    from adcheck.identities.catalogue import builtin  # noqa: F401  (registers the records)
+    from adcheck.identities.record import IDENTITIES
+    from adcheck.judging.reference import exact
+    from adcheck.running.runner import draw_cases
 
     rec = IDENTITIES["B3.black-scholes-gamma"]
     return rec, [(args, exact(rec.closed_form, args)) for args in draw_cases(rec, 50, 0)]
@@ -110,7 +110,7 @@ def test_black_scholes_gamma_on_the_catalogue_inputs():
     a draw deep in or out of the money, where the float64 price's own rounding exceeds
     1e-6·gamma·(step)², cannot be), and the judge's allowance (FD_TRUST × estimate) covers
     the true error on every one."""
-    from adcheck.errmodel import FD_TRUST
+    from adcheck.judging.errmodel import FD_TRUST
 
     rec, cases = _gamma_cases()
     within = covered = 0
@@ -136,7 +136,7 @@ def test_a_remainder_vanishing_faster_than_any_power_is_trusted():
     quotients' differences shrink by 1e-4 per halving, not 1/4. Requiring exactly h^2
     convergence kept a coarse entry off by 1% (estimate 4%: the residual's allowance was 12);
     now delta (1 − 3e-12) comes out within its estimate and 1e-10."""
-    from identities import pde
+    from adcheck.identities import pde
 
     z, q = np.array([101.89263381734575, 0.8391780530197362]), np.array([0.0615647, 0.0066285])
     args = (z, q, 86.13053166990485, 1.0)
@@ -150,7 +150,7 @@ def test_a_zero_slope_does_not_pull_the_step_into_another_regime():
     noise. Growing the step to beat that noise reached sigma < 0, where the formula is another
     function, and returned 107 ± 191; a step is grown only while its quotient agrees with the
     noisy one."""
-    from identities.catalogue import IDENTITIES
+    from adcheck.identities.catalogue import IDENTITIES
 
     rec = IDENTITIES["B3.black-scholes-greeks"]
     p = np.array([96.457441424221, 0.8352807227354057, 0.08554767542917642, 0.02355357640963315])

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from engines.fd import Richardson
-from engines.fd._common import Call
-from engines.fd.stencils import FIRST, SECOND, choose, start_step
+from adcheck.engines.fd import Richardson
+from adcheck.engines.fd._common import Call
+from adcheck.engines.fd.stencils import FIRST, SECOND, choose, start_step
 
 
 def first_step(f, x, stencils, v=None):

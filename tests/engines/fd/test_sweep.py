@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from engines.exact import evaluate_exact
-from engines.fd import fitted_slope, step_sweep, taylor_remainder
+from adcheck.engines.exact import evaluate_exact
+from adcheck.engines.fd import fitted_slope, step_sweep, taylor_remainder
 
 
 def f(xp, x):

@@ -1,0 +1,1 @@
+"""What users call: ``check`` and its assertions, ``define_primitive``, ``probe``."""

@@ -1,0 +1,267 @@
+"""The CLI's subcommands (see ``adcheck.cli`` for the parser and the exit codes)."""
+
+from __future__ import annotations
+
+import importlib
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from adcheck.cli.codes import ExitCode, print_json
+from adcheck.judging.cases import judged_count
+from adcheck.running.catalogue import (
+    UsageError,
+    default_engines,
+    load_catalogue,
+    load_plugins,
+    select,
+)
+from adcheck.running.publish import OutLock, check_out, publish
+from adcheck.running.validate import load_results
+
+
+def cmd_list(args, argv) -> int:
+    reg = load_catalogue()
+    load_plugins(args.plugin)
+    from adcheck.report.statements import proof_status
+    rows = [{"id": r.id, "section": r.section, "kind": r.kind, "title": r.title,
+             "proof": proof_status(r)["status"]} for r in reg.values()]
+    if args.json:
+        print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['id']:<40} {r['section']:<6} {r['kind']:<10} {r['proof']:<10} {r['title']}")
+    return ExitCode.OK
+
+
+def cmd_engines(args, argv) -> int:
+    from adcheck import engines
+    if getattr(args, "names", False):
+        return _names(args)
+    rows = [{"name": e.name, "family": e.family, "max_order": e.max_order,
+             "description": e.description, "available": True} for e in engines.ENGINES.values()]
+    rows += [{"name": n, "available": False, "why": why} for n, why in engines.UNAVAILABLE.items()]
+    if args.json:
+        print_json(rows)
+        return ExitCode.OK
+    for r in rows:
+        if r["available"]:
+            print(f"{r['name']:<24} {r['family']:<18} {r['description']}")
+        else:
+            print(f"{r['name']:<24} {'(unavailable)':<18} {r['why']}")
+    return ExitCode.OK
+
+
+def _names(args) -> int:
+    """The supported names of xp, their signatures and the engines that run each."""
+    from adcheck.engines.coverage import QUICK, rows
+    table = rows(QUICK)
+    if args.json:
+        print_json(table)
+        return ExitCode.OK
+    mark = {True: "yes", False: "no", None: "-"}
+    for r in table:
+        cover = " ".join(f"{c}:{mark[r[c]]}" for c in QUICK)
+        print(f"{r['name']:<26} {r['signature'][:60]:<60} {cover}")
+    print("(jax: see docs/coverage.md; compiling every call takes about 30 s)")
+    return ExitCode.OK
+
+
+def _engine_names(patterns) -> list[str]:
+    from adcheck import engines
+    for p in patterns:
+        if p in engines.UNAVAILABLE:
+            raise UsageError(f"engine {p!r} is not available: {engines.UNAVAILABLE[p]}")
+    return select(patterns, default_engines(), "engine")
+
+
+def cmd_run(args, argv) -> int:
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    if args.executor == "dask":
+        _need_dask()
+    out_dir = check_out(args.out)
+    baseline = _baseline(args)  # checked before the run, not after minutes of work
+    reg = load_catalogue()
+    plugins = load_plugins(args.plugin)
+    ids = select(args.identity, reg, "identity")
+    names = _engine_names(args.engine)
+    if not ids or not names:
+        print("adcheck: the filters selected nothing", file=sys.stderr)
+        return ExitCode.NOTHING_SELECTED
+    with OutLock(out_dir):
+        res = _execute(args, argv, reg, ids, names, plugins)
+        paths = _write(publish, res, out_dir, baseline)
+    _summary(res, paths)
+    drifted = _drift_gate(res, baseline, args.fail_on_drift)
+    ok = res["summary"]["verdict"] == "pass" and not drifted
+    if ok and not judged_count(res["records"]):
+        print("adcheck: NOTHING JUDGED: no case passed or failed; this run certifies nothing",
+              file=sys.stderr)
+        return ExitCode.NO_TESTS_JUDGED
+    return ExitCode.OK if ok else ExitCode.CHECKS_FAILED
+
+
+def _execute(args, argv, reg, ids, names, plugins) -> dict:
+    """Run the checks (and the studies) and build the results dict."""
+    from adcheck.running import results as R
+    from adcheck.running.progress import Progress
+    from adcheck.running.runner import run
+    started = R.now()
+    records, _ = run(ids, names, args.examples, args.seed, args.timeout, args.jobs,
+                     Progress(), executor=args.executor, scheduler=args.scheduler,
+                     shard=args.shard, plugins=args.plugin)
+    for r in records:
+        _rerun_hint(r, args)
+    lead = args.shard is None or args.shard[0] == 1  # one shard carries the studies
+    studies, timing = _studies(args) if lead else ({}, {})
+    mine = {r["identity"] for r in records}
+    return R.build(argv=argv, seed=args.seed, examples=args.examples, engines=names,
+                   identities=[reg[i] for i in ids if i in mine], plugins=plugins,
+                   records=records, started=started, finished=R.now(),
+                   fail_under=args.fail_under, studies=studies, timing=timing,
+                   timeout=args.timeout, executor=args.executor, shard=args.shard,
+                   selection=ids)
+
+
+def _rerun_hint(record: dict, args) -> None:
+    """The record's rerun command with every -p and --timeout, quoted for a POSIX shell."""
+    cmd = ["adcheck", "run", "-i", record["identity"], "-e", record["engine"],
+           "--seed", str(args.seed), "--examples", str(args.examples)]
+    for p in args.plugin:
+        cmd += ["-p", p]
+    if args.timeout != 60.0:
+        cmd += ["--timeout", "none" if args.timeout is None else f"{args.timeout:g}"]
+    hint = shlex.join(cmd)
+    if record["rerun"] and record["rerun"] in record["message"]:
+        record["message"] = record["message"].replace(record["rerun"], hint)
+    record["rerun"] = hint
+
+
+def _need_dask() -> None:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise UsageError("--executor dask needs Dask distributed: pip install "
+                         "'adcheck[dask]' (or dask[distributed])") from None
+
+
+def _studies(args) -> tuple[dict, dict]:
+    """``results["studies"]`` and extra ``results["timing"]`` entries, as the flags ask.
+
+    A study that raises is recorded in ``studies["errors"]``: it never loses the run's records.
+    """
+    studies: dict = {}
+    timing: dict = {}
+    errors: list[str] = []
+
+    def attempt(what, fn):
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001  a study is extra data, the checks stand
+            errors.append(f"{what}: {type(exc).__name__}: {exc}")
+            print(f"adcheck: {what} failed ({type(exc).__name__}: {exc}); "
+                  "the checks' results are unaffected", file=sys.stderr)
+            return None
+
+    t0 = time.perf_counter()
+    mod = attempt("studies", lambda: importlib.import_module("adcheck.running.studies"))
+    if mod is not None:
+        selftest = attempt("selftest study", lambda: mod.selftest_study(
+            min(args.examples, SELFTEST_EXAMPLES), args.seed, epsilon=True)) \
+            if args.selftest else None
+        if not args.no_studies:
+            studies = attempt("studies", lambda: mod.collect(args.seed, selftest=selftest)) or {}
+        if selftest and "selftest" not in studies:
+            studies["selftest"] = selftest
+        if args.timings or args.selftest:
+            cost = attempt("cost-scaling timing", lambda: mod.time_cost_scaling(args.seed))
+            if cost is not None:
+                timing["cost_scaling"] = cost
+    if errors:  # for tools, and as notes so the page says why a plot is missing
+        studies["errors"] = errors
+        studies["notes"] = [*studies.get("notes", []), *(f"{e}" for e in errors)]
+    if studies or timing:
+        timing["studies_s"] = round(time.perf_counter() - t0, 3)
+    return studies, timing
+
+
+def _write(write, *args):
+    """Write the outputs; a folder we may not write to is the caller's to fix (exit 2)."""
+    try:
+        return write(*args)
+    except (PermissionError, FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
+        raise UsageError(f"cannot write the report to {args[1]}: {exc}") from None
+
+
+def _baseline(args) -> dict | None:
+    factor = args.fail_on_drift
+    if factor is not None and args.baseline is None:
+        raise UsageError("--fail-on-drift needs --baseline OLD_RESULTS_JSON to compare against")
+    if factor is not None and not factor > 1.0:  # also refuses nan
+        raise UsageError(f"--fail-on-drift needs a factor > 1, got {factor:g}")
+    return None if args.baseline is None else load_results(args.baseline, "--baseline")
+
+
+def _drift_gate(results: dict, baseline: dict | None, factor: float | None) -> list[dict]:
+    """With --fail-on-drift: print and return the records whose error grew more than factor."""
+    if baseline is None or factor is None:
+        return []
+    from adcheck.report import drift_failures
+    failures = drift_failures(results, baseline, factor)
+    for f in failures:
+        print(f["message"])
+    if failures:
+        print(f"adcheck: FAIL: {len(failures)} record(s) drifted more than x{factor:g} "
+              "since the baseline")
+    return failures
+
+
+def _summary(res, paths) -> None:
+    from adcheck.report.terminal import summary_table
+    print(summary_table(res))
+    c = res["summary"]["counts"]
+    for r in res["records"]:
+        if r["outcome"] in ("fail", "error"):
+            print(r["message"])
+    print(f"adcheck: {res['summary']['verdict'].upper()}: " + ", ".join(
+        f"{v} {k}" for k, v in c.items()) + f"; {judged_count(res['records'])} case(s) "
+        f"judged ({res['timing']['wall_s']:.1f} s); "
+        f"report in {Path(paths['results']).parent}")
+
+
+def cmd_report(args, argv) -> int:
+    path = Path(args.results_json)
+    results = load_results(args.results_json)
+    baseline = _baseline(args)
+    out_dir = check_out(args.out if args.out else str(path.parent))
+    with OutLock(out_dir):
+        paths = _write(publish, results, out_dir, baseline)
+    if "html" not in paths:
+        return ExitCode.INTERNAL_ERROR
+    print(f"adcheck: report written to {paths['html']}")
+    return ExitCode.CHECKS_FAILED if _drift_gate(results, baseline, args.fail_on_drift) \
+        else ExitCode.OK
+
+
+def cmd_merge(args, argv) -> int:
+    from adcheck.running.merge import merge
+    parts = [(p, load_results(p, "shard")) for p in args.results_json]
+    out_dir = check_out(args.out)
+    res = merge(parts, ["merge", *argv[1:]])
+    with OutLock(out_dir):
+        paths = _write(publish, res, out_dir, None)
+    _summary(res, paths)
+    return ExitCode.OK if res["summary"]["verdict"] == "pass" else ExitCode.CHECKS_FAILED
+
+
+# The mutation battery needs few cases: every mutant is caught on the first example it meets
+# (adcheck selftest, 3 examples: 8 of 8); a run with --selftest gives it at most this many.
+SELFTEST_EXAMPLES = 5
+
+
+def cmd_selftest(args, argv) -> int:
+    from adcheck.running.selftest import selftest
+    ok = selftest(examples=args.examples, seed=args.seed, epsilon=not args.no_epsilon)
+    return ExitCode.OK if ok else ExitCode.CHECKS_FAILED

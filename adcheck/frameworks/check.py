@@ -1,0 +1,295 @@
+"""Judging a framework's derivative (torch autograd, jax) of a user's own program.
+
+The framework gives its claim as vector-Jacobian products through the user's rules; the
+reference is the exact Jacobian of the user's translated program (``framework_refs.exact``),
+or, when the program could not be translated, Richardson differences of the framework's own
+float64 function. Every allowance is derived and stated: the running rounding bound E of the
+derivative of the traced program, in units of the unit roundoff of the dtype the user computes
+in, charged ROUTE_FACTOR times (the claimed rule may associate the same operations in another
+order), plus the rounding of the result itself; or FD_TRUST times Richardson's own estimate.
+Above ``PROBE_ABOVE`` parameters the check projects on random directions (O(1) passes) and
+states the probability that an error of a given size escapes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from adcheck.frameworks import refs as R
+from adcheck.judging import errmodel as em
+from adcheck.judging.judge import compare, diagnose
+
+UNIT_ROUNDOFF = {"float64": 2.0 ** -53, "float32": 2.0 ** -24, "float16": 2.0 ** -11,
+                 "bfloat16": 2.0 ** -8}
+PROBE_ABOVE = 2000
+"""Above this many input components the drop-in checks probe instead of forming Jacobians:
+a full Jacobian costs one sweep per output and exact arithmetic per operation; 2000 keeps the
+exact route under a few seconds for a small network."""
+PROBES = 2
+"""Probe directions: each costs 4 evaluations; two keep the check within a few times the cost
+of one gradient while an error of relative size 1e-6 escapes both with probability < 1e-6
+(the message states the figure for the case at hand)."""
+MISS_AT = 1e-8  # the relative error size whose escape probability a probe verdict states
+CEILING = getattr(em, "CEILING", {1: 1e-6, 2: 1e-4})
+
+
+def ceiling(order: int, u: float) -> float:
+    """The verification ceiling for a dtype of unit roundoff ``u``: the float64 ceiling keeps
+    the same share of the dtype's digits (1e-6 is u64^0.38; for float32 that is 1.9e-3)."""
+    u64 = UNIT_ROUNDOFF["float64"]
+    c = CEILING[min(order, 2)]
+    return c if u <= u64 else float(u ** (np.log(c) / np.log(u64)))
+
+
+@dataclass
+class Problem:
+    """What the framework side supplies.
+
+    names/xs: the differentiable inputs (float64 copies, exact for float32 data); dtype: the
+    dtype the user computes in; m: length of the flat output; claim(ct): the claimed Jᵀct per
+    input; fn(xs): the function's flat float64 value (for fallbacks); program: ``F(xp, *xs)``
+    or None with ``untranslated`` saying why; rules(i): the custom rules between the outputs
+    and input i; order: 1 or 2; label: the derivative's name in messages.
+    """
+
+    names: list
+    xs: list
+    dtype: str
+    m: int
+    claim: Callable
+    fn: Callable
+    program: Callable | None = None
+    untranslated: str = ""
+    rules: Callable = field(default=lambda i: [])
+    order: int = 1
+    label: str = "Jacobian"
+    traced: str = ""
+    claim_program: Callable | None = None  # P(xp, *xs, ct): the claim's own traced route
+    claim_untraced: str = ""  # why the claim's route could not be traced
+    claim_rows: Callable | None = None  # cts -> per input, the rows Jᵀct stacked (batched)
+
+
+@dataclass
+class Verdict:
+    """The outcome: ``verdict`` "pass" | "fail" | "inconclusive", and the explanation."""
+
+    verdict: str
+    reference: str
+    message: str = ""
+    dtype: str = "float64"
+    verified_to: float | None = None
+    miss_probability: float | None = None
+    failures: list = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return self.verdict == "pass"
+
+
+def judge(p: Problem, caller: str, *, seed: int = 0, probe_above: int = PROBE_ABOVE,
+          probes: int = PROBES) -> Verdict:
+    """Compare the claim of ``p`` with the best reference available; explain the outcome."""
+    u = UNIT_ROUNDOFF.get(p.dtype, UNIT_ROUNDOFF["float64"])
+    n = sum(int(np.size(x)) for x in p.xs)
+    if n > probe_above:
+        return _probe(p, caller, u, np.random.default_rng(seed), probes)
+    claims = _claims(p, list(np.eye(p.m)))
+    ref, allow, kinks, label = _reference(p, u)
+    return _verdict(p, caller, u, claims, ref, allow, kinks, label)
+
+
+def _claims(p: Problem, cts) -> list:
+    if p.claim_rows is not None:
+        try:
+            return [np.asarray(r, dtype=float) for r in p.claim_rows(np.stack(cts))]
+        except Exception:  # noqa: BLE001  a rule that cannot be batched: one sweep per row
+            pass
+    rows = [p.claim(ct) for ct in cts]
+    return [np.stack([np.asarray(r[i], dtype=float) for r in rows]) for i in range(len(p.xs))]
+
+
+def _reference(p: Problem, u: float):
+    if p.program is not None:
+        try:
+            floor = _underflow(p.dtype) / u
+            ref, err, kinks = R.exact(p.program, p.xs, p.m, floor)
+            err, claim_note = _claim_bound(p, err, floor)
+            allow = [_allowance(r, em.ROUTE_FACTOR * u * e + u * np.abs(r), magnitude=e)
+                     for r, e in zip(ref, err)]
+            return ref, allow, kinks, _exact_label(p, u) + claim_note
+        except Exception as exc:  # noqa: BLE001  a translation that cannot run: fall back
+            p.untranslated = f"the translated program failed ({type(exc).__name__}: {exc})"
+    scale = float(np.max(np.abs(p.fn(p.xs)), initial=0.0))
+    ref, fd = R.richardson(p.fn, p.xs, p.m, scale)
+    allow = [_allowance(r, u * np.abs(r) + a, estimated=True) for r, a in zip(ref, fd)]
+    low = "" if p.dtype == "float64" else (
+        f"; the claim's own {p.dtype} rounding cannot be bounded without a trace and is "
+        f"charged only u |ref|, u = {u:.3g}: a failure within a few hundred u of the "
+        f"magnitudes may be rounding")
+    return ref, allow, [], (
+        f"richardson (extrapolated differences of the function's float64 values), because "
+        f"{p.untranslated or 'no program was traced'}; allowance: {em.FD_TRUST:g} x its own "
+        f"error estimate, floored by the rounding of untraced values charged 8 u each{low}")
+
+
+def _claim_bound(p: Problem, err, floor: float):
+    """E = max(E of the primal route's derivative, E of the claimed rule's traced route)."""
+    if p.claim_program is None:
+        return err, (f"; the claimed rule's own route could not be traced "
+                     f"({p.claim_untraced or 'no trace'}), so its rounding is charged as the "
+                     f"primal route's")
+    try:
+        cerr = R.function_rows(p.claim_program, p.xs, list(np.eye(p.m)), floor)
+    except Exception as exc:  # noqa: BLE001  an untranslatable rule: say so, keep E_ad
+        return err, (f"; the claimed rule's own route could not be bounded ({type(exc).__name__}"
+                     f": {exc}), so its rounding is charged as the primal route's")
+    return [np.maximum(e, c) for e, c in zip(err, cerr)], (
+        "; E also bounds the claimed rule's own route (its backward, traced)")
+
+
+SMALLEST_NORMAL = {"float64": 2.0 ** -1022, "float32": 2.0 ** -126, "float16": 2.0 ** -14,
+                   "bfloat16": 2.0 ** -126}
+
+
+def _underflow(dtype: str) -> float:
+    """The smallest normal number of ``dtype``: a value below it may flush to zero."""
+    return SMALLEST_NORMAL.get(dtype, SMALLEST_NORMAL["float64"])
+
+
+def _exact_label(p: Problem, u: float) -> str:
+    return (f"exact: adcheck's reverse-mode AD of the traced program{p.traced} evaluated at "
+            f"50 digits; allowance: {em.ROUTE_FACTOR:g} u E + u |ref|, u = {u:.3g} ({p.dtype}), "
+            f"E the running rounding bound of the traced program's derivative (each operation "
+            f"also charged {_underflow(p.dtype):.3g} for underflow)")
+
+
+def _allowance(ref, total, estimated=False, magnitude=None) -> em.Allowance:
+    """The allowance; its scale is the magnitude of the computation, max(|ref|, E) (E, the
+    running bound in units of u, is the sum of the magnitudes the rounding came from), or
+    max(|ref|, allowance) when there is no bound."""
+    z = np.zeros(np.shape(ref))
+    scale = float(np.max(np.abs(ref), initial=0.0))
+    extra = total if magnitude is None else magnitude
+    return em.Allowance(np.asarray(total, dtype=float), np.asarray(total, dtype=float), z, z,
+                        max(scale, float(np.max(extra, initial=0.0))), estimated)
+
+
+def _verdict(p, caller, u, claims, ref, allow, kinks, label) -> Verdict:
+    fails, inconclusive = [], []
+    # one magnitude for the whole derivative: a block that is zero (a parameter the output
+    # does not depend on to second order) is verified relative to the rest, not to itself
+    scale = max((a.scale for a in allow), default=0.0)
+    worst_rel = max((float(np.max(a.total, initial=0.0)) for a in allow), default=0.0) / scale \
+        if scale > 0 else 0.0
+    for i, (c, r, a) in enumerate(zip(claims, ref, allow)):
+        cmp = compare(c, r, a, kinks)
+        if cmp.outcome == "fail":
+            fails.append(_failure(p, i, c, r, a, cmp))
+        elif cmp.outcome == "inconclusive":
+            inconclusive.append(f"input {i} ({p.names[i]}): {cmp.note}")
+    verdict = "fail" if fails else ("inconclusive" if inconclusive else "pass")
+    top = ceiling(p.order, u)
+    if verdict == "pass" and worst_rel > top:
+        verdict = "inconclusive"
+        inconclusive.append(f"verified only to {worst_rel:.2g} relative, above the ceiling "
+                            f"{top:.2g} of order {p.order} in {p.dtype}")
+    out = Verdict(verdict, label, dtype=p.dtype, verified_to=worst_rel, failures=fails)
+    out.message = _message(p, caller, out, inconclusive)
+    return out
+
+
+def _failure(p, i, c, r, a, cmp) -> dict:
+    row, comp = cmp.index[0], tuple(int(k) for k in cmp.index[1:])
+    diag = _transposed(c, r, a.total) or diagnose(c, r, a.total, in_shape=np.shape(p.xs[i]),
+                                                  args=p.xs)
+    if diag and diag.startswith("matches the reference after a transpose"):
+        diag = ("the Jacobian matches the reference transposed: a missing (or extra) "
+                "transpose in the rule")
+    rules = p.rules(i)
+    blame = (f"{rules[0]} (the only custom rule between the outputs and this input)"
+             if len(rules) == 1 else
+             f"one of {', '.join(rules)} (the custom rules between the outputs and this input, "
+             f"{'those differentiating the backward first' if p.order == 2 else 'in order'})"
+             if rules else "no custom rule lies on this path: the framework's own rules")
+    return {"input": i, "name": p.names[i], "row": int(row), "component": comp,
+            "claimed": float(c[cmp.index]), "reference": float(r[cmp.index]),
+            "worst": cmp.worst, "diagnosis": diag, "blamed": blame}
+
+
+def _transposed(c, r, tol) -> str | None:
+    if c.ndim != 3 or c.shape[1] != c.shape[2]:
+        return None
+    ct = np.swapaxes(c, 1, 2)
+    if np.all(np.abs(ct - r) <= 2 * tol + 1e3 * np.spacing(np.abs(r))):
+        return "matches the reference transposed: a missing (or extra) transpose in the rule"
+    return None
+
+
+def _message(p, caller, v: Verdict, notes) -> str:
+    lines = [f"{caller}: {v.verdict.upper()} ({p.label}, {p.dtype}, {len(p.xs)} input(s))"]
+    for f in v.failures:
+        w = f["worst"]
+        lines += [f"  input {f['input']} ({f['name']}, shape {np.shape(p.xs[f['input']])}): "
+                  f"wrong at output component {f['row']}, input component {f['component']}: "
+                  f"claimed {f['claimed']:.17g}, reference {f['reference']:.17g}",
+                  f"    |error| {w['abs_error']:.3e} vs allowed {w['allowance']:.3e} "
+                  f"({w['ratio']:.3g}x the allowance, relative {w['rel_error']:.2e})",
+                  f"    diagnosis: {f['diagnosis'] or 'no common mistake matches'}",
+                  f"    blamed rule: {f['blamed']}"]
+    lines += [f"  inconclusive: {n}" for n in notes]
+    lines.append(f"  reference: {v.reference}")
+    if v.verified_to is not None and v.verdict == "pass":
+        lines.append(f"  verified to {v.verified_to:.2g} relative to the magnitudes")
+    return "\n".join(lines)
+
+
+def _probe(p: Problem, caller, u, rng, k) -> Verdict:
+    u_vec = rng.standard_normal(p.m)
+    vs = [[rng.standard_normal(np.shape(x)) for x in p.xs] for _ in range(k)]
+    g = [np.asarray(c, dtype=float) for c in p.claim(u_vec)]
+    claims = [sum(float(np.vdot(gi, vi)) for gi, vi in zip(g, v)) for v in vs]
+    kinks: list = []
+    if p.program is not None:
+        refs, bound, kinks = R.probe(p.program, p.xs, u_vec, vs, u)
+        how = (f"adcheck's forward mode on the traced program{p.traced} in float64, allowance "
+               f"2x{em.ROUTE_FACTOR:g} u Σ E|v|")
+    else:
+        refs, bound, evals = R.probe_differences(p.fn, p.xs, u_vec, vs, g)
+        how = (f"central differences at h and h/2 extrapolated, on the function's float64 "
+               f"values ({evals} evaluations; no trace, so the check stays at O(1) passes), "
+               f"allowance {em.FD_TRUST:g}x their estimated error")
+    allow = [b + sum(R.dot_rounding(gi, vi, u) for gi, vi in zip(g, v)) + u * abs(r)
+             for b, v, r in zip(bound, vs, refs)]
+    obs = [abs(c - r) for c, r in zip(claims, refs)]
+    norm = float(np.sqrt(sum(float(np.sum(gi * gi)) for gi in g)))
+    ok = all(o <= a for o, a in zip(obs, allow))
+    worst = max(o / a if a > 0 else np.inf for o, a in zip(obs, allow))
+    verdict = "pass" if ok else ("inconclusive" if kinks else "fail")
+    label = (f"random probes: {k} directions v ~ N(0, I), one output weighting u ~ N(0, I); "
+             f"⟨u, J v⟩ by {how} + the dot products' rounding, u = {u:.3g} ({p.dtype})")
+    miss = R.miss_probability(allow, MISS_AT * norm)
+    msg = (f"{caller}: {verdict.upper()} ({p.label} by {k} random probes, {p.dtype}, "
+           f"{sum(np.size(x) for x in p.xs)} parameters): worst |claim - reference| / allowance"
+           f" = {worst:.3g}\n  reference: {label}\n  an error of relative size {MISS_AT:g} "
+           f"escapes every probe with probability {miss:.3g}; one of relative size "
+           f"{_detectable(allow, norm):.2g} or more with probability <= 1e-6")
+    if not ok:
+        rules = sorted({r for i in range(len(p.xs)) for r in p.rules(i)})
+        msg += f"\n  blamed rule: {', '.join(rules) if rules else 'the framework own rules'}"
+    return Verdict(verdict, label, msg, p.dtype, None, miss)
+
+
+def _detectable(allow, norm, p=1e-6) -> float:
+    """Smallest relative error size whose miss probability is at most ``p`` (bisection)."""
+    lo, hi = -30.0, 10.0
+    if norm <= 0 or R.miss_probability(allow, 10.0 ** hi * norm) > p:
+        return float("inf")
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if R.miss_probability(allow, 10.0 ** mid * norm) > p else (lo, mid)
+    return 10.0 ** hi
+
+
+__all__ = ["PROBE_ABOVE", "Problem", "UNIT_ROUNDOFF", "Verdict", "judge"]

@@ -1,0 +1,196 @@
+"""References for a framework's derivative: exact, bounded, probed, or by independent families.
+
+Given a vector function ``F(xp, *xs)`` (a user's program translated into ``xp``), ``exact``
+returns its Jacobian rows from adcheck's AD on 50-digit numbers together with the running
+rounding bound of the same derivative in magnitude arithmetic (``adcheck.magnitude``); ``probe``
+does the same along random directions at O(1) passes. ``second_order`` turns a vector function
+into the vector-Jacobian product whose derivative a second-order check compares. When no
+program is available, ``richardson`` differentiates the framework's own float64 function.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from adcheck.engines import get
+from adcheck.engines import transforms as T
+from adcheck.engines.namespace import ad
+from adcheck.engines.primitives._bounds import ELEMENTARY_U
+from adcheck.frameworks import exact_ad
+from adcheck.judging.errmodel import EPS, FD_TRUST, ROUTE_FACTOR, fd_floor
+from adcheck.judging.magnitude import MagTrace, split
+
+
+def flat(program, pick=None):
+    """``F(xp, *xs)``: the program's float outputs (``pick`` their positions), raveled and
+    concatenated into one vector."""
+    def F(xp, *xs):
+        outs = program(xp, *xs)
+        outs = [outs[i] for i in pick] if pick is not None else list(outs)
+        parts = [xp.reshape(o, (-1,)) for o in outs]
+        return parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
+    return F
+
+
+def second_order(F, ct):
+    """``G(xp, *xs) = J_F(xs)ᵀ ct`` raveled: its Jacobian holds F's second derivatives."""
+    n = None
+
+    def G(xp, *xs):
+        nonlocal n
+        _, pullback = T.vjp(F, xp, list(xs), argnum=tuple(range(len(xs))))
+        parts = [xp.reshape(g, (-1,)) for g in pullback(ct)]
+        return parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
+    return G
+
+
+def second_order_fwd(F, tangents):
+    """``G(xp, *xs) = J_F(xs) t`` (forward mode, along ``tangents``): its Jacobian holds F's
+    second derivatives contracted with t."""
+    def G(xp, *xs):
+        def along(xp, s):
+            return F(xp, *[x + s * t for x, t in zip(xs, tangents)])
+        return T.jvp(along, xp, (np.zeros(()),), np.ones(()))[1]
+    return G
+
+
+def _basis(m: int) -> list:
+    eye = np.eye(m)
+    return [eye[k] for k in range(m)]
+
+
+class _Underflowing(MagTrace):
+    """Magnitude arithmetic where every operation may also lose ``floor`` (units of u) to
+    underflow: Higham's model fl(x op y) = (x op y)(1 + δ) + η, |η| ≤ the smallest normal
+    number (values below it may flush to zero); later operations propagate it like rounding."""
+
+    def __init__(self, floor: float):
+        super().__init__()
+        self.floor = floor
+
+    def process(self, prim, args, params):
+        out = super().process(prim, args, params)
+        if self.floor:
+            out.err = out.err + self.floor
+        return out
+
+
+def magnitude_rows(F, xs, cts, floor: float = 0.0):
+    """Running rounding bounds (units of u) of the rows Jᵀct, per input; and the kinks seen."""
+    trace = _Underflowing(floor)
+    boxed = [trace.box(x) for x in xs]
+    _, pullback = T.vjp(F, ad, boxed, argnum=tuple(range(len(xs))))
+    rows = [[split(g, trace)[1] for g in pullback(ct)] for ct in cts]
+    errs = [np.stack([np.broadcast_to(r[i], np.shape(xs[i])) for r in rows])
+            for i in range(len(xs))]
+    return errs, trace.kinks
+
+
+def function_rows(P, xs, cts, floor: float = 0.0):
+    """Running rounding bounds (units of u) of ``P(xp, *xs, ct)`` per input, one row per ct:
+    the claimed rule's own computation, traced, evaluated in magnitude arithmetic."""
+    rows = []
+    for ct in cts:
+        trace = _Underflowing(floor)
+        outs = P(ad, *[trace.box(x) for x in xs], ct)
+        rows.append([np.broadcast_to(split(o, trace)[1], np.shape(x)) for o, x in zip(outs, xs)])
+    return [np.stack([r[i] for r in rows]) for i in range(len(xs))]
+
+
+def exact(F, xs, m: int, floor: float = 0.0):
+    """(reference rows per input, their rounding bounds per input, kinks) of F's Jacobian;
+    ``floor``: what each operation may lose to underflow, in units of u."""
+    cts = _basis(m)
+    ref = exact_ad.jacobian_blocks(F, xs, tuple(range(len(xs))), cts)
+    err, kinks = magnitude_rows(F, xs, cts, floor)
+    return ref, err, kinks
+
+
+def richardson(fn, xs, m: int, order_f_scale: float):
+    """Jacobian rows per input by Richardson extrapolation of the float64 function ``fn``,
+    with their allowances: FD_TRUST × its own estimate, floored by the rounding of values of
+    an untraced function charged ELEMENTARY_U units of u each."""
+    eng = get("richardson")
+    refs, allows = [], []
+    for i, x in enumerate(xs):
+        def f_i(xp, xi, i=i):
+            args = list(xs)
+            args[i] = np.asarray(xi, dtype=float)
+            return np.asarray(fn(args), dtype=float)
+        r = eng.jacobian(f_i, (x,), 0)
+        value = np.asarray(r.value, dtype=float).reshape((m,) + np.shape(x))
+        est = np.abs(np.asarray(r.error, dtype=float)).reshape(value.shape) \
+            if r.error is not None else np.zeros(value.shape)
+        floor = fd_floor(1, ELEMENTARY_U * order_f_scale,
+                         float(np.max(np.abs(x), initial=1.0)))
+        refs.append(value)
+        allows.append(FD_TRUST * np.maximum(est, floor))
+    return refs, allows
+
+
+def probe(F, xs, u_vec, vs, uround: float):
+    """Directional derivatives ⟨u, J v⟩ (float64 forward mode) and their allowances."""
+    def H(xp, s, v):
+        args = [x + s * vi for x, vi in zip(xs, v)]
+        return xp.sum(F(xp, *args) * u_vec)
+
+    refs = [float(T.jvp(lambda xp, s, v=v: H(xp, s, v), ad, (np.zeros(()),),
+                        np.ones(()))[1]) for v in vs]
+    trace = MagTrace()
+    boxed = [trace.box(x) for x in xs]
+    grads = T.grad(lambda xp, *b: xp.sum(F(xp, *b) * u_vec),
+                   tuple(range(len(xs))))(ad, *boxed)
+    errs = [split(g, trace)[1] for g in grads]
+    bound = [2 * ROUTE_FACTOR * uround * sum(float(np.sum(e * np.abs(vi))) for e, vi in
+                                             zip(errs, v)) for v in vs]
+    return refs, bound, trace.kinks
+
+
+def probe_differences(fn, xs, u_vec, vs, claimed):
+    """⟨u, J v⟩ of the float64 black box ``fn`` along each v by central differences at steps
+    h and h/2 extrapolated (Richardson, 4 evaluations a probe), and FD_TRUST × an estimate of
+    their error: the extrapolation's own change |R − D(h/2)|, the rounding of the values
+    (ε|H|/h) and of the points x + t v (ε Σ|g_i x_i|/h, g the claimed gradient)."""
+    shapes = [np.shape(x) for x in xs]
+    cuts = np.cumsum([int(np.prod(s, dtype=np.int64)) for s in shapes])[:-1]
+    z0 = np.concatenate([np.ravel(x) for x in xs])
+    g = np.concatenate([np.ravel(c) for c in claimed])
+    moved = EPS * float(np.sum(np.abs(g) * np.maximum(np.abs(z0), 1.0)))
+
+    def H(z):
+        parts = [p.reshape(s) for p, s in zip(np.split(z, cuts), shapes)]
+        return float(np.dot(u_vec, fn(parts)))
+    refs, allow = [], []
+    for v in vs:
+        w = np.concatenate([np.ravel(a) for a in v])
+        # the step moves x by EPS^(1/4) max(1, |x|) in norm: the scale the function varies on
+        h = EPS ** 0.25 * max(1.0, float(np.max(np.abs(z0)))) / max(float(np.linalg.norm(w)),
+                                                                   1e-300)
+        f = {t: H(z0 + t * h * w) for t in (1.0, -1.0, 0.5, -0.5)}
+        d1 = (f[1.0] - f[-1.0]) / (2 * h)
+        d2 = (f[0.5] - f[-0.5]) / h
+        r = (4 * d2 - d1) / 3
+        noise = EPS * (max(abs(x) for x in f.values()) + moved) / h
+        refs.append(r)
+        allow.append(FD_TRUST * (abs(r - d2) + 3 * noise))
+    return refs, allow, 4 * len(vs)
+
+
+def dot_rounding(a, b, uround: float) -> float:
+    """γ_n Σ|a_i b_i|: the rounding bound of a dot product of length n."""
+    n = max(1, np.size(a))
+    return n * uround / (1 - n * uround) * float(np.sum(np.abs(a) * np.abs(b)))
+
+
+def miss_probability(allowances, norm: float) -> float:
+    """Probability that every probe misses an error of norm ``norm`` (v ~ N(0, I))."""
+    if norm <= 0:
+        return 1.0
+    return float(np.prod([math.erf(a / (norm * math.sqrt(2.0))) for a in allowances]))
+
+
+__all__ = ["dot_rounding", "exact", "flat", "function_rows", "magnitude_rows",
+           "miss_probability", "probe", "probe_differences", "richardson", "second_order",
+           "second_order_fwd"]

@@ -1,0 +1,312 @@
+"""The error model: for every comparison, the observed error, the allowed error, and why.
+
+For each component i of a derivative computed by an engine (value ``v``) and a reference
+(value ``r``, exact to its own error ``ref_err``)::
+
+    observed_i  = |v_i - r_i|
+    allowance_i = ROUTE_FACTOR · u · max(E_ad,i, E_cf,i)     (a) rounding of the computation
+                + u · |r_i|                                  (   rounding of the result itself)
+                + ref_err_i                                  (b) the reference's own error
+                + max(FD_TRUST · est_i, W·u·E_f / h^k)       (c) a numerical engine's estimate
+
+with u = 2^-53 the unit roundoff. ``E_ad`` is the running rounding-error bound (in units of u)
+of the derivative computed by reverse-mode AD of ``f`` itself (forward-over-reverse for second
+order), evaluated in the magnitude arithmetic of ``adcheck.magnitude``: each primitive
+propagates its inputs' bounds through its derivative and adds its own rounding (k·Σ|terms|
+for a k-term reduction, a few ulps for an elementary function, an LU backward-error term for
+inv/solve/det). This is how the bound of 2AᵀAx grows with |A|ᵀ|A||x| and with n, with no
+per-identity literal. ``E_cf`` is the same bound for the closed form ``g``, when there is one
+(an engine may follow either route). The operation depth enters through the running bound:
+every primitive on the path adds its rounding and amplifies what came before it.
+``ref_err`` is 0 for the exact oracle (50 digits). For finite differences, ``est`` is the
+engine's own estimate, floored by the rounding of the function values it divides by h^k
+(``E_f`` the running bound of f, h the textbook step, W = FD_STENCIL).
+
+Exact and symbolic engines report their own rounding (their value is the exact derivative
+rounded to float64) and are charged that, not a finite-difference floor or trust factor.
+
+Verdict: pass when observed_i ≤ allowance_i for every component and the precision this
+certifies, ``verified_to`` = max_i allowance_i / (magnitude of the computation), is within
+CEILING of the derivative's order; a would-be pass above it is inconclusive. A non-finite
+result where the reference is finite fails. Otherwise fail, except inconclusive when the point
+is on a kink, when the reference is not finite, or when only a numerical engine's estimate was
+exceeded and the error stays below ESTIMATE_GROSS × the magnitudes of the computation. Where
+the reverse route's bound is not finite (0·inf inside it) but the reference is, the bound is
+taken from another route (the closed form's), or else from the magnitude of the computation
+elsewhere (see ``allowance``). Every constant is named below with its justification and is the
+same for every identity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from adcheck.engines import transforms as T
+from adcheck.engines.namespace import ad
+
+from .magnitude import MagTrace, split
+
+U = 2.0 ** -53
+"""Unit roundoff of IEEE binary64."""
+
+# An engine evaluates the chain rule in its own order and nesting (forward vs reverse, a
+# different association of products, an extra intermediate rounding per level); the bound of
+# any other association of the same primitives differs from the reverse route's by the number
+# of extra roundings per term, at most one per nesting level plus the final accumulation.
+# Second-order engines have two levels: 2 + 2 = 4.
+ROUTE_FACTOR = 4.0
+
+# Finite-difference engines report an estimate of their own error (truncation + rounding). An
+# estimate is not a bound: richardson's is meant to bound its true error in >= 99% of cases,
+# and central's is a model that assumes the function varies on the scale of the step. Measured
+# on the catalogue (10 examples x every record), the estimates of central, richardson and
+# complex-step were exceeded by at most 5x; a factor of 100 keeps that margin with room for
+# the tails of long campaigns. What a pass may certify is capped by CEILING below, so no
+# estimate, however large, buys a pass.
+FD_TRUST = 100.0
+
+# Beyond FD_TRUST times its estimate a finite-difference result is still only "inconclusive"
+# unless its error exceeds u^(1/4) (~1e-4) relative to the magnitudes of the computation: a
+# second difference at the step h ~ u^(1/4) used for second derivatives errs by O(u^(1/2)) at
+# best, but by (h/l)^2 where the function varies on a scale l < 1, so an error up to u^(1/4)
+# is consistent with a correct difference and an unreliable estimate; a larger one is not
+# (a wrong function, a wrong formula, a wrong sign).
+ESTIMATE_GROSS = U ** 0.25
+
+# A finite difference cannot beat the rounding of the function values it divides by h^k: with
+# the textbook steps h = eps^(1/3)·s (first order) and eps^(1/4)·s (second order), s =
+# max(1, |x|), that error is ~ W·u·E_f / h^k, where E_f is the
+# running bound of f and W = 8 bounds the summed absolute weights (times h^k) of the stencils
+# in use (2 for a first difference, 4 for a second, up to 8 for a mixed one by polarization).
+# The floor is a bound, not a model: FD_TRUST times an estimate below it (one that forgot the
+# rounding term) is raised to it, not the floor multiplied.
+FD_STENCIL = 8.0
+EPS = 2.0 * U
+
+# A pass certifies a precision: the allowance relative to the magnitude of the computation
+# must not exceed the ceiling of the derivative's order. Rounding alone gives ~ROUTE_FACTOR·u
+# ≈ 1e-15; a finite difference earns its pass only if FD_TRUST times its estimate stays below
+# the ceiling. First order: the textbook central step leaves ~u^(2/3) ≈ 4e-11 of truncation
+# and rounding error, x FD_TRUST = 4e-9, and richardson does better; 1e-6 keeps two decades of
+# margin for an honest difference while every allowance that could hide a wrong factor as
+# small as 1 + 1e-5 (or a transpose, a sign, a missing term) is refused. Second order: a second
+# difference at h ~ u^(1/4) errs by ~u^(1/2) ≈ 1e-8, x FD_TRUST = 1e-6; 1e-4 keeps the same
+# two decades. Above the ceiling the outcome is "inconclusive", never "pass".
+CEILING = {1: 1e-6, 2: 1e-4}
+
+# A second-order kind: the bound is computed with forward-over-reverse.
+ORDER = {"jacobian": 1, "gradient": 1, "jvp": 1, "vjp": 1, "hessian": 2, "hvp": 2,
+         "laplacian": 2, "residual": 2, "cost": 0}
+
+
+@dataclass
+class Bound:
+    """A float64 route to a quantity and its running rounding-error bound (units of u)."""
+
+    value: np.ndarray
+    err: np.ndarray
+    kinks: list = field(default_factory=list)
+
+    @property
+    def finite(self) -> bool:
+        return bool(np.all(np.isfinite(self.value)) and np.all(np.isfinite(self.err)))
+
+
+def _box_args(trace: MagTrace, args) -> tuple:
+    """Box every float array argument (exact inputs: zero error); leave the rest alone."""
+    out = []
+    for a in args:
+        arr = np.asarray(a) if isinstance(a, (np.ndarray, float, np.floating)) else None
+        out.append(trace.box(arr) if arr is not None and arr.dtype.kind == "f" else a)
+    return tuple(out)
+
+
+def derivative_bound(kind: str, f, args, wrt: int = 0, v=None, order=None, tangent=None,
+                     cotangent=None) -> Bound:
+    """Reverse-mode derivative of ``f`` in magnitude arithmetic: its value and bound."""
+    trace = MagTrace()
+    margs = _box_args(trace, args)
+    if kind == "derivative":  # the nesting the default engines use: forward over reverse
+        from adcheck.engines.higher import nested
+        out = nested(f, wrt, order, "forward", "reverse")(ad, *margs)
+    elif kind == "jvp" and tangent is not None:
+        out = T.jvp(f, ad, margs, np.asarray(tangent, dtype=float), wrt)[1]
+    elif kind == "vjp" and cotangent is not None:
+        out = T.vjp(f, ad, margs, wrt)[1](np.asarray(cotangent, dtype=float))
+    elif kind == "gradient":
+        out = T.grad(f, wrt)(ad, *margs)
+    elif kind in ("jacobian", "jvp", "vjp"):
+        out = T.jacrev(f, wrt)(ad, *margs)
+    elif kind == "hessian":
+        out = T.hessian(f, wrt, outer="forward", inner="reverse")(ad, *margs)
+    elif kind == "hvp":
+        out = T.hvp(f, wrt, outer="forward", inner="reverse")(ad, np.asarray(v, float), *margs)
+    elif kind == "laplacian":
+        h = T.hessian(f, wrt, outer="forward", inner="reverse")(ad, *margs)
+        n = int(np.prod(np.shape(args[wrt])))
+        out = ad.trace(ad.reshape(h, (n, n)))
+    else:
+        raise ValueError(f"no magnitude route for kind {kind!r}")
+    value, err = split(out, trace)
+    return Bound(value, err, trace.kinks)
+
+
+def function_bound(g, args) -> Bound:
+    """Evaluate ``g(xp, *args)`` (a closed form, or a residual) in magnitude arithmetic."""
+    trace = MagTrace()
+    value, err = split(g(ad, *_box_args(trace, args)), trace)
+    return Bound(value, err, trace.kinks)
+
+
+def residual_bound(f, args, derive_value) -> Bound:
+    """Bound of a residual ``f(derive, xp, *args)``.
+
+    ``derive_value(kind, fn, args, wrt, **kw) -> (value, err_units_of_u)`` supplies each
+    derivative the residual needs, with its own bound; the residual's arithmetic on top of
+    them is propagated here.
+    """
+    trace = MagTrace()
+
+    def derive(kind, fn, dargs, wrt=0, **kw):
+        value, err = derive_value(kind, fn, tuple(dargs), wrt, **kw)
+        return _boxed(trace, value, err)
+
+    value, err = split(f(derive, ad, *_box_args(trace, args)), trace)
+    return Bound(value, err, trace.kinks)
+
+
+def _boxed(trace, value, err):
+    from .magnitude import MagBox
+    v = np.asarray(value, dtype=float)
+    return MagBox(v, np.broadcast_to(np.asarray(err, dtype=float), v.shape).copy(), trace)
+
+
+def order_of(rec) -> int:
+    """The order of derivative a record claims (``kind="derivative"`` carries its own)."""
+    if rec.kind == "derivative":
+        return int(rec.extra.get("order") or 1)
+    return ORDER.get(rec.kind, 1)
+
+
+def ceiling(order: int) -> float:
+    """The largest relative allowance a pass of a derivative of this order may certify."""
+    return CEILING[max(1, min(order, 2))]
+
+
+def fd_term(estimate, floor):
+    """A finite difference's allowance term: FD_TRUST × its own estimate (a model of its
+    error, hence the margin), never below ``floor``, the rounding bound of its differences
+    (a bound, charged as it is)."""
+    return np.maximum(FD_TRUST * np.abs(np.asarray(estimate, dtype=float)), floor)
+
+
+def fd_floor(order: int, f_magnitude: float, x_scale: float) -> float:
+    """The rounding floor of a finite difference of ``order`` (see FD_STENCIL)."""
+    order = max(1, min(order, 2))
+    h = EPS ** (1.0 / (order + 2)) * max(1.0, x_scale)
+    return FD_STENCIL * U * f_magnitude / h ** order
+
+
+@dataclass
+class Allowance:
+    """The allowed error, componentwise, and the terms it is made of (for the explanation)."""
+
+    total: np.ndarray
+    rounding: np.ndarray
+    reference: np.ndarray
+    engine: np.ndarray
+    scale: float = 0.0  # magnitude of the computation: max(|ref|, running bounds)
+    estimated: bool = False  # an engine's own estimate contributed (finite differences)
+    trust: float = FD_TRUST  # the factor the engine's estimate was multiplied by
+    fallback: bool = False  # some component's bound came from the magnitude of the rest
+
+    @property
+    def verified_to(self) -> float:
+        """The precision a pass certifies: the allowance relative to the magnitude.
+
+        Where the reference and every running bound are exactly zero (a derivative that
+        vanishes identically at the point) there is no magnitude to be relative to, and the
+        allowance is what is certified, in absolute terms."""
+        top = float(np.max(self.total, initial=0.0))
+        if top == 0.0:
+            return 0.0
+        return top / self.scale if self.scale > 0 else top
+
+    def why(self, i) -> str:
+        """One line: what the allowance at component ``i`` is made of."""
+        parts = [f"rounding {float(self.rounding.flat[i]):.2e}"]
+        if float(self.reference.flat[i]):
+            parts.append(f"reference {float(self.reference.flat[i]):.2e}")
+        if float(self.engine.flat[i]) and self.estimated:
+            parts.append(f"engine estimate x{FD_TRUST:g} (at least the rounding floor) "
+                         f"{float(self.engine.flat[i]):.2e}")
+        elif float(self.engine.flat[i]):
+            parts.append(f"engine's own rounding {float(self.engine.flat[i]):.2e}")
+        tail = " (rounding bound from the magnitude of the computation: the reverse route's " \
+               "is not finite here)" if self.fallback else ""
+        return " + ".join(parts) + tail
+
+
+def allowance(ref, bounds, ref_err=None, estimate=None, trust=FD_TRUST,
+              estimated=None) -> Allowance:
+    """The allowed error of each component of an engine's result (see the module formula).
+
+    Args:
+        ref: the reference value (float64 array of the exact value).
+        bounds: ``Bound`` objects of the routes an engine may take (E_ad, E_cf).
+        ref_err: the reference's own error (absolute, componentwise or scalar); None = exact.
+        estimate: the engine's own error estimate, or None.
+        trust: what the estimate is multiplied by: FD_TRUST for a finite difference's model
+            of its error, 1 for an exact or symbolic engine's own rounding, or for a term
+            already made by ``fd_term``.
+        estimated: whether the term is a numerical engine's model of its error (default:
+            an estimate multiplied by more than 1).
+    """
+    r = np.abs(np.asarray(ref, dtype=float))
+    e, lost = _route_bound(r, bounds)
+    rounding = ROUTE_FACTOR * U * e + U * r
+    reference = _as(ref_err, r.shape)
+    engine = trust * _as(estimate, r.shape)
+    finite_r = r[np.isfinite(r)]
+    scale = float(max(np.max(finite_r, initial=0.0), np.max(e[np.isfinite(e)], initial=0.0)))
+    if estimated is None:
+        estimated = estimate is not None and trust > 1
+    return Allowance(rounding + reference + engine, rounding, reference, engine, scale,
+                     bool(estimated and estimate is not None), trust, lost)
+
+
+def _route_bound(r, bounds):
+    """Componentwise largest finite route bound (E_ad, E_cf); (bound, any component filled).
+
+    A component no route bounds finitely (0·inf inside the reverse rule, at a point where the
+    derivative itself is finite) is charged the magnitude of the computation elsewhere: the
+    largest finite bound of any component and the largest |reference|. The rounding of one
+    component cannot exceed what the whole computation carries, unless an intermediate
+    overflows, and then the reference itself is not finite and nothing is judged.
+    """
+    e, have, seen = np.zeros(r.shape), np.zeros(r.shape, bool), False
+    for b in bounds:
+        if b is None or np.shape(b.err) != r.shape:
+            continue
+        err = np.asarray(b.err, dtype=float)
+        ok = np.isfinite(err)
+        e = np.where(ok, np.maximum(e, np.where(ok, err, 0.0)), e)
+        have |= ok
+        seen = True
+    missing = ~have if seen else np.zeros(r.shape, bool)
+    if not missing.any():
+        return e, False
+    finite_r = r[np.isfinite(r)]
+    fill = max(np.max(e[have], initial=0.0), np.max(finite_r, initial=0.0))
+    return np.where(missing, fill, e), True
+
+
+def _as(x, shape) -> np.ndarray:
+    if x is None:
+        return np.zeros(shape)
+    try:
+        return np.broadcast_to(np.abs(np.asarray(x, dtype=float)), shape).copy()
+    except (ValueError, TypeError):
+        return np.full(shape, float(np.max(np.abs(np.asarray(x, dtype=float)))))

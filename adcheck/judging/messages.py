@@ -1,0 +1,76 @@
+"""Verdict messages: what failed, where, by how much, against what allowance, how to rerun."""
+
+from __future__ import annotations
+
+
+def rerun(identity: str, engine: str, seed: int, examples: int, plugins=()) -> str:
+    """The command that reruns exactly these cases."""
+    plug = "".join(f" -p {p}" for p in plugins)
+    return f"adcheck run -i {identity} -e {engine} --seed {seed} --examples {examples}{plug}"
+
+
+def _where(index) -> str:
+    return f"component {tuple(int(i) for i in index)}" if index else "the value"
+
+
+def message(acc, outcome: str) -> str:
+    """One paragraph for a record (``acc`` is a cases.Accumulator)."""
+    c, n = acc.counts, sum(acc.counts.values())
+    name = f"{acc.engine} on {acc.rec.id}"
+    if outcome == "not-applicable":
+        why = acc.na_note or (acc.first.get("not-applicable").note
+                              if "not-applicable" in acc.first else "nothing to check")
+        return f"{name}: not applicable: {why}"
+    if outcome == "error":
+        v = acc.first["error"]
+        return (f"{name}: ERROR on {c['error']} of {n} example(s): {v.note}. "
+                f"Rerun: {acc.rerun()}")
+    if outcome == "fail":
+        return _fail(acc, name, n)
+    tail = f" ({c['inconclusive']} inconclusive: {acc.first['inconclusive'].note})" \
+        if c["inconclusive"] else ""
+    if outcome == "inconclusive":
+        return f"{name}: inconclusive on all {n} example(s): {acc.first['inconclusive'].note}"
+    w = acc.worst.worst if acc.worst else None
+    if not w:
+        note = acc.first["pass"].note
+        return f"{name}: {c['pass']} of {n} pass" + (f": {note}" if note else "") + tail
+    return (f"{name}: {c['pass']} of {n} example(s) within the allowance; worst relative "
+            f"error {w['rel_error']:.2e} ({w['ulps']:.3g} ulps), {w['ratio']:.2g} of the "
+            f"allowance{tail}")
+
+
+def _fail(acc, name, n) -> str:
+    v = acc.worst if acc.worst and acc.worst.outcome == "fail" else acc.first["fail"]
+    cmd = acc.rerun()
+    if not v.worst:
+        return f"{name}: FAIL on {acc.counts['fail']} of {n}: {v.note}. Rerun: {cmd}"
+    w = v.worst
+    first = acc.stats.get("first_fail", (acc.worst_case, 0, 0))
+    parts = [
+        f"{name}: FAIL on {acc.counts['fail']} of {n} example(s) (first: example "
+        f"{first[0]}; worst: example {acc.worst_case}).",
+        f"At {_where(v.index)}: engine {v.value!r} vs reference {v.ref!r}: |error| "
+        f"{w['abs_error']:.3e} (relative {w['rel_error']:.2e}, {w['ulps']:.3g} ulps) > allowed "
+        f"{w['allowance']:.3e} [{v.why}], {w['ratio']:.3g}x the allowance.",
+    ]
+    if v.note:
+        parts.append(v.note + ".")
+    if v.diagnosis:
+        parts.append(f"Diagnosis: {v.diagnosis}.")
+    if acc.shrunk:
+        parts.append(text(acc.shrunk))
+    if v.outlier:
+        parts.append(f"Outlier: {v.outlier} disagrees with the other engines, which agree with "
+                     f"the reference.")
+    elif first[2] >= 2 and first[1] == first[2]:
+        parts.append("Every engine judged on this example fails: suspect the closed form or the "
+                     "identity's statement rather than one engine.")
+    parts.append(f"Rerun: {cmd}")
+    return " ".join(parts)
+
+
+def text(shrunk: dict) -> str:
+    """One sentence for the failure message."""
+    shapes = ", ".join(f"{n} {tuple(s)}" for n, s in shrunk["shapes"].items())
+    return f"Smallest failing input found by shrinking: {shapes}: {shrunk['input']}."

@@ -1,0 +1,35 @@
+"""An identity's statement as text and MathML, and its proof status, for results.json."""
+
+from __future__ import annotations
+
+
+def statement_text(rec) -> str:
+    """The sympy statement as plain text (the title when there is none)."""
+    return str(rec.statement) if rec.statement is not None else rec.title
+
+
+def mathml(rec) -> str:
+    """Presentation MathML of the statement in Leibniz notation; "" when there is none."""
+    if rec.statement is None:
+        return ""
+    from adcheck.report.mathml import statement_mathml
+    try:
+        return statement_mathml(rec.statement)
+    except Exception:  # noqa: BLE001  a statement sympy cannot print is shown as text
+        return ""
+
+
+def proof_status(rec) -> dict:
+    """{"status": general|fixed-size|numeric, "detail": ...}, computed by the record's prover."""
+    if rec.prove is None:
+        return {"status": "numeric", "detail": "no symbolic proof is attached to this record"}
+    try:
+        st = rec.prove()
+    except Exception as exc:  # noqa: BLE001
+        return {"status": "numeric", "detail": f"the proof raised {type(exc).__name__}: {exc}"}
+    if isinstance(st, dict):
+        return {"status": str(st.get("status", "numeric")), "detail": str(st.get("detail", ""))}
+    status = getattr(st, "status", None) or (st[0] if isinstance(st, tuple) else str(st))
+    detail = getattr(st, "detail", None) or (st[1] if isinstance(st, tuple) and len(st) > 1
+                                             else "")
+    return {"status": str(status), "detail": str(detail)}

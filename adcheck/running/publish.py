@@ -1,0 +1,154 @@
+"""Publishing a run's outputs as one set: results.json, junit.xml and index.html together.
+
+The three files carry one run id. They are written into a fresh sibling folder and swapped in
+for ``--out`` by one rename (an atomic exchange where the OS has one), so a reader sees the old
+set or the new one, never a mix. A lock beside the folder refuses a second run into the same
+``--out`` while the first is at work, and a folder holding files adcheck did not write is
+refused before any work: swapping it would hide them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from .catalogue import UsageError
+from .results import dumps, junit, new_run_id, render_report
+
+OUTPUTS = {"index.html", "results.json", "junit.xml", ".gitignore"}
+
+
+def check_out(text: str) -> Path:
+    """The --out folder, refused up front when it cannot be published as one set."""
+    out = Path(text)
+    for p in (out, *out.parents):
+        if p.exists() and not p.is_dir():
+            raise UsageError(
+                f"--out {text}: {p} is an existing file, not a folder; adcheck writes "
+                "results.json, junit.xml and index.html into a folder: pass a folder path "
+                "(created if missing) or move the file away")
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in OUTPUTS)
+        if foreign:
+            raise UsageError(
+                f"--out {text} holds files adcheck did not write ({', '.join(foreign[:3])}"
+                f"{', ...' if len(foreign) > 3 else ''}); the report is published by replacing "
+                "the whole folder, so give it a folder of its own, e.g. --out reports")
+    if out.resolve() == Path.cwd().resolve() or out.resolve() == Path(out.anchor).resolve():
+        raise UsageError(f"--out {text} is the current or root folder; give the report a "
+                         "folder of its own, e.g. --out reports")
+    return out
+
+
+class OutLock:
+    """An exclusive lock on ``--out`` for the whole run (a clear refusal if already held)."""
+
+    def __init__(self, out: Path):
+        self.out, self.path = out, out.parent / f".{out.name}.adcheck-lock"
+        self.fh = None
+
+    def __enter__(self):
+        try:
+            import fcntl
+        except ImportError:  # no flock (Windows): runs into one --out are not serialised
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115  held for the run
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.fh.seek(0)
+            holder = self.fh.read().strip() or "another process"
+            self.fh.close()
+            raise UsageError(f"another adcheck run ({holder}) is writing to {self.out}; wait "
+                             "for it to finish or pass another --out") from None
+        self.fh.truncate(0)
+        self.fh.write(f"pid {os.getpid()}")
+        self.fh.flush()
+        return self
+
+    def __exit__(self, *exc):
+        if self.fh is not None:
+            self.fh.close()  # closing releases the lock; the file stays (unlinking would race)
+        return False
+
+
+def publish(results: dict, out, baseline: dict | None = None) -> dict:
+    """Write the three outputs of ``results`` into a staging folder and swap it in for ``out``.
+
+    Returns the final paths {"results", "junit", "html"?}. An interruption before the swap
+    leaves the previous set untouched (the staging folder is removed).
+    """
+    if not results.get("run_id"):  # a file from before run ids: the set gets one now
+        results = {**results, "run_id": new_run_id()}
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = out.parent / f".{out.name}.staging-{results['run_id']}"
+    try:
+        stage.mkdir()
+        (stage / "results.json").write_text(dumps(results), encoding="utf-8")
+        (stage / "junit.xml").write_text(junit(results), encoding="utf-8")
+        html = render_report(results, stage, baseline)
+        if html:
+            _stamp(Path(html), results["run_id"])
+        _readable(stage)
+        _swap(stage, out)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    paths = {"results": out / "results.json", "junit": out / "junit.xml"}
+    if (out / "index.html").exists():
+        paths["html"] = out / "index.html"
+    return paths
+
+
+def _stamp(html: Path, run_id: str) -> None:
+    """Put the run id into the page's head (once), so the page names the set it belongs to."""
+    text = html.read_text(encoding="utf-8")
+    meta = f'<meta name="adcheck-run-id" content="{run_id}">'
+    if meta not in text:
+        text = text.replace("<head>", "<head>\n" + meta, 1) if "<head>" in text \
+            else f"<!-- adcheck run {run_id} -->\n" + text
+        html.write_text(text, encoding="utf-8")
+
+
+def _readable(folder: Path) -> None:
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(folder, 0o777 & ~mask)
+    for p in folder.iterdir():
+        os.chmod(p, 0o666 & ~mask)
+
+
+def _swap(stage: Path, out: Path) -> None:
+    """Make ``stage`` the folder ``out``; the old contents end up in ``stage`` (to delete)."""
+    if not out.exists():
+        os.rename(stage, out)
+        return
+    if _exchange(stage, out):
+        return
+    old = out.parent / f".{out.name}.old-{stage.name.rsplit('-', 1)[-1]}"
+    os.rename(out, old)
+    try:
+        os.rename(stage, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    os.rename(old, stage)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step with Linux's renameat2(RENAME_EXCHANGE); False if absent."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return rc == 0

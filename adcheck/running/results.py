@@ -1,0 +1,175 @@
+"""results.json (schema ``adcheck.results/1``) and JUnit XML, built from the run's records.
+
+Everything but the ``timing`` section is a function of the selection and the seed: no clock,
+no host-dependent ordering. The three outputs are published as one set (``adcheck.publish``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shlex
+import sys
+import uuid
+from datetime import UTC, datetime
+from importlib import metadata
+from xml.sax.saxutils import escape, quoteattr
+
+from adcheck.judging.cases import OUTCOMES
+
+SCHEMA = "adcheck.results/1"
+_VERSIONED = ("numpy", "scipy", "sympy", "hypothesis", "mpmath")
+
+
+def versions() -> dict:
+    """Versions of python and the numerical stack (torch/jax only when already imported)."""
+    out = {"python": platform.python_version()}
+    for name in _VERSIONED + ("torch", "jax"):
+        if name in ("torch", "jax") and name not in sys.modules:
+            continue
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    from adcheck import __version__
+    out["adcheck"] = __version__
+    return out
+
+
+def machine() -> dict:
+    return {"platform": platform.platform(), "processor": platform.machine(),
+            "cpus": os.cpu_count() or 1}
+
+
+def identity_entry(rec) -> dict:
+    """The identities[] entry of one record (statement, proof status, ...)."""
+    from adcheck.report.statements import mathml, proof_status, statement_text
+    return {
+        "id": rec.id, "section": rec.section, "title": rec.title, "citation": rec.citation,
+        "kind": rec.kind, "wrt": rec.wrt, "arg_names": list(rec.arg_names),
+        "smoothness": rec.smoothness, "layout": rec.layout,
+        "statement_text": statement_text(rec), "statement_mathml": mathml(rec),
+        "proof": proof_status(rec),
+    }
+
+
+def summarize(records: list[dict], fail_under: float | None = None) -> dict:
+    """Counts per outcome, pass rate over judged records, and the gate's verdict."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for r in records:
+        counts[r["outcome"]] += 1
+    judged = counts["pass"] + counts["fail"] + counts["error"]
+    rate = counts["pass"] / judged if judged else 1.0
+    # Without --fail-under every failure fails the gate; with it (as in coverage.py) the gate
+    # fails only when the pass rate over judged records is below the threshold.
+    ok = counts["fail"] == 0 and counts["error"] == 0 if fail_under is None \
+        else 100 * rate >= fail_under
+    return {"verdict": "pass" if ok else "fail", "counts": counts, "pass_rate": rate}
+
+
+def build(*, argv, seed, examples, engines, identities, plugins, records, started, finished,
+          fail_under=None, studies=None, timing=None, run_id=None, timeout=None,
+          executor="local", shard=None, selection=None) -> dict:
+    """The results dict, exactly per schema ``adcheck.results/1`` (``schema/results.schema.json``).
+
+    ``studies`` goes in as ``results["studies"]``; ``timing`` (e.g. ``{"cost_scaling": ...}``)
+    is merged into ``results["timing"]``, the one section allowed to hold wall times.
+    ``selection`` is every identity id of the run (a shard's ``identities`` are its share);
+    ``shard`` is ``(k, n)`` or None.
+    """
+    per_record = {}
+    clean = []
+    for r in records:
+        r = dict(r)
+        per_record[f"{r['identity']}|{r['engine']}"] = round(r.pop("_seconds", 0.0), 6)
+        clean.append(r)
+    mine = [rec.id for rec in identities]
+    return {
+        "schema": SCHEMA,
+        "run_id": run_id or new_run_id(),
+        "run": {"command": shlex.join(["adcheck", *argv]), "argv": list(argv), "seed": seed,
+                "examples": examples, "engines": list(engines),
+                "identities": list(selection) if selection is not None else mine,
+                "plugins": list(plugins), "timeout": timeout, "fail_under": fail_under,
+                "executor": executor,
+                "shard": None if shard is None else {"index": shard[0], "count": shard[1],
+                                                     "identities": mine},
+                "versions": versions(), "machine": machine()},
+        "timing": {"started": started.isoformat(), "finished": finished.isoformat(),
+                   "wall_s": (finished - started).total_seconds(), "per_record_s": per_record,
+                   **(timing or {})},
+        "summary": summarize(clean, fail_under),
+        "identities": [identity_entry(rec) for rec in identities],
+        "records": clean,
+        "studies": studies or {},
+    }
+
+
+VOLATILE_RUN = ("command", "argv", "executor", "shard")
+
+
+def stable(results: dict) -> dict:
+    """``results`` without what may differ between runs of the same seed and selection:
+    the run id, the timing section, and how the run was launched (command line, executor,
+    shard). Two runs agree when their stable parts are equal."""
+    out = {k: v for k, v in results.items() if k not in ("run_id", "timing")}
+    out["run"] = {k: v for k, v in results["run"].items() if k not in VOLATILE_RUN}
+    return out
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def dumps(results: dict) -> str:
+    """Deterministic JSON text (sorted keys, fixed indentation)."""
+    return json.dumps(results, indent=1, sort_keys=True, default=str) + "\n"
+
+
+def junit(results: dict) -> str:
+    """JUnit XML: one testsuite per identity, one testcase per engine."""
+    suites: dict[str, list[dict]] = {}
+    for r in results["records"]:
+        suites.setdefault(r["identity"], []).append(r)
+    times = results.get("timing", {}).get("per_record_s", {})
+    run_id = quoteattr(str(results.get("run_id", "")))
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           f'<testsuites name="adcheck" id={run_id} tests="{len(results["records"])}">']
+    for ident, recs in suites.items():
+        fails = sum(r["outcome"] == "fail" for r in recs)
+        errs = sum(r["outcome"] == "error" for r in recs)
+        skips = sum(r["outcome"] in ("inconclusive", "not-applicable") for r in recs)
+        out.append(f'  <testsuite name={quoteattr(ident)} tests="{len(recs)}" failures="{fails}"'
+                   f' errors="{errs}" skipped="{skips}">')
+        for r in recs:
+            t = times.get(f"{ident}|{r['engine']}", 0.0)
+            out.append(f'    <testcase classname={quoteattr(ident)} name={quoteattr(r["engine"])}'
+                       f' time="{t:.3f}">')
+            msg = quoteattr(r["message"][:300])
+            body = escape(r["message"] + "\n" + r["rerun"])
+            if r["outcome"] == "fail":
+                out.append(f'      <failure message={msg}>{body}</failure>')
+            elif r["outcome"] == "error":
+                out.append(f'      <error message={msg}>{body}</error>')
+            elif r["outcome"] in ("inconclusive", "not-applicable"):
+                out.append(f'      <skipped message={msg}/>')
+            out.append("    </testcase>")
+        out.append("  </testsuite>")
+    out.append("</testsuites>")
+    return "\n".join(out) + "\n"
+
+
+def new_run_id() -> str:
+    """A fresh id carried by the three files of one run (results.json, junit.xml, index.html)."""
+    return uuid.uuid4().hex
+
+
+def render_report(results: dict, out_dir, baseline: dict | None = None):
+    """index.html by ``adcheck.report.render`` if importable; None (and a note) otherwise."""
+    try:
+        from adcheck.report import render
+    except ImportError as exc:
+        print(f"adcheck: no HTML report ({exc})", file=sys.stderr)
+        return None
+    return render(results, out_dir, baseline=baseline)

@@ -1,0 +1,265 @@
+"""The worker side of a run: user code (samplers, f, closed forms, claims) runs only here.
+
+A worker process receives the run's identities and engines once (a cloudpickled payload), then
+runs tasks: one identity, its engines, a chunk of case indices. Every case is guarded:
+
+- anything user code raises, KeyboardInterrupt and SystemExit included, becomes an ``error``
+  verdict of that case;
+- a watchdog thread ends the process when a case runs past the per-case limit (no SIGALRM:
+  it works in any thread, under ``spawn`` and on any platform), so the supervisor replaces the
+  worker and records the hang;
+- before each phase (drawing the inputs, preparing the reference, each engine) the worker notes
+  where it is in a small file, so that when the process dies (``os._exit``, abort, segfault,
+  the out-of-memory killer) the supervisor can name the phase and blame only that engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TIMEOUT_EXIT = 86  # the watchdog's exit status, so the supervisor can tell a hang from a crash
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work: cases ``cases`` of identity ``identity`` on ``engines``.
+
+    ``cases`` is empty for a cost/property claim (judged once per engine, not per input).
+    """
+
+    key: str
+    identity: str
+    engines: tuple
+    cases: tuple
+    claim: bool = False
+    shrink: str = ""  # an engine whose failure at case ``cases[0]`` is to be shrunk
+
+
+@dataclass
+class CaseResult:
+    """The verdicts of one case: ``{engine name: CaseVerdict}`` and the inputs drawn."""
+
+    index: int
+    args: tuple
+    verdicts: dict = field(default_factory=dict)
+
+
+_STATE: dict = {"payload": None, "trace_dir": None, "deadlines": {}, "watchdog": None}
+
+
+def install(payload: bytes) -> None:
+    """Load the run's identities, engines and plugins into this process (once per payload)."""
+    digest = hashlib.sha1(payload).hexdigest()
+    if _STATE["payload"] == digest:
+        return
+    import pickle
+    import sys
+
+    import cloudpickle
+    outer = pickle.loads(payload)
+    # Plugins (and functions pickled by reference) are found where the parent found them.
+    sys.path[:0] = [p for p in outer["sys_path"] if p not in sys.path]
+
+    from adcheck.engines import registry
+    from adcheck.identities import IDENTITIES
+
+    from .catalogue import load_plugins
+    data = cloudpickle.loads(outer["blob"])  # imports what the records refer to, no more
+    load_plugins(data["plugins"], entry_points=False)
+    IDENTITIES.update(data["identities"])
+    for engine in data["engines"].values():
+        registry.register(engine, replace=True)
+    _STATE.update(payload=digest, trace_dir=data["trace_dir"], seed=data["seed"],
+                  timeout=data["timeout"], examples=data["examples"])
+    _start_watchdog()
+
+
+def loky_initializer(payload: bytes) -> None:
+    """Worker start-up under loky: Ctrl-C is the supervisor's to handle, not each worker's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    install(payload)
+
+
+def run_task(task: Task) -> list[CaseResult]:
+    """Run one task in this (already installed) worker; never raises for user code."""
+    from adcheck import engines
+    from adcheck.identities import IDENTITIES
+    rec = IDENTITIES[task.identity]
+    live = [engines.get(n) for n in task.engines]
+    if task.claim:
+        return [_claim(task, rec, live)]
+    if task.shrink:
+        return [_shrink(task, rec, live, task.cases[0])]
+    return [_case(task, rec, live, i) for i in task.cases]
+
+
+def run_task_with(payload: bytes, task: Task) -> list[CaseResult]:
+    """Install ``payload`` if this worker has not yet, then run ``task`` (for Dask workers)."""
+    install(payload)
+    return run_task(task)
+
+
+def _claim(task, rec, live) -> CaseResult:
+    from adcheck.judging.cases import judge_claim
+    out = CaseResult(0, ())
+    for e in live:
+        with _guard(task, 0, e.name):
+            out.verdicts[e.name] = _guarded(lambda e=e: judge_claim(rec, e, _STATE["timeout"]),
+                                            f"the claim for {e.name}")
+    return out
+
+
+def _case(task, rec, live, i) -> CaseResult:
+    from adcheck.judging.pipeline import judge_case
+    from adcheck.judging.reference import prepare
+
+    from .draws import draw_case, examples_for
+    out = CaseResult(i, ())
+    live = [e for e in live if i < examples_for(e, _STATE["examples"])]
+    with _guard(task, i, "drawing the inputs"):
+        args = _guarded(lambda: draw_case(rec, i, _STATE["seed"]), "drawing the inputs")
+        if not isinstance(args, tuple):
+            out.verdicts = {e.name: args for e in live}
+            return out
+        out.args = args
+        _mark(task, i, "preparing the reference")
+        ctx = _guarded(lambda: prepare(rec, args), "preparing the reference")
+        if not hasattr(ctx, "args"):
+            out.verdicts = {e.name: ctx for e in live}
+            return out
+        # One pipeline judges the case (reference, engines, consensus, blame); each engine's
+        # computation is noted and guarded on its own, so a death blames that engine only.
+        def call(fn, name):
+            _mark(task, i, name)
+            return _guarded(fn, name)
+        case = _guarded(lambda: judge_case(rec, live, args, _STATE["timeout"], ctx=ctx,
+                                           call=call), "judging the case")
+        out.verdicts = case.verdicts if hasattr(case, "verdicts") else \
+            {e.name: case for e in live}
+    return out
+
+
+def _shrink(task, rec, live, i) -> CaseResult:
+    """Shrink one engine's failure at case ``i``; the verdict carries only ``shrunk``."""
+    from adcheck.judging.cases import CaseVerdict
+    from adcheck.judging.shrink import SECONDS, describe, shrink
+
+    from .draws import draw_case
+    out = CaseResult(i, ())
+    engine = next(e for e in live if e.name == task.shrink)
+    limit = _STATE.get("timeout")
+    budget = SECONDS if not limit else min(SECONDS, 0.5 * limit)
+
+    def work():
+        small = shrink(rec, engine, live, None, original=draw_case(rec, i, _STATE["seed"]),
+                       seconds=budget)
+        return CaseVerdict("fail", engine=engine.name,
+                           shrunk=None if small is None else describe(rec, small))
+    with _guard(task, i, f"shrinking {engine.name}'s failure"):
+        out.verdicts[engine.name] = _guarded(work, f"shrinking {engine.name}'s failure")
+    return out
+
+
+def _guarded(fn, what: str):
+    """``fn()``, or an error verdict naming what raised (KeyboardInterrupt and SystemExit too)."""
+    from adcheck.judging.cases import CaseVerdict
+    t0 = time.perf_counter()
+    try:
+        return fn()
+    except BaseException as exc:  # noqa: BLE001  user code must not end the worker's loop
+        return CaseVerdict("error", note=f"{what} raised {describe(exc)}",
+                           seconds=time.perf_counter() - t0)
+
+
+def describe(exc: BaseException) -> str:
+    """'SystemExit(0)' style text that says what user code did."""
+    if isinstance(exc, SystemExit):
+        return f"SystemExit({exc.code!r}) (user code called sys.exit)"
+    if isinstance(exc, KeyboardInterrupt):
+        return "KeyboardInterrupt"
+    return f"{type(exc).__name__}: {exc}"
+
+
+# ------------------------------------------------------------------ where the worker is, watchdog
+
+class _guard:
+    """Arm the watchdog for one case: its whole budget covers drawing, reference and engines."""
+
+    def __init__(self, task, index, phase):
+        self.task, self.index, self.phase = task, index, phase
+
+    def __enter__(self):
+        _mark(self.task, self.index, self.phase)
+        limit = _STATE.get("timeout")
+        if limit:
+            _STATE["deadlines"][threading.get_ident()] = (time.monotonic() + limit, self.task,
+                                                          self.index)
+        return self
+
+    def __exit__(self, *exc):
+        _STATE["deadlines"].pop(threading.get_ident(), None)
+        return False
+
+
+def _trace_file() -> Path | None:
+    d = _STATE.get("trace_dir")
+    return None if d is None else Path(d) / f"{os.getpid()}-{threading.get_ident()}"
+
+
+def _mark(task, index, phase, timed_out=False) -> None:
+    """Note the phase this worker is in (read by the supervisor only if the worker dies)."""
+    path = _trace_file()
+    if path is None:
+        return
+    try:
+        path.write_text(f"{task.key}\t{index}\t{phase}\t{int(timed_out)}", encoding="utf-8")
+    except OSError:
+        pass  # the note is a diagnostic aid; losing it only widens the blame to the whole case
+
+
+def read_marks(trace_dir, task_key: str) -> tuple[int, str, bool] | None:
+    """(case index, phase, timed out?) last noted by a worker for ``task_key``, if any."""
+    if trace_dir is None:
+        return None
+    best = None
+    for p in Path(trace_dir).glob("*"):
+        try:
+            key, index, phase, timed_out = p.read_text(encoding="utf-8").split("\t")
+        except (OSError, ValueError):
+            continue
+        if key == task_key:
+            best = (int(index), phase, timed_out == "1")
+    return best
+
+
+def _start_watchdog() -> None:
+    if _STATE["watchdog"] is not None or not _STATE.get("timeout"):
+        return
+    t = threading.Thread(target=_watch, name="adcheck-watchdog", daemon=True)
+    _STATE["watchdog"] = t
+    t.start()
+
+
+def _watch() -> None:
+    """End the process when a case passes its deadline: a thread cannot be stopped otherwise."""
+    while True:
+        time.sleep(0.05)
+        now = time.monotonic()
+        for tid, (deadline, task, index) in list(_STATE["deadlines"].items()):
+            if now > deadline:
+                path = _trace_file()
+                phase = ""
+                if path is not None:
+                    alt = Path(path.parent) / f"{os.getpid()}-{tid}"
+                    try:
+                        phase = alt.read_text(encoding="utf-8").split("\t")[2]
+                        alt.write_text(f"{task.key}\t{index}\t{phase}\t1", encoding="utf-8")
+                    except (OSError, IndexError):
+                        pass
+                os._exit(TIMEOUT_EXIT)
