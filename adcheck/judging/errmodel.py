@@ -128,21 +128,24 @@ def derivative_bound(kind: str, f, args, wrt: int = 0, v=None, order=None, tange
     """Reverse-mode derivative of ``f`` in magnitude arithmetic: its value and bound."""
     trace = MagTrace()
     margs = _box_args(trace, args)
+    # Seeds and directions are boxed too: a derivative that does not depend on x (a linear f's
+    # gradient, a quadratic's Hessian-vector product) is computed from them alone, and its sums
+    # (un-broadcasting, reductions) would otherwise escape the bound.
     if kind == "derivative":  # the nesting the default engines use: forward over reverse
         from adcheck.engines.higher import nested
         out = nested(f, wrt, order, "forward", "reverse")(ad, *margs)
     elif kind == "jvp" and tangent is not None:
-        out = T.jvp(f, ad, margs, np.asarray(tangent, dtype=float), wrt)[1]
+        out = T.jvp(f, ad, margs, trace.box(tangent), wrt)[1]
     elif kind == "vjp" and cotangent is not None:
-        out = T.vjp(f, ad, margs, wrt)[1](np.asarray(cotangent, dtype=float))
+        out = T.vjp(f, ad, margs, wrt)[1](trace.box(cotangent))
     elif kind == "gradient":
-        out = T.grad(f, wrt)(ad, *margs)
+        out = T.vjp(f, ad, margs, wrt)[1](trace.box(1.0))
     elif kind in ("jacobian", "jvp", "vjp"):
         out = T.jacrev(f, wrt)(ad, *margs)
     elif kind == "hessian":
         out = T.hessian(f, wrt, outer="forward", inner="reverse")(ad, *margs)
     elif kind == "hvp":
-        out = T.hvp(f, wrt, outer="forward", inner="reverse")(ad, np.asarray(v, float), *margs)
+        out = T.hvp(f, wrt, outer="forward", inner="reverse")(ad, trace.box(v), *margs)
     elif kind == "laplacian":
         h = T.hessian(f, wrt, outer="forward", inner="reverse")(ad, *margs)
         n = int(np.prod(np.shape(args[wrt])))

@@ -16,8 +16,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from . import results as R  # looked up per call: each step can be interrupted in a test
 from .catalogue import UsageError
-from .results import dumps, junit, new_run_id, render_report
 
 OUTPUTS = {"index.html", "results.json", "junit.xml", ".gitignore"}
 
@@ -84,15 +84,15 @@ def publish(results: dict, out, baseline: dict | None = None) -> dict:
     leaves the previous set untouched (the staging folder is removed).
     """
     if not results.get("run_id"):  # a file from before run ids: the set gets one now
-        results = {**results, "run_id": new_run_id()}
+        results = {**results, "run_id": R.new_run_id()}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = out.parent / f".{out.name}.staging-{results['run_id']}"
     try:
         stage.mkdir()
-        (stage / "results.json").write_text(dumps(results), encoding="utf-8")
-        (stage / "junit.xml").write_text(junit(results), encoding="utf-8")
-        html = render_report(results, stage, baseline)
+        (stage / "results.json").write_text(R.dumps(results), encoding="utf-8")
+        (stage / "junit.xml").write_text(R.junit(results), encoding="utf-8")
+        html = R.render_report(results, stage, baseline)
         if html:
             _stamp(Path(html), results["run_id"])
         _readable(stage)

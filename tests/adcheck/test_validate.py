@@ -23,7 +23,7 @@ def real(tmp_path_factory):
 
 def test_the_schema_ships_in_the_package_and_is_a_valid_schema():
     import jsonschema
-    assert SCHEMA_FILE.is_file() and SCHEMA_FILE.parent.parent.name == "adcheck"
+    assert SCHEMA_FILE.is_file() and SCHEMA_FILE.parent.parent.parent.name == "adcheck"
     jsonschema.Draft202012Validator.check_schema(schema())
     assert schema()["properties"]["schema"]["const"] == R.SCHEMA
 
