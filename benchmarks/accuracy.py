@@ -21,6 +21,7 @@ from adcheck.engines.exact import evaluate_exact, norm_rel_error, to_exact, ulps
 from adcheck.engines.exact_engine import ExactEngine
 from adcheck.engines.fd import Central, ComplexStep, Richardson
 from adcheck.engines.namespace import numpy_ns
+from adcheck.identities import pde
 
 BS = dict(K=100.0, T=1.0, r=0.05, sigma=0.2)
 GOAL_ULPS = 4
@@ -28,11 +29,8 @@ GOAL_BOUND, GOAL_WITHIN_100 = 0.99, 0.90
 
 
 def bs_call(xp, S, K, T, r, sigma):
-    """Black–Scholes call price with N(z) = (1 + erf(z/√2))/2."""
-    d1 = (xp.log(S / K) + (r + 0.5 * sigma**2) * T) / (sigma * xp.sqrt(T))
-    d2 = d1 - sigma * xp.sqrt(T)
-    N = lambda z: 0.5 * (1.0 + xp.erf(z / xp.sqrt(2.0)))  # noqa: E731
-    return S * N(d1) - K * xp.exp(-r * T) * N(d2)
+    """The catalogue's Black–Scholes call (``adcheck.identities.pde``), priced at t = 0."""
+    return pde.bs_call(xp, S, 0.0, sigma, r, K, T)
 
 
 def bs_gamma(xp, S, K, T, r, sigma):

@@ -11,6 +11,7 @@ import pytest
 
 from adcheck.engines import get, registry
 from adcheck.engines.ad import ADEngine
+from adcheck.identities import pde
 
 EPS = np.finfo(float).eps
 ROR = ADEngine("ror", "reverse", "reverse")
@@ -50,12 +51,8 @@ def mlp_x(xp, x, W1, W2):
 
 
 def black_scholes(xp, S, T, sigma, K=100.0, r=0.05):
-    d1 = (xp.log(S / K) + (r + sigma * sigma / 2) * T) / (sigma * xp.sqrt(T))
-    d2 = d1 - sigma * xp.sqrt(T)
-
-    def N(z):
-        return 0.5 * (1.0 + xp.erf(z / math.sqrt(2.0)))
-    return S * N(d1) - K * xp.exp(-r * T) * N(d2)
+    """The catalogue's Black–Scholes call (``adcheck.identities.pde``), priced at t = 0."""
+    return pde.bs_call(xp, S, 0.0, sigma, r, K, T)
 
 
 def poisson(xp, x):

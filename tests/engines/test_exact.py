@@ -16,6 +16,7 @@ from adcheck.engines.exact import (
     ulps,
 )
 from adcheck.engines.namespace import numpy_ns
+from adcheck.identities import pde
 
 DIGITS = 40
 ERF_1 = "0.84270079294971486934122063508260925929606699796630290845994"
@@ -46,10 +47,8 @@ def hilbert_det(n):
 
 
 def bs_call(xp, S, K, T, r, sigma):
-    d1 = (xp.log(S / K) + (r + 0.5 * sigma**2) * T) / (sigma * xp.sqrt(T))
-    d2 = d1 - sigma * xp.sqrt(T)
-    N = lambda z: 0.5 * (1.0 + xp.erf(z / xp.sqrt(2.0)))  # noqa: E731
-    return S * N(d1) - K * xp.exp(-r * T) * N(d2)
+    """The catalogue's Black–Scholes call (``adcheck.identities.pde``), priced at t = 0."""
+    return pde.bs_call(xp, S, 0.0, sigma, r, K, T)
 
 
 def bs_reference(S, K, T, r, sigma):
