@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import engines as _engines
-from engines.errors import NotAnalytic, UnsupportedOperation
+from engines.errors import NearlyDegenerate, NotAnalytic, UnknownName, UnsupportedOperation
 
 from . import errmodel as em
 from .judge import compare, diagnose
 
+# Orders 3 and 4: two AD nestings (different inner modes) and the exact oracle.
+HIGHER_ORDER_ENGINES = ("forward-over-reverse", "reverse-over-forward", "exact")
 DEFAULT_ENGINES = {
     1: ("reverse", "forward", "richardson"),
     2: ("forward-over-reverse", "reverse-over-reverse", "richardson"),
@@ -62,6 +64,10 @@ class CheckReport:
 def _run(name, kind, f, args, wrt, kw):
     try:
         r = _engines.get(name).derivative(kind, f, args, wrt, **kw)
+    except UnknownName:
+        raise  # the function itself is wrong: no engine can run it, so no verdict
+    except NearlyDegenerate as exc:
+        return None, EngineVerdict(name, "inconclusive", note=str(exc))
     except (NotAnalytic, UnsupportedOperation) as exc:
         return None, EngineVerdict(name, "not-applicable", note=str(exc))
     except Exception as exc:  # noqa: BLE001  an engine that raises is reported, not fatal
@@ -72,7 +78,7 @@ def _run(name, kind, f, args, wrt, kw):
 
 
 def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=None,
-          v=None) -> CheckReport:
+          v=None, order=None, direction=None) -> CheckReport:
     """Check the ``kind`` derivative of ``f(xp, *args)`` with respect to ``args[wrt]``.
 
     Args:
@@ -83,18 +89,23 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
         engines: engine names (default: two AD engines and richardson).
         expected: the claimed derivative: an array, or a closed form ``g(xp, *args)``.
         v: the direction of an "hvp".
+        order: the order k (1 to 4) of kind="derivative": all k-th partials, mixed included,
+            shaped ``out.shape + x.shape * k``.
+        direction: the tangent of a "jvp" (shaped like the argument) or the cotangent of a
+            "vjp" (shaped like the output).
     Returns:
         A CheckReport; ``report.message`` says what failed, where, by how much, and why.
     """
     args = tuple(args)
-    order = em.ORDER.get(kind, 1)
-    names = list(engines or [n for n in DEFAULT_ENGINES[min(order, 2)]
-                             if n in _engines.ENGINES])
-    kw = {"v": np.asarray(v, dtype=float)} if kind == "hvp" else {}
+    kw = _directions(kind, v, order, direction)
+    order = kw.get("order", em.ORDER.get(kind, 1))
+    names = list(engines or [n for n in (DEFAULT_ENGINES[order] if order <= 2 else
+                                         HIGHER_ORDER_ENGINES) if n in _engines.ENGINES])
     bounds = []
     if not any(np.iscomplexobj(a) for a in args):  # engines refuse complex inputs themselves
         try:
-            bounds.append(em.derivative_bound(kind, f, args, wrt, kw.get("v")))
+            bounds.append(em.derivative_bound(kind, f, args, wrt, kw.get("v"), **{
+                k: kw[k] for k in ("order", "tangent", "cotangent") if k in kw}))
         except Exception:  # noqa: BLE001  no bound: the allowance falls back to rounding only
             pass
     results, verdicts = {}, {}
@@ -109,6 +120,21 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
         ref, ref_err, label = _expected(expected, args, bounds)
         return _against(kind, results, verdicts, ref, ref_err, bounds, kinks, label, args, wrt)
     return _consensus(kind, results, verdicts, bounds, kinks, args, wrt)
+
+
+def _directions(kind, v, order, direction) -> dict:
+    """The keyword arguments an engine needs for ``kind``, with clear errors when missing."""
+    if kind == "hvp":
+        return {"v": np.asarray(v, dtype=float)}
+    if kind == "derivative":
+        from engines.higher import check_order
+        return {"order": check_order(order)}
+    if kind in ("jvp", "vjp"):
+        if direction is None:
+            raise ValueError(f"kind={kind!r} needs direction= (the "
+                             f"{'tangent' if kind == 'jvp' else 'cotangent'})")
+        return {"tangent" if kind == "jvp" else "cotangent": np.asarray(direction, dtype=float)}
+    return {}
 
 
 def _expected(expected, args, bounds):

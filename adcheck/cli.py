@@ -50,6 +50,8 @@ def parser() -> argparse.ArgumentParser:
     ls.add_argument("-p", "--plugin", action="append", default=[], metavar="MODULE")
     en = sub.add_parser("engines", help="list the engines (and unavailable ones)")
     en.add_argument("--json", action="store_true")
+    en.add_argument("--names", action="store_true",
+                    help="list the names of xp with their signature and the engines running each")
     run = sub.add_parser("run", help="run the checks and write the report", epilog=EPILOG,
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("-i", "--identity", action="append", default=[], metavar="ID|GLOB")

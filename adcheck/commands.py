@@ -28,6 +28,8 @@ def cmd_list(args, argv) -> int:
 
 def cmd_engines(args, argv) -> int:
     import engines
+    if getattr(args, "names", False):
+        return _names(args)
     rows = [{"name": e.name, "family": e.family, "max_order": e.max_order,
              "description": e.description, "available": True} for e in engines.ENGINES.values()]
     rows += [{"name": n, "available": False, "why": why} for n, why in engines.UNAVAILABLE.items()]
@@ -39,6 +41,20 @@ def cmd_engines(args, argv) -> int:
             print(f"{r['name']:<24} {r['family']:<18} {r['description']}")
         else:
             print(f"{r['name']:<24} {'(unavailable)':<18} {r['why']}")
+    return ExitCode.OK
+
+
+def _names(args) -> int:
+    """The supported names of xp, their signatures and the engines that run each."""
+    from engines.coverage import COLUMNS, rows
+    table = rows()
+    if args.json:
+        _print_json(table)
+        return ExitCode.OK
+    mark = {True: "yes", False: "no", None: "-"}
+    for r in table:
+        cover = " ".join(f"{c}:{mark[r[c]]}" for c in COLUMNS)
+        print(f"{r['name']:<26} {r['signature'][:60]:<60} {cover}")
     return ExitCode.OK
 
 

@@ -102,11 +102,19 @@ def _box_args(trace: MagTrace, args) -> tuple:
     return tuple(out)
 
 
-def derivative_bound(kind: str, f, args, wrt: int = 0, v=None) -> Bound:
+def derivative_bound(kind: str, f, args, wrt: int = 0, v=None, order=None, tangent=None,
+                     cotangent=None) -> Bound:
     """Reverse-mode derivative of ``f`` in magnitude arithmetic: its value and bound."""
     trace = MagTrace()
     margs = _box_args(trace, args)
-    if kind == "gradient":
+    if kind == "derivative":  # the nesting the default engines use: forward over reverse
+        from engines.higher import nested
+        out = nested(f, wrt, order, "forward", "reverse")(ad, *margs)
+    elif kind == "jvp" and tangent is not None:
+        out = T.jvp(f, ad, margs, np.asarray(tangent, dtype=float), wrt)[1]
+    elif kind == "vjp" and cotangent is not None:
+        out = T.vjp(f, ad, margs, wrt)[1](np.asarray(cotangent, dtype=float))
+    elif kind == "gradient":
         out = T.grad(f, wrt)(ad, *margs)
     elif kind in ("jacobian", "jvp", "vjp"):
         out = T.jacrev(f, wrt)(ad, *margs)

@@ -100,6 +100,10 @@ class ADEngine(Engine):
         p = T.hvp(f, wrt, outer=self.outer, inner=self.inner)
         return self._counted(lambda: p(ad, np.asarray(v, dtype=float), *args), passes=1)
 
+    def nth_derivative(self, f, args, wrt, order):
+        from .higher import ad_derivative
+        return ad_derivative(self, f, args, wrt, order)
+
     def laplacian(self, f, args, wrt=0):
         args = as_float_args(args, wrt)
         p = T.hvp(f, wrt, outer=self.outer, inner=self.inner)

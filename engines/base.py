@@ -16,7 +16,7 @@ import numpy as np
 from .errors import InputError
 from .pytree import flatten, is_container, unflatten
 
-KINDS = ("jacobian", "gradient", "hessian", "hvp", "jvp", "vjp", "laplacian")
+KINDS = ("jacobian", "gradient", "hessian", "hvp", "jvp", "vjp", "laplacian", "derivative")
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,18 @@ class Engine:
         value = (np.reshape(r.value, (n, n)) @ np.reshape(v, n)).reshape(shape)
         return Result(value, r.cost, None, self.name)
 
+    def nth_derivative(self, f: Callable, args: Sequence, wrt: int, order: int) -> Result:
+        """All k-th partials, shape ``out.shape + x.shape * order`` (``engines.higher``)."""
+        if order == 1:
+            return self.jacobian(f, args, wrt)
+        if order == 2:
+            try:
+                return self.hessian(f, args, wrt)
+            except (InputError, NotImplementedError):
+                pass  # not a scalar function, or no second order here
+        return Result(None, engine=self.name, status="not-applicable",
+                      note=f"the {self.name} engine computes no derivatives of order {order}")
+
     def laplacian(self, f: Callable, args: Sequence, wrt: int = 0) -> Result:
         r = self.hessian(f, args, wrt)
         n = int(np.prod(np.shape(args[wrt])))
@@ -175,6 +187,8 @@ class Engine:
             return self.jvp(f, args, wrt, kw["tangent"])
         if kind == "vjp":
             return self.vjp(f, args, wrt, kw["cotangent"])
+        if kind == "derivative":
+            return self.nth_derivative(f, args, wrt, kw["order"])
         return getattr(self, kind)(f, args, wrt)
 
     def _per_leaf(self, kind, f, args, wrt, treedef, **kw) -> Result:

@@ -31,3 +31,36 @@ class NotAnalytic(AdcheckEngineError):
 
 class InputError(AdcheckEngineError, ValueError):
     """Inputs an engine cannot work with (wrong dtype, shape, NaN, ...)."""
+
+
+class NearlyDegenerate(AdcheckEngineError):
+    """A derivative asked at a point where it is (nearly) undefined: an eigenvalue gap near 0.
+
+    The verdict there is inconclusive, not a failure: the derivative's conditioning is 1/gap.
+    """
+
+    def __init__(self, what: str, gap: float, threshold: float):
+        self.what, self.gap, self.threshold = what, gap, threshold
+        super().__init__(
+            f"{what}: the smallest relative eigenvalue gap is {gap:.3g} (< {threshold:g}); the "
+            f"eigenvector derivative scales like 1/gap, so no verdict is given at this point. "
+            f"Use inputs with distinct eigenvalues, or differentiate a spectral function that "
+            f"does not need the eigenvectors (trace, logdet)."
+        )
+
+
+class UnknownName(UnsupportedOperation):
+    """A name no namespace provides (a typo, or a function adcheck does not have yet).
+
+    Unlike a name one engine lacks (which makes that engine not applicable), this is an
+    error in the function itself: ``check`` raises it instead of reporting a verdict.
+    """
+
+    def __init__(self, name: str, engine: str, suggestions=()):
+        super().__init__(name, engine)
+        self.suggestions = tuple(suggestions)
+        near = (f" Closest supported names: {', '.join(self.suggestions)}."
+                if self.suggestions else "")
+        self.args = (f"'{name}' is not a name of adcheck's array namespace (engine "
+                     f"{engine!r}).{near} `adcheck engines --names` lists every supported name "
+                     f"with its signature; engines.primitives.defprim adds a primitive.",)

@@ -91,6 +91,13 @@ class ExactEngine(KindDispatch):
         status = "inconclusive" if any(parts) else "ok"
         return value, status, (KINK if any(parts) else ""), evals
 
+    def nth_derivative(self, f, args, wrt, order):
+        from .higher import exact_derivative
+        value, kinked, evals = exact_derivative(f, args, wrt, order, self.dps)
+        rounded = to_float(value)
+        return Result(rounded, Cost(passes=evals, evaluations=evals), np.abs(rounded) * EPS / 2,
+                      self.name, "inconclusive" if kinked else "ok", KINK if kinked else "")
+
     def _result(self, kind, f, args, wrt, **kw) -> Result:
         value, status, note, evals = self.exact(kind, f, args, wrt, **kw)
         rounded = to_float(value)

@@ -8,6 +8,7 @@ list raises ``UnsupportedOperation`` naming it and the engine.
 
 from __future__ import annotations
 
+import difflib
 import math
 import weakref
 from collections import namedtuple
@@ -17,7 +18,12 @@ import numpy as np
 
 from . import primitives  # noqa: F401  (fills the table)
 from .core import _FORGET, TABLE, XP_NAMES, Box, primal
-from .errors import UnsupportedOperation
+from .errors import UnknownName, UnsupportedOperation
+from .namespace_linalg import LINALG, SPECIAL, LinalgNames
+from .namespace_more import NAMES as _MORE
+from .namespace_more import MoreNames
+from .namespace_shape import NAMES as _SHAPE
+from .namespace_shape import ShapeNames
 from .primitives import _derive
 from .primitives._util import shape_of as _shape
 
@@ -30,7 +36,11 @@ _COMPOSITE = {
     "asarray": "(constant or stack)", "eye": "(constant)", "zeros": "(constant)",
     "ones": "(constant)", "zeros_like": "(constant)", "ones_like": "(constant)",
     "full": "(constant)", "arange": "(constant)", "linspace": "(constant)",
-    "linalg.slogdet": "logabsdet", "linalg.vector_norm": "sqrt+sum",
+    "linalg.slogdet": "logabsdet", "linalg.vector_norm": "sqrt+sum | pow | max",
+    "empty": "(constant)", "empty_like": "(constant)", "full_like": "(constant)",
+    "meshgrid": "broadcast_to", "sinc": "sin+divide+where", "i0": "bessel_iv",
+    **_MORE, **_SHAPE, **{f"linalg.{n}": p for n, p in LINALG.items()},
+    **{f"special.{n}": p for n, p in SPECIAL.items()},
 }
 _CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
               "float64": np.float64, "newaxis": None}
@@ -87,6 +97,16 @@ class _Prims(dict):
         return fn
 
 
+def closest(name: str) -> list:
+    """Up to three supported names that look like ``name`` (a typo, another library's name)."""
+    tail = name.rpartition(".")[2]
+    pool: dict[str, list] = {}
+    for n in SUPPORTED:
+        pool.setdefault(n.rpartition(".")[2], []).append(n)
+    near = difflib.get_close_matches(tail, list(pool), n=3, cutoff=0.6)
+    return [full for n in near for full in sorted(pool[n], key=len)][:3]
+
+
 class _Sub:
     """A sub-namespace (``xp.linalg``) with the same error for unsupported names."""
 
@@ -100,7 +120,7 @@ class _Sub:
         return self._owner._lookup(f"{self._prefix}.{name}", self, name)
 
 
-class Namespace:
+class Namespace(MoreNames, ShapeNames, LinalgNames):
     """The supported names bound to one implementation of the primitives.
 
     Each primitive's ``xp`` names are looked up in the table on first use and cached, so a
@@ -125,11 +145,14 @@ class Namespace:
                                             "vector_norm": self.vector_norm,
                                             "diagonal": self._linalg_diagonal})
         _LIVE.add(self)
+        self._bind_more(_Sub)
 
     def _lookup(self, name: str, holder, attr: str):
         """The function of the primitive exposed as ``name``, cached on ``holder``."""
         if name not in XP_NAMES:
-            raise UnsupportedOperation(name, self.engine)
+            if name in SUPPORTED:  # a composite this namespace does not define
+                raise UnsupportedOperation(name, self.engine)
+            raise UnknownName(name, self.engine, closest(name))
         fn = self._p[XP_NAMES[name]]
         setattr(holder, attr, fn)
         return fn
@@ -199,9 +222,6 @@ class Namespace:
         sign = np.sign(np.linalg.det(np.asarray(primal(a), dtype=float)))
         return SlogdetResult(sign, self._p["logabsdet"](a))
 
-    def vector_norm(self, x, axis=None, keepdims=False):
-        return self._p["sqrt"](self.sum(self.square(x), axis=axis, keepdims=keepdims))
-
     # -- constants: not differentiable, built in this namespace's array type
     def asarray(self, obj, dtype=None):
         if isinstance(obj, (list, tuple)) and any(_holds_box(o) for o in obj):
@@ -233,6 +253,28 @@ class Namespace:
 
     def linspace(self, start, stop, num, endpoint=True, dtype=None):
         return self._constant(np.linspace(start, stop, num, endpoint=endpoint))
+
+    def empty(self, shape, dtype=None):
+        return self.zeros(shape)
+
+    def empty_like(self, x, dtype=None):
+        return self.zeros_like(x)
+
+    def full_like(self, x, fill_value, dtype=None):
+        return self.full(_shape(x), fill_value)
+
+    def meshgrid(self, *arrays, indexing="xy"):
+        n = len(arrays)
+        sizes = [_shape(a)[0] for a in arrays]
+        if indexing == "xy" and n > 1:
+            sizes[0], sizes[1] = sizes[1], sizes[0]
+        out = []
+        for i, a in enumerate(arrays):
+            pos = (1 - i if i < 2 else i) if indexing == "xy" and n > 1 else i
+            shape = [1] * n
+            shape[pos] = sizes[pos]
+            out.append(self.broadcast_to(self.reshape(a, shape), sizes))
+        return out
 
 
 def _holds_box(obj) -> bool:

@@ -6,10 +6,11 @@ and Python imports a module once). Users' modules add records with the same ``de
 
 from __future__ import annotations
 
-from . import b1, b2, b3, regularity  # noqa: F401  (each registers its records)
+from . import b1, b2, b3, extra, regularity  # noqa: F401  (each registers its records)
 from .record import IDENTITIES
 
-MODULES = ("identities.b1", "identities.b2", "identities.b3", "identities.regularity")
+MODULES = ("identities.b1", "identities.b2", "identities.b3", "identities.regularity",
+           "identities.extra")
 
 APPENDIX_B_IDS = (
     "B1.jacobian-linear", "B1.gram-gradient", "B1.quadratic-gradient",

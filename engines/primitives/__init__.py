@@ -18,6 +18,14 @@ Users add elementwise primitives with ``adcheck.define_primitive``.
 """
 
 from ..core import TABLE, PerIndex, Primitive, defprim, example, ops
-from . import arithmetic, elementwise, linalg, structural  # noqa: F401  (fill the table)
+from . import (  # noqa: F401  (fill the table)
+    arithmetic,
+    elementwise,
+    elementwise_more,
+    linalg,
+    linalg_more,
+    special,
+    structural,
+)
 
 __all__ = ["TABLE", "PerIndex", "Primitive", "defprim", "example", "ops"]

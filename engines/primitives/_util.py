@@ -112,6 +112,6 @@ def broadcast_to_impl(x, *, shape):
         return np.broadcast_to(x, shape)
     if len(x.shape) > len(shape):
         raise ValueError(f"cannot broadcast shape {x.shape} to {shape}")
-    out = np.empty(shape, dtype=x.dtype if x.dtype.kind in "fc" else np.float64)
+    out = np.empty(shape, dtype=x.dtype if x.dtype.kind in "fcO" else np.float64)
     out[...] = x
     return out

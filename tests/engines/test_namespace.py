@@ -12,7 +12,7 @@ from engines.namespace import SUPPORTED, Namespace, ad, numpy_ns
 
 
 @pytest.mark.parametrize("ns", [ad, numpy_ns], ids=["ad", "numpy"])
-@pytest.mark.parametrize("name", ["einsum", "fft", "linalg.eigh", "cumsum"])
+@pytest.mark.parametrize("name", ["fft", "linalg.lstsq", "special.zeta", "unique_values"])
 def test_unsupported_name_raises_naming_it_and_the_engine(ns, name):
     head, _, tail = name.rpartition(".")
     owner = getattr(ns, head) if head else ns
@@ -23,7 +23,7 @@ def test_unsupported_name_raises_naming_it_and_the_engine(ns, name):
 
 
 def test_unsupported_error_is_an_attribute_error():
-    assert not hasattr(ad, "einsum")  # hasattr works: it is an AttributeError
+    assert not hasattr(ad, "fft")  # hasattr works: it is an AttributeError
 
 
 @pytest.mark.parametrize("name", sorted(SUPPORTED))

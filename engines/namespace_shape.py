@@ -1,0 +1,272 @@
+"""Shape names (flip, roll, tile, pad, split, tril, ...) and contractions (einsum, tensordot,
+kron, cross) as composites: index maps go through ``getitem``/``scatter_add`` (whose adjoints
+are each other), masks through ``where`` with a constant condition, contractions through
+transpose, reshape, multiply and sum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .namespace_more import _axes, _shape
+
+
+def _index_on(axis, ndim, idx):
+    return (slice(None),) * (axis % ndim) + (idx,)
+
+
+class ShapeNames:
+    """Shape and contraction names; mixed into ``Namespace``."""
+
+    def _gather(self, x, axis, idx):
+        """x indexed along ``axis`` by the integer array ``idx`` (repeats accumulate back)."""
+        return self._p["getitem"](x, index=_index_on(axis, len(_shape(x)), np.asarray(idx)))
+
+    def flip(self, x, axis=None):
+        nd = len(_shape(x))
+        flipped = set(_axes(axis, nd))
+        index = tuple(slice(None, None, -1) if a in flipped else slice(None) for a in range(nd))
+        return self._p["getitem"](x, index=index)
+
+    def roll(self, x, shift, axis=None):
+        if axis is None:
+            return self.reshape(self.roll(self.reshape(x, (-1,)), shift, 0), _shape(x))
+        shifts = shift if isinstance(shift, (tuple, list)) else (shift,) * (
+            len(axis) if isinstance(axis, (tuple, list)) else 1)
+        for s, a in zip(shifts, axis if isinstance(axis, (tuple, list)) else (axis,)):
+            x = self._gather(x, a, np.roll(np.arange(_shape(x)[a]), s))
+        return x
+
+    def moveaxis(self, x, source, destination):
+        nd = len(_shape(x))
+        src = [a % nd for a in (source if isinstance(source, (tuple, list)) else [source])]
+        dst = [a % nd for a in (destination if isinstance(destination, (tuple, list))
+                                else [destination])]
+        perm = [a for a in range(nd) if a not in src]
+        for d, s in sorted(zip(dst, src)):
+            perm.insert(d, s)
+        return self.permute_dims(x, perm)
+
+    def swapaxes(self, x, axis1, axis2):
+        perm = list(range(len(_shape(x))))
+        perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
+        return self.permute_dims(x, perm)
+
+    def ravel(self, x):
+        return self.reshape(x, (-1,))
+
+    def atleast_1d(self, x):
+        return self.reshape(x, (1,)) if len(_shape(x)) == 0 else x
+
+    def atleast_2d(self, x):
+        s = _shape(x)
+        return self.reshape(x, (1,) * (2 - len(s)) + s) if len(s) < 2 else x
+
+    def tile(self, x, reps):
+        reps = tuple(reps) if isinstance(reps, (tuple, list)) else (reps,)
+        s = _shape(x)
+        nd = max(len(s), len(reps))
+        s, reps = (1,) * (nd - len(s)) + s, (1,) * (nd - len(reps)) + reps
+        spread = self.reshape(x, [d for n in s for d in (1, n)])
+        big = self.broadcast_to(spread, [d for r, n in zip(reps, s) for d in (r, n)])
+        return self.reshape(big, [r * n for r, n in zip(reps, s)])
+
+    def repeat(self, x, repeats, axis=None):
+        if axis is None:
+            x, axis = self.reshape(x, (-1,)), 0
+        n = _shape(x)[axis]
+        return self._gather(x, axis, np.repeat(np.arange(n), repeats))
+
+    def pad(self, x, pad_width, mode="constant", constant_values=0.0):
+        nd = len(_shape(x))
+        width = np.broadcast_to(np.asarray(pad_width, dtype=int), (nd, 2))
+        if mode != "constant":  # every other mode is an index map along each axis
+            for a in range(nd):
+                idx = np.pad(np.arange(_shape(x)[a]), tuple(width[a]), mode=mode)
+                x = self._gather(x, a, idx)
+            return x
+        new = tuple(int(n + lo + hi) for n, (lo, hi) in zip(_shape(x), width))
+        inner = tuple(slice(int(lo), int(lo + n)) for n, (lo, _) in zip(_shape(x), width))
+        placed = self._p["scatter_add"](x, index=inner, shape=new)
+        frame = np.full(new, float(constant_values))
+        frame[inner] = 0.0
+        return self.add(placed, self._const(frame))
+
+    def tril(self, x, k=0):
+        s = _shape(x)
+        return self.where(np.tril(np.ones(s[-2:], dtype=bool), k), x, 0.0)
+
+    def triu(self, x, k=0):
+        s = _shape(x)
+        return self.where(np.triu(np.ones(s[-2:], dtype=bool), k), x, 0.0)
+
+    def diff(self, x, n=1, axis=-1, prepend=None, append=None):
+        a = axis % len(_shape(x))
+        parts = [p for p in (prepend, x, append) if p is not None]
+        if len(parts) > 1:
+            x = self.concat([self._like_along(p, x, a) for p in parts], axis=a)
+        for _ in range(n):
+            m = _shape(x)[a]
+            hi = self._p["getitem"](x, index=_index_on(a, len(_shape(x)), slice(1, m)))
+            lo = self._p["getitem"](x, index=_index_on(a, len(_shape(x)), slice(0, m - 1)))
+            x = self.subtract(hi, lo)
+        return x
+
+    def _like_along(self, p, x, a):
+        """A prepend/append value as an array fitting x except along axis a."""
+        if len(_shape(p)) == len(_shape(x)):
+            return p
+        s = list(_shape(x))
+        s[a] = 1
+        return self.broadcast_to(self.asarray(p), s)
+
+    def hstack(self, arrays):
+        arrays = [self.atleast_1d(a) for a in arrays]
+        return self.concat(arrays, axis=0 if len(_shape(arrays[0])) == 1 else 1)
+
+    def vstack(self, arrays):
+        return self.concat([self.atleast_2d(a) for a in arrays], axis=0)
+
+    def column_stack(self, arrays):
+        cols = [self.reshape(a, (-1, 1)) if len(_shape(a)) == 1 else a for a in arrays]
+        return self.concat(cols, axis=1)
+
+    def split(self, x, indices_or_sections, axis=0):
+        a = axis % len(_shape(x))
+        n = _shape(x)[a]
+        if isinstance(indices_or_sections, int):
+            if n % indices_or_sections:
+                raise ValueError(f"split: {n} entries along axis {a} do not divide into "
+                                 f"{indices_or_sections} equal parts; pass split points")
+            cuts = list(range(0, n, n // indices_or_sections))[1:]
+        else:
+            cuts = list(indices_or_sections)
+        bounds = zip([0] + cuts, cuts + [n])
+        return [self._p["getitem"](x, index=_index_on(a, len(_shape(x)), slice(lo, hi)))
+                for lo, hi in bounds]
+
+    def unstack(self, x, axis=0):
+        a = axis % len(_shape(x))
+        return tuple(self._p["getitem"](x, index=_index_on(a, len(_shape(x)), i))
+                     for i in range(_shape(x)[a]))
+
+    def diagonal(self, x, offset=0, axis1=0, axis2=1):
+        """numpy.diagonal: the offset diagonal of axes (axis1, axis2), as the last axis."""
+        y = self.moveaxis(x, (axis1, axis2), (-2, -1))
+        n, m = _shape(y)[-2:]
+        k = max(0, min(n + min(offset, 0), m - max(offset, 0)))
+        rows = np.arange(k) - min(offset, 0)
+        return self._p["getitem"](y, index=(Ellipsis, rows, rows + offset))
+
+    def broadcast_arrays(self, *arrays):
+        shape = np.broadcast_shapes(*(_shape(a) for a in arrays))
+        return [self.broadcast_to(a, shape) for a in arrays]
+
+    # -- contractions
+    def einsum(self, subscripts, *operands):
+        """Einstein summation: each operand's axes lined up by letter, multiplied, summed."""
+        ins, out = _parse_einsum(subscripts, [len(_shape(o)) for o in operands])
+        letters = sorted(set("".join(ins)), key=lambda c: (c not in out, out.find(c), c))
+        sizes = {}
+        total = None
+        for spec, op in zip(ins, operands):
+            op, spec = self._einsum_diagonal(op, spec)
+            sizes.update(zip(spec, _shape(op)))
+            order = sorted(range(len(spec)), key=lambda i: letters.index(spec[i]))
+            op = self.permute_dims(op, order)
+            have = [spec[i] for i in order]
+            op = self.reshape(op, [sizes[c] if c in have else 1 for c in letters])
+            total = op if total is None else self.multiply(total, op)
+        summed = tuple(i for i, c in enumerate(letters) if c not in out)
+        if summed:
+            total = self.sum(total, axis=summed)
+        kept = [c for c in letters if c in out]
+        total = self.reshape(total, [sizes[c] for c in kept])
+        return self.permute_dims(total, [kept.index(c) for c in out]) if out else total
+
+    def _einsum_diagonal(self, op, spec):
+        """A letter repeated within one operand takes that operand's diagonal."""
+        while len(set(spec)) < len(spec):
+            c = next(ch for ch in spec if spec.count(ch) > 1)
+            i, j = spec.index(c), spec.index(c, spec.index(c) + 1)
+            n = _shape(op)[i]
+            grids = [slice(None)] * len(spec)
+            grids[i] = grids[j] = np.arange(n)
+            op = self._p["getitem"](op, index=tuple(grids))
+            # numpy puts the advanced (diagonal) axis first when the two are not adjacent
+            rest = [spec[k] for k in range(len(spec)) if k not in (i, j)]
+            spec = (c + "".join(rest)) if j != i + 1 else spec[:i] + c + spec[j + 1:]
+        return op, spec
+
+    def tensordot(self, a, b, axes=2):
+        na, nb = len(_shape(a)), len(_shape(b))
+        if isinstance(axes, int):
+            ax_a, ax_b = list(range(na - axes, na)), list(range(axes))
+        else:
+            ax_a, ax_b = ([x] if isinstance(x, int) else list(x) for x in axes)
+        ax_a, ax_b = [x % na for x in ax_a], [x % nb for x in ax_b]
+        la = [chr(97 + i) for i in range(na)]
+        lb = [chr(97 + na + i) for i in range(nb)]
+        for i, j in zip(ax_a, ax_b):
+            lb[j] = la[i]
+        out = [c for i, c in enumerate(la) if i not in ax_a] + \
+              [c for j, c in enumerate(lb) if j not in ax_b]
+        return self.einsum(f"{''.join(la)},{''.join(lb)}->{''.join(out)}", a, b)
+
+    def kron(self, a, b):
+        sa, sb = _shape(a), _shape(b)
+        nd = max(len(sa), len(sb))
+        sa, sb = (1,) * (nd - len(sa)) + sa, (1,) * (nd - len(sb)) + sb
+        ea = self.reshape(a, [d for n in sa for d in (n, 1)])
+        eb = self.reshape(b, [d for n in sb for d in (1, n)])
+        return self.reshape(self.multiply(ea, eb), [m * n for m, n in zip(sa, sb)])
+
+    def cross(self, a, b, axis=-1):
+        def comp(x, i):
+            return self._p["getitem"](x, index=_index_on(axis, len(_shape(x)), i))
+        a0, a1, a2 = (comp(a, i) for i in range(3))
+        b0, b1, b2 = (comp(b, i) for i in range(3))
+        parts = [self.subtract(self.multiply(a1, b2), self.multiply(a2, b1)),
+                 self.subtract(self.multiply(a2, b0), self.multiply(a0, b2)),
+                 self.subtract(self.multiply(a0, b1), self.multiply(a1, b0))]
+        return self.stack(parts, axis=axis)
+
+    def inner(self, a, b):
+        return self.sum(self.multiply(a, b), axis=-1)
+
+    def dot(self, a, b):
+        if len(_shape(a)) == 0 or len(_shape(b)) == 0:
+            return self.multiply(a, b)
+        return self.matmul(a, b)
+
+    def vdot(self, a, b):
+        return self.sum(self.multiply(self.reshape(a, (-1,)), self.reshape(b, (-1,))))
+
+
+def _parse_einsum(subscripts: str, ndims):
+    """Input specs and output spec of an einsum string (implicit mode: sorted single letters)."""
+    s = subscripts.replace(" ", "")
+    if "." in s:
+        raise ValueError("einsum: ellipsis ('...') is not supported; name every axis")
+    lhs, arrow, rhs = s.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(ndims) or any(len(i) != n for i, n in zip(ins, ndims)):
+        raise ValueError(f"einsum: {subscripts!r} does not match operands with "
+                         f"{list(ndims)} axes")
+    if not arrow:
+        counts = {c: "".join(ins).count(c) for c in set("".join(ins))}
+        rhs = "".join(sorted(c for c, k in counts.items() if k == 1))
+    return ins, rhs
+
+
+NAMES: dict[str, str] = {
+    "flip": "getitem", "roll": "getitem", "moveaxis": "transpose", "swapaxes": "transpose",
+    "ravel": "reshape", "atleast_1d": "reshape", "atleast_2d": "reshape",
+    "tile": "reshape+broadcast_to", "repeat": "getitem", "pad": "scatter_add or getitem",
+    "tril": "where (constant mask)", "triu": "where (constant mask)", "diff": "getitem+subtract",
+    "hstack": "concat", "vstack": "concat", "column_stack": "concat", "split": "getitem",
+    "unstack": "getitem", "broadcast_arrays": "broadcast_to", "diagonal": "getitem",
+    "einsum": "transpose+reshape+multiply+sum", "tensordot": "einsum", "kron": "multiply",
+    "cross": "getitem+multiply+stack", "inner": "multiply+sum", "dot": "matmul",
+    "vdot": "multiply+sum",
+}
