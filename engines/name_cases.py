@@ -56,6 +56,12 @@ INPUTS: dict[str, Callable] = {
 }
 
 
+def _rev(x, axis):
+    """x reversed along ``axis`` by an index list (torch tensors refuse negative steps)."""
+    n = x.shape[axis]
+    return x[(slice(None),) * axis + (list(range(n - 1, -1, -1)),)]
+
+
 @dataclass(frozen=True)
 class NameCase:
     """A name, the input kind its sample call takes, and the call ``call(fn, x)``."""
@@ -105,14 +111,14 @@ CASES: list[NameCase] = [
     _c("special.polygamma", "pos", lambda g, x: g(1, x)),
     _c("special.iv", "vec", lambda g, x: g(2, x)),
     _c("floor_divide", "frac", lambda g, x: g(x, 0.5), smooth=False),
-    _c("special.xlogy", "pos", lambda g, x: g(x, x[::-1])),
-    _c("special.xlog1py", "pos", lambda g, x: g(x, x[::-1])),
+    _c("special.xlogy", "pos", lambda g, x: g(x, _rev(x, 0))),
+    _c("special.xlog1py", "pos", lambda g, x: g(x, _rev(x, 0))),
     _c("special.logsumexp", "mat", lambda g, x: g(x, axis=1)),
     _c("special.softmax", "mat", lambda g, x: g(x, axis=-1)),
     _c("special.log_softmax", "mat", lambda g, x: g(x, axis=0)),
     _c("add", "mat", lambda g, x: g(x, x[0])), _c("subtract", "mat", lambda g, x: g(x[1], x)),
     _c("multiply", "mat", lambda g, x: g(x, x)), _c("divide", "pos", lambda g, x: g(x[0], x)),
-    _c("pow", "pos", lambda g, x: g(x, x[::-1])),
+    _c("pow", "pos", lambda g, x: g(x, _rev(x, 0))),
     _c("arctan2", "away", lambda g, x: g(x[0], x[1])),
     _c("atan2", "away", lambda g, x: g(x[1], x)),
     _c("hypot", "away", lambda g, x: g(x[0], x[1])),
@@ -120,7 +126,7 @@ CASES: list[NameCase] = [
     _c("maximum", "distinct", lambda g, x: g(x[0], x[1])),
     _c("minimum", "distinct", lambda g, x: g(x[0], x[1])),
     _c("copysign", "away", lambda g, x: g(x[0], x[1])),
-    _c("remainder", "pos", lambda g, x: g(x * 3.0, x[::-1, ::-1]), smooth=False),
+    _c("remainder", "pos", lambda g, x: g(x * 3.0, _rev(_rev(x, 0), 1)), smooth=False),
     _c("clip", "distinct", lambda g, x: g(x, -0.9, 0.9)),
     _c("where", "mat", lambda g, x: g(np.array([True, False, True]), x, -x)),
     _c("sum", "mat", lambda g, x: g(x, axis=0, keepdims=True)),
@@ -164,8 +170,8 @@ CASES: list[NameCase] = [
     _c("kron", "mat", lambda g, x: g(x, x[:, :2])),
     _c("cross", "vec3", lambda g, x: g(x[0], x[1])),
     _c("inner", "mat", lambda g, x: g(x, x)), _c("dot", "sq", lambda g, x: g(x, x)),
-    _c("vdot", "mat", lambda g, x: g(x, x[::-1])),
-    _c("vecdot", "mat", lambda g, x: g(x, x[::-1])),
+    _c("vdot", "mat", lambda g, x: g(x, _rev(x, 0))),
+    _c("vecdot", "mat", lambda g, x: g(x, _rev(x, 0))),
     _c("matmul", "stack", lambda g, x: g(x, x)), _c("outer", "vec", lambda g, x: g(x, x)),
     _c("trace", "sq"), _c("diag", "vec"),
     _c("diagonal", "stack", lambda g, x: g(x, offset=1, axis1=1, axis2=2)),
@@ -199,7 +205,7 @@ CASES: list[NameCase] = [
     _c("linalg.outer", "vec", lambda g, x: g(x, x)), _c("linalg.trace", "sq"),
     _c("linalg.diagonal", "sq"), _c("linalg.matrix_transpose", "mat"),
     _c("linalg.tensordot", "mat", lambda g, x: g(x, x, axes=2)),
-    _c("linalg.cross", "vec3", lambda g, x: g(x, x[::-1])),
+    _c("linalg.cross", "vec3", lambda g, x: g(x, _rev(x, 0))),
     _c("linalg.vecdot", "mat", lambda g, x: g(x, x)),
 ]
 """The sample calls; a name may appear more than once (different parameters)."""

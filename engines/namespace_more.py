@@ -25,8 +25,12 @@ def _shape(x):
 
 
 def plain(x):
-    """The primal value as a plain array (real part of a complex-step value)."""
-    v = np.asarray(primal(x))
+    """The primal value as a plain array (real part of a complex-step value; a torch tensor's
+    data without its graph)."""
+    x = primal(x)
+    if hasattr(x, "detach"):
+        x = x.detach().cpu().numpy()
+    v = np.asarray(x)
     return v.real if v.dtype.kind == "c" else v
 
 

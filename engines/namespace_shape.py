@@ -23,10 +23,10 @@ class ShapeNames:
         return self._p["getitem"](x, index=_index_on(axis, len(_shape(x)), np.asarray(idx)))
 
     def flip(self, x, axis=None):
-        nd = len(_shape(x))
-        flipped = set(_axes(axis, nd))
-        index = tuple(slice(None, None, -1) if a in flipped else slice(None) for a in range(nd))
-        return self._p["getitem"](x, index=index)
+        # an index array per axis, not a negative step: torch tensors refuse negative steps
+        for a in _axes(axis, len(_shape(x))):
+            x = self._gather(x, a, np.arange(_shape(x)[a] - 1, -1, -1))
+        return x
 
     def roll(self, x, shift, axis=None):
         if axis is None:
@@ -85,12 +85,15 @@ class ShapeNames:
                 idx = np.pad(np.arange(_shape(x)[a]), tuple(width[a]), mode=mode)
                 x = self._gather(x, a, idx)
             return x
-        new = tuple(int(n + lo + hi) for n, (lo, hi) in zip(_shape(x), width))
-        inner = tuple(slice(int(lo), int(lo + n)) for n, (lo, _) in zip(_shape(x), width))
-        placed = self._p["scatter_add"](x, index=inner, shape=new)
-        frame = np.full(new, float(constant_values))
-        frame[inner] = 0.0
-        return self.add(placed, self._const(frame))
+        for a in range(nd):  # constant blocks concatenated on each side, axis by axis
+            parts = []
+            for width_a in (int(width[a][0]), int(width[a][1])):
+                shape = list(_shape(x))
+                shape[a] = width_a
+                parts.append(self.full(shape, constant_values) if width_a else None)
+            pieces = [p for p in (parts[0], x, parts[1]) if p is not None]
+            x = self.concat(pieces, axis=a) if len(pieces) > 1 else x
+        return x
 
     def tril(self, x, k=0):
         s = _shape(x)
@@ -282,7 +285,7 @@ def _expand_ellipsis(s: str, ins, ndims):
 NAMES: dict[str, str] = {
     "flip": "getitem", "roll": "getitem", "moveaxis": "transpose", "swapaxes": "transpose",
     "ravel": "reshape", "atleast_1d": "reshape", "atleast_2d": "reshape",
-    "tile": "reshape+broadcast_to", "repeat": "getitem", "pad": "scatter_add or getitem",
+    "tile": "reshape+broadcast_to", "repeat": "getitem", "pad": "concat or getitem",
     "tril": "where (constant mask)", "triu": "where (constant mask)", "diff": "getitem+subtract",
     "hstack": "concat", "vstack": "concat", "column_stack": "concat", "split": "getitem",
     "unstack": "getitem", "broadcast_arrays": "broadcast_to", "diagonal": "getitem",

@@ -26,17 +26,17 @@ def each(fn: Callable, nargs: int = 1) -> Callable:
 def scalar_prim(name: str, impl: Callable, deriv: Callable, *, exact: Callable,
                 sym: Callable | None = None, analytic: bool = True, cite: str = "",
                 uses=("primals",), xp=None, domain=(), **kw):
-    """Define an elementwise f with f'(x) = deriv(ans, x).
+    """Define an elementwise f with f'(x) = deriv(xp, ans, x), written against ``xp``.
 
     ``exact`` / ``sym`` act on one element (mpf / sympy expression). ``analytic``: the numpy
     implementation accepts complex input and is holomorphic there (what complex step needs).
     """
     if "ans" in uses:
-        def derivative(xp_, x, ans):
-            return deriv(ans, x)
+        def derivative(xp, x, ans):
+            return deriv(xp, ans, x)
     else:
-        def derivative(xp_, x):
-            return deriv(None, x)
+        def derivative(xp, x):
+            return deriv(xp, None, x)
     return defprim(name, impl, elementwise=True, derivative=derivative, uses=uses,
                    exact=exact, sym=sym, analytic=analytic, cite=cite, xp=xp, domain=domain,
                    **kw)
@@ -44,14 +44,15 @@ def scalar_prim(name: str, impl: Callable, deriv: Callable, *, exact: Callable,
 
 def param_prim(name: str, impl: Callable, deriv: Callable, *, exact: Callable,
                sym: Callable | None = None, cite: str = "", analytic: bool = False, **kw):
-    """An elementwise f(x; p) with a static keyword parameter; f' = deriv(ans, x, **p)."""
+    """An elementwise f(x; p) with a static keyword parameter; f' = deriv(ops, ans, x, **p)
+    (the rule runs on the table's own ``ops``, which reach the parametrized primitives)."""
     def rule(t, ans, x, **params):
-        return ops.multiply(t, deriv(ans, x, **params))
+        return ops.multiply(t, deriv(ops, ans, x, **params))
 
     def magnitude(tr, ans, vals, errs, params):
         """First-order propagation through f' plus f's own rounding (as derived ones do)."""
         with np.errstate(all="ignore"):
-            slope = np.abs(np.asarray(deriv(ans, np.asarray(vals[0], dtype=float), **params),
+            slope = np.abs(np.asarray(deriv(ops, ans, np.asarray(vals[0], dtype=float), **params),
                                       dtype=float))
             carried = np.where(np.asarray(errs[0]) == 0, 0.0, slope * errs[0])
         return carried + ELEMENTARY_U * np.abs(np.asarray(ans, dtype=float))
@@ -61,6 +62,6 @@ def param_prim(name: str, impl: Callable, deriv: Callable, *, exact: Callable,
                    uses=("primals",), magnitude=magnitude, **kw)
 
 
-def zero_slope(ans, x):
+def zero_slope(xp, ans, x):
     """The derivative of a piecewise-constant function wherever it is defined: zero."""
-    return ops.multiply(0.0, x)
+    return xp.multiply(0.0, x)

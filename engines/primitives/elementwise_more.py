@@ -11,7 +11,7 @@ import mpmath
 import numpy as np
 import sympy
 
-from ..core import defprim, example, ops
+from ..core import defprim, example
 from ._scalar import scalar_prim, zero_slope
 
 
@@ -31,44 +31,44 @@ def _above_one(rng, shape):
 AS = "Abramowitz & Stegun 4.4 and 4.6 (derivatives of inverse circular/hyperbolic functions)"
 
 
-def _one_minus_sq(x):
-    return ops.subtract(1.0, ops.multiply(x, x))
+def _one_minus_sq(xp, x):
+    return xp.subtract(1.0, xp.multiply(x, x))
 
 
-def _one_plus_sq(x):
-    return ops.add(1.0, ops.multiply(x, x))
+def _one_plus_sq(xp, x):
+    return xp.add(1.0, xp.multiply(x, x))
 
 
-scalar_prim("tan", np.tan, lambda ans, x: _one_plus_sq(ans), domain=(_inside_unit,),
+scalar_prim("tan", np.tan, lambda xp, ans, x: _one_plus_sq(xp, ans), domain=(_inside_unit,),
             exact=mpmath.tan, sym=sympy.tan, uses=("ans",))
-scalar_prim("arcsin", np.arcsin, lambda ans, x: ops.divide(1.0, ops.sqrt(_one_minus_sq(x))),
+scalar_prim("arcsin", np.arcsin, lambda xp, ans, x: xp.divide(1.0, xp.sqrt(_one_minus_sq(xp, x))),
             xp=("arcsin", "asin"), domain=(_inside_unit,), exact=mpmath.asin,
             sym=sympy.asin, cite=AS)
 scalar_prim("arccos", np.arccos,
-            lambda ans, x: ops.negative(ops.divide(1.0, ops.sqrt(_one_minus_sq(x)))),
+            lambda xp, ans, x: xp.negative(xp.divide(1.0, xp.sqrt(_one_minus_sq(xp, x)))),
             xp=("arccos", "acos"), domain=(_inside_unit,), exact=mpmath.acos,
             sym=sympy.acos, cite=AS)
-scalar_prim("arctan", np.arctan, lambda ans, x: ops.divide(1.0, _one_plus_sq(x)),
+scalar_prim("arctan", np.arctan, lambda xp, ans, x: xp.divide(1.0, _one_plus_sq(xp, x)),
             xp=("arctan", "atan"), exact=mpmath.atan, sym=sympy.atan, cite=AS)
-scalar_prim("arcsinh", np.arcsinh, lambda ans, x: ops.divide(1.0, ops.sqrt(_one_plus_sq(x))),
+scalar_prim("arcsinh", np.arcsinh, lambda xp, ans, x: xp.divide(1.0, xp.sqrt(_one_plus_sq(xp, x))),
             xp=("arcsinh", "asinh"), exact=mpmath.asinh, sym=sympy.asinh, cite=AS)
 scalar_prim("arccosh", np.arccosh,
-            lambda ans, x: ops.divide(1.0, ops.sqrt(ops.subtract(ops.multiply(x, x), 1.0))),
+            lambda xp, ans, x: xp.divide(1.0, xp.sqrt(xp.subtract(xp.multiply(x, x), 1.0))),
             xp=("arccosh", "acosh"), domain=(_above_one,), exact=mpmath.acosh,
             sym=sympy.acosh, cite=AS)
-scalar_prim("arctanh", np.arctanh, lambda ans, x: ops.divide(1.0, _one_minus_sq(x)),
+scalar_prim("arctanh", np.arctanh, lambda xp, ans, x: xp.divide(1.0, _one_minus_sq(xp, x)),
             xp=("arctanh", "atanh"), domain=(_inside_unit,), exact=mpmath.atanh,
             sym=sympy.atanh, cite=AS)
 
 
-def _atan2_den(y, x):
-    return ops.add(ops.multiply(x, x), ops.multiply(y, y))
+def _atan2_den(xp, y, x):
+    return xp.add(xp.multiply(x, x), xp.multiply(y, y))
 
 
 defprim(
     "arctan2", np.arctan2, elementwise=True, xp=("arctan2", "atan2"),
-    derivative=(lambda xp, y, x: xp.divide(x, _atan2_den(y, x)),
-                lambda xp, y, x: xp.negative(xp.divide(y, _atan2_den(y, x)))),
+    derivative=(lambda xp, y, x: xp.divide(x, _atan2_den(xp, y, x)),
+                lambda xp, y, x: xp.negative(xp.divide(y, _atan2_den(xp, y, x)))),
     exact=mpmath.atan2, sym=sympy.atan2, analytic=False,
     examples=(example((2, 3), (2, 3), domain=("away-from-zero", "away-from-zero")),
               example((3,), (2, 1), domain=("away-from-zero", "away-from-zero"))),
