@@ -22,6 +22,8 @@ from .errors import UnknownName, UnsupportedOperation
 from .namespace_linalg import LINALG, SPECIAL, LinalgNames
 from .namespace_more import NAMES as _MORE
 from .namespace_more import MoreNames
+from .namespace_numpy import LINALG_NUMPY, SPECIAL_NUMPY, NumpyNames
+from .namespace_numpy import NAMES as _NUMPY
 from .namespace_shape import NAMES as _SHAPE
 from .namespace_shape import ShapeNames
 from .primitives import _derive
@@ -41,6 +43,8 @@ _COMPOSITE = {
     "meshgrid": "broadcast_to", "sinc": "sin+divide+where", "i0": "bessel_iv",
     **_MORE, **_SHAPE, **{f"linalg.{n}": p for n, p in LINALG.items()},
     **{f"special.{n}": p for n, p in SPECIAL.items()},
+    **_NUMPY, **{f"linalg.{n}": p for n, p in LINALG_NUMPY.items()},
+    **{f"special.{n}": p for n, p in SPECIAL_NUMPY.items()},
 }
 _CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
               "float64": np.float64, "newaxis": None}
@@ -120,7 +124,7 @@ class _Sub:
         return self._owner._lookup(f"{self._prefix}.{name}", self, name)
 
 
-class Namespace(MoreNames, ShapeNames, LinalgNames):
+class Namespace(MoreNames, ShapeNames, LinalgNames, NumpyNames):
     """The supported names bound to one implementation of the primitives.
 
     Each primitive's ``xp`` names are looked up in the table on first use and cached, so a
@@ -146,6 +150,7 @@ class Namespace(MoreNames, ShapeNames, LinalgNames):
                                             "diagonal": self._linalg_diagonal})
         _LIVE.add(self)
         self._bind_more(_Sub)
+        self._bind_numpy()
 
     def _lookup(self, name: str, holder, attr: str):
         """The function of the primitive exposed as ``name``, cached on ``holder``."""

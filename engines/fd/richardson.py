@@ -28,6 +28,12 @@ from .base import Est, FDEngine
 MAX_LEVELS = 10
 MIN_LEVELS = 3
 SAFE = 2.0
+# A function with a non-analytic primitive (abs, floor, maximum, ...) starts 16 times finer: a
+# coarse stencil that straddles a breakpoint a user would call far away either reports a kink
+# that is not at the point, or, for a periodic sawtooth (x mod y), samples whole periods and
+# agrees exactly on a wrong slope of 0 at every coarse step. The tableau still has levels to
+# spare (the smooth case stops on rounding noise well before MAX_LEVELS).
+NONSMOOTH_SHRINK = 1.0 / 16.0
 H0 = 0.5
 
 
@@ -86,10 +92,19 @@ SECOND = {
 }
 
 
+def _smooth(line) -> bool:
+    """Whether f called no non-analytic primitive (known once f(x) has been evaluated)."""
+    call = getattr(line, "call", None)
+    if call is None:
+        return True
+    call.f0  # noqa: B018  (evaluates f once, recording the primitives it uses)
+    return call.smooth
+
+
 def choose(stencils: dict, line) -> tuple[Stencil, float]:
     """Central, with h0 relative to the line's scale (which shrinks near a domain edge);
     one-sided, pointing into the domain, at a point on the edge."""
-    h0 = line.base_step(H0)
+    h0 = line.base_step(H0 if _smooth(line) else H0 * NONSMOOTH_SHRINK)
     down, up = line.room
     if min(down, up) > 0:
         c = stencils["central"]

@@ -15,7 +15,7 @@ import adcheck
 from adcheck.check import DEFAULT_ENGINES
 from engines import get as get_engine
 
-from . import numpy_cases_more  # noqa: F401  (registers the remaining cases)
+from . import numpy_cases_more, numpy_cases_numpy  # noqa: F401  (register the rest)
 from .numpy_cases import CASES
 
 ORDER = {"gradient": 1, "hessian": 2}
