@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import engines as _engines
-from engines.errors import NearlyDegenerate, NotAnalytic, UnknownName, UnsupportedOperation
+from engines.arraylike import TracedValueError
+from engines.errors import (
+    InputError,
+    NearlyDegenerate,
+    NotAnalytic,
+    UnknownName,
+    UnsupportedOperation,
+)
 
 from . import errmodel as em
 from .judge import compare, diagnose
@@ -71,7 +78,9 @@ def _run(name, kind, f, args, wrt, kw):
     except (NotAnalytic, UnsupportedOperation) as exc:
         return None, EngineVerdict(name, "not-applicable", note=str(exc))
     except Exception as exc:  # noqa: BLE001  an engine that raises is reported, not fatal
-        return None, EngineVerdict(name, "error", note=f"{type(exc).__name__}: {exc}")
+        ev = EngineVerdict(name, "error", note=f"{type(exc).__name__}: {exc}")
+        ev.exception = exc
+        return None, ev
     if r.status != "ok":
         return None, EngineVerdict(name, r.status, note=r.note)
     return r, None
@@ -115,11 +124,24 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
             verdicts[name] = bad
         else:
             results[name] = r
+    _raise_usage_error(results, verdicts)
     kinks = bounds[0].kinks if bounds else []
     if expected is not None:
         ref, ref_err, label = _expected(expected, args, bounds)
         return _against(kind, results, verdicts, ref, ref_err, bounds, kinks, label, args, wrt)
     return _consensus(kind, results, verdicts, bounds, kinks, args, wrt)
+
+
+def _raise_usage_error(results, verdicts) -> None:
+    """Raise the function's own usage error (a traced value turned into a float, an output
+    of the wrong shape for ``kind``, a complex input) when it left fewer than two engines
+    with a result: the function must change, and an "inconclusive" would hide why."""
+    if len(results) >= 2:
+        return
+    for ev in verdicts.values():
+        exc = getattr(ev, "exception", None)
+        if isinstance(exc, (InputError, TracedValueError)):
+            raise exc
 
 
 def _directions(kind, v, order, direction) -> dict:

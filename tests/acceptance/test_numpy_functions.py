@@ -8,6 +8,9 @@ case is drawn where the function is smooth. A sample of them is then given a sub
 
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
 import pytest
 
@@ -77,3 +80,103 @@ def test_correct_expected_passes_and_wrong_ones_fail(case):
 
 def test_the_sample_is_large_enough():
     assert len(_SAMPLE) >= 30
+
+
+# ---------------------------------------------------------------- code users actually write
+def _branchy(xp, x):
+    if x > 0:  # Python control flow on a traced scalar
+        return x ** 2
+    return -x ** 3
+
+
+def _loop_sum(xp, x):
+    total = 0.0
+    for v in x:  # iterating a traced vector, rebinding (not mutating) the total
+        total = total + v * v
+    return total
+
+
+def _newton_sqrt(xp, a):
+    x = 1.0
+    while abs(x * x - a) > 1e-14:  # a data-dependent loop on traced values
+        x = 0.5 * (x + a / x)
+    return x
+
+
+def _methods(xp, x):
+    return (x ** 2).sum(axis=0).max() + x.T.reshape(-1)[1] * x.mean()
+
+
+_USER = {
+    "if x > 0 (python float, positive)": (_branchy, (0.7,), "gradient"),
+    "if x > 0 (python float, negative)": (_branchy, (-0.7,), "gradient"),
+    "if x > 0 (0-d array)": (_branchy, (np.array(0.7),), "gradient"),
+    "if x > 0 (hessian)": (_branchy, (0.6,), "hessian"),
+    "loop over a traced vector": (_loop_sum, (np.array([0.3, -0.5, 0.7]),), "gradient"),
+    "newton iteration": (_newton_sqrt, (2.0,), "gradient"),
+    "array methods": (_methods, (np.array([[0.3, 0.5], [0.1, 0.2]]),), "gradient"),
+    "integer array input": (lambda xp, x: xp.sum(x ** 3), (np.array([1, 2, 3]),), "gradient"),
+    "python int input": (lambda xp, x: x ** 3, (2,), "gradient"),
+    "python float input": (lambda xp, x: xp.sin(x) * x, (0.4,), "hessian"),
+    "0-d array input": (lambda xp, x: xp.exp(x) * x, (np.array(0.4),), "hessian"),
+    "float32 input": (lambda xp, x: xp.sum(xp.sin(x)), (np.float32([0.3, 0.5]),), "gradient"),
+    "returns a python float part": (lambda xp, x: xp.sum(x) * 2.0 + 1.0, (np.ones(2),),
+                                    "gradient"),
+    "numpy ufunc on traced": (lambda xp, x: np.sum(np.sin(x) * np.exp(x)), (np.ones(3),),
+                              "gradient"),
+    "builtins abs/max/sum": (lambda xp, x: max(abs(x[0]), x[1]) + sum(x), (np.array(
+        [-0.3, 0.5]),), "gradient"),
+    "list constant broadcast": (lambda xp, x: xp.sum(x * [1, 2, 3]), (np.ones(3),), "gradient"),
+    "x ** y at x = 0": (lambda xp, x: xp.sum(x ** np.array([2.0, 3.0])), (np.array([0.0, 1.0]),),
+                        "gradient"),
+    "where guarding sqrt at 0": (lambda xp, x: xp.sum(xp.where(x > 0, xp.sqrt(xp.abs(x)), 0.0)),
+                                 (np.array([-0.3, 0.5]),), "gradient"),
+}
+
+
+@pytest.mark.parametrize("name", list(_USER))
+def test_user_code_passes(name):
+    f, args, kind = _USER[name]
+    rep = adcheck.check(f, args, kind=kind)
+    assert rep.verdict == "pass", rep.message
+
+
+def test_a_branch_decided_exactly_at_the_point_is_not_blamed_on_finite_differences():
+    # where(x == 0, 0*x, x) is x everywhere; AD follows the branch taken (slope 0 at 0) and a
+    # difference sees slope 1: the point is on a branch boundary, so not a failure of either.
+    rep = adcheck.check(lambda xp, x: xp.sum(xp.where(x == 0, 0 * x, x)), (np.array([1., 0.]),))
+    assert rep.verdict != "fail", rep.message
+    assert rep.engines["richardson"].outcome == "inconclusive", rep.message
+
+
+@pytest.mark.parametrize("f, needle", [
+    (lambda xp, x: float(x) * x, "float(x)"),
+    (lambda xp, x: math.sin(x), "float(x)"),
+    (lambda xp, x: np.dot(x, x), "np.asarray"),
+    (lambda xp, x: x.item(), "item()"),
+])
+def test_code_that_drops_the_derivative_raises_naming_it(f, needle):
+    with pytest.raises(TypeError, match=re.escape(needle)):
+        adcheck.check(f, (np.array(0.4),))
+
+
+def test_a_vector_output_for_a_gradient_raises_with_the_way_out():
+    with pytest.raises(ValueError, match="kind='jacobian'"):
+        adcheck.check(lambda xp, x: xp.sum(x, keepdims=True), (np.ones(2),))
+
+
+def test_a_wrong_derivative_of_user_code_fails():
+    # the gradient of x0 * x1 claimed with one sign flipped
+    rep = adcheck.check(lambda xp, x: x[0] * x[1], (np.array([0.3, 0.7]),),
+                        expected=np.array([0.7, -0.3]))
+    assert rep.verdict == "fail", rep.message
+
+
+def test_in_place_update_of_a_traced_value_raises_with_the_out_of_place_form():
+    def accumulate(xp, x):
+        total = 0.0
+        for v in x:
+            total += v * v  # the first += rebinds a float; the second would mutate a traced value
+        return total
+    with pytest.raises(TypeError, match=re.escape("x = x + y")):
+        adcheck.check(accumulate, (np.array([0.3, 0.5]),))
