@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import namedtuple
 
+import mpmath
 import numpy as np
 
 from .errors import InputError
@@ -175,14 +176,18 @@ class LinalgNames:
         return self.squeeze(out, axis=axis) if axis is not None else self.reshape(out, ())
 
     def _shift(self, a, axis):
-        """The maximum as a constant (the derivative of logsumexp does not depend on it)."""
+        """The maximum as a constant (the derivative of logsumexp does not depend on it);
+        0 where values cannot be compared (sympy expressions, jets): no overflow to avoid."""
         try:
-            m = np.max(np.asarray(self._choose(lambda v: v, a, "logsumexp")), axis=axis,
-                       keepdims=True)
-            return self._constant(np.where(np.isfinite(np.asarray(m, dtype=float)), m, 0.0)
-                                  if np.asarray(m).dtype.kind == "f" else m)
-        except Exception:  # noqa: BLE001  symbolic values: no shift needed for exactness
+            v = np.asarray(self._choose(lambda v: v, a, "logsumexp"))
+            if v.dtype.kind != "f" and not all(isinstance(e, mpmath.mpf) for e in v.flat):
+                return 0.0
+            m = np.max(v, axis=axis, keepdims=True)
+        except Exception:  # noqa: BLE001  no comparable values: no shift
             return 0.0
+        if m.dtype.kind == "f":
+            m = np.where(np.isfinite(m), m, 0.0)
+        return self._constant(m)
 
     def sp_softmax(self, x, axis=None):
         return self.exp(self.sp_log_softmax(x, axis=axis))
