@@ -184,11 +184,14 @@ def _judge(name, r, ref, ref_err, bounds, kinks, args, wrt):
 def _against(kind, results, verdicts, ref, ref_err, bounds, kinks, label, args, wrt):
     for name, r in results.items():
         verdicts[name] = _judge(name, r, ref, ref_err, bounds, kinks, args, wrt)
-    failed = [n for n, ev in verdicts.items() if ev.outcome == "fail"]
+    # an engine that crashed on a function the others computed is a failure to report (as
+    # `adcheck run` exits 1 on it), never hidden behind the others' pass
+    failed = [n for n, ev in verdicts.items() if ev.outcome in ("fail", "error")]
     passed = [n for n, ev in verdicts.items() if ev.outcome == "pass"]
     verdict = "fail" if failed else ("pass" if passed else "inconclusive")
     rep = CheckReport(kind, verdict, label, verdicts)
-    if failed and not passed and len(failed) >= 2 and _agree(results, failed, bounds):
+    wrong = [n for n in failed if n in results]
+    if wrong and not passed and len(wrong) >= 2 and _agree(results, wrong, bounds):
         rep.outliers = ["expected"]
     rep.message = _message(rep)
     return rep
@@ -220,9 +223,10 @@ def _consensus(kind, results, verdicts, bounds, kinks, args, wrt):
         verdicts[n] = _judge(n, results[n], ref.value, _err(ref), bounds, kinks, args, wrt) \
             if n != best else EngineVerdict(n, "pass", ref.value, note="consensus reference")
     failed = [n for n in names if verdicts[n].outcome == "fail"]
-    verdict = "fail" if failed else ("pass" if best_pass >= 1 else "inconclusive")
+    crashed = [n for n, ev in verdicts.items() if ev.outcome == "error"]
+    verdict = "fail" if failed or crashed else ("pass" if best_pass >= 1 else "inconclusive")
     rep = CheckReport(kind, verdict, f"consensus (reference engine {best})", verdicts,
-                      outliers=failed)
+                      outliers=failed + crashed)
     rep.message = _message(rep)
     return rep
 

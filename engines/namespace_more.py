@@ -115,11 +115,13 @@ class MoreNames:
         w = self._choose(weights, x, name)
         return self.sum(self.multiply(x, self._const(w)), axis=axis, keepdims=keepdims)
 
-    def max(self, x, axis=None, keepdims=False):
-        return self._mask_pick(x, axis, keepdims, np.max, "max")
+    def max(self, x, axis=None, keepdims=False, initial=None):
+        out = self._mask_pick(x, axis, keepdims, np.max, "max")
+        return out if initial is None else self.maximum(out, initial)
 
-    def min(self, x, axis=None, keepdims=False):
-        return self._mask_pick(x, axis, keepdims, np.min, "min")
+    def min(self, x, axis=None, keepdims=False, initial=None):
+        out = self._mask_pick(x, axis, keepdims, np.min, "min")
+        return out if initial is None else self.minimum(out, initial)
 
     amax, amin = max, min
 
@@ -201,7 +203,9 @@ class MoreNames:
             return idx
         return self._choose(order, x, "argsort")
 
-    def sort(self, x, axis=-1, descending=False, stable=True):
+    def sort(self, x, axis=-1, descending=False, stable=True, kind=None):
+        if axis is None:  # numpy: the flattened array
+            x, axis = self.reshape(x, (-1,)), -1
         idx = self.argsort(x, axis=axis, descending=descending)
         return self.take_along_axis(x, idx, axis=axis)
 

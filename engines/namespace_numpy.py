@@ -166,6 +166,25 @@ class NumpyNames:
     def rint(self, x):
         return self.round(x)
 
+    def trace(self, x, offset=0, axis1=None, axis2=None, dtype=None):
+        """The offset trace of the last two axes (of every matrix of a stack), or of the axes
+        (axis1, axis2) when given as numpy's keywords."""
+        if axis1 is not None or axis2 is not None:
+            x = self.moveaxis(x, (0 if axis1 is None else axis1, 1 if axis2 is None else axis2),
+                              (-2, -1))
+        return self._p["trace"](x, offset=offset) if offset else self._p["trace"](x)
+
+    def outer(self, a, b):
+        """numpy.outer: both arguments flattened first."""
+        return self._p["outer"](self.reshape(a, (-1,)), self.reshape(b, (-1,)))
+
+    def nan_to_num(self, x, copy=True, nan=0.0, posinf=None, neginf=None):
+        v = plain(x).astype(float)
+        big = np.finfo(float).max
+        out = self.where(np.isnan(v), nan, x)
+        out = self.where(np.isposinf(v), big if posinf is None else posinf, out)
+        return self.where(np.isneginf(v), -big if neginf is None else neginf, out)
+
     # -- linalg
     def la_multi_dot(self, arrays):
         out = arrays[0]
@@ -271,23 +290,26 @@ class NumpyNames:
 
 NAMES: dict[str, str] = {
     "absolute": "abs", "fabs": "abs", "power": "pow", "true_divide": "divide",
-    "mod": "remainder", "fmax": "maximum", "fmin": "minimum", "array": "asarray",
-    "concatenate": "concat", "reciprocal": "divide", "deg2rad": "multiply",
-    "rad2deg": "multiply", "radians": "multiply", "degrees": "multiply",
-    "logaddexp2": "logaddexp", "cbrt": "abs+pow", "average": "multiply+sum+divide",
-    "ptp": "max+min", "median": "sort+mean", "trapezoid": "getitem+multiply+sum",
-    "trapz": "getitem+multiply+sum", "fliplr": "flip", "flipud": "flip",
-    "rot90": "flip+transpose", "atleast_3d": "reshape", "dstack": "concat",
+    "mod": "floor+divide+multiply+subtract", "fmax": "maximum", "fmin": "minimum",
+    "array": "(constant or stack)", "concatenate": "concat+reshape", "reciprocal": "divide",
+    "deg2rad": "multiply", "rad2deg": "multiply", "radians": "multiply", "degrees": "multiply",
+    "logaddexp2": "logaddexp+multiply+divide", "cbrt": "abs+pow+multiply",
+    "average": "multiply+sum+divide", "ptp": "multiply+sum+subtract",
+    "median": "getitem+add+multiply", "trapezoid": "getitem+add+multiply+sum",
+    "trapz": "getitem+add+multiply+sum", "fliplr": "getitem", "flipud": "getitem",
+    "rot90": "getitem+transpose", "atleast_3d": "reshape", "dstack": "concat+reshape",
     "rollaxis": "transpose", "array_split": "getitem", "hsplit": "getitem",
     "vsplit": "getitem", "dsplit": "getitem", "rint": "(no derivative)",
+    "nan_to_num": "where", "trace": "trace+transpose", "outer": "outer+reshape",
 }
 """Top-level names added here -> what they run on."""
-LINALG_NUMPY = {"multi_dot": "matmul", "cond": "svdvals+divide"}
+LINALG_NUMPY = {"multi_dot": "matmul", "cond": "eigh_packed+sqrt+divide"}
 SPECIAL_NUMPY = {
-    "gamma": "gammaln+exp", "rgamma": "gammaln+exp", "loggamma": "gammaln",
-    "gammasgn": "(no derivative)", "betaln": "gammaln", "beta": "gammaln+exp",
-    "multigammaln": "gammaln", "erfcinv": "erfinv", "erfcx": "exp+erfc", "entr": "xlogy",
-    "rel_entr": "xlogy+divide", "kl_div": "xlogy", "boxcox": "pow | log",
-    "huber": "where+multiply", "i0e": "exp+bessel_iv", "i1e": "exp+bessel_iv",
-    "exp2": "exp", "exp10": "exp", "expm1": "expm1", "log1p": "log1p", "cbrt": "abs+pow",
+    "gamma": "gammaln+exp+multiply", "rgamma": "gammaln+exp+multiply", "loggamma": "gammaln",
+    "gammasgn": "(no derivative)", "betaln": "gammaln+add+subtract",
+    "beta": "gammaln+exp+multiply", "multigammaln": "gammaln+add", "erfcinv": "erfinv",
+    "erfcx": "exp+erfc+multiply", "entr": "multiply+log", "rel_entr": "multiply+log+divide",
+    "kl_div": "multiply+log+divide", "boxcox": "pow | log", "huber": "where+multiply",
+    "i0e": "exp+bessel_iv", "i1e": "exp+bessel_iv", "exp2": "exp+multiply",
+    "exp10": "exp+multiply", "expm1": "expm1", "log1p": "log1p", "cbrt": "abs+pow+multiply",
 }

@@ -166,7 +166,7 @@ class ShapeNames:
         return [self.broadcast_to(a, shape) for a in arrays]
 
     # -- contractions
-    def einsum(self, subscripts, *operands):
+    def einsum(self, subscripts, *operands, optimize=False):
         """Einstein summation: each operand's axes lined up by letter, multiplied, summed."""
         ins, out = _parse_einsum(subscripts, [len(_shape(o)) for o in operands])
         letters = sorted(set("".join(ins)), key=lambda c: (c not in out, out.find(c), c))

@@ -67,3 +67,59 @@ add("special.multigammaln", lambda xp, a: xp.special.multigammaln(a, 3), positiv
 add("special.boxcox", lambda xp, x: xp.special.boxcox(x, 0.5), positive(4))
 add("special.boxcox[0]", lambda xp, x: xp.special.boxcox(x, 0.0), positive(4))
 add("special.huber", lambda xp, r: xp.special.huber(1.0, r), np.array([-2.0, -0.4, 0.3, 1.7]))
+
+# ---------------------------------------------------------------- numpy's signatures
+_Y = normal(2, 3, 4)
+_V = away(4)
+_SIGNATURES = {
+    "trace[axis1=1,axis2=2]": (lambda xp, x: xp.trace(x, axis1=1, axis2=2), _Y),
+    "trace[offset,axis1=0,axis2=2]": (lambda xp, x: xp.trace(x, 1, 0, 2), _Y),
+    "sum[dtype]": (lambda xp, x: xp.sum(x, axis=1, dtype=float), _Y),
+    "mean[positional axis]": (lambda xp, x: xp.mean(x, 0), _Y),
+    "max[initial]": (lambda xp, x: xp.max(x, axis=0, initial=-0.05), distinct(2, 3)),
+    "amin[axis=1]": (lambda xp, x: xp.amin(x, axis=1), distinct(2, 3, 4)),
+    "sort[axis=None]": (lambda xp, x: xp.sort(x, axis=None), distinct(2, 3)),
+    "take[flat]": (lambda xp, x: xp.take(x, [1, 5, 5]), _Y),
+    "expand_dims[tuple]": (lambda xp, x: xp.expand_dims(x, (0, 2)), _V),
+    "reshape[int]": (lambda xp, x: xp.reshape(x, 24), _Y),
+    "nan_to_num": (lambda xp, x: xp.nan_to_num(x), _V),
+    "roll[tuple]": (lambda xp, x: xp.roll(x, (1, 2), axis=(0, 2)), _Y),
+    "flip[tuple]": (lambda xp, x: xp.flip(x, axis=(0, 2)), _Y),
+    "pad[edge]": (lambda xp, x: xp.pad(x, 2, mode="edge"), _V),
+    "pad[reflect]": (lambda xp, x: xp.pad(x, (1, 2), mode="reflect"), _V),
+    "repeat[list]": (lambda xp, x: xp.repeat(x, [1, 2, 0, 3]), _V),
+    "tile[int]": (lambda xp, x: xp.tile(x, 2), _V),
+    "var[tuple,ddof]": (lambda xp, x: xp.var(x, axis=(0, 1), ddof=1), _Y),
+    "cumsum[positional]": (lambda xp, x: xp.cumsum(x, 1), _Y),
+    "prod[tuple]": (lambda xp, x: xp.prod(x, axis=(0, 1)), away(2, 3, 2)),
+    "tensordot[axes=0]": (lambda xp, x: xp.tensordot(x, x, axes=0), _V),
+    "outer[2-d]": (lambda xp, x: xp.outer(x, x[0]), normal(2, 3)),
+    "kron[1-d]": (lambda xp, x: xp.kron(x, x[:2]), _V),
+    "linalg.norm[axis=(1,2)]": (lambda xp, x: xp.linalg.norm(x, axis=(1, 2)), _Y),
+    "linalg.norm[ord=1,axis=2]": (lambda xp, x: xp.linalg.norm(x, ord=1, axis=2), away(2, 3, 4)),
+    "linalg.norm[keepdims]": (lambda xp, x: xp.linalg.norm(x, axis=-1, keepdims=True), _Y),
+    "special.logsumexp[axis=(0,2)]": (lambda xp, x: xp.special.logsumexp(x, axis=(0, 2)), _Y),
+    "special.logsumexp[return_sign]": (lambda xp, x: xp.special.logsumexp(
+        x, return_sign=True)[0], _V),
+    "special.softmax[axis=(1,2)]": (lambda xp, x: xp.special.softmax(x, axis=(1, 2)), _Y),
+    "diag[1-d,k=1]": (lambda xp, x: xp.diag(x, k=1), _V),
+    "tril[3-d]": (lambda xp, x: xp.tril(x, -1), _Y),
+    "split[sections list]": (lambda xp, x: xp.split(x, [1, 3])[2], _V),
+    "concat[axis=None]": (lambda xp, x: xp.concat([x, x], axis=None), _Y),
+    "cross[2-d]": (lambda xp, x: xp.cross(x[0, :, :3], x[1, :, :3]), _Y),
+    "diff[prepend]": (lambda xp, x: xp.diff(x, prepend=0.0), _V),
+    "moveaxis[tuple]": (lambda xp, x: xp.moveaxis(x, (0, 1), (2, 0)), _Y),
+    "median[axis=(0,2)]": (lambda xp, x: xp.median(x, axis=(0, 2)), distinct(2, 3, 4)),
+    "einsum[optimize]": (lambda xp, x: xp.einsum("ij,jk->ik", x, x, optimize=True),
+                         normal(3, 3)),
+    "linalg.svd[compute_uv=False]": (lambda xp, x: xp.linalg.svd(x, compute_uv=False),
+                                     tall(3, 3)),
+    "linalg.qr[mode=r]": (lambda xp, x: xp.linalg.qr(x, mode="r"), tall(4, 3)),
+    "linalg.pinv[rcond]": (lambda xp, x: xp.linalg.pinv(x, rcond=1e-15), tall(4, 3)),
+    "special.polygamma[array n]": (lambda xp, x: xp.special.polygamma(np.array([0, 1, 2, 1]), x),
+                                   positive(4)),
+}
+for _name, (_g, _x) in _SIGNATURES.items():
+    add(_name, _g, _x)
+add("linalg.eigh[UPLO=U]", lambda xp, a: xp.linalg.eigh(a, UPLO="U")[0]
+    + xp.linalg.eigvalsh(a, UPLO="U"), wellcond(3, 3))  # only the upper triangle is read

@@ -180,3 +180,51 @@ def test_in_place_update_of_a_traced_value_raises_with_the_out_of_place_form():
         return total
     with pytest.raises(TypeError, match=re.escape("x = x + y")):
         adcheck.check(accumulate, (np.array([0.3, 0.5]),))
+
+
+# ---------------------------------------------------------------- closed forms, right and wrong
+_R = np.random.default_rng(7)
+_W, _A, _B = _R.standard_normal(4), _R.standard_normal((3, 3)) + 3 * np.eye(3), \
+    _R.standard_normal((3, 3))
+_S = (lambda q: q @ np.diag([1.0, 2.5, 4.0]) @ q.T)(np.linalg.qr(_R.standard_normal((3, 3)))[0])
+_CLOSED = {
+    # name: (f, args, kind, right closed form, wrong one)
+    "sin": (lambda xp, x: xp.sum(xp.sin(x) * _W), (_R.standard_normal(4),), "gradient",
+            lambda xp, x: xp.cos(x) * _W, lambda xp, x: xp.cos(x) * _W * (1 + 1e-6)),
+    "logabsdet": (lambda xp, a: xp.linalg.slogdet(a)[1], (_A,), "gradient",
+                  lambda xp, a: xp.matrix_transpose(xp.linalg.inv(a)),
+                  lambda xp, a: xp.linalg.inv(a)),
+    "det": (lambda xp, a: xp.linalg.det(a), (_A,), "gradient",
+            lambda xp, a: xp.linalg.det(a) * xp.matrix_transpose(xp.linalg.inv(a)),
+            lambda xp, a: xp.linalg.det(a) * xp.linalg.inv(a)),
+    "quadratic form": (lambda xp, x: x @ _B @ x, (_R.standard_normal(3),), "gradient",
+                       lambda xp, x: (_B + _B.T) @ x, lambda xp, x: (_B - _B.T) @ x),
+    "trace(AB)": (lambda xp, a: xp.trace(a @ _B), (_A,), "gradient",
+                  lambda xp, a: xp.matrix_transpose(_B) + 0 * a, lambda xp, a: _B + 0 * a),
+    "logsumexp": (lambda xp, x: xp.special.logsumexp(x), (_R.standard_normal(4),), "gradient",
+                  lambda xp, x: xp.special.softmax(x),
+                  lambda xp, x: xp.special.softmax(x) * (1 + 1e-6)),
+    "erf": (lambda xp, x: xp.sum(xp.special.erf(x) * _W), (_R.standard_normal(4),), "gradient",
+            lambda xp, x: 2 / math.sqrt(math.pi) * xp.exp(-x * x) * _W,
+            lambda xp, x: -2 / math.sqrt(math.pi) * xp.exp(-x * x) * _W),
+    "eigenvalues": (lambda xp, a: xp.sum(xp.linalg.eigvalsh(a) * _W[:3]), (_S,), "gradient",
+                    lambda xp, a: (lambda v: v @ xp.diag(_W[:3]) @ xp.matrix_transpose(v))(
+                        xp.linalg.eigh(a)[1]),
+                    lambda xp, a: (1 + 1e-6) * (lambda v: v @ xp.diag(_W[:3])
+                                                @ xp.matrix_transpose(v))(xp.linalg.eigh(a)[1])),
+    "hessian of exp": (lambda xp, x: xp.sum(xp.exp(x) * _W), (_R.standard_normal(4),),
+                       "hessian", lambda xp, x: xp.diag(xp.exp(x) * _W),
+                       lambda xp, x: xp.diag(xp.exp(x) * _W * (1 + 1e-6))),
+    "hessian of x B x": (lambda xp, x: x @ _B @ x, (_R.standard_normal(3),), "hessian",
+                         lambda xp, x: _B + _B.T + 0 * xp.outer(x, x),
+                         lambda xp, x: 2 * _B + 0 * xp.outer(x, x)),
+}
+
+
+@pytest.mark.parametrize("name", list(_CLOSED))
+def test_closed_form_right_passes_wrong_fails(name):
+    f, args, kind, right, wrong = _CLOSED[name]
+    rep = adcheck.check(f, args, kind=kind, expected=right)
+    assert rep.verdict == "pass", rep.message
+    rep = adcheck.check(f, args, kind=kind, expected=wrong)
+    assert rep.verdict == "fail", rep.message
