@@ -71,9 +71,7 @@ class CheckReport:
 def _run(name, kind, f, args, wrt, kw):
     try:
         r = _engines.get(name).derivative(kind, f, args, wrt, **kw)
-    except UnknownName:
-        raise  # the function itself is wrong: no engine can run it, so no verdict
-    except NearlyDegenerate as exc:
+    except NearlyDegenerate as exc:  # the derivative is ill-defined here: no verdict
         return None, EngineVerdict(name, "inconclusive", note=str(exc))
     except (NotAnalytic, UnsupportedOperation) as exc:
         return None, EngineVerdict(name, "not-applicable", note=str(exc))
@@ -106,6 +104,7 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
         A CheckReport; ``report.message`` says what failed, where, by how much, and why.
     """
     args = tuple(args)
+    _names_exist(f, args)
     kw = _directions(kind, v, order, direction)
     order = kw.get("order", em.ORDER.get(kind, 1))
     names = list(engines or [n for n in (DEFAULT_ENGINES[order] if order <= 2 else
@@ -142,6 +141,18 @@ def _raise_usage_error(results, verdicts) -> None:
         exc = getattr(ev, "exception", None)
         if isinstance(exc, (InputError, TracedValueError)):
             raise exc
+
+
+def _names_exist(f, args) -> None:
+    """Raise ``UnknownName`` when ``f`` uses a name no namespace has (a typo): that is an
+    error in the function, not a verdict. Any other failure is left to the engines."""
+    from engines.namespace import numpy_ns
+    try:
+        f(numpy_ns, *args)
+    except UnknownName:
+        raise
+    except Exception:  # noqa: BLE001  the engines report it in their own terms
+        pass
 
 
 def _directions(kind, v, order, direction) -> dict:
