@@ -90,7 +90,7 @@ class FDEngine(Engine):
         return Result(value, r.cost, error, self.name, r.status, r.note)
 
     def _scalar(self, call: Call) -> None:
-        if call.f0.size != 1:
+        if call.f0.shape != ():  # a shape-(1,) output has a (1, n, n) derivative, not (n, n)
             raise InputError(
                 f"second derivatives here need a scalar-valued function; f has shape "
                 f"{call.f0.shape}")
