@@ -16,7 +16,6 @@ import numpy as np
 import engines as _engines
 from engines.arraylike import TracedValueError
 from engines.errors import (
-    InputError,
     NearlyDegenerate,
     NotAnalytic,
     UnknownName,
@@ -132,14 +131,14 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
 
 
 def _raise_usage_error(results, verdicts) -> None:
-    """Raise the function's own usage error (a traced value turned into a float, an output
-    of the wrong shape for ``kind``, a complex input) when it left fewer than two engines
-    with a result: the function must change, and an "inconclusive" would hide why."""
+    """Raise the function's own error on traced values (``float(x)``, ``np.asarray(x)``,
+    ``x += y``) when it left fewer than two engines with a result: the function must change,
+    and an "inconclusive" would hide why."""
     if len(results) >= 2:
         return
     for ev in verdicts.values():
         exc = getattr(ev, "exception", None)
-        if isinstance(exc, (InputError, TracedValueError)):
+        if isinstance(exc, TracedValueError):
             raise exc
 
 
