@@ -65,6 +65,17 @@ def note_boundary(a, b, what: str) -> None:
     tracer.kink(what, dist, err)
 
 
+def note_ties(x, axis: int, what: str) -> None:
+    """Tell an error-bound interpreter carrying ``x`` (values sorted along ``axis``) when two
+    neighbours are equal within rounding: their order, and so the derivative, is not defined."""
+    box = _bounded(x)
+    if box is None:
+        return
+    v = np.moveaxis(np.asarray(_primal(x), dtype=float), axis, -1)
+    err = np.moveaxis(np.broadcast_to(np.asarray(box.err, dtype=float), v.shape), axis, -1)
+    box.tracer.kink(what, np.diff(v, axis=-1), err[..., 1:] + err[..., :-1])
+
+
 def _compare(op):
     """A comparison: the boolean array of the primal values (no derivative)."""
     def method(self, other):

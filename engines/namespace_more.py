@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from .arraylike import note_ties
 from .core import primal
 from .errors import UnsupportedOperation
 
@@ -227,7 +228,9 @@ class MoreNames:
         if axis is None:  # numpy: the flattened array
             x, axis = self.reshape(x, (-1,)), -1
         idx = self.argsort(x, axis=axis, descending=descending)
-        return self.take_along_axis(x, idx, axis=axis)
+        out = self.take_along_axis(x, idx, axis=axis)
+        note_ties(out, axis, "sort (tied values)")
+        return out
 
     def take_along_axis(self, x, indices, axis=-1):
         nd = len(_shape(x))

@@ -233,3 +233,34 @@ def test_closed_form_right_passes_wrong_fails(name):
     assert rep.verdict == "pass", rep.message
     rep = adcheck.check(f, args, kind=kind, expected=wrong)
     assert rep.verdict == "fail", rep.message
+
+
+# ---------------------------------------------------------------- honest inconclusives
+_Q = np.linalg.qr(np.random.default_rng(3).standard_normal((3, 3)))[0]
+_HONEST = {
+    # name: (f, args, reason every non-passing engine must give)
+    "eigh, eigenvalues 1e-9 apart": (
+        lambda xp, a: xp.sum(xp.linalg.eigh(a)[1][:, 0] ** 2 * np.array([1.0, 2.0, 3.0])),
+        (_Q @ np.diag([1.0, 1.0 + 1e-9, 3.0]) @ _Q.T,), "eigenvalue gap|kink"),
+    "svd, repeated singular values": (
+        lambda xp, a: xp.sum(xp.linalg.svd(a, full_matrices=False)[0] ** 2 * np.arange(9.0)
+                             .reshape(3, 3)), (np.eye(3),), "eigenvalue gap|kink"),
+    "sort with a tie": (lambda xp, x: xp.sum(xp.sort(x) * np.array([1.0, 2.0, 3.0])),
+                        (np.array([0.3, 0.3, 1.0]),), "tied values"),
+    "maximum at a tie": (lambda xp, x, y: xp.sum(xp.maximum(x, y)),
+                         (np.array([0.5, 1.0]), np.array([0.5, 0.2])), "kink"),
+    "abs at 0": (lambda xp, x: xp.sum(xp.abs(x)), (np.array([0.0, 1.0]),), "kink"),
+    "sqrt at 0 (infinite slope)": (lambda xp, x: xp.sum(xp.sqrt(x)), (np.array([0.0, 1.0]),),
+                                   "not finite"),
+}
+
+
+@pytest.mark.parametrize("name", list(_HONEST))
+def test_inconclusive_only_with_its_reason(name):
+    f, args, reason = _HONEST[name]
+    rep = adcheck.check(f, args)
+    assert rep.verdict != "fail", rep.message
+    unsure = [ev for ev in rep.engines.values() if ev.outcome != "pass"]
+    assert unsure, rep.message  # the point is honestly hard: someone must say so
+    for ev in unsure:
+        assert ev.outcome == "inconclusive" and re.search(reason, ev.note), rep.message
