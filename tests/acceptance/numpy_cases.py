@@ -27,6 +27,7 @@ class Case:
     kind: str = "gradient"
     wrt: int = 0
     exact: bool = True  # also judge the 50-digit oracle
+    order: int | None = None  # kind="derivative": the order k
 
 
 def normal(*shape):
@@ -108,12 +109,12 @@ def scalar(g, args):
 CASES: list[Case] = []
 
 
-def add(cid, g, *args, kind="gradient", wrt=(0,), exact=True):
+def add(cid, g, *args, kind="gradient", wrt=(0,), exact=True, order=None):
     """Register ``g`` (array-valued) on ``args`` for each differentiated argument in ``wrt``."""
     f = scalar(g, args)
     for i in wrt:
         suffix = f"/wrt{i}" if len(wrt) > 1 else ""
-        CASES.append(Case(cid + suffix, f, args, kind, i, exact))
+        CASES.append(Case(cid + suffix, f, args, kind, i, exact, order))
 
 
 # ---------------------------------------------------------------- elementwise, one argument
@@ -129,9 +130,11 @@ _UNARY = {
 for _name, _draw in _UNARY.items():
     add(_name, lambda xp, x, n=_name: getattr(xp, n)(x), _draw(3, 4))
     add(_name + "[0-d]", lambda xp, x, n=_name: getattr(xp, n)(x), np.asarray(_draw(1)[0]))
-for _name in ("sin", "exp", "log", "tanh", "sqrt", "arctan"):
-    _draw = _UNARY[_name]
-    add(_name + "[hessian]", lambda xp, x, n=_name: getattr(xp, n)(x), _draw(4), kind="hessian")
+for _name, _draw in _UNARY.items():
+    add(_name + "[hessian]", lambda xp, x, n=_name: getattr(xp, n)(x), _draw(3), kind="hessian")
+for _name in ("sin", "exp", "log", "tanh", "sqrt", "arctan", "log1p", "arcsinh"):
+    add(_name + "[order 3]", lambda xp, x, n=_name: getattr(xp, n)(x),
+        np.asarray(_UNARY[_name](1)[0]), kind="derivative", order=3)
 
 # ---------------------------------------------------------------- elementwise, two arguments
 _BINARY = {
@@ -157,6 +160,10 @@ add("where", lambda xp, a, b: xp.where(a > 0, a * b, xp.sin(b)), away(3, 4), nor
     wrt=(0, 1))
 add("where[broadcast]", lambda xp, a, b: xp.where(a > 0, a, b), away(3, 4), normal(4),
     wrt=(0, 1))
+for _name, (_da, _db) in _BINARY.items():
+    if _name not in ("maximum", "minimum"):
+        add(f"{_name}[hessian]", lambda xp, a, b, n=_name: getattr(xp, n)(a, b), _da(3),
+            _db(3), kind="hessian", wrt=(0, 1))
 add("clip", lambda xp, x: xp.clip(x, -0.5, 0.7), np.array([-1.1, -0.2, 0.3, 0.9, 1.4]))
 add("clip[min only]", lambda xp, x: xp.clip(x, min=0.1), np.array([-1.1, 0.3, 0.9]))
 add("square[hessian]", lambda xp, x: xp.square(x) * x, normal(3), kind="hessian")
@@ -178,6 +185,17 @@ for _name, _draw in {"sum": normal, "mean": normal, "prod": away, "max": distinc
 add("var[ddof=1]", lambda xp, x: xp.var(x, axis=0, ddof=1), normal(4, 3))
 add("std[correction=1]", lambda xp, x: xp.std(x, correction=1), normal(5))
 add("prod[hessian]", lambda xp, x: xp.prod(x), away(4), kind="hessian")
+add("var[hessian]", lambda xp, x: xp.var(x, ddof=1), normal(4), kind="hessian")
+add("std[hessian]", lambda xp, x: xp.std(x), normal(4), kind="hessian")
+add("max[hessian]", lambda xp, x: xp.max(x ** 2), distinct(4), kind="hessian")
+add("softmax[hessian]", lambda xp, x: xp.special.softmax(x), normal(4), kind="hessian")
+add("vector_norm[hessian]", lambda xp, x: xp.linalg.vector_norm(x), normal(4), kind="hessian")
+add("vector_norm[ord=3,hessian]", lambda xp, x: xp.linalg.vector_norm(x, ord=3), away(4),
+    kind="hessian")
+add("cumprod[hessian]", lambda xp, x: xp.cumprod(x), away(4), kind="hessian")
+add("logsumexp[order 3]", lambda xp, x: xp.special.logsumexp(x), normal(3), kind="derivative",
+    order=3)
+add("prod[order 4]", lambda xp, x: xp.prod(x), away(3), kind="derivative", order=4)
 add("logsumexp[hessian]", lambda xp, x: xp.special.logsumexp(x), normal(4), kind="hessian")
 for _name in ("cumsum", "cumprod"):
     for _ax in (None, 0, 1, -1):

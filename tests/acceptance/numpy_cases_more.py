@@ -223,3 +223,19 @@ add("cross-entropy", lambda xp, z, y: -xp.sum(y * xp.special.log_softmax(z, axis
 add("mlp", lambda xp, w, x: xp.tanh(x @ w[:, :2]) @ w[:2, :], normal(3, 3), normal(5, 3))
 add("gaussian logpdf", lambda xp, x, c: -0.5 * x @ xp.linalg.solve(c, x)
     - 0.5 * xp.linalg.slogdet(c)[1], normal(3), spd(3, 3), wrt=(0, 1))
+for _name in ("erf", "expit", "gammaln", "ndtr", "log_ndtr", "erfc", "log_expit", "softplus"):
+    add(f"special.{_name}[order 3]", lambda xp, x, n=_name: getattr(xp.special, n)(x),
+        np.asarray(1.3), kind="derivative", order=3)
+add("linalg.det[order 3]", lambda xp, a: xp.linalg.det(a), wellcond(2, 2), kind="derivative",
+    order=3)
+add("linalg.inv[order 3]", lambda xp, a: xp.linalg.inv(a)[0, 1], wellcond(2, 2),
+    kind="derivative", order=3)
+add("linalg.solve[hessian]", lambda xp, a, b: xp.linalg.solve(a, b), wellcond(3, 3), normal(3),
+    kind="hessian", wrt=(0, 1))
+add("linalg.svdvals[hessian]", lambda xp, a: xp.linalg.svdvals(a), tall(3, 2), kind="hessian")
+add("linalg.qr.R[hessian]", lambda xp, a: xp.linalg.qr(a)[1], tall(3, 2), kind="hessian")
+add("linalg.expm[hessian]", lambda xp, a: xp.linalg.expm(a), 0.5 * normal(2, 2), kind="hessian")
+add("einsum[hessian]", lambda xp, a: xp.einsum("ij,jk,ki->", a, a, a), normal(3, 3),
+    kind="hessian")
+add("special.polygamma[hessian]", lambda xp, x: xp.special.polygamma(1, x), positive(3),
+    kind="hessian")

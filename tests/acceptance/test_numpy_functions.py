@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import adcheck
-from adcheck.check import DEFAULT_ENGINES
+from adcheck.check import DEFAULT_ENGINES, HIGHER_ORDER_ENGINES
 from engines import get as get_engine
 
 from . import numpy_cases_more, numpy_cases_numpy  # noqa: F401  (register the rest)
@@ -25,10 +25,15 @@ ORDER = {"gradient": 1, "hessian": 2}
 
 
 def _engines(case):
-    return [*DEFAULT_ENGINES[ORDER[case.kind]], *(["exact"] if case.exact else [])]
+    order = case.order or ORDER[case.kind]
+    if order > 2:  # check()'s own choice: two AD nestings and the exact oracle
+        return list(HIGHER_ORDER_ENGINES)
+    return [*DEFAULT_ENGINES[order], *(["exact"] if case.exact else [])]
 
 
 def _run(case, **kw):
+    if case.order:
+        kw["order"] = case.order
     return adcheck.check(case.f, case.args, wrt=case.wrt, kind=case.kind, **kw)
 
 
