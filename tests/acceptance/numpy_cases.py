@@ -166,7 +166,7 @@ for _name, (_da, _db) in _BINARY.items():
             _db(3), kind="hessian", wrt=(0, 1))
 add("clip", lambda xp, x: xp.clip(x, -0.5, 0.7), np.array([-1.1, -0.2, 0.3, 0.9, 1.4]))
 add("clip[min only]", lambda xp, x: xp.clip(x, min=0.1), np.array([-1.1, 0.3, 0.9]))
-add("square[hessian]", lambda xp, x: xp.square(x) * x, normal(3), kind="hessian")
+add("square*x[hessian]", lambda xp, x: xp.square(x) * x, normal(3), kind="hessian")
 add("copysign", lambda xp, x, y: xp.copysign(x, y), away(5), away(5))
 add("special.xlogy", lambda xp, x, y: xp.special.xlogy(x, y), normal(5), positive(5),
     wrt=(0, 1))
