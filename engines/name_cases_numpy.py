@@ -41,6 +41,9 @@ CASES = [
     _c("special.huber", "away", lambda g, x: g(0.25, x)),
     _c("special.i0e", "away"), _c("special.i1e", "away"), _c("special.exp2", "vec"),
     _c("special.exp10", "vec"), _c("special.expm1", "vec"), _c("special.log1p", "pos"),
-    _c("special.cbrt", "away"),
+    _c("special.cbrt", "away"), _c("special.j0", "vec"), _c("special.j1", "vec"),
+    _c("special.jv", "pos", lambda g, x: g(2.5, x)), _c("special.jn", "vec", lambda g, x: g(3, x)),
+    _c("special.y0", "pos"), _c("special.y1", "pos"),
+    _c("special.yv", "pos", lambda g, x: g(1.5, x)), _c("special.yn", "pos", lambda g, x: g(2, x)),
 ]
 """One sample call per added name."""

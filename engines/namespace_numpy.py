@@ -280,6 +280,26 @@ class NumpyNames:
     def sp_cbrt(self, x):
         return self.cbrt(x)
 
+    def sp_jv(self, v, x):
+        return self._q("bessel_jv")(x, v=float(v))
+
+    def sp_yv(self, v, x):
+        return self._q("bessel_yv")(x, v=float(v))
+
+    def sp_j0(self, x):
+        return self.sp_jv(0, x)
+
+    def sp_j1(self, x):
+        return self.sp_jv(1, x)
+
+    def sp_y0(self, x):
+        return self.sp_yv(0, x)
+
+    def sp_y1(self, x):
+        return self.sp_yv(1, x)
+
+    sp_jn, sp_yn = sp_jv, sp_yv
+
     def _bind_numpy(self):
         """Add the ``la_``/``sp_`` methods above to ``xp.linalg`` and ``xp.special``."""
         for n in LINALG_NUMPY:
@@ -312,4 +332,6 @@ SPECIAL_NUMPY = {
     "kl_div": "multiply+log+divide", "boxcox": "pow | log", "huber": "where+multiply",
     "i0e": "exp+bessel_iv", "i1e": "exp+bessel_iv", "exp2": "exp+multiply",
     "exp10": "exp+multiply", "expm1": "expm1", "log1p": "log1p", "cbrt": "abs+pow+multiply",
+    **{n: "bessel_jv" for n in ("jv", "jn", "j0", "j1")},
+    **{n: "bessel_yv" for n in ("yv", "yn", "y0", "y1")},
 }

@@ -123,3 +123,10 @@ for _name, (_g, _x) in _SIGNATURES.items():
     add(_name, _g, _x)
 add("linalg.eigh[UPLO=U]", lambda xp, a: xp.linalg.eigh(a, UPLO="U")[0]
     + xp.linalg.eigvalsh(a, UPLO="U"), wellcond(3, 3))  # only the upper triangle is read
+for _name, _draw in {"j0": normal, "j1": normal, "y0": positive, "y1": positive}.items():
+    add(f"special.{_name}", lambda xp, x, n=_name: getattr(xp.special, n)(x), _draw(3, 2))
+    add(f"special.{_name}[hessian]", lambda xp, x, n=_name: getattr(xp.special, n)(x),
+        _draw(3), kind="hessian")
+add("special.jv[v=2.5]", lambda xp, x: xp.special.jv(2.5, x), positive(4))
+add("special.jn[n=3]", lambda xp, x: xp.special.jn(3, x), normal(4))
+add("special.yn[n=2]", lambda xp, x: xp.special.yn(2, x), positive(4))
