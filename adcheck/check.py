@@ -21,6 +21,7 @@ from engines.errors import (
     UnknownName,
     UnsupportedOperation,
 )
+from engines.pytree import flatten, is_container
 
 from . import errmodel as em
 from .judge import compare, diagnose
@@ -103,7 +104,11 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
         A CheckReport; ``report.message`` says what failed, where, by how much, and why.
     """
     args = tuple(args)
-    _names_exist(f, args)
+    out = _names_exist(f, args)
+    if is_container(out) and kind != "vjp":  # a verdict per leaf, combined
+        from .check_leaves import check_leaves
+        return check_leaves(check, CheckReport, f, args, len(flatten(out)[0]), kind, expected,
+                            wrt=wrt, engines=engines, v=v, order=order, direction=direction)
     kw = _directions(kind, v, order, direction)
     order = kw.get("order", em.ORDER.get(kind, 1))
     names = list(engines or [n for n in (DEFAULT_ENGINES[order] if order <= 2 else
@@ -142,16 +147,16 @@ def _raise_usage_error(results, verdicts) -> None:
             raise exc
 
 
-def _names_exist(f, args) -> None:
+def _names_exist(f, args):
     """Raise ``UnknownName`` when ``f`` uses a name no namespace has (a typo): that is an
     error in the function, not a verdict. Any other failure is left to the engines."""
     from engines.namespace import numpy_ns
     try:
-        f(numpy_ns, *args)
+        return f(numpy_ns, *args)
     except UnknownName:
         raise
     except Exception:  # noqa: BLE001  the engines report it in their own terms
-        pass
+        return None
 
 
 def _directions(kind, v, order, direction) -> dict:

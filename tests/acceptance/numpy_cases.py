@@ -109,6 +109,11 @@ def scalar(g, args):
 CASES: list[Case] = []
 
 
+def add_raw(cid, f, *args, kind="jacobian", wrt=0):
+    """Register ``f`` itself (array-valued, or a tuple of arrays) for ``kind``."""
+    CASES.append(Case(cid, f, args, kind, wrt))
+
+
 def add(cid, g, *args, kind="gradient", wrt=(0,), exact=True, order=None):
     """Register ``g`` (array-valued) on ``args`` for each differentiated argument in ``wrt``."""
     f = scalar(g, args)

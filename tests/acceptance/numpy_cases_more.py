@@ -7,6 +7,7 @@ import numpy as np
 from .numpy_cases import (
     RNG,
     add,
+    add_raw,
     away,
     distinct,
     inside,
@@ -239,3 +240,15 @@ add("einsum[hessian]", lambda xp, a: xp.einsum("ij,jk,ki->", a, a, a), normal(3,
     kind="hessian")
 add("special.polygamma[hessian]", lambda xp, x: xp.special.polygamma(1, x), positive(3),
     kind="hessian")
+
+# ---------------------------------------------------------------- Jacobians of array outputs
+add_raw("jacobian: sin", lambda xp, x: xp.sin(x), normal(2, 3))
+add_raw("jacobian: matmul", lambda xp, a, b: a @ b, normal(2, 3), normal(3, 2), wrt=1)
+add_raw("jacobian: softmax", lambda xp, x: xp.special.softmax(x, axis=-1), normal(2, 3))
+add_raw("jacobian: cholesky", lambda xp, a: xp.linalg.cholesky(a), spd(3, 3))
+add_raw("jacobian: solve", lambda xp, a, b: xp.linalg.solve(a, b), wellcond(3, 3), normal(3))
+add_raw("jacobian: eigvalsh", lambda xp, a: xp.linalg.eigvalsh(a), spread_sym(3, 3))
+add_raw("jacobian: cumsum", lambda xp, x: xp.cumsum(x, axis=0), normal(3, 2))
+add_raw("jacobian: tuple output", lambda xp, x: (xp.sin(x), xp.sum(x * x)), normal(3))
+add_raw("jacobian: slogdet whole", lambda xp, a: xp.linalg.slogdet(a), wellcond(3, 3))
+add_raw("jacobian: dict output", lambda xp, x: {"s": xp.exp(x), "m": xp.max(x)}, distinct(3))

@@ -21,7 +21,7 @@ from engines import get as get_engine
 from . import numpy_cases_more, numpy_cases_numpy  # noqa: F401  (register the rest)
 from .numpy_cases import CASES
 
-ORDER = {"gradient": 1, "hessian": 2}
+ORDER = {"gradient": 1, "jacobian": 1, "hessian": 2}
 
 
 def _engines(case):
@@ -269,3 +269,15 @@ def test_inconclusive_only_with_its_reason(name):
     assert unsure, rep.message  # the point is honestly hard: someone must say so
     for ev in unsure:
         assert ev.outcome == "inconclusive" and re.search(reason, ev.note), rep.message
+
+
+def test_a_container_output_is_judged_leaf_by_leaf_and_a_wrong_leaf_fails():
+    x = np.array([0.3, -0.7, 1.1])
+
+    def f(xp, x):
+        return xp.sin(x), xp.sum(x * x)
+    right = (np.diag(np.cos(x)), 2 * x)
+    assert adcheck.check(f, (x,), kind="jacobian", expected=right).verdict == "pass"
+    wrong = (np.diag(np.cos(x)), 2 * x * (1 + 1e-6))
+    rep = adcheck.check(f, (x,), kind="jacobian", expected=wrong)
+    assert rep.verdict == "fail" and "leaf 1" in rep.message, rep.message
