@@ -40,8 +40,10 @@ class LinalgNames:
         return EighResult(packed[..., 0, :], packed[..., 1:, :])
 
     def _from_triangle(self, x, uplo):
-        """numpy's eigh reads one triangle (``UPLO``); the primitive reads the lower one."""
-        return self._mT(x) if uplo == "U" else x
+        """numpy's eigh reads one triangle (``UPLO``); the primitive reads the symmetric part
+        (A + Aᵀ)/2, the same matrix for the symmetric inputs eigh is meant for, so ``UPLO``
+        is accepted for numpy's signature and changes nothing."""
+        return x
 
     def la_eigvalsh(self, x, UPLO="L"):  # noqa: N803
         return self.la_eigvalsh_full(self._from_triangle(x, UPLO))
