@@ -66,11 +66,6 @@ class NumpyNames:
         ln2 = math.log(2.0)
         return self.divide(self.logaddexp(self.multiply(x, ln2), self.multiply(y, ln2)), ln2)
 
-    def cbrt(self, x):
-        """The real cube root: sign(x)·|x|^(1/3) (no derivative at 0, as for |x|^(1/3))."""
-        sign = self._const(np.where(np.signbit(plain(x).astype(float)), -1.0, 1.0))
-        return self.multiply(sign, self.pow(self.abs(x), 1.0 / 3.0))
-
     # -- reductions
     def average(self, a, axis=None, weights=None, keepdims=False):
         if weights is None:
@@ -277,9 +272,6 @@ class NumpyNames:
     def sp_log1p(self, x):
         return self.log1p(x)
 
-    def sp_cbrt(self, x):
-        return self.cbrt(x)
-
     def sp_jv(self, v, x):
         return self._q("bessel_jv")(x, v=float(v))
 
@@ -313,7 +305,7 @@ NAMES: dict[str, str] = {
     "mod": "floor+divide+multiply+subtract", "fmax": "maximum", "fmin": "minimum",
     "array": "(constant or stack)", "concatenate": "concat+reshape", "reciprocal": "divide",
     "deg2rad": "multiply", "rad2deg": "multiply", "radians": "multiply", "degrees": "multiply",
-    "logaddexp2": "logaddexp+multiply+divide", "cbrt": "abs+pow+multiply",
+    "logaddexp2": "logaddexp+multiply+divide",
     "average": "multiply+sum+divide", "ptp": "multiply+sum+subtract",
     "median": "getitem+add+multiply", "trapezoid": "getitem+add+multiply+sum",
     "trapz": "getitem+add+multiply+sum", "fliplr": "getitem", "flipud": "getitem",
@@ -331,7 +323,7 @@ SPECIAL_NUMPY = {
     "erfcx": "exp+erfc+multiply", "entr": "multiply+log", "rel_entr": "multiply+log+divide",
     "kl_div": "multiply+log+divide", "boxcox": "pow | log", "huber": "where+multiply",
     "i0e": "exp+bessel_iv", "i1e": "exp+bessel_iv", "exp2": "exp+multiply",
-    "exp10": "exp+multiply", "expm1": "expm1", "log1p": "log1p", "cbrt": "abs+pow+multiply",
+    "exp10": "exp+multiply", "expm1": "expm1", "log1p": "log1p",
     **{n: "bessel_jv" for n in ("jv", "jn", "j0", "j1")},
     **{n: "bessel_yv" for n in ("yv", "yn", "y0", "y1")},
 }

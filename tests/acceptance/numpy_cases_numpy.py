@@ -7,8 +7,7 @@ import numpy as np
 from .numpy_cases import add, away, distinct, inside, normal, positive, tall, wellcond
 
 for _name, _draw in {"absolute": away, "fabs": away, "reciprocal": away, "deg2rad": normal,
-                     "rad2deg": normal, "radians": normal, "degrees": normal,
-                     "cbrt": away}.items():
+                     "rad2deg": normal, "radians": normal, "degrees": normal}.items():
     add(_name, lambda xp, x, n=_name: getattr(xp, n)(x), _draw(3, 2))
 for _name, (_da, _db) in {"power": (positive, normal), "true_divide": (normal, away),
                           "logaddexp2": (normal, normal), "fmax": (distinct, distinct),
@@ -57,7 +56,7 @@ add("linalg.cond[p=fro]", lambda xp, a: xp.linalg.cond(a, "fro"), wellcond(3, 3)
 _G = lambda *s: positive(*s, lo=0.6, hi=3.0)  # noqa: E731  (gamma's domain, away from poles)
 for _name, _draw in {"gamma": _G, "rgamma": _G, "loggamma": _G, "erfcinv": lambda *s: positive(
         *s, lo=0.2, hi=1.8), "erfcx": normal, "entr": positive, "i0e": away, "i1e": away,
-        "exp2": normal, "exp10": normal, "expm1": normal, "log1p": inside, "cbrt": away}.items():
+        "exp2": normal, "exp10": normal, "expm1": normal, "log1p": inside}.items():
     add(f"special.{_name}", lambda xp, x, n=_name: getattr(xp.special, n)(x), _draw(3, 2))
 add("special.gamma[negative]", lambda xp, x: xp.special.gamma(x), np.array([-0.5, -1.5, -2.3]))
 for _name in ("beta", "betaln", "rel_entr", "kl_div"):

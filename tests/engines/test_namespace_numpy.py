@@ -25,7 +25,6 @@ PAIRS = {
     "mod": (lambda: xp.mod(V * 3, 0.7), lambda: np.mod(V * 3, 0.7)),
     "deg2rad": (lambda: xp.deg2rad(X), lambda: np.deg2rad(X)),
     "logaddexp2": (lambda: xp.logaddexp2(X, 0.3), lambda: np.logaddexp2(X, 0.3)),
-    "cbrt": (lambda: xp.cbrt(X), lambda: np.cbrt(X)),
     "concatenate(None)": (lambda: xp.concatenate([X, V], axis=None),
                           lambda: np.concatenate([X, V], axis=None)),
     "average(weights)": (lambda: xp.average(X, axis=2, weights=V[:4]),
