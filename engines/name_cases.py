@@ -210,4 +210,7 @@ CASES: list[NameCase] = [
 ]
 """The sample calls; a name may appear more than once (different parameters)."""
 
+from .name_cases_numpy import CASES as _NUMPY_CASES  # noqa: E402  (uses _c above)
+
+CASES += _NUMPY_CASES
 ids = [f"{c.name}[{i}]" for i, c in enumerate(CASES)]

@@ -134,9 +134,12 @@ def derivative_bound(kind: str, f, args, wrt: int = 0, v=None, order=None, tange
     elif kind == "jvp" and tangent is not None:
         out = T.jvp(f, ad, margs, np.asarray(tangent, dtype=float), wrt)[1]
     elif kind == "vjp" and cotangent is not None:
-        out = T.vjp(f, ad, margs, wrt)[1](np.asarray(cotangent, dtype=float))
+        out = T.vjp(f, ad, margs, wrt)[1](trace.box(cotangent))
     elif kind == "gradient":
-        out = T.grad(f, wrt)(ad, *margs)
+        # The seed is boxed too: a derivative that does not depend on x (a linear f) is
+        # computed from constants alone, and its sums (un-broadcasting, reductions) would
+        # otherwise escape the bound.
+        out = T.vjp(f, ad, margs, wrt)[1](trace.box(1.0))
     elif kind in ("jacobian", "jvp", "vjp"):
         out = T.jacrev(f, wrt)(ad, *margs)
     elif kind == "hessian":
