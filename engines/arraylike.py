@@ -30,7 +30,7 @@ def _primal(x):
 
 def _bounded(x):
     """The innermost box of ``x`` that carries a rounding-error bound (``err``), or None."""
-    while isinstance(x, _core.Box):
+    while isinstance(x, ArrayLike):  # a traced value (every box is array-like)
         if hasattr(x, "err") and hasattr(x.tracer, "kink"):
             return x
         x = x.value

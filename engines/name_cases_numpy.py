@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .name_cases import _c, _rev
+from .name_case import _c, _rev
 
 CASES = [
     _c("absolute", "away"), _c("fabs", "away"), _c("reciprocal", "away"),
