@@ -1,4 +1,4 @@
-"""Issue-3 benchmark: accuracy and evaluations of finite differences against the exact oracle.
+"""Accuracy and evaluations of finite differences against the exact oracle.
 
 Cases: (a) gradient of xᵀQx, n=10, random symmetric Q (seed 0); (b) Black–Scholes gamma at
 S=K=100, T=1, r=0.05, σ=0.2 by differentiating the price twice in S; (c) d/dx tanh at 0.7;
@@ -141,7 +141,7 @@ def accuracy_table() -> dict:
 
 
 def goals(table) -> None:
-    """Print each goal of issue 3 with the measured figures."""
+    """Print each accuracy goal with the measured figures."""
     for name, row in table.items():
         if "numdifftools" not in row:
             continue

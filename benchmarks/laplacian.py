@@ -1,4 +1,4 @@
-"""Issue-7 benchmark 1: the Laplacian of a tanh MLP u: R^d -> R at a batch of 128 points.
+"""The Laplacian of a tanh MLP u: R^d -> R at a batch of 128 points.
 
 Methods: adcheck by nested reverse (one taped gradient, d reverse sweeps), forward-over-reverse
 (d forward passes over the gradient) and the forward Laplacian (one pass, engines.taylor);

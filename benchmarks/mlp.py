@@ -1,4 +1,4 @@
-"""Issue-2 benchmark: forward and forward+gradient time of a tanh MLP with MSE loss.
+"""Forward and forward+gradient time of a tanh MLP with MSE loss.
 
 Frameworks: the reverse engine, a hand-written numpy backprop (the floor for any numpy-based
 engine), torch eager, jax.jit(value_and_grad) and HIPS autograd. Each framework runs in its own

@@ -1,4 +1,4 @@
-"""Issue-7 benchmark 3: the issue-2 MLP table's rows for the torch and jax adapter engines.
+"""The MLP table's rows for the torch and jax adapter engines.
 
 The same tanh MLP with MSE loss and the same four sizes as ``benchmarks.mlp``, written once
 against the namespace and run through each adapter's namespace (engines.adapters): forward,

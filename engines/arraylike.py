@@ -28,9 +28,44 @@ def _primal(x):
     return HOOKS.primal(x)
 
 
+def _bounded(x):
+    """The innermost box of ``x`` that carries a rounding-error bound (``err``), or None."""
+    while isinstance(x, ArrayLike):  # a traced value (every box is array-like)
+        if hasattr(x, "err") and hasattr(x.tracer, "kink"):
+            return x
+        x = x.value
+    return None
+
+
+def note_boundary(a, b, what: str) -> None:
+    """Tell an error-bound interpreter carrying either operand that a comparison is decided
+    within rounding: the point lies on a branch boundary, where the two branches' derivatives
+    need not agree (``where(x == 0, 0*x, x)`` is x everywhere, its AD derivative at 0 is 0)."""
+    boxes = [_bounded(a), _bounded(b)]
+    tracer = next((bx.tracer for bx in boxes if bx is not None), None)
+    if tracer is None:
+        return
+    err = sum(np.asarray(bx.err) if bx is not None else 0.0 for bx in boxes)
+    with np.errstate(invalid="ignore"):
+        dist = np.asarray(_primal(a), dtype=float) - np.asarray(_primal(b), dtype=float)
+    tracer.kink(what, dist, err)
+
+
+def note_ties(x, axis: int, what: str) -> None:
+    """Tell an error-bound interpreter carrying ``x`` (values sorted along ``axis``) when two
+    neighbours are equal within rounding: their order, and so the derivative, is not defined."""
+    box = _bounded(x)
+    if box is None:
+        return
+    v = np.moveaxis(np.asarray(_primal(x), dtype=float), axis, -1)
+    err = np.moveaxis(np.broadcast_to(np.asarray(box.err, dtype=float), v.shape), axis, -1)
+    box.tracer.kink(what, np.diff(v, axis=-1), err[..., 1:] + err[..., :-1])
+
+
 def _compare(op):
     """A comparison: the boolean array of the primal values (no derivative)."""
     def method(self, other):
+        note_boundary(self, other, f"comparison ({op.__name__})")
         return op(_primal(self), _primal(other))
 
     method.__name__ = op.__name__

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -56,36 +55,7 @@ INPUTS: dict[str, Callable] = {
 }
 
 
-def _rev(x, axis):
-    """x reversed along ``axis`` by an index list (torch tensors refuse negative steps)."""
-    n = x.shape[axis]
-    return x[(slice(None),) * axis + (list(range(n - 1, -1, -1)),)]
-
-
-@dataclass(frozen=True)
-class NameCase:
-    """A name, the input kind its sample call takes, and the call ``call(fn, x)``."""
-
-    name: str
-    inputs: str
-    call: Callable
-    smooth: bool = True  # False: piecewise (zero derivative, no second-order check)
-
-    def resolve(self, xp):
-        """The function the name denotes in ``xp``."""
-        owner = xp
-        for part in self.name.split("."):
-            owner = getattr(owner, part)
-        return owner
-
-    def f(self, xp, x):
-        """The sample call in ``xp`` (a plain array or a tuple of them)."""
-        return self.call(self.resolve(xp), x)
-
-
-def _c(name, inputs="vec", call=lambda g, x: g(x), smooth=True):
-    return NameCase(name, inputs, call, smooth)
-
+from .name_case import NameCase, _c, _rev  # noqa: E402,F401  (the sample-call record)
 
 _UNARY = [
     ("exp", "vec"), ("log", "pos"), ("log1p", "pos"), ("expm1", "vec"), ("sqrt", "pos"),
@@ -210,4 +180,7 @@ CASES: list[NameCase] = [
 ]
 """The sample calls; a name may appear more than once (different parameters)."""
 
+from .name_cases_numpy import CASES as _NUMPY_CASES  # noqa: E402  (uses _c above)
+
+CASES += _NUMPY_CASES
 ids = [f"{c.name}[{i}]" for i, c in enumerate(CASES)]

@@ -23,6 +23,8 @@ from .errors import UnknownName, UnsupportedOperation
 from .namespace_linalg import LINALG, SPECIAL, LinalgNames
 from .namespace_more import NAMES as _MORE
 from .namespace_more import MoreNames
+from .namespace_numpy import LINALG_NUMPY, SPECIAL_NUMPY, NumpyNames
+from .namespace_numpy import NAMES as _NUMPY
 from .namespace_shape import NAMES as _SHAPE
 from .namespace_shape import ShapeNames
 from .primitives import _derive
@@ -42,6 +44,8 @@ _COMPOSITE = {
     "meshgrid": "broadcast_to", "sinc": "sin+divide+where", "i0": "bessel_iv",
     **_MORE, **_SHAPE, **{f"linalg.{n}": p for n, p in LINALG.items()},
     **{f"special.{n}": p for n, p in SPECIAL.items()},
+    **_NUMPY, **{f"linalg.{n}": p for n, p in LINALG_NUMPY.items()},
+    **{f"special.{n}": p for n, p in SPECIAL_NUMPY.items()},
 }
 _CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
               "float64": np.float64, "newaxis": None}
@@ -121,7 +125,7 @@ class _Sub:
         return self._owner._lookup(f"{self._prefix}.{name}", self, name)
 
 
-class Namespace(MoreNames, ShapeNames, LinalgNames):
+class Namespace(MoreNames, ShapeNames, LinalgNames, NumpyNames):
     """The supported names bound to one implementation of the primitives.
 
     Each primitive's ``xp`` names are looked up in the table on first use and cached, so a
@@ -147,6 +151,7 @@ class Namespace(MoreNames, ShapeNames, LinalgNames):
                                             "diagonal": self._linalg_diagonal})
         _LIVE.add(self)
         self._bind_more(_Sub)
+        self._bind_numpy()
 
     def _lookup(self, name: str, holder, attr: str):
         """The function of the primitive exposed as ``name``, cached on ``holder``."""
@@ -173,13 +178,19 @@ class Namespace(MoreNames, ShapeNames, LinalgNames):
     def square(self, x):
         return self._p["multiply"](x, x)
 
-    def reshape(self, x, shape):
-        return self._p["reshape"](x, shape=tuple(shape))
+    def reshape(self, x, shape, order="C"):
+        if order != "C":
+            raise ValueError(f"reshape(order={order!r}): only order='C' (numpy's default) is "
+                             f"supported; transpose first for Fortran order")
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        return self._p["reshape"](x, shape=shape)
 
     def expand_dims(self, x, axis=0):
-        s = list(_shape(x))
-        s.insert(axis if axis >= 0 else len(s) + axis + 1, 1)
-        return self.reshape(x, s)
+        axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+        n = len(_shape(x)) + len(axes)
+        new = {a % n for a in axes}
+        rest = iter(_shape(x))
+        return self.reshape(x, [1 if i in new else next(rest) for i in range(n)])
 
     def squeeze(self, x, axis=None):
         s = _shape(x)
@@ -197,21 +208,27 @@ class Namespace(MoreNames, ShapeNames, LinalgNames):
         return self._p["stack"](*arrays, axis=axis)
 
     def concat(self, arrays, axis=0):
+        if axis is None:  # the standard's (and numpy's) flattening form
+            arrays, axis = [self.reshape(a, (-1,)) for a in arrays], 0
         return self._p["concat"](*arrays, axis=axis)
 
-    def sum(self, x, axis=None, keepdims=False):
+    def sum(self, x, axis=None, keepdims=False, dtype=None):
         return self._p["sum"](x, axis=axis, keepdims=keepdims)
 
-    def mean(self, x, axis=None, keepdims=False):
+    def mean(self, x, axis=None, keepdims=False, dtype=None):
         return self._p["mean"](x, axis=axis, keepdims=keepdims)
 
-    def where(self, cond, x, y):
+    def where(self, cond, x=None, y=None):
+        if x is None and y is None:  # numpy's one-argument form: the indices where cond holds
+            return np.nonzero(np.asarray(primal(cond), dtype=bool))
         return self._p["where"](x, y, cond=np.asarray(primal(cond), dtype=bool))
 
     def vecdot(self, a, b, axis=-1):
         return self.sum(self._p["multiply"](a, b), axis=axis)
 
-    def take(self, x, indices, axis=0):
+    def take(self, x, indices, axis=None):
+        if axis is None:  # numpy's default: the flattened array
+            x, axis = self.reshape(x, (-1,)), 0
         index = (slice(None),) * (axis % len(_shape(x))) + (np.asarray(indices),)
         return self._p["getitem"](x, index=index)
 

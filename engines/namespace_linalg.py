@@ -34,14 +34,26 @@ class LinalgNames:
         lower = self._q("cholesky")(x)
         return self._mT(lower) if upper else lower
 
-    def la_eigh(self, x):
+    def la_eigh(self, x, UPLO="L"):  # noqa: N803  (numpy's parameter name)
+        x = self._from_triangle(x, UPLO)
         packed = self._q("eigh_packed")(x)
         return EighResult(packed[..., 0, :], packed[..., 1:, :])
 
-    def la_eigvalsh(self, x):
+    def _from_triangle(self, x, uplo):
+        """numpy's eigh reads one triangle (``UPLO``); the primitive reads the symmetric part
+        (A + Aᵀ)/2, the same matrix for the symmetric inputs eigh is meant for, so ``UPLO``
+        is accepted for numpy's signature and changes nothing."""
+        return x
+
+    def la_eigvalsh(self, x, UPLO="L"):  # noqa: N803
+        return self.la_eigvalsh_full(self._from_triangle(x, UPLO))
+
+    def la_eigvalsh_full(self, x):
         return self._q("eigh_packed")(x)[..., 0, :]
 
-    def la_svd(self, x, full_matrices=True):
+    def la_svd(self, x, full_matrices=True, compute_uv=True, hermitian=False):
+        if not compute_uv:  # numpy's spelling of svdvals
+            return self.la_svdvals(x)
         m, n = _shape(x)[-2:]
         if full_matrices and m != n:
             raise InputError("linalg.svd(full_matrices=True) of a non-square matrix has no "
@@ -61,6 +73,8 @@ class LinalgNames:
         return self.flip(self.sqrt(self.la_eigvalsh(gram)), axis=-1)
 
     def la_qr(self, x, mode="reduced"):
+        if mode == "r":  # numpy: R alone
+            return self.la_qr(x).R
         m, n = _shape(x)[-2:]
         if m < n or (mode == "complete" and m != n):
             raise InputError("linalg.qr is differentiable here for full column rank (m >= n) "
@@ -78,7 +92,7 @@ class LinalgNames:
             tri = self._mT(tri)
         return self._p["solve"](tri, b)
 
-    def la_pinv(self, x, rtol=None):
+    def la_pinv(self, x, rtol=None, rcond=None, hermitian=False):
         m, n = _shape(x)[-2:]
         if m >= n:
             return self._p["solve"](self.matmul(self._mT(x), x), self._mT(x))
@@ -165,7 +179,10 @@ class LinalgNames:
     def sp_softplus(self, x):
         return self.logaddexp(0.0, x)
 
-    def sp_logsumexp(self, a, axis=None, keepdims=False, b=None):
+    def sp_logsumexp(self, a, axis=None, keepdims=False, b=None, return_sign=False):
+        if return_sign:  # a positive sum for positive b: sign 1 (a constant)
+            out = self.sp_logsumexp(a, axis=axis, keepdims=keepdims, b=b)
+            return out, np.ones(_shape(out))
         shift = self._shift(a, axis)
         terms = self.exp(self.subtract(a, shift))
         if b is not None:
@@ -199,7 +216,16 @@ class LinalgNames:
         return self._q("polygamma")(x, n=0)
 
     def sp_polygamma(self, n, x):
-        return self._q("polygamma")(x, n=int(n))
+        orders = np.asarray(n)
+        if orders.ndim == 0:
+            return self._q("polygamma")(x, n=int(orders))
+        # an array of orders: each order's function, chosen elementwise (orders broadcast)
+        x = self.broadcast_to(x, np.broadcast_shapes(_shape(x), orders.shape))
+        out = self.zeros_like(x)
+        for k in np.unique(orders):
+            out = self.where(np.broadcast_to(orders == k, _shape(x)),
+                             self._q("polygamma")(x, n=int(k)), out)
+        return out
 
     def sp_xlogy(self, x, y):
         zero = self._choose(lambda v: v == 0, x, "xlogy")

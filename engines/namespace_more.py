@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from .arraylike import note_ties
 from .core import primal
 from .errors import UnsupportedOperation
 
@@ -135,11 +136,13 @@ class MoreNames:
         w = self._choose(weights, x, name)
         return self.sum(self.multiply(x, self._const(w)), axis=axis, keepdims=keepdims)
 
-    def max(self, x, axis=None, keepdims=False):
-        return self._mask_pick(x, axis, keepdims, np.max, "max")
+    def max(self, x, axis=None, keepdims=False, initial=None):
+        out = self._mask_pick(x, axis, keepdims, np.max, "max")
+        return out if initial is None else self.maximum(out, initial)
 
-    def min(self, x, axis=None, keepdims=False):
-        return self._mask_pick(x, axis, keepdims, np.min, "min")
+    def min(self, x, axis=None, keepdims=False, initial=None):
+        out = self._mask_pick(x, axis, keepdims, np.min, "min")
+        return out if initial is None else self.minimum(out, initial)
 
     amax, amin = max, min
 
@@ -221,9 +224,13 @@ class MoreNames:
             return idx
         return self._choose(order, x, "argsort")
 
-    def sort(self, x, axis=-1, descending=False, stable=True):
+    def sort(self, x, axis=-1, descending=False, stable=True, kind=None):
+        if axis is None:  # numpy: the flattened array
+            x, axis = self.reshape(x, (-1,)), -1
         idx = self.argsort(x, axis=axis, descending=descending)
-        return self.take_along_axis(x, idx, axis=axis)
+        out = self.take_along_axis(x, idx, axis=axis)
+        note_ties(out, axis, "sort (tied values)")
+        return out
 
     def take_along_axis(self, x, indices, axis=-1):
         nd = len(_shape(x))

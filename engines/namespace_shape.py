@@ -166,7 +166,7 @@ class ShapeNames:
         return [self.broadcast_to(a, shape) for a in arrays]
 
     # -- contractions
-    def einsum(self, subscripts, *operands):
+    def einsum(self, subscripts, *operands, optimize=False):
         """Einstein summation: each operand's axes lined up by letter, multiplied, summed."""
         ins, out = _parse_einsum(subscripts, [len(_shape(o)) for o in operands])
         letters = sorted(set("".join(ins)), key=lambda c: (c not in out, out.find(c), c))
@@ -174,11 +174,13 @@ class ShapeNames:
         total = None
         for spec, op in zip(ins, operands):
             op, spec = self._einsum_diagonal(op, spec)
-            sizes.update(zip(spec, _shape(op)))
+            own = dict(zip(spec, _shape(op)))
+            for c, n in own.items():  # an ellipsis axis of size 1 broadcasts
+                sizes[c] = max(sizes.get(c, 1), n)
             order = sorted(range(len(spec)), key=lambda i: letters.index(spec[i]))
             op = self.permute_dims(op, order)
             have = [spec[i] for i in order]
-            op = self.reshape(op, [sizes[c] if c in have else 1 for c in letters])
+            op = self.reshape(op, [own[c] if c in have else 1 for c in letters])
             total = op if total is None else self.multiply(total, op)
         summed = tuple(i for i, c in enumerate(letters) if c not in out)
         if summed:
@@ -235,12 +237,18 @@ class ShapeNames:
         return self.stack(parts, axis=axis)
 
     def inner(self, a, b):
-        return self.sum(self.multiply(a, b), axis=-1)
-
-    def dot(self, a, b):
+        """numpy.inner: the last axes contracted; the others of a, then of b (no broadcast)."""
         if len(_shape(a)) == 0 or len(_shape(b)) == 0:
             return self.multiply(a, b)
-        return self.matmul(a, b)
+        return self.tensordot(a, b, axes=([-1], [-1]))
+
+    def dot(self, a, b):
+        """numpy.dot: a's last axis with b's second to last (matmul only up to 2-d b)."""
+        if len(_shape(a)) == 0 or len(_shape(b)) == 0:
+            return self.multiply(a, b)
+        if len(_shape(b)) <= 2 or len(_shape(a)) == 1:
+            return self.matmul(a, b)
+        return self.tensordot(a, b, axes=([-1], [-2]))
 
     def vdot(self, a, b):
         return self.sum(self.multiply(self.reshape(a, (-1,)), self.reshape(b, (-1,))))
@@ -249,17 +257,29 @@ class ShapeNames:
 def _parse_einsum(subscripts: str, ndims):
     """Input specs and output spec of an einsum string (implicit mode: sorted single letters)."""
     s = subscripts.replace(" ", "")
-    if "." in s:
-        raise ValueError("einsum: ellipsis ('...') is not supported; name every axis")
     lhs, arrow, rhs = s.partition("->")
     ins = lhs.split(",")
+    ins, dots = _expand_ellipsis(s, ins, ndims)
+    if arrow and "..." in rhs:
+        rhs = rhs.replace("...", dots)
+    elif not arrow:
+        counts = {c: "".join(ins).count(c) for c in set("".join(ins)) if c not in dots}
+        rhs = dots + "".join(sorted(c for c, k in counts.items() if k == 1))
     if len(ins) != len(ndims) or any(len(i) != n for i, n in zip(ins, ndims)):
         raise ValueError(f"einsum: {subscripts!r} does not match operands with "
                          f"{list(ndims)} axes")
-    if not arrow:
-        counts = {c: "".join(ins).count(c) for c in set("".join(ins))}
-        rhs = "".join(sorted(c for c, k in counts.items() if k == 1))
     return ins, rhs
+
+
+def _expand_ellipsis(s: str, ins, ndims):
+    """Each operand's '...' as letters unused in ``s``, right-aligned as numpy broadcasts."""
+    if "." not in s or len(ins) != len(ndims):
+        return ins, ""
+    widths = [n - (len(spec) - 3) if "..." in spec else 0 for spec, n in zip(ins, ndims)]
+    free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in s]
+    dots = "".join(free[:max(widths)])
+    return [spec.replace("...", dots[len(dots) - w:] if w else "")
+            for spec, w in zip(ins, widths)], dots
 
 
 NAMES: dict[str, str] = {

@@ -110,6 +110,7 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
     _wrt(wrt, args)
     v = _direction(kind, v, direction, args, wrt)
     _names_exist(f, args)
+    _traceable(f, args, wrt)
     chosen = _engine_list(engines, order, kind)
     rec = _record(f, kind, wrt, order, expected, v, args, strategy)
     ref = None if expected is None or callable(expected) else _expected_array(expected)
@@ -186,6 +187,21 @@ def _wrt(wrt, args) -> None:
     if not 0 <= wrt < len(args):
         raise ValueError(f"wrt={wrt} is out of range: args holds {len(args)} argument(s), so "
                          f"wrt must be in 0..{len(args) - 1}")
+
+
+def _traceable(f, args, wrt) -> None:
+    """Raise the function's own refusal on traced values (``float(x)``, ``np.asarray(x)``,
+    ``x += y``): the function has to change, and an "inconclusive" would hide why."""
+    from adcheck.engines import transforms as T
+    from adcheck.engines.errors import TracedValueError
+    from adcheck.engines.namespace import ad
+    try:
+        x = np.asarray(args[wrt], dtype=float)
+        T.jvp(f, ad, args, np.zeros(x.shape), wrt)
+    except TracedValueError:
+        raise
+    except Exception:  # noqa: BLE001  anything else is the engines' to report
+        pass
 
 
 def _direction(kind, v, direction, args, wrt):
@@ -274,7 +290,9 @@ def _no_statement():
 
 def _report(kind, case: CaseOutcome, expected) -> CheckReport:
     vs = case.verdicts
-    failed = [n for n, x in vs.items() if x.outcome == "fail"]
+    # an engine that crashed on a function the others computed is reported as a failure (as
+    # `adcheck run` exits 1 on it), never hidden behind the others' pass
+    failed = [n for n, x in vs.items() if x.outcome in ("fail", "error")]
     passed = [n for n, x in vs.items() if x.outcome == "pass"]
     verdict = "fail" if failed else ("pass" if passed else "inconclusive")
     rep = CheckReport(kind, verdict, case.reference, dict(vs), case.outliers, case=case)

@@ -73,6 +73,8 @@ class FDEngine(Engine):
         shape = call.x.shape
 
         def assemble(parts):
+            if not parts:  # an empty argument: an empty Jacobian, shaped out.shape + (0,)
+                return np.zeros(np.shape(call.f0) + shape)
             out = np.stack([np.asarray(p, dtype=float) for p in parts], axis=-1)
             return out.reshape(out.shape[:-1] + shape)
 
@@ -97,7 +99,7 @@ class FDEngine(Engine):
         return Result(value, r.cost, error, self.name, r.status, r.note)
 
     def _scalar(self, call: Call) -> None:
-        if call.f0.size != 1:
+        if call.f0.shape != ():  # a shape-(1,) output has a (1, n, n) derivative, not (n, n)
             raise InputError(
                 f"second derivatives here need a scalar-valued function; f has shape "
                 f"{call.f0.shape}")

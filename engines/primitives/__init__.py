@@ -20,6 +20,7 @@ Users add elementwise primitives with ``adcheck.define_primitive``.
 from ..core import TABLE, PerIndex, Primitive, defprim, example, ops
 from . import (  # noqa: F401  (fill the table)
     arithmetic,
+    bessel,
     elementwise,
     elementwise_more,
     linalg,

@@ -12,13 +12,23 @@ import sympy
 
 
 def _batched(to_matrix, fn):
-    """Apply ``fn`` to square matrices over the leading batch axes of its first argument."""
+    """Apply ``fn`` to square matrices over the leading batch axes of its arguments.
+
+    The first argument is a stack of matrices; a further argument of two or more axes is a
+    stack of matrices too, and the batch axes of all broadcast (numpy's rule, so a single
+    matrix meets a stack of right-hand sides); a vector goes to every matrix unchanged.
+    """
     def run(a, *rest):
         a = np.asarray(a, dtype=object)
-        if a.ndim == 2:
+        rest = [np.asarray(r, dtype=object) for r in rest]
+        stacks = [r for r in rest if r.ndim >= 2]
+        batch = np.broadcast_shapes(a.shape[:-2], *(r.shape[:-2] for r in stacks))
+        if not batch:
             return np.asarray(fn(to_matrix(a.tolist()), *rest), dtype=object)
-        return np.stack([run(a[i], *(np.asarray(r, dtype=object)[i] for r in rest))
-                         for i in range(a.shape[0])])
+        a = np.broadcast_to(a, batch + a.shape[-2:])
+        rest = [np.broadcast_to(r, batch + r.shape[-2:]) if r.ndim >= 2 else r for r in rest]
+        return np.stack([run(a[i], *(r[i] if r.ndim >= 2 else r for r in rest))
+                         for i in range(batch[0])])
     return run
 
 

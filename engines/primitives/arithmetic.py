@@ -153,7 +153,8 @@ def _pow_bound(tr, ans, vals, errs, params):
     a, b = np.asarray(vals[0], dtype=float), np.asarray(vals[1], dtype=float)
     with np.errstate(all="ignore"):
         da = np.where(b == 0, 0.0, absf(b * a ** (b - 1)))
-        db = np.where(errs[1] == 0, 0.0, absf(ans * np.log(absf(a))))
+        # x**y log x -> 0 as x -> 0 (y > 0): an exponent's error cannot move 0**y
+        db = np.where((errs[1] == 0) | (ans == 0), 0.0, absf(ans * np.log(absf(a))))
     return da * errs[0] + db * errs[1] + ELEMENTARY_U * absf(ans)
 
 
