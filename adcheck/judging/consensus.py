@@ -102,8 +102,17 @@ def _no_majority(results, verdicts, families) -> None:
                f"{len(families)} independent families ({', '.join(sorted(families))}); every "
                f"value is shown, nobody is blamed")
     for n, (e, r) in results.items():
-        verdicts[n] = timed(CaseVerdict("inconclusive", note=why, engine=n,
+        note = why + ("; its value is not finite (an infinite slope, or an overflow)"
+                      if not _finite(r.value) else "")
+        verdicts[n] = timed(CaseVerdict("inconclusive", note=note, engine=n,
                                          family=family_of(e), result=r.value), verdicts[n])
+
+
+def _finite(value) -> bool:
+    try:
+        return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
+    except (TypeError, ValueError):
+        return True  # a container: its leaves are judged one by one
 
 
 # ----------------------------------------------------------------------------- blame

@@ -143,17 +143,28 @@ def derivative_bound(kind: str, f, args, wrt: int = 0, v=None, order=None, tange
     elif kind in ("jacobian", "jvp", "vjp"):
         out = T.jacrev(f, wrt)(ad, *margs)
     elif kind == "hessian":
-        out = T.hessian(f, wrt, outer="forward", inner="reverse")(ad, *margs)
+        out = _hessian_columns(f, wrt, trace, args, margs)
     elif kind == "hvp":
         out = T.hvp(f, wrt, outer="forward", inner="reverse")(ad, trace.box(v), *margs)
     elif kind == "laplacian":
-        h = T.hessian(f, wrt, outer="forward", inner="reverse")(ad, *margs)
+        h = _hessian_columns(f, wrt, trace, args, margs)
         n = int(np.prod(np.shape(args[wrt])))
         out = ad.trace(ad.reshape(h, (n, n)))
     else:
         raise ValueError(f"no magnitude route for kind {kind!r}")
     value, err = split(out, trace)
     return Bound(value, err, trace.kinks)
+
+
+def _hessian_columns(f, wrt, trace, args, margs):
+    """The Hessian as Hessian-vector products with boxed unit directions, one per column: a
+    quadratic's Hessian is made of its seeds alone, and their sums must be charged too."""
+    shape = np.shape(args[wrt])
+    n = int(np.prod(shape))
+    hvp = T.hvp(f, wrt, outer="forward", inner="reverse")
+    cols = [ad.reshape(hvp(ad, trace.box(np.eye(n)[j].reshape(shape)), *margs), (n,))
+            for j in range(n)]
+    return ad.reshape(ad.stack(cols, axis=1), shape + shape)
 
 
 def function_bound(g, args) -> Bound:

@@ -152,7 +152,16 @@ class Line:
         if t == 0.0:
             return self.call.f0
         if t not in self._seen:
-            value, pat = self.call.evaluate(self.call.x + t * self.v)  # new array: x untouched
+            try:
+                value, pat = self.call.evaluate(self.call.x + t * self.v)  # new array
+            except (ValueError, IndexError, ArithmeticError, np.linalg.LinAlgError) as exc:
+                # f is not defined there (a factorization that fails, a mask that changes the
+                # shapes f combines): outside its domain, like a NaN, and a kink between
+                self._crossed[t] = f"f itself ({type(exc).__name__} at this step)"
+                value, pat = np.full(self.call.f0.shape, np.nan), ()
+            if value.shape != self.call.f0.shape:  # x[x > 0]: the output changes shape here
+                self._crossed[t] = "the output's shape"
+                value = np.full(self.call.f0.shape, np.nan)
             self._seen[t] = value
             # a smooth f logs no choices; only a non-smooth one needs g(0)'s pattern
             if pat and pat != self.call.base_pattern():
