@@ -111,8 +111,8 @@ def judge_engine_case(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseV
 
 def _locate(v, cmp, allow, value, ref) -> None:
     """The worst component's engine value, reference value and allowance terms."""
-    if not cmp.worst or np.shape(value) != np.shape(ref):
-        return
+    if not cmp.worst or np.shape(value) != np.shape(ref) or np.size(ref) == 0:
+        return  # nothing to locate (an empty derivative has no worst component)
     i = cmp.index if cmp.index != () else ()
     flat = np.ravel_multi_index(i, np.shape(ref)) if i != () else 0
     v.why = allow.why(flat)

@@ -158,15 +158,23 @@ class Line:
                 # f is not defined there (a factorization that fails, a mask that changes the
                 # shapes f combines): outside its domain, like a NaN, and a kink between
                 self._crossed[t] = f"f itself ({type(exc).__name__} at this step)"
-                value, pat = np.full(self.call.f0.shape, np.nan), ()
-            if value.shape != self.call.f0.shape:  # x[x > 0]: the output changes shape here
+                value, pat = np.full(self._shape(), np.nan), ()
+            if value.shape != self._shape(value):  # x[x > 0]: the output changes shape here
                 self._crossed[t] = "the output's shape"
-                value = np.full(self.call.f0.shape, np.nan)
+                value = np.full(self._shape(), np.nan)
             self._seen[t] = value
             # a smooth f logs no choices; only a non-smooth one needs g(0)'s pattern
             if pat and pat != self.call.base_pattern():
                 self._crossed[t] = _first_change(self.call.pattern0, pat)
         return self._seen[t]
+
+    def _shape(self, first=None) -> tuple:
+        """The output's shape: f(x)'s when known, else the first point's (a smooth first
+        difference never evaluates f at x, and must not start now)."""
+        if self.call._f0 is not None:
+            return self.call._f0.shape
+        seen = next(iter(self._seen.values()), first)
+        return np.shape(seen) if seen is not None else self.call.f0.shape
 
     def widened(self, size: float) -> Line:
         """This line with its scale raised to ``size`` (never past a domain edge); the points

@@ -11,8 +11,7 @@ A = np.array([[3.0, 0.4, 0.1], [0.2, 2.5, 0.3], [0.1, 0.5, 4.0]])
 
 def test_a_namedtuple_output_passes_leaf_by_leaf():
     rep = adcheck.check(lambda xp, a: xp.linalg.slogdet(a), (A,), kind="jacobian")
-    assert rep.verdict == "pass", rep.message
-    assert "2-leaf output" in rep.message
+    assert rep.verdict == "pass" and "leaf by leaf" in rep.message, rep.message
 
 
 def test_a_dict_output_with_one_wrong_leaf_fails_naming_the_leaf():
@@ -22,7 +21,7 @@ def test_a_dict_output_with_one_wrong_leaf_fails_naming_the_leaf():
         return {"e": xp.exp(x), "n": xp.sum(x * x)}
     wrong = {"e": np.diag(np.exp(x)), "n": -2 * x}  # one sign
     rep = adcheck.check(f, (x,), kind="jacobian", expected=wrong)
-    assert rep.verdict == "fail" and "leaf 1" in rep.message, rep.message
+    assert rep.verdict == "fail" and "output['n']" in rep.message, rep.message
     assert rep.engines["reverse"].outcome == "fail"
 
 
