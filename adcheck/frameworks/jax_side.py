@@ -11,7 +11,7 @@ import numpy as np
 
 from adcheck.frameworks import translate_jax as TJ
 from adcheck.frameworks.check import Problem
-from adcheck.frameworks.refs import flat, second_order, second_order_fwd
+from adcheck.frameworks.refs import flat, second_order, second_order_fwd, unflatten
 
 
 class Setup:
@@ -140,11 +140,7 @@ def _claim_program(g, leaves, mode):
 
     def P(xp, *args):
         *xs, ct = args
-        parts, at = [], 0
-        for shp in shapes:
-            n = int(np.prod(shp, dtype=np.int64))
-            parts.append(np.asarray(ct[at:at + n]).reshape(shp))
-            at += n
+        parts = unflatten(ct, shapes)
         return TJ.run(xp, closed.jaxpr, closed.consts, list(xs) + parts)
     return P, "", sorted(TJ.float_dtypes(closed.jaxpr))
 

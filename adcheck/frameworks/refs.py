@@ -23,6 +23,16 @@ from adcheck.judging.errmodel import EPS, FD_TRUST, ROUTE_FACTOR, fd_floor
 from adcheck.judging.magnitude import MagTrace, split
 
 
+def unflatten(vector, shapes) -> list:
+    """The pieces of a flat cotangent ``vector``, one per shape, in order (inverse of ``flat``)."""
+    parts, at = [], 0
+    for shp in shapes:
+        n = int(np.prod(shp, dtype=np.int64))
+        parts.append(np.asarray(vector[at:at + n]).reshape(shp))
+        at += n
+    return parts
+
+
 def flat(program, pick=None):
     """``F(xp, *xs)``: the program's float outputs (``pick`` their positions), raveled and
     concatenated into one vector."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from adcheck.frameworks.check import Problem
+from adcheck.frameworks.refs import unflatten
 
 from .translate_torch import Untranslatable, translate
 
@@ -172,11 +173,7 @@ def _claim_program(torch, claim_t, leaves, like):
 
     def P(xp, *args):
         *xs, ct = args
-        parts, at = [], 0
-        for shp in shapes:
-            n = int(np.prod(shp, dtype=np.int64))
-            parts.append(np.asarray(ct[at:at + n]).reshape(shp))
-            at += n
+        parts = unflatten(ct, shapes)
         return prog(xp, *xs, *parts)
     return P, "", prog.dtypes
 
