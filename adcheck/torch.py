@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import warnings
 
-from adcheck.frameworks.check import PROBE_ABOVE, judge
-
-
-class InconclusiveWarning(UserWarning):
-    """The check could not decide (a kink, an overflow, a reference above its ceiling)."""
+from adcheck.frameworks.check import (
+    PROBE_ABOVE,
+    InconclusiveWarning,  # noqa: F401  (public here)
+    judge,
+)
 
 
 def _torch():

@@ -22,6 +22,10 @@ from adcheck.frameworks import refs as R
 from adcheck.judging import errmodel as em
 from adcheck.judging.judge import compare, diagnose
 
+
+class InconclusiveWarning(UserWarning):
+    """The check could not decide (a kink, an overflow, a reference above its ceiling)."""
+
 UNIT_ROUNDOFF = {"float64": 2.0 ** -53, "float32": 2.0 ** -24, "float16": 2.0 ** -11,
                  "bfloat16": 2.0 ** -8}
 PROBE_ABOVE = 2000
