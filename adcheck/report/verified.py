@@ -50,7 +50,7 @@ def relative_allowance(worst: dict | None) -> float | None:
 
 def grade(v: float | None) -> str:
     """The colour class of a pass certified to ``v`` ("vt-none" when unknown)."""
-    if v is None:
+    if v is None or math.isnan(v):
         return "vt-none"
     return next(cls for bound, cls in GRADES if v <= bound)
 
@@ -61,6 +61,8 @@ def fmt_verified(v: float | None) -> str:
         return "\u2014"
     if v == 0:
         return "0"
+    if not math.isfinite(v):  # an overflowed error or ratio is shown, not a crash
+        return "NaN" if math.isnan(v) else ("\u2212" if v < 0 else "") + "\u221e"
     mantissa, exponent = f"{v:.0e}".split("e")
     return f"{mantissa}e{int(exponent)}"
 

@@ -28,7 +28,8 @@ def test_old_records_use_their_relative_allowances():
 
 
 @pytest.mark.parametrize("v, text", [(2.2e-16, "2e-16"), (9.6e-6, "1e-5"), (0.0, "0"),
-                                     (None, "\u2014")])
+                                     (None, "\u2014"), (float("inf"), "\u221e"),
+                                     (float("nan"), "NaN")])
 def test_short_form(v, text):
     assert fmt_verified(v) == text
 
@@ -36,6 +37,19 @@ def test_short_form(v, text):
 def test_grades_separate_decades():
     assert grade(1e-15) != grade(1e-5)
     assert grade(1e-15) == grade(1e-14) and grade(None) == "vt-none"
+    assert grade(float("nan")) == "vt-none" and grade(float("inf")) == grade(1.0)
+
+
+def test_an_overflowed_failure_renders():
+    """A failure whose error overflowed (an engine returned inf at inputs near 1e300) is shown
+    as an infinite multiple of its allowance, not a crash of the report."""
+    r = sample_results(0, samples=5, studies=False)
+    rec = copy.deepcopy(r["records"][0])
+    rec.update(outcome="fail", worst=dict(rec.get("worst") or {}, ratio=float("inf"),
+                                          rel_error=float("inf"), abs_error=float("inf")))
+    r["records"][0] = rec
+    html = render_html(r)
+    assert "\u00d7\u221e" in html
 
 
 def test_a_1e15_pass_and_a_1e5_pass_render_differently():
