@@ -6,13 +6,17 @@
 - ``adcheck_check``: ``check`` that also records its report for the session report; use
   ``adcheck.assert_check(adcheck_check(f, args, ...))`` to fail with the full explanation.
 - ``--adcheck-report DIR``: write results.json, junit.xml and index.html for the checks made
-  through ``adcheck_check`` during the session.
+  through ``adcheck_check`` during the session; under pytest-xdist (``pytest -n N``) each worker
+  sends its records to the controller, which writes the one report of the whole session.
 """
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+_WORKER_KEY = "adcheck_session_results"
 _CATEGORIES = ("ad", "finite-difference")
 _REPORTS: list[tuple[str, object]] = []
 
@@ -63,15 +67,36 @@ def adcheck_check(request):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    out = session.config.getoption("--adcheck-report", default=None)
+    config = session.config
+    out = config.getoption("--adcheck-report", default=None)
     if not out:
         return
-    from adcheck.report.session import write_session_report
-    path = write_session_report(_REPORTS, out)
-    session.config._adcheck_report_path = path
+    from adcheck.report.session import build_session_results, write_session_report
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller writes the report
+        config.workeroutput[_WORKER_KEY] = json.dumps(build_session_results(_REPORTS))
+        return
+    parts = getattr(config, "_adcheck_parts", [])
+    config._adcheck_report_path = write_session_report(_REPORTS, out, parts)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist: a worker finished; keep its records for the one session report."""
+    config = node.config
+    if not config.getoption("--adcheck-report", default=None):
+        return
+    data = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
+    if data:
+        config.__dict__.setdefault("_adcheck_parts", []).append(json.loads(data))
+    else:
+        config.__dict__.setdefault("_adcheck_lost", []).append(
+            f"{getattr(node.gateway, 'id', '?')}: {error or 'sent no records'}")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     path = getattr(config, "_adcheck_report_path", None)
     if path:
         terminalreporter.write_line(f"adcheck report: {path}")
+    for lost in getattr(config, "_adcheck_lost", []):
+        terminalreporter.write_line(f"adcheck report: worker {lost}; the checks it ran are "
+                                    "missing from the report", red=True)

@@ -95,12 +95,19 @@ def cmd_run(args, argv) -> int:
         paths = _write(publish, res, out_dir, baseline)
     _summary(res, paths)
     drifted = _drift_gate(res, baseline, args.fail_on_drift)
-    ok = res["summary"]["verdict"] == "pass" and not drifted
-    if ok and not judged_count(res["records"]):
+    return _gate(res, drifted)
+
+
+def _gate(res, drifted=False) -> int:
+    """The exit code of a run's (or a merge's) results: 0 pass, 1 fail, 4 nothing judged."""
+    verdict = res["summary"]["verdict"]
+    if verdict == "fail" or drifted:
+        return ExitCode.CHECKS_FAILED
+    if verdict != "pass" or not judged_count(res["records"]):
         print("adcheck: NOTHING JUDGED: no case passed or failed; this run certifies nothing",
               file=sys.stderr)
         return ExitCode.NO_TESTS_JUDGED
-    return ExitCode.OK if ok else ExitCode.CHECKS_FAILED
+    return ExitCode.OK
 
 
 def _execute(args, argv, reg, ids, names, plugins) -> dict:
@@ -253,7 +260,7 @@ def cmd_merge(args, argv) -> int:
     with OutLock(out_dir):
         paths = _write(publish, res, out_dir, None)
     _summary(res, paths)
-    return ExitCode.OK if res["summary"]["verdict"] == "pass" else ExitCode.CHECKS_FAILED
+    return _gate(res)
 
 
 # The mutation battery needs few cases: every mutant is caught on the first example it meets

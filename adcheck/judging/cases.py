@@ -313,8 +313,12 @@ def judged_count(records) -> int:
 
     A run in which this is 0 certified nothing: its exit is "nothing judged", never a pass.
     """
-    return sum(int(r.get("counts", {}).get("pass", 0)) + int(r.get("counts", {}).get("fail", 0))
-               for r in records)
+    def one(r):
+        c = r.get("counts")
+        if not isinstance(c, dict):  # a record without counts was judged if it passed or failed
+            return int(r.get("outcome") in ("pass", "fail"))
+        return int(c.get("pass", 0)) + int(c.get("fail", 0))
+    return sum(one(r) for r in records)
 
 
 def identity_errors(records: list[dict]) -> list[dict]:

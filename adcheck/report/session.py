@@ -96,7 +96,46 @@ def build_session_results(reports, argv: list[str] | None = None) -> dict:
     return res
 
 
-def write_session_report(reports, out_dir):
-    """Write the session's report files; returns the results.json path."""
+def merge_session_results(parts: list[dict], argv: list[str] | None = None) -> dict:
+    """One session's results from the results of its parts (the workers of ``pytest -n N``).
+
+    Records and identities are ordered by test node id, so the merged file does not depend on
+    which worker ran which test or in what order they finished; the summary is recomputed.
+    """
+    parts = [p for p in parts if p]
+    if not parts:
+        return build_session_results([], argv)
+    records = sorted((r for p in parts for r in p["records"]),
+                     key=lambda r: (r["identity"], r["engine"]))
+    idents = {i["id"]: i for p in parts for i in p["identities"]}
+    per_record: dict = {}
+    for p in parts:
+        per_record.update((p.get("timing") or {}).get("per_record_s", {}))
+    starts = [p["timing"]["started"] for p in parts if p.get("timing", {}).get("started")]
+    ends = [p["timing"]["finished"] for p in parts if p.get("timing", {}).get("finished")]
+    engines = sorted({r["engine"] for r in records})
+    run = {**parts[0]["run"], "engines": engines, "command": command_line(argv),
+           "identities": sorted(idents)}
+    return {
+        "schema": parts[0]["schema"], "run_id": R.new_run_id(), "run": run,
+        "timing": {"started": min(starts, default=""), "finished": max(ends, default=""),
+                   "wall_s": max((p.get("timing", {}).get("wall_s", 0.0) for p in parts),
+                                 default=0.0),
+                   "per_record_s": per_record},
+        "summary": R.summarize(records),
+        "identities": [idents[i] for i in sorted(idents)],
+        "records": records, "studies": {},
+    }
+
+
+def write_session_report(reports, out_dir, parts: list[dict] | None = None):
+    """Write the session's report files; returns the results.json path.
+
+    ``parts`` are the results of other processes of the same session (pytest-xdist workers),
+    merged with this process's own ``reports``.
+    """
     from adcheck.running.publish import publish
-    return publish(build_session_results(reports), out_dir)["results"]
+    res = build_session_results(reports)
+    if parts:
+        res = merge_session_results([res, *parts])
+    return publish(res, out_dir)["results"]

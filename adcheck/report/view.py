@@ -55,6 +55,8 @@ def header(results: dict) -> dict:
     machine = run.get("machine") or {}
     return {
         "verdict": summary.get("verdict") if summary.get("verdict") in ("pass", "fail")
+        else "nothing judged" if summary.get("verdict") == "nothing-judged" else "unknown",
+        "verdict_class": summary.get("verdict") if summary.get("verdict") in ("pass", "fail")
         else "unknown",
         "counts": [{"outcome": o, "n": int(counts.get(o, 0) or 0), "symbol": SYMBOLS[o]}
                    for o in OUTCOMES],

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from xml.sax.saxutils import escape, quoteattr
 
-from adcheck.judging.cases import OUTCOMES
+from adcheck.judging.cases import OUTCOMES, judged_count
 
 SCHEMA = "adcheck.results/1"
 _VERSIONED = ("numpy", "scipy", "sympy", "hypothesis", "mpmath")
@@ -54,6 +54,9 @@ def identity_entry(rec) -> dict:
     }
 
 
+NOTHING_JUDGED = "nothing-judged"
+
+
 def summarize(records: list[dict], fail_under: float | None = None) -> dict:
     """Counts per outcome, pass rate over judged records, and the gate's verdict."""
     counts = dict.fromkeys(OUTCOMES, 0)
@@ -65,7 +68,10 @@ def summarize(records: list[dict], fail_under: float | None = None) -> dict:
     # fails only when the pass rate over judged records is below the threshold.
     ok = counts["fail"] == 0 and counts["error"] == 0 if fail_under is None \
         else 100 * rate >= fail_under
-    return {"verdict": "pass" if ok else "fail", "counts": counts, "pass_rate": rate}
+    verdict = "pass" if ok else "fail"
+    if ok and not judged_count(records):  # a run that certified nothing is never a pass
+        verdict = NOTHING_JUDGED
+    return {"verdict": verdict, "counts": counts, "pass_rate": rate}
 
 
 def build(*, argv, seed, examples, engines, identities, plugins, records, started, finished,

@@ -68,3 +68,15 @@ def test_write_produces_json_and_junit(tmp_path):
     paths = publish(res, tmp_path)
     assert json.loads(paths["results"].read_text())["schema"] == R.SCHEMA
     assert paths["junit"].exists()
+
+
+def test_a_summary_of_nothing_judged_is_not_a_pass():
+    from adcheck.running.results import summarize
+    na = {"outcome": "not-applicable", "counts": {"not-applicable": 3}}
+    inc = {"outcome": "inconclusive", "counts": {"inconclusive": 2}}
+    ok = {"outcome": "pass", "counts": {"pass": 1}}
+    assert summarize([])["verdict"] == "nothing-judged"
+    assert summarize([na, inc])["verdict"] == "nothing-judged"
+    assert summarize([na, inc], fail_under=0)["verdict"] == "nothing-judged"
+    assert summarize([na, ok])["verdict"] == "pass"
+    assert summarize([{"outcome": "error", "counts": {"error": 1}}])["verdict"] == "fail"
