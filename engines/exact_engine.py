@@ -29,8 +29,13 @@ class ExactEngine(KindDispatch):
     def __init__(self, dps: int = 50):
         self.dps = dps
 
-    def _line(self, f, args, wrt, v, order):
-        """(g^(order)(0) as mpf array, kinked?, evaluations) for g(t) = f(x + t v)."""
+    def _line(self, f, args, wrt, v, order, at_x=None):
+        """(g^(order)(0) as mpf array, kinked?, evaluations) for g(t) = f(x + t v).
+
+        ``at_x`` (a dict) keeps f(x) at each working precision between the lines of one
+        derivative: every direction shares the centre of its stencil.
+        """
+        at_x = {} if at_x is None else at_x
         with mpmath.workdps(self.dps * (order + 2) + GUARD):
             args = list(convert_args(as_float_args(args, wrt)))
             x, vv = args[wrt], to_exact(np.asarray(v, dtype=float))
@@ -40,7 +45,10 @@ class ExactEngine(KindDispatch):
                 args[wrt] = x + t * vv
                 return to_exact(f(exact_ns, *args))
 
-            gp, g0, gm = g(h), g(0), g(-h)
+            fresh = order not in at_x
+            if fresh:
+                at_x[order] = g(0)
+            gp, g0, gm = g(h), at_x[order], g(-h)
             if order == 1:
                 d, other = (gp - gm) / (2 * h), (gp - g0) / h
             else:
@@ -49,18 +57,18 @@ class ExactEngine(KindDispatch):
             d, other = to_exact(d), to_exact(other)
             tol = mpmath.mpf(10) ** (-self.dps // 2)
             kink = any(abs(a - b) > tol * (1 + abs(a)) for a, b in zip(d.flat, other.flat))
-            return d, kink, 3 if order == 1 else 5
+            return d, kink, (2 if order == 1 else 4) + fresh
 
     def exact(self, kind: str, f, args, wrt: int = 0, **kw):
         """(object array of mpf, status, note, evaluations) for one derivative kind."""
         x = np.asarray(args[wrt], dtype=float)
         n, shape = x.size, x.shape
         units = [u.reshape(shape) for u in np.eye(n)]
-        parts, evals = [], 0
+        parts, evals, at_x = [], 0, {}
 
         def line(v, order):
             nonlocal evals
-            d, kink, k = self._line(f, args, wrt, v, order)
+            d, kink, k = self._line(f, args, wrt, v, order, at_x)
             evals += k
             parts.append(kink)
             return d
