@@ -30,11 +30,25 @@ def _shape(x):
 def plain(x):
     """The primal value as a plain array (real part of a complex-step value; a torch tensor's
     data without its graph)."""
-    x = primal(x)
+    x = _concrete(primal(x))
     if hasattr(x, "detach"):
         x = x.detach().cpu().numpy()
     v = np.asarray(x)
     return v.real if v.dtype.kind == "c" else v
+
+
+def _concrete(x):
+    """The concrete value under a jax tracer of eager differentiation (grad, jvp, linearize
+    keep it as ``primal``); a tracer without one (jit, vmap) is left for np.asarray to refuse."""
+    if not type(x).__module__.startswith("jax"):
+        return x
+    inner = x
+    for _ in range(64):  # one level per nesting of jax transformations
+        nxt = getattr(inner, "primal", None)
+        if nxt is None:
+            break
+        inner = nxt
+    return inner if np.shape(inner) == np.shape(x) else x
 
 
 def _axes(axis, ndim):
@@ -57,7 +71,7 @@ class MoreNames:
         """A choice computed on primal values; symbolic values cannot be compared."""
         try:
             return fn(plain(x))
-        except TypeError:
+        except (TypeError, RuntimeError):  # a traced value without data (jit, torch.func)
             raise UnsupportedOperation(name, self.engine) from None
 
     # -- elementwise

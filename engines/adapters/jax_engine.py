@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import jax.scipy.linalg
 import jax.scipy.special as jsp
 import numpy as np
 
+from ..errors import UnsupportedOperation
 from . import AdapterEngine, AdapterNamespace, CallCounter
 
 
@@ -32,9 +34,31 @@ def _sum_to(x, *, shape):
 _ELEMENTWISE = ("add subtract multiply divide negative pow matmul exp log log1p expm1 sqrt tanh "
                 "sin cos sinh cosh abs sign maximum minimum logaddexp outer").split()
 
+_NUMPY_NAMED = ("arccos arcsin arctan arccosh arcsinh arctanh arctan2 tan floor ceil round "
+                "trunc").split()
+_SPECIAL = "erf erfc erfinv expit gammaln log_ndtr ndtri".split()
+
+
+def _symmetric(a):  # the matrix primitives read the symmetric part, as numpy's do
+    return (a + jnp.swapaxes(a, -1, -2)) / 2
+
+
+def _eigh_packed(a):
+    """The primitive's layout: eigenvalues (row 0, ascending) above the eigenvectors, each
+    vector's largest-magnitude entry positive (the sign is a constant of the derivative)."""
+    w, v = jnp.linalg.eigh(a)
+    idx = jnp.argmax(jnp.abs(v), axis=-2, keepdims=True)
+    s = jax.lax.stop_gradient(jnp.sign(jnp.take_along_axis(v, idx, axis=-2)))
+    return jnp.concatenate([w[..., None, :], v * jnp.where(s == 0, 1.0, s)], axis=-2)
+
+
 PRIMS = {
-    **{n: getattr(jnp, n) for n in _ELEMENTWISE},
-    "erf": jsp.erf,
+    **{n: getattr(jnp, n) for n in _ELEMENTWISE + _NUMPY_NAMED},
+    **{n: getattr(jsp, n) for n in _SPECIAL},
+    "polygamma": lambda x, *, n: jsp.polygamma(n, x),
+    "cholesky": lambda a: jnp.linalg.cholesky(_symmetric(a)),
+    "eigh_packed": lambda a: _eigh_packed(_symmetric(a)),
+    "expm": lambda a: jax.scipy.linalg.expm(a),
     # trace and diag of a matrix act on the last two axes, as the primitives define them
     "trace": lambda x, *, offset=0: jnp.trace(x, offset, axis1=-2, axis2=-1),
     "diag": lambda x, *, k=0: (jnp.diag(x, k) if jnp.ndim(x) == 1
@@ -54,7 +78,8 @@ PRIMS = {
     "inv": jnp.linalg.inv, "det": jnp.linalg.det,
     "logabsdet": lambda a: jnp.linalg.slogdet(a)[1], "solve": jnp.linalg.solve,
 }
-"""Primitive name -> jax function (jax.numpy is an array-API namespace; erf from scipy)."""
+"""Primitive name -> jax function (jax.numpy is an array-API namespace; the special
+functions from jax.scipy.special)."""
 
 XP = AdapterNamespace("jax", PRIMS, constant=_array, is_array=lambda x: isinstance(x, jax.Array),
                       sign_of_det=lambda a: jax.lax.stop_gradient(jnp.linalg.slogdet(a)[0]))
@@ -160,7 +185,9 @@ class JaxEngine(AdapterEngine):
                     self._compiled.pop(next(iter(self._compiled)))
                 self._compiled[key] = (fn, counted.calls)
                 return out, counted.calls
-            except _TRACE_ERRORS:
+            except (*_TRACE_ERRORS, UnsupportedOperation):
+                # a choice made on values (a max's mask, a where's branch) cannot be compiled;
+                # eagerly, jax's differentiation keeps the values and the choice is made on them
                 self._compiled[key] = ("eager", 0)
                 counted.calls = 0
         elif entry is not None and entry[0] != "eager":

@@ -30,9 +30,25 @@ def _prims(tensor):
     elementwise = {n: lift(getattr(xt, n)) for n in (
         "add subtract multiply divide negative pow matmul exp log log1p expm1 sqrt tanh sin cos "
         "sinh cosh abs sign maximum minimum logaddexp").split()}
+    # numpy's spellings of the primitives -> torch's
+    renamed = {"arccos": torch.acos, "arcsin": torch.asin, "arctan": torch.atan,
+               "arccosh": torch.acosh, "arcsinh": torch.asinh, "arctanh": torch.atanh,
+               "arctan2": torch.atan2, "tan": torch.tan, "floor": torch.floor,
+               "ceil": torch.ceil, "round": torch.round, "trunc": torch.trunc,
+               **{n: getattr(torch.special, n) for n in
+                  ("erf", "erfc", "erfinv", "expit", "gammaln", "log_ndtr", "ndtri")}}
+
+    def symmetric(a):  # the matrix primitives read the symmetric part, as numpy's do
+        a = tensor(a)
+        return (a + a.mT) / 2
+
     return {
         **elementwise,
-        "erf": lift(torch.special.erf),
+        **{n: lift(fn) for n, fn in renamed.items()},
+        "polygamma": lambda x, *, n: torch.special.polygamma(n, tensor(x)),
+        "cholesky": lambda a: torch.linalg.cholesky(symmetric(a)),
+        "eigh_packed": lambda a: _eigh_packed(symmetric(a)),
+        "expm": lift(torch.linalg.matrix_exp),
         "where": lambda x, y, *, cond: torch.where(tensor(cond).bool(), tensor(x), tensor(y)),
         "outer": lift(torch.outer),
         # trace and diag of a matrix act on the last two axes, as the primitives define them
@@ -45,7 +61,7 @@ def _prims(tensor):
         "transpose": lambda x, *, axes=None: tensor(x).permute(
             tuple(reversed(range(tensor(x).ndim))) if axes is None else axes),
         "reshape": lambda x, *, shape: torch.reshape(tensor(x), shape),
-        "getitem": lambda x, *, index: tensor(x)[index],
+        "getitem": lambda x, *, index: _getitem(tensor(x), index),
         "stack": lambda *xs, axis=0: torch.stack([tensor(x) for x in xs], dim=axis),
         "concat": lambda *xs, axis=0: torch.cat([tensor(x) for x in xs], dim=axis),
         "sum": lambda x, *, axis=None, keepdims=False: xt.sum(tensor(x), axis=axis,
@@ -56,6 +72,24 @@ def _prims(tensor):
         "logabsdet": lambda a: torch.linalg.slogdet(tensor(a))[1],
         "solve": lift(torch.linalg.solve),
     }
+
+
+def _getitem(x, index):
+    """``x[index]`` with numpy's semantics; torch refuses a negative step (``x[::-1]``), so
+    such an index gathers by the flat positions numpy selects."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(p, slice) and p.step is not None and p.step < 0 for p in parts):
+        return x[index]
+    flat = np.arange(x.numel()).reshape(tuple(x.shape))[index]
+    return x.reshape(-1)[torch.as_tensor(flat, device=x.device)]
+
+
+def _eigh_packed(a):
+    """The primitive's layout: eigenvalues (row 0, ascending) above the eigenvectors, each
+    vector's largest-magnitude entry positive (the sign is a constant of the derivative)."""
+    w, v = torch.linalg.eigh(a)
+    s = torch.sign(torch.gather(v, -2, v.abs().argmax(dim=-2, keepdim=True))).detach()
+    return torch.cat([w.unsqueeze(-2), v * torch.where(s == 0, torch.ones_like(s), s)], dim=-2)
 
 
 def namespace(device="cpu") -> AdapterNamespace:

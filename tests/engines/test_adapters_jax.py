@@ -69,3 +69,13 @@ def test_value_dependent_python_runs_eagerly():
     for K, sign in ((1.0, 1), (-1.0, -1)):
         r = get("jax-fwd-over-rev").hessian(f, (np.ones(3), K))
         assert cases.close(r.value, sign * 2 * np.eye(3))
+
+
+def test_choices_on_values_run_eagerly_whenever_a_shape_repeats():
+    """The third call of one shape would be compiled; a choice made on the values (a max's
+    mask, a sort's order) cannot be, so it runs eagerly, on the new values each time."""
+    rng = np.random.default_rng(5)
+    for _ in range(4):
+        x = rng.standard_normal(4)
+        value = get("jax").gradient(cases.choices, (x,)).value
+        assert cases.close(value, get("reverse").gradient(cases.choices, (x,)).value, ops=256)

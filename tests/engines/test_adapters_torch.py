@@ -95,7 +95,49 @@ W1, W2 = _rng(5).normal(size=(4, 5)) / 2, _rng(6).normal(size=(5, 2)) / 2
 XB, YB = _rng(7).normal(size=(6, 4)), _rng(8).normal(size=(6, 2))
 BS = (100.0, 1.0, 0.2)  # S, T, sigma at the appendix's reference point (K=100, r=0.05)
 
-# (id, kind, f, args, wrt, expected): expected None means "the reverse-over-reverse engine"
+def trig(xp, x):
+    """The inverse and hyperbolic inverse functions, spelt as the array API spells them."""
+    return xp.sum(xp.acos(x) * xp.asin(x) + xp.atan(x) ** 2 + xp.asinh(x) * xp.atanh(x)
+                  + xp.acosh(x * x + 1.5) + xp.tan(x) + xp.atan2(x, x + 2.0)
+                  + xp.floor(x) + xp.ceil(x) + xp.round(x) + xp.trunc(x))
+
+
+def special(xp, x):
+    s = xp.special
+    return xp.sum(s.erf(x) * s.erfc(x) + s.expit(x) ** 2 + s.gammaln(x * x + 0.5)
+                  + s.log_ndtr(x) + s.ndtri(s.expit(x)) + s.erfinv(xp.tanh(x) / 2))
+
+
+def special_smooth(xp, x):
+    s = xp.special
+    return xp.sum(s.erf(x) * s.erfc(x) + s.expit(x) ** 2 + s.log_ndtr(x)
+                  + s.ndtri(s.expit(x)) + s.erfinv(xp.tanh(x) / 2))
+
+
+def matrix_functions(xp, a):
+    w = xp.reshape(xp.arange(1.0, 10.0), (3, 3))
+    return xp.sum(xp.linalg.cholesky(a) * w) + xp.sum(xp.linalg.expm(0.3 * a) * w)
+
+
+def spectral(xp, a):
+    """Eigenvalues, eigenvectors and singular values (SPD's spectrum is well separated)."""
+    w, v = xp.linalg.eigh(a)
+    weights = xp.reshape(xp.arange(1.0, 10.0), (3, 3))
+    return (w @ xp.arange(1.0, 4.0) + xp.sum(v * weights)
+            + xp.linalg.matrix_norm(a, ord="nuc") + xp.sum(xp.linalg.svdvals(a) ** 3))
+
+
+X_CHOICES = np.array([0.4, -0.7, 1.3, 0.1])
+
+
+def choices(xp, x):
+    """Names whose derivative depends on a choice made on the values (a max, an order)."""
+    return (xp.max(x) * xp.sum(x) + xp.sort(x) @ xp.arange(4.0) + xp.median(x) ** 2
+            + xp.sum(xp.special.xlogy(x + 2.0, x + 3.0)))
+
+
+# (id, kind, f, args, wrt, expected): expected None means "the reverse-over-reverse engine",
+# a string the engine of that name
 CASES = [
     ("quad-gradient", "gradient", quad, (X4, Q), 0, (Q + Q.T) @ X4),
     ("quad-hessian", "hessian", quad, (X4, Q), 0, Q + Q.T),
@@ -116,6 +158,15 @@ CASES = [
     ("solve-gradient", "gradient", solve, (X4[:3], SPD), 1, None),
     ("many-gradient", "gradient", many, (np.array([0.4, -0.7, 1.3]),), 0, None),
     ("many-hessian", "hessian", many, (np.array([0.4, -0.7, 1.3]),), 0, None),
+    ("trig-gradient", "gradient", trig, (np.array([0.4, -0.7, 0.3]),), 0, None),
+    ("special-gradient", "gradient", special, (np.array([0.4, -0.7, 1.3]),), 0, None),
+    # not gammaln: torch's trigamma (its second derivative) errs by ~4e5 ulps, a finding of
+    # its own (tests/engines/test_adapters_torch.py::test_torch_trigamma_is_found_inaccurate)
+    ("special-hessian", "hessian", special_smooth, (np.array([0.4, -0.7, 1.3]),), 0, None),
+    # adcheck's own expm rule errs by ~800 ulps here (within its bound); the 50-digit one
+    ("matrix-functions-gradient", "gradient", matrix_functions, (SPD,), 0, "exact"),
+    ("spectral-gradient", "gradient", spectral, (SPD,), 0, None),
+    ("spectral-hessian", "hessian", spectral, (SPD,), 0, None),
 ]
 ADAPTERS = ("torch", "torch-fwd-over-rev", "jax", "jax-fwd-over-rev")
 
@@ -128,6 +179,8 @@ def run_case(engine_name, case):
     value = get(engine_name).derivative(kind, f, args, wrt, **kw).value
     if expected is None:
         expected = ROR.derivative(kind, f, args, wrt, **kw).value
+    elif isinstance(expected, str):  # an engine's name: "exact" where float64 AD errs more
+        expected = get(expected).derivative(kind, f, args, wrt, **kw).value
     return value, np.reshape(expected, np.shape(value))
 
 
@@ -193,3 +246,27 @@ def test_missing_library_is_listed_with_install_hint(monkeypatch):
     assert "adcheck[jax]" in registry.UNAVAILABLE["jax-fwd-over-rev"]
     with pytest.raises(registry.UnknownEngine, match="pip install"):
         registry.get("torch-fwd-over-rev")
+
+
+@requires_torch
+def test_choices_on_values_run_on_torch_autograd_and_are_refused_under_torch_func():
+    """A max's mask or a sort's order is chosen on the values: torch's autograd tensors hold
+    them; torch.func's wrapped tensors do not, so that engine says "not supported", never a
+    raw RuntimeError (an error verdict) or a wrong value."""
+    from adcheck.engines.errors import UnsupportedOperation
+    value, expected = run_case("torch", ("choices", "gradient", choices, (X_CHOICES,), 0, None))
+    assert close(value, expected, ops=256)
+    with pytest.raises(UnsupportedOperation, match="torch"):
+        get("torch-fwd-over-rev").gradient(choices, (X_CHOICES,))
+
+
+@requires_torch
+def test_torch_trigamma_is_found_inaccurate():
+    """torch's second derivative of lgamma (its trigamma) is accurate to ~1e-10 only: check()
+    fails torch there against the 50-digit reference, while jax's and adcheck's pass."""
+    from adcheck import check
+    x = np.array([0.4, -0.7, 0.9])
+    rep = check(lambda xp, x: xp.sum(xp.special.gammaln(x * 0.25 + 0.5)), (x,), kind="hessian",
+                engines=["reverse-over-reverse", "central", "exact", "torch"])
+    assert rep.engines["torch"].outcome == "fail", rep.message
+    assert rep.engines["reverse-over-reverse"].outcome == "pass", rep.message
