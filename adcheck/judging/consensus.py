@@ -83,6 +83,7 @@ def consensus(rec, ctx, all_results, verdicts) -> str:
     if best is None or len(support[best]) < 2 or len(support[best]) <= len(families) / 2:
         _no_majority(results, verdicts, families)
         return "no majority"
+    best = _tightest(rec, ctx, results, support, families, fam) or best
     ce, cr = results[best]
     err = _own_error(rec, ce, cr, ctx)
     for n, (e, r) in results.items():
@@ -91,6 +92,35 @@ def consensus(rec, ctx, all_results, verdicts) -> str:
         "consensus reference"
     return (f"the consensus of {len(support[best])} of {len(families)} families "
             f"({', '.join(sorted(support[best]))}; reference engine {best})")
+
+
+def _tightest(rec, ctx, results, support, families, fam):
+    """The most precise candidate a majority supports, when it agrees with every other such
+    candidate; else None.
+
+    The widest agreement is reached by the loosest candidate (a finite difference's allowance
+    admits everyone), and judging against it would certify only its precision: an engine off
+    by 1e-10 would pass beside a 50-digit value that resolves the error. So the reference is
+    the tightest value that still has a majority, provided no other majority value disagrees
+    with it (two precise values that disagree leave the wide agreement as the reference).
+    """
+    majority = [c for c, s in support.items() if len(s) >= 2 and len(s) > len(families) / 2]
+    if not majority:
+        return None
+    tight = min(majority, key=lambda c: _spread(rec, ctx, *results[c]))
+    return tight if all(fam[c] in support[tight] for c in majority) else None
+
+
+def _spread(rec, ctx, engine, result) -> float:
+    """A candidate's own error relative to its magnitude; float64 AD's is its rounding."""
+    err = _own_error(rec, engine, result, ctx)
+    if err is None:
+        return em.ROUTE_FACTOR * em.U
+    try:
+        scale = float(np.max(np.abs(np.asarray(result.value, dtype=float)), initial=0.0))
+        return float(np.max(np.asarray(err, dtype=float), initial=0.0)) / (scale or 1.0)
+    except (TypeError, ValueError):  # a container's leaves: no ranking
+        return float("inf")
 
 
 def _no_majority(results, verdicts, families) -> None:

@@ -29,3 +29,34 @@ def test_a_failing_member_of_a_passing_family_is_still_blamed():
     vs = {"reverse": _v("reverse", "ad", "pass"), "mutant": _v("mutant", "ad", "fail"),
           "central": _v("central", "central", "pass")}
     assert blame(vs) == ["mutant"]
+
+
+def test_the_reference_is_the_tightest_value_a_majority_supports():
+    """A central difference's loose allowance admits every value, so it has the widest
+    agreement; judging against it would let an engine off by 1e-10 pass. The 50-digit value,
+    which a majority also supports, is the reference instead, and the outlier is blamed."""
+    import numpy as np
+    from adcheck_helpers import temporary
+
+    from adcheck import check
+    from adcheck.engines.base import Engine, Result
+
+    class Slightly(Engine):  # a library whose rule is off by 1e-10 relative
+        name, family, max_order = "slightly-off", "slightly-off", 1
+
+        def jvp(self, f, args, wrt, tangent):
+            x = np.asarray(args[wrt], dtype=float)
+            return Result(np.cos(x) * np.asarray(tangent) * (1 + 1e-10), engine=self.name)
+
+        def vjp(self, f, args, wrt, cotangent):
+            x = np.asarray(args[wrt], dtype=float)
+            return Result(np.cos(x) * np.asarray(cotangent) * (1 + 1e-10), engine=self.name)
+
+    x = np.array([0.3, 1.1, -0.4])
+    with temporary(engines=[Slightly()]):
+        rep = check(lambda xp, x: xp.sin(x), (x,), kind="jacobian",
+                    engines=["reverse", "central", "exact", "slightly-off"])
+    assert rep.engines["slightly-off"].outcome == "fail", rep.message
+    assert rep.engines["slightly-off"].outlier == "slightly-off"
+    assert all(rep.engines[n].outcome == "pass" for n in ("reverse", "exact")), rep.message
+    assert "reference engine exact" in rep.reference
