@@ -24,9 +24,11 @@ OWN = ("forward", "reverse", "forward-over-reverse", "reverse-over-reverse", "ce
 class RssSampler:
     """Peak RSS (MiB) of every descendant process, sampled every ``every_s`` seconds."""
 
-    def __init__(self, every_s: float = 0.2):
+    def __init__(self, every_s: float = 1.0):
         import psutil
-        self.me, self.every_s, self.peak = psutil.Process(), every_s, {}
+        # Sampling costs the supervising process CPU that the workers compete for: once a
+        # second, and each process's command line read once.
+        self.me, self.every_s, self.peak, self.names = psutil.Process(), every_s, {}, {}
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -35,8 +37,10 @@ class RssSampler:
         while not self.stop.wait(self.every_s):
             for p in self.me.children(recursive=True):
                 try:
+                    if p.pid not in self.names:
+                        self.names[p.pid] = " ".join(p.cmdline()[1:4])
+                    name = self.names[p.pid]
                     rss = p.memory_info().rss / 2**20
-                    name = " ".join(p.cmdline()[1:4])
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
                     continue
                 if "resource_tracker" in name:
