@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from adcheck.running import results as R
+from adcheck.running.merge import merged_timing
 
 SECTION = "pytest"
 
@@ -108,20 +109,12 @@ def merge_session_results(parts: list[dict], argv: list[str] | None = None) -> d
     records = sorted((r for p in parts for r in p["records"]),
                      key=lambda r: (r["identity"], r["engine"]))
     idents = {i["id"]: i for p in parts for i in p["identities"]}
-    per_record: dict = {}
-    for p in parts:
-        per_record.update((p.get("timing") or {}).get("per_record_s", {}))
-    starts = [p["timing"]["started"] for p in parts if p.get("timing", {}).get("started")]
-    ends = [p["timing"]["finished"] for p in parts if p.get("timing", {}).get("finished")]
     engines = sorted({r["engine"] for r in records})
     run = {**parts[0]["run"], "engines": engines, "command": command_line(argv),
            "identities": sorted(idents)}
     return {
         "schema": parts[0]["schema"], "run_id": R.new_run_id(), "run": run,
-        "timing": {"started": min(starts, default=""), "finished": max(ends, default=""),
-                   "wall_s": max((p.get("timing", {}).get("wall_s", 0.0) for p in parts),
-                                 default=0.0),
-                   "per_record_s": per_record},
+        "timing": merged_timing(parts),
         "summary": R.summarize(records),
         "identities": [idents[i] for i in sorted(idents)],
         "records": records, "studies": {},

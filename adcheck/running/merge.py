@@ -29,7 +29,7 @@ def merge(parts: list[tuple[str, dict]], argv: list[str]) -> dict:
     lead = next(p for _, p in parts if p["run"]["shard"]["index"] == 1)
     run = {**first["run"], "argv": list(argv), "command": "adcheck " + " ".join(argv),
            "shard": None}
-    timing = _timing([p for _, p in parts])
+    timing = merged_timing([p for _, p in parts])
     return {
         "schema": first["schema"], "run_id": new_run_id(), "run": run, "timing": timing,
         "summary": summarize(records, first["run"].get("fail_under")),
@@ -86,7 +86,8 @@ def _check_cover(parts) -> None:
                          f"identities (they hold {len(owner)}); merge the shards of one run")
 
 
-def _timing(parts: list[dict]) -> dict:
+def merged_timing(parts: list[dict]) -> dict:
+    """The timing section of results run in parts (shards, or pytest-xdist workers)."""
     per: dict = {}
     for p in parts:
         per.update(p["timing"].get("per_record_s", {}))
