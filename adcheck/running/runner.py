@@ -19,9 +19,7 @@ from adcheck.judging.cases import identity_errors
 from adcheck.judging.pipeline import applicability, compute, judge_case, run_engine_case  # noqa: F401
 
 from .draws import case_rng, draw_case, draw_cases, examples_for  # noqa: F401  (public here too)
-
-CHUNK = 4  # cases per task: small enough to spread one identity over many workers
-
+from .executors import CHUNK  # cases per task unless the executor says
 
 # ----------------------------------------------------------------------------- many identities
 
@@ -159,11 +157,11 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
     trace_dir = tempfile.mkdtemp(prefix="adcheck-trace-")
     blob = payload(ids, engine_names, seed=seed, timeout=timeout, examples=examples,
                    plugins=plugins, trace_dir=trace_dir)
-    tasks = list(plan([i for i in ids if i in folds], live, examples))
-    if progress:
-        progress.start(sum(max(1, len(t.cases)) for t in tasks))
     ex = make_executor(executor, blob, jobs, scheduler)
     try:
+        tasks = list(plan([i for i in ids if i in folds], live, examples, ex.chunk))
+        if progress:
+            progress.start(sum(max(1, len(t.cases)) for t in tasks))
         sup, done = Supervisor(ex, timeout, trace_dir), {}
         for task, results in sup.run(tasks, on_wait=progress.tick if progress else None):
             for r in results:

@@ -49,8 +49,10 @@ class Supervisor:
                 task = self.suspects.popleft()
                 self.inflight[self.ex.submit(task)] = (task, time.monotonic(), True)
             return
-        # One task queued beyond the workers keeps each busy across the round trip.
-        while self._more and len(self.inflight) < self.ex.slots + 1:
+        # Tasks queued beyond the workers (the executor's ``ahead``) keep each one busy across
+        # the round trip from a finished task to the next: one for local processes, more for
+        # Dask, whose results and submissions pass through a scheduler.
+        while self._more and len(self.inflight) < self.ex.slots + self.ex.ahead:
             task = next(self._it, None)
             if task is None:
                 self._more = False
@@ -108,12 +110,16 @@ class Supervisor:
 
     def _check_deadlines(self):
         """A task past every case's limit holds its interpreter: end all workers, isolate."""
-        if not self.timeout:
+        if not self.timeout or not self.inflight:
             return
         now = time.monotonic()
-        # Twice the task's budget: a task may wait behind one other before it starts.
+        # A task's own budget, plus that of the tasks it may wait behind before it starts:
+        # with ``ahead`` tasks queued over ``slots`` workers, ceil(ahead / slots) per worker.
+        waits = -(-self.ex.ahead // self.ex.slots)
+        biggest = max(max(1, len(t.cases)) for t, _, _ in self.inflight.values())
         late = [t for t, started, _ in self.inflight.values()
-                if now - started > GRACE_S + 2 * self.timeout * max(1, len(t.cases))]
+                if now - started > GRACE_S + self.timeout * (max(1, len(t.cases))
+                                                             + waits * biggest)]
         if not late:
             return
         stuck = list(self.inflight.values())

@@ -99,12 +99,6 @@ def run_task(task: Task) -> list[CaseResult]:
     return [_case(task, rec, live, i) for i in task.cases]
 
 
-def run_task_with(payload: bytes, task: Task) -> list[CaseResult]:
-    """Install ``payload`` if this worker has not yet, then run ``task`` (for Dask workers)."""
-    install(payload)
-    return run_task(task)
-
-
 def _claim(task, rec, live) -> CaseResult:
     from adcheck.judging.cases import judge_claim
     out = CaseResult(0, ())

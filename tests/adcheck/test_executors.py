@@ -58,3 +58,26 @@ def test_dask_worker_killed_by_user_code_is_an_error_and_the_run_goes_on():
     by = {r["identity"]: r for r in recs}
     assert by[bad.id]["outcome"] == "error" and "worker died" in by[bad.id]["message"]
     assert by[good.id]["outcome"] == "pass"
+
+
+def _hang(xp, x, q):
+    import time
+    time.sleep(600)
+
+
+def test_dask_hang_is_an_error_of_its_case_with_tasks_queued_ahead():
+    """Dask keeps more tasks queued than local workers: a hang among them still ends in its
+    own case's timeout, and the tasks queued behind it still pass."""
+    pytest.importorskip("distributed", reason="Dask distributed is the optional [dask] extra")
+    from adcheck_helpers import quadratic, temporary
+
+    from adcheck.running import runner
+    bad = quadratic("T.dask-hangs", closed_form=_hang)
+    good = [quadratic(f"T.dask-fine-{i}") for i in range(4)]
+    with temporary(identities=[bad, *good]):
+        recs, _ = runner.run([bad.id, *(g.id for g in good)], ["reverse"], 3, 0, timeout=3,
+                             jobs=2, executor="dask")
+    by = {r["identity"]: r for r in recs}
+    assert by[bad.id]["outcome"] == "error" and "3 s per-case limit" in by[bad.id]["message"]
+    assert by[bad.id]["counts"]["error"] == 3
+    assert all(by[g.id]["outcome"] == "pass" and by[g.id]["counts"]["pass"] == 3 for g in good)
