@@ -103,10 +103,15 @@ class DaskExecutor:
         if scheduler is None:
             # A task on a worker that died is the suspect: retrying it elsewhere would only
             # kill more workers before the supervisor gets to isolate it.
-            dask.config.set({"distributed.scheduler.allowed-failures": 0, **QUIET_LOCAL})
-            self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
-            self.client = Client(self.cluster)
+            # Read when the scheduler and nannies start; the nannies hand them to every worker
+            # they start or restart. The caller's own Dask settings stay as they were.
+            import copy
+            with dask.config.set({"distributed.scheduler.allowed-failures": 0, **QUIET_LOCAL}):
+                # A copy, not Dask's own tree, which the ``with`` puts back on leaving.
+                mine = copy.deepcopy(dask.config.config)
+                self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1,
+                                            processes=True, dashboard_address=None, config=mine)
+                self.client = Client(self.cluster)
         else:
             self.client = Client(scheduler, timeout=30)
         self.share_files = scheduler is None

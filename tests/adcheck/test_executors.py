@@ -81,3 +81,28 @@ def test_dask_hang_is_an_error_of_its_case_with_tasks_queued_ahead():
     assert by[bad.id]["outcome"] == "error" and "3 s per-case limit" in by[bad.id]["message"]
     assert by[bad.id]["counts"]["error"] == 3
     assert all(by[g.id]["outcome"] == "pass" and by[g.id]["counts"]["pass"] == 3 for g in good)
+
+
+def _worker_settings():
+    import dask
+    return (dask.config.get("distributed.admin.tick.interval"),
+            dask.config.get("distributed.scheduler.allowed-failures"))
+
+
+def test_local_cluster_settings_reach_restarted_workers_and_leave_the_callers_dask_alone():
+    pytest.importorskip("distributed", reason="Dask distributed is the optional [dask] extra")
+    import dask
+
+    from adcheck.running.executors import QUIET_LOCAL, DaskExecutor
+    before = _worker_settings()
+    ex = DaskExecutor(b"", 1)
+    try:
+        assert _worker_settings() == before  # the caller's configuration is untouched
+        want = (QUIET_LOCAL["distributed.admin.tick.interval"], 0)
+        assert list(ex.client.run(_worker_settings).values()) == [want]
+        ex.restart()  # a worker replaced after a death starts with the same settings
+        assert list(ex.client.run(_worker_settings).values()) == [want]
+        assert ex.cluster.scheduler.allowed_failures == 0
+    finally:
+        ex.close()
+    assert dask.config.get("distributed.admin.tick.interval") == before[0]
