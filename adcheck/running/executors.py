@@ -10,7 +10,9 @@ many cases make one task (larger where each task costs more to hand out).
 
 from __future__ import annotations
 
+import copy
 import re
+import uuid
 from concurrent.futures import FIRST_COMPLETED
 from concurrent.futures import wait as cf_wait
 
@@ -23,12 +25,12 @@ class LocalExecutor:
     """``jobs`` loky worker processes (spawned, so no state leaks from the parent)."""
 
     name = "local"
+    ahead = 1  # loky hands a finished worker the next queued task itself
+    chunk = CHUNK
+    share_files = True
 
     def __init__(self, payload: bytes, jobs: int):
         self.payload, self.slots, self._pool = payload, jobs, None
-        self.ahead = 1  # loky hands a finished worker the next queued task itself
-        self.chunk = CHUNK
-        self.share_files = True
 
     def _executor(self):
         if self._pool is None:
@@ -95,19 +97,21 @@ class DaskExecutor:
     """Tasks on a Dask cluster: a LocalCluster of ``jobs`` workers, or ``scheduler``'s."""
 
     name = "dask"
+    # Each task also costs the scheduler, the client and the worker a few ms of CPU (on a
+    # LocalCluster, the machine the workers run on): 8 cases a task halve it.
+    chunk = 2 * CHUNK
 
     def __init__(self, payload: bytes, jobs: int, scheduler: str | None = None):
         import dask
         from distributed import Client, LocalCluster
         self.cluster = None
         if scheduler is None:
-            # A task on a worker that died is the suspect: retrying it elsewhere would only
-            # kill more workers before the supervisor gets to isolate it.
-            # Read when the scheduler and nannies start; the nannies hand them to every worker
-            # they start or restart. The caller's own Dask settings stay as they were.
-            import copy
+            # No retries: a task on a worker that died is the suspect, and retrying it elsewhere
+            # would only kill more workers before the supervisor gets to isolate it.
+            # The settings are read when the scheduler and nannies start, and the nannies hand
+            # their copy (a deep one: the ``with`` puts Dask's own tree back on leaving) to
+            # every worker they start or restart; the caller's Dask settings stay as they were.
             with dask.config.set({"distributed.scheduler.allowed-failures": 0, **QUIET_LOCAL}):
-                # A copy, not Dask's own tree, which the ``with`` puts back on leaving.
                 mine = copy.deepcopy(dask.config.config)
                 self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1,
                                             processes=True, dashboard_address=None, config=mine)
@@ -121,16 +125,12 @@ class DaskExecutor:
         # a LocalCluster of 2 on 2 cores idled a worker per round trip (100 examples of the
         # catalogue: 73 s, against 59-60 s with 2 to 8 queued and 59 s for local processes).
         self.ahead = max(2, self.slots)
-        # Each task also costs the scheduler, the client and the worker a few ms of CPU (on a
-        # LocalCluster, the machine the workers run on): 8 cases a task halve it.
-        self.chunk = 2 * CHUNK
-        import uuid
 
         from .daskplugin import PayloadPlugin
         # The payload reaches every worker, including those that replace a dead one, as a
         # plugin: one name per run, so runs sharing a scheduler keep their own.
-        self._plugin = f"adcheck-payload-{uuid.uuid4().hex[:12]}"
-        self._token, self._count = self._plugin[-12:], 0
+        self._token, self._count = uuid.uuid4().hex[:12], 0
+        self._plugin = f"adcheck-payload-{self._token}"
         self.client.register_plugin(PayloadPlugin(payload), name=self._plugin)
 
     def submit(self, task):
