@@ -20,7 +20,7 @@ for _engine in ad_engines():
 
 from .exact_engine import ExactEngine  # noqa: E402
 from .fd import fd_engines  # noqa: E402
-from .symbolic import SymbolicEngine  # noqa: E402
+from .symbolic_engine import SymbolicEngine  # noqa: E402
 
 for _engine in (*fd_engines(), SymbolicEngine(), ExactEngine()):
     register(_engine)

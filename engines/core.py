@@ -23,6 +23,7 @@ import numpy as np
 
 from .arraylike import ArrayLike
 from .arraymethods import HOOKS
+from .lazy import Deferred
 
 TABLE: dict[str, Primitive] = {}
 
@@ -90,6 +91,19 @@ class Primitive:
     def __post_init__(self):
         object.__setattr__(self, "bind", _binder(self))
         object.__setattr__(self, "keeps_all", set(self.uses) >= {"ans", "primals"})
+        if isinstance(self.impl, Deferred):  # read through __getattr__ until first used
+            object.__setattr__(self, "_deferred_impl", self.impl)
+            object.__delattr__(self, "impl")
+
+    def __getattr__(self, name):
+        # Reached only for a deferred ``impl`` never read yet: import it once and keep the
+        # function itself, so every later call reads a plain attribute (no wrapper frame).
+        deferred = self.__dict__.get("_deferred_impl")
+        if name != "impl" or deferred is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        impl = deferred.resolve()
+        object.__setattr__(self, "impl", impl)
+        return impl
 
     def __call__(self, *args, **params):
         return self.bind(*args, **params)
@@ -113,7 +127,8 @@ def defprim(name, impl, *, jvp=None, vjp=None, derivative=None, flops=None, cite
     Args:
         name: table key; ``ops.<name>`` becomes its dispatcher.
         impl: float64 numpy implementation; differentiable operands positional, static
-            parameters (axis, shape) keyword-only.
+            parameters (axis, shape) keyword-only. A ``Deferred`` (``lazy("scipy.special").erf``)
+            is imported when the implementation is first read, then read like any other.
         jvp, vjp: one rule per positional argument, ``jvp[i](t, ans, *primals, **params)`` and
             ``vjp[i](ct, ans, *primals, **params)``, written with ``ops`` (or a ``PerIndex``
             for a variadic primitive). Optional when ``derivative`` is given; ``jvp`` is

@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special as _sp
 
+from .lazy import lazy
 from .namespace_more import _axes, _shape, plain
+
+_sp = lazy("scipy.special")  # imported on first call
 
 
 class NumpyNames:

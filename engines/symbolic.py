@@ -9,6 +9,8 @@ to Rationals too, so polynomial identities come out exact.
 It is meant for small inputs (at most ``MAX_INPUTS`` entries); larger ones get
 ``status="not-applicable"`` with the reason, as does a function sympy cannot handle.
 The helpers ``symbols_like``, ``jacobian_expr`` and ``hessian_expr`` serve componentwise proofs.
+This module imports sympy; the engine's record (``engines.symbolic_engine``) imports it on the
+first derivative, so registering the engine costs nothing.
 """
 
 from __future__ import annotations
@@ -17,10 +19,8 @@ import mpmath
 import numpy as np
 import sympy
 
-from .base import Cost, KindDispatch, Result
-from .core import EPS
 from .errors import InputError, UnsupportedOperation
-from .exact import to_exact, to_float
+from .exact import to_exact
 from .namespace import Namespace, SlogdetResult
 
 MAX_INPUTS = 16
@@ -283,83 +283,51 @@ class TooLarge(InputError):
     """The symbolic engine declines inputs beyond its size limits."""
 
 
-class SymbolicEngine(KindDispatch):
-    """sympy derivatives, componentwise, evaluated exactly at the float64 input."""
+def _trace(f, args, wrt, dps):
+    """(output expressions, symbols, substitution) for f with args[wrt] symbolic."""
+    x = np.asarray(args[wrt], dtype=float)
+    if x.size > MAX_INPUTS:
+        raise TooLarge(f"{x.size} inputs exceed the symbolic engine's limit of {MAX_INPUTS}")
+    xs = symbols_like("x", x.shape)
+    # Other float arguments enter as binary-exact sympy Floats at dps + 10 digits, not
+    # Rationals: sqrt or log of a 53-bit Rational makes sympy factor it (minutes on
+    # Black-Scholes), while a Float evaluates at once and stays exact to far beyond dps.
+    sargs = [_exact_floats(a, dps + 10) if i != wrt else a for i, a in enumerate(args)]
+    sargs[wrt] = xs
+    out = to_sym(f(sym_ns, *sargs))
+    subs = _exact_subs(xs, x)
+    return out, xs, subs
 
-    name = "symbolic"
-    category = family = "symbolic"
-    description = "sympy.diff componentwise, evaluated exactly at the rational input"
-    max_examples = 10  # seconds per network case: sympy expressions grow with depth
 
-    def __init__(self, dps: int = 50):
-        self.dps = dps
-
-    def _trace(self, f, args, wrt):
-        """(output expressions, symbols, substitution) for f with args[wrt] symbolic."""
-        x = np.asarray(args[wrt], dtype=float)
-        if x.size > MAX_INPUTS:
-            raise TooLarge(f"{x.size} inputs exceed the symbolic engine's limit of {MAX_INPUTS}")
-        xs = symbols_like("x", x.shape)
-        # Other float arguments enter as binary-exact sympy Floats at dps + 10 digits, not
-        # Rationals: sqrt or log of a 53-bit Rational makes sympy factor it (minutes on
-        # Black-Scholes), while a Float evaluates at once and stays exact to far beyond dps.
-        sargs = [_exact_floats(a, self.dps + 10) if i != wrt else a for i, a in enumerate(args)]
-        sargs[wrt] = xs
-        out = to_sym(f(sym_ns, *sargs))
-        subs = _exact_subs(xs, x)
-        return out, xs, subs
-
-    def exact(self, kind: str, f, args, wrt: int = 0, **kw) -> np.ndarray:
-        """The derivative as an object array of mpf (``dps`` digits)."""
-        out, xs, subs = self._trace(f, args, wrt)
-        second = kind in ("hessian", "hvp", "laplacian")
-        entries = out.size * xs.size * (xs.size if second else 1)
-        if entries > MAX_ENTRIES:
-            raise TooLarge(f"{entries} derivative entries exceed the limit of {MAX_ENTRIES}")
-        work = sympy.count_ops(list(out.flat)) * entries
-        if work > MAX_WORK:
-            raise TooLarge(f"the expression ({work} operations x entries) exceeds the symbolic "
-                           f"engine's budget of {MAX_WORK}; sympy would take minutes here, and "
-                           f"the other engines judge this case")
-        if second and out.size != 1:
-            raise InputError(f"{kind} needs a scalar function; f has shape {out.shape}")
-        if kind == "laplacian":
-            o = out.item()
-            exprs = to_sym(sum(sympy.diff(o, x, 2) for x in xs.flat))
-        elif second:
-            exprs = hessian_expr(out, xs)
-            if kind == "hvp":
-                v = to_sym(np.asarray(kw["v"], dtype=float)).reshape(xs.size)
-                exprs = (exprs.reshape(xs.size, xs.size) @ v).reshape(xs.shape)
-        else:
-            exprs = jacobian_expr(out, xs)
-            if kind == "jvp":
-                t = to_sym(np.asarray(kw["tangent"], dtype=float))
-                exprs = np.tensordot(exprs, t, axes=t.ndim)
-            elif kind == "vjp":
-                ct = to_sym(np.asarray(kw["cotangent"], dtype=float))
-                exprs = np.tensordot(ct, exprs, axes=ct.ndim)
-        return evaluate(exprs, subs, self.dps)
-
-    def gradient(self, f, args, wrt=0) -> Result:
-        r = self.jacobian(f, args, wrt)
-        if r.status == "ok" and np.shape(r.value) != np.shape(args[wrt]):
-            raise InputError(f"gradient needs a scalar-valued function; got a Jacobian of "
-                             f"shape {np.shape(r.value)}: ask for kind='jacobian'")
-        return r
-
-    def _result(self, kind, f, args, wrt, **kw) -> Result:
-        try:
-            value = to_float(self.exact(kind, f, args, wrt, **kw))
-        except TooLarge as exc:
-            return Result(None, engine=self.name, status="not-applicable", note=str(exc))
-        except (TypeError, sympy.SympifyError) as exc:
-            return Result(None, engine=self.name, status="not-applicable",
-                          note=f"sympy cannot trace this function: {exc}")
-        except Exception as exc:
-            if str(exc):
-                raise
-            raise InputError(f"sympy raised {type(exc).__name__} with no message while "
-                             f"computing the {kind}") from exc
-        return Result(value, Cost(passes=1), np.abs(value) * EPS / 2, self.name)
-
+def exact_derivative(kind: str, f, args, wrt: int = 0, dps: int = 50, **kw) -> np.ndarray:
+    """The ``kind`` derivative of ``f`` by ``sympy.diff``, as an object array of mpf (``dps``
+    digits); raises ``TooLarge`` past the engine's limits."""
+    out, xs, subs = _trace(f, args, wrt, dps)
+    second = kind in ("hessian", "hvp", "laplacian")
+    entries = out.size * xs.size * (xs.size if second else 1)
+    if entries > MAX_ENTRIES:
+        raise TooLarge(f"{entries} derivative entries exceed the limit of {MAX_ENTRIES}")
+    work = sympy.count_ops(list(out.flat)) * entries
+    if work > MAX_WORK:
+        raise TooLarge(f"the expression ({work} operations x entries) exceeds the symbolic "
+                       f"engine's budget of {MAX_WORK}; sympy would take minutes here, and "
+                       f"the other engines judge this case")
+    if second and out.size != 1:
+        raise InputError(f"{kind} needs a scalar function; f has shape {out.shape}")
+    if kind == "laplacian":
+        o = out.item()
+        exprs = to_sym(sum(sympy.diff(o, x, 2) for x in xs.flat))
+    elif second:
+        exprs = hessian_expr(out, xs)
+        if kind == "hvp":
+            v = to_sym(np.asarray(kw["v"], dtype=float)).reshape(xs.size)
+            exprs = (exprs.reshape(xs.size, xs.size) @ v).reshape(xs.shape)
+    else:
+        exprs = jacobian_expr(out, xs)
+        if kind == "jvp":
+            t = to_sym(np.asarray(kw["tangent"], dtype=float))
+            exprs = np.tensordot(exprs, t, axes=t.ndim)
+        elif kind == "vjp":
+            ct = to_sym(np.asarray(kw["cotangent"], dtype=float))
+            exprs = np.tensordot(ct, exprs, axes=ct.ndim)
+    return evaluate(exprs, subs, dps)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
-import sympy
+
+from ..lazy import lazy
+
+sympy = lazy("sympy")  # imported on first call
 
 
 def _batched(to_matrix, fn):

@@ -9,11 +9,12 @@ nesting. Y_v is defined for x > 0 only. Both are analytic, but scipy's complex B
 from __future__ import annotations
 
 import mpmath
-import sympy
-from scipy import special as sp
 
 from ..core import example
+from ..lazy import lazy
 from ._scalar import param_prim
+
+sympy, sp = lazy("sympy"), lazy("scipy.special")  # imported on first call
 
 
 def _jv_impl(x, *, v):

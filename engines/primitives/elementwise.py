@@ -11,12 +11,13 @@ import math
 
 import mpmath
 import numpy as np
-import sympy
-from scipy import special
 
 from .. import jet as J
 from ..core import defprim, example, ops, primal
+from ..lazy import lazy
 from ._util import bcast, per_element, unbcast
+
+sympy, special = lazy("sympy"), lazy("scipy.special")  # imported on first call
 
 defprim(
     "exp", np.exp, elementwise=True,

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
-import sympy
 
 from ..core import defprim, example
+from ..lazy import lazy
 from ._scalar import scalar_prim, zero_slope
+
+sympy = lazy("sympy")  # imported on first call
 
 
 def _between_integers(rng, shape):

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
-import sympy
 
 from .. import jet as J
 from ..core import defprim, example, ops
+from ..lazy import lazy
 from ._bounds import absf, full, lu_terms
 from ._highprec import mp_array, mp_matrices, mp_solve, sym_matrices, sym_solve
 from ._util import expand_last, ndim_of, shape_of, size_of, unbcast
+
+sympy = lazy("sympy")  # imported on first call
 
 GILES = "Giles 2008, An extended collection of matrix derivative results, sec. 2.2-2.3"
 

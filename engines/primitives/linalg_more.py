@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
-import scipy.linalg
-import sympy
 
 from ..core import defprim, example, ops, primal
 from ..errors import NearlyDegenerate
+from ..lazy import lazy
 from ._bounds import LU_FACTOR, full
 from ._util import shape_of
+
+sympy, scipy_linalg = lazy("sympy"), lazy("scipy.linalg")  # imported on first call
 
 MURRAY = "Murray 2016, Differentiation of the Cholesky decomposition, eqs. 8-10"
 MAGNUS = "Magnus & Neudecker 1999, Matrix Differential Calculus, ch. 8 thm 7"
@@ -145,7 +146,7 @@ defprim("eigh_packed", _eigh_impl, jvp=(_eigh_jvp,), vjp=(_eigh_vjp,),
 def _expm_impl(a):
     a = np.asarray(a)  # complex input stays complex: expm is analytic (complex step)
     if a.ndim == 2:
-        return scipy.linalg.expm(a)
+        return scipy_linalg.expm(a)
     return np.stack([_expm_impl(m) for m in a]) if len(a) else np.zeros(a.shape)
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 
 import mpmath
-import sympy
-from scipy import special as sp
 
 from ..core import example
+from ..lazy import lazy
 from ._scalar import param_prim, scalar_prim
+
+sympy, sp = lazy("sympy"), lazy("scipy.special")  # imported on first call
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)

@@ -5,7 +5,8 @@ import pytest
 import sympy
 
 from adcheck.engines.exact import evaluate_exact, to_float
-from adcheck.engines.symbolic import MAX_INPUTS, SymbolicEngine, sym_ns, symbols_like
+from adcheck.engines.symbolic import MAX_INPUTS, sym_ns, symbols_like
+from adcheck.engines.symbolic_engine import SymbolicEngine
 
 ENGINE = SymbolicEngine()
 
