@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display, no GUI toolkit: the report renders anywhere
-
-import matplotlib.pyplot as plt  # noqa: E402
 
 # One palette for engines across every plot, so a colour means the same engine everywhere; no
 # red, which the plots keep for an error above its allowance.
@@ -32,8 +27,21 @@ STYLE = {
 }
 
 
+@functools.cache
+def _pyplot():
+    """matplotlib.pyplot on Agg, imported when the first figure is drawn: ``adcheck list`` or a
+    report without plots never pays for it."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display, no GUI toolkit: the report renders anywhere
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def figure(width: float = 6.4, height: float = 3.2, ncols: int = 1, nrows: int = 1, **kw):
     """A new figure and its axes under the report's style."""
+    plt = _pyplot()
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), **kw)
     return fig, axes
@@ -42,6 +50,7 @@ def figure(width: float = 6.4, height: float = 3.2, ncols: int = 1, nrows: int =
 def to_svg(fig, name: str, label: str) -> str:
     """The figure as an ``<svg>`` element string; ``name`` salts its ids (unique per page)."""
     buf = io.StringIO()
+    plt = _pyplot()
     with plt.rc_context({**STYLE, "svg.hashsalt": f"adcheck-{name}"}):
         fig.savefig(buf, format="svg", bbox_inches="tight",
                     metadata={"Date": None, "Creator": None, "Format": None, "Type": None})

@@ -202,7 +202,7 @@ def bs_residual(study: dict) -> str | None:
                        squeeze=False, sharex=True, sharey=True)
     mesh = None
     for ax, (e, v) in zip(axes.ravel(), logs.items()):
-        mesh = ax.pcolormesh(S, tau, v, vmin=lo, vmax=max(hi, lo + 1), cmap=_CMAP,
+        mesh = ax.pcolormesh(S, tau, v, vmin=lo, vmax=max(hi, lo + 1), cmap=_cmap(),
                              shading="nearest", edgecolors="none", antialiased=False)
         ax.set_title(e, fontsize=9, loc="left")
         ax.grid(False)
@@ -217,12 +217,10 @@ def bs_residual(study: dict) -> str | None:
 
 
 def _cmap():
+    """The residual colour map, built when a residual plot is drawn (matplotlib loads then)."""
     import matplotlib
     # Grey: an engine that returned no value there.
     return matplotlib.colormaps["viridis"].with_extremes(bad="#d0d7de")
-
-
-_CMAP = _cmap()
 
 
 def relu_demo(study: dict) -> str | None:
