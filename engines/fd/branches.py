@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import TABLE
 from ..namespace import Namespace
 
 
@@ -65,7 +64,9 @@ def recording_namespace(current) -> Namespace:
             return prim.impl(*args, **params)
         return impl
 
-    return Namespace("numpy", {name: wrap(name, p) for name, p in TABLE.items()})
+    # a function of the record: each name is wrapped on its first use, not the whole table
+    # per evaluation request (nor a deferred scipy implementation imported before it is used)
+    return Namespace("numpy", lambda prim: wrap(prim.name, prim))
 
 
 def pattern(f, args) -> tuple:
