@@ -58,12 +58,27 @@ class UnknownName(UnsupportedOperation):
 
     def __init__(self, name: str, engine: str, suggestions=()):
         super().__init__(name, engine)
-        self.suggestions = tuple(suggestions)
+        # A namespace probed with ``hasattr`` raises this for every name it lacks; the "did you
+        # mean" search over every supported name runs only when someone reads the message.
+        self._suggest = suggestions
+        self.args = ()
+
+    @property
+    def suggestions(self) -> tuple:
+        """Up to three supported names that look like the unknown one."""
+        if callable(self._suggest):
+            self._suggest = self._suggest()
+        return tuple(self._suggest)
+
+    def __reduce__(self):
+        return type(self), (self.name, self.engine, self.suggestions)
+
+    def __str__(self) -> str:
         near = (f" Closest supported names: {', '.join(self.suggestions)}."
                 if self.suggestions else "")
-        self.args = (f"'{name}' is not a name of adcheck's array namespace (engine "
-                     f"{engine!r}).{near} `adcheck engines --names` lists every supported name "
-                     f"with its signature; engines.primitives.defprim adds a primitive.",)
+        return (f"'{self.name}' is not a name of adcheck's array namespace (engine "
+                f"{self.engine!r}).{near} `adcheck engines --names` lists every supported name "
+                f"with its signature; engines.primitives.defprim adds a primitive.")
 
 
 class TracedValueError(TypeError):

@@ -158,7 +158,7 @@ class Namespace(MoreNames, ShapeNames, LinalgNames, NumpyNames):
         if name not in XP_NAMES:
             if name in SUPPORTED:  # a composite this namespace does not define
                 raise UnsupportedOperation(name, self.engine)
-            raise UnknownName(name, self.engine, closest(name))
+            raise UnknownName(name, self.engine, lambda: closest(name))
         fn = self._p[XP_NAMES[name]]
         setattr(holder, attr, fn)
         return fn
