@@ -58,6 +58,7 @@ class UnknownName(UnsupportedOperation):
 
     def __init__(self, name: str, engine: str, suggestions=()):
         super().__init__(name, engine)
+        self._what = (name, engine)
         # A namespace probed with ``hasattr`` raises this for every name it lacks; the "did you
         # mean" search over every supported name runs only when someone reads the message.
         self._suggest = suggestions
@@ -71,13 +72,14 @@ class UnknownName(UnsupportedOperation):
         return tuple(self._suggest)
 
     def __reduce__(self):
-        return type(self), (self.name, self.engine, self.suggestions)
+        return type(self), (*self._what, self.suggestions)
 
     def __str__(self) -> str:
         near = (f" Closest supported names: {', '.join(self.suggestions)}."
                 if self.suggestions else "")
-        return (f"'{self.name}' is not a name of adcheck's array namespace (engine "
-                f"{self.engine!r}).{near} `adcheck engines --names` lists every supported name "
+        name, engine = self._what
+        return (f"'{name}' is not a name of adcheck's array namespace (engine "
+                f"{engine!r}).{near} `adcheck engines --names` lists every supported name "
                 f"with its signature; engines.primitives.defprim adds a primitive.")
 
 
