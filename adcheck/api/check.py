@@ -109,8 +109,7 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
     args, order = _args(args), _order(kind, order)
     _wrt(wrt, args)
     v = _direction(kind, v, direction, args, wrt)
-    _names_exist(f, args)
-    _traceable(f, args, wrt)
+    _preflight(f, args, wrt)
     chosen = _engine_list(engines, order, kind)
     rec = _record(f, kind, wrt, order, expected, v, args, strategy)
     ref = None if expected is None or callable(expected) else _expected_array(expected)
@@ -168,18 +167,6 @@ def _order(kind, order) -> int:
     return em.ORDER[kind]
 
 
-def _names_exist(f, args) -> None:
-    """Raise ``UnknownName`` when ``f`` uses a name no namespace has (a typo): that is an
-    error in the function, not a verdict. Any other failure is left to the engines."""
-    from adcheck.engines.namespace import numpy_ns
-    try:
-        f(numpy_ns, *args)
-    except UnknownName:
-        raise
-    except Exception:  # noqa: BLE001  the engines report it in their own terms
-        pass
-
-
 def _wrt(wrt, args) -> None:
     if isinstance(wrt, bool) or not isinstance(wrt, (int, np.integer)):
         raise TypeError(f"wrt must be an int (the index of the differentiated argument); got "
@@ -189,16 +176,17 @@ def _wrt(wrt, args) -> None:
                          f"wrt must be in 0..{len(args) - 1}")
 
 
-def _traceable(f, args, wrt) -> None:
-    """Raise the function's own refusal on traced values (``float(x)``, ``np.asarray(x)``,
-    ``x += y``): the function has to change, and an "inconclusive" would hide why."""
+def _preflight(f, args, wrt) -> None:
+    """Evaluate ``f`` once, traced, for the errors that are the function's, not a verdict: a
+    name no namespace has (``UnknownName``, a typo) and its refusal of a traced value
+    (``float(x)``, ``np.asarray(x)``, ``x += y``): the function has to change, and an
+    "inconclusive" would hide why. Any other failure is left to the engines to report."""
     from adcheck.engines import transforms as T
     from adcheck.engines.errors import TracedValueError
     from adcheck.engines.namespace import ad
     try:
-        x = np.asarray(args[wrt], dtype=float)
-        T.jvp(f, ad, args, np.zeros(x.shape), wrt)
-    except TracedValueError:
+        T.jvp(f, ad, args, np.zeros(np.shape(args[wrt])), wrt)
+    except (UnknownName, TracedValueError):
         raise
     except Exception:  # noqa: BLE001  anything else is the engines' to report
         pass

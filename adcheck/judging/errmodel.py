@@ -108,6 +108,7 @@ class Bound:
     value: np.ndarray
     err: np.ndarray
     kinks: list = field(default_factory=list)
+    f_err: np.ndarray | None = None  # f's own bound, when the route evaluated f itself
 
     @property
     def finite(self) -> bool:
@@ -128,6 +129,7 @@ def derivative_bound(kind: str, f, args, wrt: int = 0, v=None, order=None, tange
     """Reverse-mode derivative of ``f`` in magnitude arithmetic: its value and bound."""
     trace = MagTrace()
     margs = _box_args(trace, args)
+    f_out = None
     # Seeds and directions are boxed too: a derivative that does not depend on x (a linear f's
     # gradient, a quadratic's Hessian-vector product) is computed from them alone, and its sums
     # (un-broadcasting, reductions) would otherwise escape the bound.
@@ -135,11 +137,13 @@ def derivative_bound(kind: str, f, args, wrt: int = 0, v=None, order=None, tange
         from adcheck.engines.higher import nested
         out = nested(f, wrt, order, "forward", "reverse")(ad, *margs)
     elif kind == "jvp" and tangent is not None:
-        out = T.jvp(f, ad, margs, trace.box(tangent), wrt)[1]
+        f_out, out = T.jvp(f, ad, margs, trace.box(tangent), wrt)
     elif kind == "vjp" and cotangent is not None:
-        out = T.vjp(f, ad, margs, wrt)[1](trace.box(cotangent))
+        f_out, pullback = T.vjp(f, ad, margs, wrt)
+        out = pullback(trace.box(cotangent))
     elif kind == "gradient":
-        out = T.vjp(f, ad, margs, wrt)[1](trace.box(1.0))
+        f_out, pullback = T.vjp(f, ad, margs, wrt)
+        out = pullback(trace.box(1.0))
     elif kind in ("jacobian", "jvp", "vjp"):
         out = T.jacrev(f, wrt)(ad, *margs)
     elif kind == "hessian":
@@ -153,7 +157,10 @@ def derivative_bound(kind: str, f, args, wrt: int = 0, v=None, order=None, tange
     else:
         raise ValueError(f"no magnitude route for kind {kind!r}")
     value, err = split(out, trace)
-    return Bound(value, err, trace.kinks)
+    # a first-order route evaluates f on the same magnitudes as ``function_bound`` does: its
+    # bound comes free with the derivative's, and the judge needs no second evaluation of f
+    f_err = split(f_out, trace)[1] if f_out is not None else None
+    return Bound(value, err, trace.kinks, f_err)
 
 
 def _hessian_columns(f, wrt, trace, args, margs):

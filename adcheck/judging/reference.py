@@ -77,13 +77,15 @@ def prepare(rec, args, expected=None) -> Context:
         ctx.skip = "the input contains NaN or inf: outside every identity's domain"
         return ctx
     if rec.kind != "residual":
-        _function_scale(rec, ctx)
+        f_err = None
         try:
             b = em.derivative_bound(rec.kind, rec.f, args, rec.wrt, **derivative_kw(rec, args))
             ctx.bounds.append(b)
             ctx.kinks += b.kinks
+            f_err = b.f_err
         except Exception:  # noqa: BLE001  the bound is optional; the closed form's may exist
             pass
+        _function_scale(rec, ctx, f_err)
     if expected is not None:
         ctx.ref, ctx.oracle = np.asarray(expected, dtype=float), "the expected value"
         return ctx
@@ -119,9 +121,12 @@ def _closed_form_reference(rec, ctx: Context) -> None:
     ctx.ref_err = em.ROUTE_FACTOR * em.U * cf.err
 
 
-def _function_scale(rec, ctx: Context) -> None:
+def _function_scale(rec, ctx: Context, f_err=None) -> None:
+    """f's rounding bound and the input's scale; ``f_err``: the bound if already known."""
     try:
-        ctx.f_magnitude = float(np.max(em.function_bound(rec.f, ctx.args).err, initial=0.0))
+        if f_err is None:
+            f_err = em.function_bound(rec.f, ctx.args).err
+        ctx.f_magnitude = float(np.max(f_err, initial=0.0))
         ctx.x_scale = float(np.max(np.abs(np.asarray(ctx.args[rec.wrt], dtype=float)),
                                    initial=1.0))
     except Exception:  # noqa: BLE001  no scale: the floor stays 0

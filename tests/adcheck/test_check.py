@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from adcheck_helpers import Scaled, temporary
@@ -89,3 +92,28 @@ def test_a_failing_check_shrinks_through_its_strategy():
     assert not rep.ok and rep.shrunk is not None
     assert rep.shrunk["shapes"]["x"] == [2]  # at n = 1 every Q is symmetric
     assert "Smallest failing input found by shrinking" in rep.message
+
+
+def test_a_one_engine_check_evaluates_the_function_four_times_at_most():
+    """The preflight (usage errors), the output's structure, the rounding bound (which bounds
+    f itself on the way) and the engine's own pass: no phase evaluates f a second time."""
+    calls = []
+
+    def f(xp, x):
+        calls.append(1)
+        return xp.sum(xp.tanh(x) ** 2)
+
+    rep = adcheck.check(f, (np.array([0.3, -1.2, 0.7]),), engines=["reverse"])
+    assert rep.engines["reverse"].outcome != "error", rep.message
+    assert len(calls) <= 4
+
+
+def test_checking_a_function_loads_no_heavy_library_it_does_not_need():
+    code = ("import sys, numpy as np, adcheck; "
+            "adcheck.check(lambda xp, x: xp.sum(xp.tanh(x) ** 2), (np.array([0.3, -1.2]),)); "
+            "print([m for m in ('sympy', 'hypothesis', 'scipy.special', 'matplotlib') "
+            "if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
