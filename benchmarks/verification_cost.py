@@ -223,6 +223,48 @@ def dropin_jax_rows(loss, theta, X, Y):
     return {f"adcheck.jax.check_grads (order=1, {how})": (fn.calls, t, ok, said.strip() or None)}
 
 
+# ----------------------------------------------------------------------------- check() CPU
+
+def cpu_median(fn, repeats: int = 5) -> float:
+    """Median CPU seconds of ``fn()`` over ``repeats`` warm calls (one warm-up first)."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return sorted(times)[len(times) // 2]
+
+
+def check_cost() -> None:
+    """Warm ``adcheck.check`` CPU against torch.autograd.gradcheck (default mode, float64) on
+    the same gradients, measured in this run: the cost budget is 2x torch's gradcheck for
+    gradients up to 1,000 inputs, and 1 s for a Hessian of 110 inputs."""
+    import adcheck
+    print("-- warm check() CPU (median of 5) against torch.autograd.gradcheck, float64")
+    try:
+        import torch
+        torch.set_num_threads(1)
+    except ImportError:
+        torch = None
+    rng = np.random.default_rng(0)
+    for shape in ((10, 11), (25, 40)):
+        x = rng.standard_normal(shape)
+        mine = cpu_median(lambda x=x: adcheck.check(lambda xp, a: xp.mean(a), (x,)))
+        line = f"  gradient of mean over {shape[0]}x{shape[1]}: check {mine * 1e3:.1f} ms CPU"
+        if torch is not None:
+            xt = torch.from_numpy(x).requires_grad_(True)
+            theirs = cpu_median(lambda xt=xt: torch.autograd.gradcheck(lambda t: t.mean(), (xt,)))
+            line += f", torch gradcheck {theirs * 1e3:.1f} ms: ratio {mine / theirs:.2g}x"
+        print(line)
+    x = rng.standard_normal((10, 11))
+    engines = ["forward-over-reverse", "reverse-over-reverse", "central"]
+    hess = cpu_median(lambda: adcheck.check(lambda xp, a: xp.sum(xp.tanh(a) ** 2), (x,),
+                                            kind="hessian", engines=engines), repeats=3)
+    print(f"  Hessian of sum(tanh(x)^2), 110 inputs, {', '.join(engines)}: "
+          f"{hess:.2f} s CPU (budget 1 s)")
+
+
 # ----------------------------------------------------------------------------- the table
 
 def main() -> None:
@@ -249,6 +291,7 @@ def main() -> None:
             print(f"  P(an error of relative size {rel:g} escapes {r.probes} probes) = "
                   f"{r.miss_probability(rel):.3g}")
         mutants(size)
+    check_cost()
 
 
 def ratios(rows) -> None:

@@ -21,6 +21,7 @@ record f's branch pattern (``branches``), so a stencil that straddles a kink is 
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +118,18 @@ class Call:
         """The line through x along ``v``."""
         return Line(self, v)
 
+    def room(self, v) -> tuple[float, float]:
+        """How far t may go below and above 0 along ``v`` (``_room``). With no declared bound
+        and a finite x that is (inf, inf) along every direction: known without the arithmetic
+        (a Hessian asks along n² directions)."""
+        if self.domain.lower is None and self.domain.upper is None and self._finite_x:
+            return np.inf, np.inf
+        return _room(self.x, v, *self.domain.bounds(self.x.shape))
+
+    @functools.cached_property
+    def _finite_x(self) -> bool:
+        return bool(np.all(np.isfinite(self.x)))
+
     @property
     def smooth(self) -> bool:
         """False once the function has called a non-analytic primitive (abs, maximum, ...)."""
@@ -136,7 +149,7 @@ class Line:
         self.call = call
         x = call.x
         self.v = np.asarray(v, dtype=float).reshape(x.shape)
-        self.room = _room(x, self.v, *call.domain.bounds(x.shape))
+        self.room = call.room(self.v)
         nz = self.v != 0
         self.vmax = float(np.max(np.abs(self.v), initial=0.0))
         size = max(float(np.max(np.abs(x[nz]), initial=0.0)), call.floor * call.size)
