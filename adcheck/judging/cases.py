@@ -161,7 +161,7 @@ def _diagnosis(rec, ctx, value, ref, tol):
         return None
 
 
-def judge_claim(rec, engine, timeout) -> CaseVerdict:
+def judge_claim(rec, engine) -> CaseVerdict:
     """A cost/property claim: ``claim(engine_name)`` returns facts; every fact must hold."""
     import time
 

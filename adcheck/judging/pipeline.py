@@ -59,9 +59,9 @@ def _needs_analytic(engine) -> bool:
     return bool(getattr(engine, "analytic_only", False)) or "complex" in engine.name
 
 
-def compute(rec, engine, args, timeout=None):
-    """The engine's derivative for the record's kind (a Result). The time limit of a run is
-    the supervisor's (its workers' watchdog), not this function's."""
+def compute(rec, engine, args):
+    """The engine's derivative for the record's kind (a Result). No phase here keeps a clock:
+    a run's per-case limit (``--timeout``) is its workers' watchdog and the supervisor's."""
     if rec.kind == "residual":
         from adcheck.engines.base import Cost, Result
 
@@ -70,7 +70,7 @@ def compute(rec, engine, args, timeout=None):
     return engine.derivative(rec.kind, rec.f, args, rec.wrt, **derivative_kw(rec, args))
 
 
-def run_engine(rec, engine, ctx, timeout, call=None):
+def run_engine(rec, engine, ctx, call=None):
     """The engine's Result on one prepared case, or the CaseVerdict of why there is none.
 
     ``call(fn, engine_name)`` runs the computation (a worker notes and guards it there)."""
@@ -81,7 +81,7 @@ def run_engine(rec, engine, ctx, timeout, call=None):
         with np.errstate(all="ignore"):
             def fn():
                 try:
-                    return compute(rec, engine, ctx.args, timeout)
+                    return compute(rec, engine, ctx.args)
                 except NearlyDegenerate as exc:  # the derivative is ill-defined here
                     return CaseVerdict("inconclusive", note=str(exc), **tag)
                 except (NotAnalytic, UnsupportedOperation, NotApplicable) as exc:
@@ -95,39 +95,38 @@ def run_engine(rec, engine, ctx, timeout, call=None):
                            **tag)
 
 
-def run_engine_case(rec, engine, ctx, timeout) -> CaseVerdict:
+def run_engine_case(rec, engine, ctx) -> CaseVerdict:
     """One engine on one prepared case, judged against the case's reference: never raises."""
-    return judge_case(rec, [engine], ctx.args, timeout, ctx=ctx).verdicts[engine.name]
+    return judge_case(rec, [engine], ctx.args, ctx=ctx).verdicts[engine.name]
 
 
-def judge_case(rec, engines, args, timeout=None, *, expected=None, ctx=None,
-               call=None) -> CaseOutcome:
+def judge_case(rec, engines, args, *, expected=None, ctx=None, call=None) -> CaseOutcome:
     """Prepare one case of ``rec``, run ``engines`` on it, judge them, and settle the blame.
 
     Args:
         rec: an identity record (``identities.Identity``), the catalogue's or a user's.
         engines: Engine objects.
         args: the input.
-        timeout: per-engine time limit in seconds (None: none).
         expected: a user's claimed value (array) to judge against instead of the closed form.
         ctx: an already prepared case (skips ``prepare``; a function with several outputs
             prepares each output itself).
-        call: ``call(fn, engine_name)`` runs each engine's computation (see ``run_engine``).
+        call: ``call(fn, engine_name)`` runs each engine's computation (see ``run_engine``);
+            a worker notes and guards it there, under the run's per-case limit.
     """
     tree = output_tree(rec, args)
     if tree is not None:
-        return _judge_tree(rec, engines, args, timeout, expected, tree, call)
+        return _judge_tree(rec, engines, args, expected, tree, call)
     ctx = ctx or prepare(rec, args, expected)
-    out, results = _run_all(rec, engines, ctx, timeout, call)
+    out, results = _run_all(rec, engines, ctx, call)
     _judge_all(rec, ctx, results, out)
     return out
 
 
-def _run_all(rec, engines, ctx, timeout, call=None):
+def _run_all(rec, engines, ctx, call=None):
     out, results = CaseOutcome(ctx, reference=_label(ctx)), {}
     for e in engines:
         t0 = time.perf_counter()
-        r = run_engine(rec, e, ctx, timeout, call)
+        r = run_engine(rec, e, ctx, call)
         seconds = time.perf_counter() - t0
         if isinstance(r, CaseVerdict):
             r.seconds, out.verdicts[e.name] = seconds, r
@@ -176,10 +175,10 @@ def _judge_all(rec, ctx, results, out) -> None:
     out.suspect_reference = suspect(rec, ctx, results, out.verdicts)
 
 
-def _judge_tree(rec, engines, args, timeout, expected, tree, call=None) -> CaseOutcome:
+def _judge_tree(rec, engines, args, expected, tree, call=None) -> CaseOutcome:
     """Several outputs: every leaf is its own case (reference, bounds, consensus); an engine's
     verdict is its worst leaf's, and a result of another structure fails."""
-    out, results = _run_all(rec, engines, Context(tuple(args)), timeout, call)
+    out, results = _run_all(rec, engines, Context(tuple(args)), call)
     good, leaves = {}, {n: [] for n in results}
     for n, (e, r) in results.items():
         why = mismatch(r.value, tree)

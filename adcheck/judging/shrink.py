@@ -39,7 +39,7 @@ def size(args) -> int:
     return sum(int(np.size(a)) for a in args if isinstance(a, (np.ndarray, float, int)))
 
 
-def shrink(rec, engine, engines, timeout=None, *, original=None, max_examples=MAX_EXAMPLES,
+def shrink(rec, engine, engines, *, original=None, max_examples=MAX_EXAMPLES,
            seconds=SECONDS) -> tuple | None:
     """The smallest input found on which ``engine`` fails (judged beside ``engines``), or None.
 
@@ -51,7 +51,6 @@ def shrink(rec, engine, engines, timeout=None, *, original=None, max_examples=MA
         rec: the identity record; its ``strategy`` is replayed.
         engine: the failing engine.
         engines: every engine of the run (a consensus needs the others).
-        timeout: per-case time limit of each replay.
         original: the failing input; only inputs no larger than it are searched.
     """
     if not _ENABLED[-1] or getattr(rec, "strategy", None) is None:
@@ -65,7 +64,7 @@ def shrink(rec, engine, engines, timeout=None, *, original=None, max_examples=MA
         if time.monotonic() > stop or (limit is not None and size(args) > limit):
             return False
         with np.errstate(all="ignore"):
-            case = judge_case(rec, crowd, tuple(args), timeout)
+            case = judge_case(rec, crowd, tuple(args))
         return case.verdicts[engine.name].outcome == "fail"
 
     while time.monotonic() < stop:

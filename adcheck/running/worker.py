@@ -104,7 +104,7 @@ def _claim(task, rec, live) -> CaseResult:
     out = CaseResult(0, ())
     for e in live:
         with _guard(task, 0, e.name):
-            out.verdicts[e.name] = _guarded(lambda e=e: judge_claim(rec, e, _STATE["timeout"]),
+            out.verdicts[e.name] = _guarded(lambda e=e: judge_claim(rec, e),
                                             f"the claim for {e.name}")
     return out
 
@@ -132,8 +132,8 @@ def _case(task, rec, live, i) -> CaseResult:
         def call(fn, name):
             _mark(task, i, name)
             return _guarded(fn, name)
-        case = _guarded(lambda: judge_case(rec, live, args, _STATE["timeout"], ctx=ctx,
-                                           call=call), "judging the case")
+        case = _guarded(lambda: judge_case(rec, live, args, ctx=ctx, call=call),
+                        "judging the case")
         out.verdicts = case.verdicts if hasattr(case, "verdicts") else \
             {e.name: case for e in live}
     return out
@@ -151,7 +151,7 @@ def _shrink(task, rec, live, i) -> CaseResult:
     budget = SECONDS if not limit else min(SECONDS, 0.5 * limit)
 
     def work():
-        small = shrink(rec, engine, live, None, original=draw_case(rec, i, _STATE["seed"]),
+        small = shrink(rec, engine, live, original=draw_case(rec, i, _STATE["seed"]),
                        seconds=budget)
         return CaseVerdict("fail", engine=engine.name,
                            shrunk=None if small is None else describe(rec, small))

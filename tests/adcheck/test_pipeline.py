@@ -84,7 +84,7 @@ def test_check_gives_the_same_verdicts_as_adcheck_run(rec_id):
 def test_run_engine_case_is_one_engine_of_judge_case():
     rec = quadratic()
     ctx = prepare(rec, (X, Q))
-    one = run_engine_case(rec, engines.get("reverse"), ctx, None)
+    one = run_engine_case(rec, engines.get("reverse"), ctx)
     many = judge_case(rec, [engines.get("reverse"), engines.get("forward")], (X, Q), ctx=ctx)
     assert one.outcome == many.verdicts["reverse"].outcome == "pass"
     assert one.verified_to == many.verdicts["reverse"].verified_to < 1e-14
@@ -154,7 +154,7 @@ def test_exact_and_symbolic_are_judged_at_their_own_precision(name):
     rec = _linear()
     rng = np.random.default_rng(1)
     args = rec.sample(rng)
-    v = run_engine_case(rec, engines.get(name), prepare(rec, args), None)
+    v = run_engine_case(rec, engines.get(name), prepare(rec, args))
     assert v.outcome == "pass"
     assert v.verified_to < 1e-14 and v.worst["allowance"] < 1e-14 * np.max(np.abs(args[0]))
 

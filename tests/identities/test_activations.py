@@ -65,12 +65,12 @@ def test_handwritten_derivatives_match_ad(name):
     for kind, d in (("gradient", act.d1), ("hessian", act.d2)):
         rec = _elementwise_record(act.g, d, kind)
         ctx = prepare(rec, (Z,))
-        v = run_engine_case(rec, engines.get("forward-over-reverse"), ctx, None)
+        v = run_engine_case(rec, engines.get("forward-over-reverse"), ctx)
         assert v.outcome == "pass", (name, kind, v.note)
 
 
 def test_wrong_handwritten_derivative_fails():
     act = A.ACTIVATIONS["tanh"]
     rec = _elementwise_record(act.g, lambda xp, z: 1.0 - xp.tanh(z), "gradient")
-    v = run_engine_case(rec, engines.get("reverse"), prepare(rec, (Z,)), None)
+    v = run_engine_case(rec, engines.get("reverse"), prepare(rec, (Z,)))
     assert v.outcome == "fail"

@@ -81,7 +81,7 @@ def test_wrong_closed_form_fails_numerically(rid, wrong, engine):
         args = rec.sample(rng)
         if rid == "B1.jacobian-linear":  # square and non-symmetric, so A^T has A's shape
             args = (args[0][:2], rng.uniform(-1, 1, (2, 2)))
-        outcomes.add(run_engine_case(rec, engines.get(engine), prepare(rec, args), None).outcome)
+        outcomes.add(run_engine_case(rec, engines.get(engine), prepare(rec, args)).outcome)
     assert "fail" in outcomes
 
 
@@ -104,7 +104,7 @@ def test_black_scholes_greeks_by_every_ad_engine_at_the_reference_point():
     rec = IDENTITIES["B3.black-scholes-greeks"]
     ctx = prepare(rec, rec.extra["reference_args"])
     for name in ("forward", "reverse", "forward-over-reverse", "reverse-over-reverse"):
-        assert run_engine_case(rec, engines.get(name), ctx, None).outcome == "pass"
+        assert run_engine_case(rec, engines.get(name), ctx).outcome == "pass"
 
 
 def test_hjb_published_value_by_quadrature():

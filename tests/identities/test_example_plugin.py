@@ -37,7 +37,7 @@ def test_example_registers_and_evaluates(plugin):
     for name in ("reverse", "forward", "richardson", "central"):
         for _ in range(3):
             args = plugin.sample(rng)
-            v = run_engine_case(plugin, engines.get(name), prepare(plugin, args), None)
+            v = run_engine_case(plugin, engines.get(name), prepare(plugin, args))
             if name == "central":  # one difference: it may not resolve 1e-6, never a fail
                 assert v.outcome == "pass" or "cannot resolve" in v.note, (name, v.note)
             else:
@@ -49,9 +49,9 @@ def test_example_with_a_wrong_closed_form_fails(plugin):
     bad = dataclasses.replace(plugin, id="user.bad",
                               closed_form=lambda xp, X, a, b: xp.outer(b, a).T)
     args = (np.arange(6.0).reshape(2, 3), np.array([1.0, -2.0]), np.array([0.5, 1.0, 2.0]))
-    assert run_engine_case(bad, engines.get("reverse"), prepare(bad, args), None).outcome == \
+    assert run_engine_case(bad, engines.get("reverse"), prepare(bad, args)).outcome == \
         "pass"  # outer(b, a)^T = a b^T: a correct rewrite passes too
     bad = dataclasses.replace(plugin, id="user.bad", closed_form=lambda xp, X, a, b:
                               xp.outer(a, b) * 2.0)
-    assert run_engine_case(bad, engines.get("reverse"), prepare(bad, args), None).outcome == \
+    assert run_engine_case(bad, engines.get("reverse"), prepare(bad, args)).outcome == \
         "fail"

@@ -54,11 +54,11 @@ def test_wrong_delta_in_one_layer_fails_and_is_named():
     bad = dataclasses.replace(rec, id="meta.bad-delta", closed_form=_wrong_layer(1))
     args = _net([3, 4, 4, 2], ["tanh", "sigmoid", "tanh"])
     ctx = prepare(bad, args)
-    v = run_engine_case(bad, engines.get("reverse"), ctx, None)
+    v = run_engine_case(bad, engines.get("reverse"), ctx)
     assert v.outcome == "fail"
     # layer 2's delta is wrong, so W_2 and W_1 are; the recursion broke at W_2
     assert "first wrong layer: W_2" in (v.diagnosis or "")
-    good = run_engine_case(rec, engines.get("reverse"), prepare(rec, args), None)
+    good = run_engine_case(rec, engines.get("reverse"), prepare(rec, args))
     assert good.outcome == "pass"
 
 
@@ -68,7 +68,7 @@ def test_input_hessian_recursion_matches_nested_ad(acts):
     rec = dataclasses.replace(identities.get("B3.grad-of-grad"), id="meta.hessian")
     ctx = prepare(rec, (x, w, b, arch))
     for name in ("forward-over-reverse", "reverse-over-reverse"):
-        assert run_engine_case(rec, engines.get(name), ctx, None).outcome == "pass"
+        assert run_engine_case(rec, engines.get(name), ctx).outcome == "pass"
 
 
 def test_wrong_second_derivative_fails():
@@ -77,7 +77,7 @@ def test_wrong_second_derivative_fails():
     bad = dataclasses.replace(rec, id="meta.no-curvature", closed_form=lambda xp, x, w, b, a:
                               0.0 * nets.input_hessian(xp, x, w, b, a))
     ctx = prepare(bad, (x, w, b, arch))
-    assert run_engine_case(bad, engines.get("reverse-over-reverse"), ctx, None).outcome == "fail"
+    assert run_engine_case(bad, engines.get("reverse-over-reverse"), ctx).outcome == "fail"
 
 
 def _batched_net(widths, acts, batch, seed=5):
@@ -105,7 +105,7 @@ def test_batched_networks_pass_with_the_delta_formulas_summed_over_the_batch(rid
     args = _batched_net([3, 4, 2], ["tanh", "sigmoid"], batch=3)
     if rid == "B1.backprop-per-output":
         args = args[:3] + args[4:]
-    assert run_engine_case(rec, engines.get(engine), prepare(rec, args), None).outcome == "pass"
+    assert run_engine_case(rec, engines.get(engine), prepare(rec, args)).outcome == "pass"
 
 
 def test_the_catalogue_draws_batches_larger_than_one():
@@ -121,11 +121,11 @@ def test_a_wrong_axis_unbroadcast_fails_a_catalogue_record(monkeypatch):
     rec = identities.get("B1.backprop-bias")
     monkeypatch.setitem(TABLE["sum_to"].__dict__, "impl", _first_example_only)
     single = _net([3, 4, 2], ["tanh", "sigmoid"])
-    assert run_engine_case(rec, engines.get("reverse"), prepare(rec, single), None).outcome \
+    assert run_engine_case(rec, engines.get("reverse"), prepare(rec, single)).outcome \
         == "pass"  # batch 1: the wrong rule is invisible
     batched = _batched_net([3, 4, 2], ["tanh", "sigmoid"], batch=3)
-    assert run_engine_case(rec, engines.get("reverse"), prepare(rec, batched), None).outcome \
+    assert run_engine_case(rec, engines.get("reverse"), prepare(rec, batched)).outcome \
         == "fail"
-    drawn = [run_engine_case(rec, engines.get("reverse"), prepare(rec, args), None).outcome
+    drawn = [run_engine_case(rec, engines.get("reverse"), prepare(rec, args)).outcome
              for args in draw_cases(rec, 8, 0)]
     assert "fail" in drawn, drawn

@@ -38,7 +38,7 @@ def _examples(divisor: int) -> int:
 
 
 def _judge(rec, eng, args, allowed):
-    v = run_engine_case(rec, eng, prepare(rec, args), None)
+    v = run_engine_case(rec, eng, prepare(rec, args))
     assert v.outcome in allowed, (
         f"{rec.id}[{eng.name}]: {v.outcome}: {v.note} {v.diagnosis or ''} worst={v.worst}")
     return v
