@@ -122,16 +122,21 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
 
 
 def _shrink(rep, rec, chosen, args) -> None:
-    """Replay the first failing engine through the strategy to the smallest failing input."""
+    """Replay the first failing engine through the strategy to the smallest failing input
+    (within ``adcheck.judging.shrink.BUDGET_S``; the message says when there is none)."""
     from adcheck.judging.messages import text
     from adcheck.judging.shrink import describe, shrink
     name = next(n for n, x in rep.engines.items() if x.outcome == "fail")
     engine = next(e for e in chosen if e.name == name)
-    small = shrink(rec, engine, chosen, original=args)
-    if small is not None:
-        rep.shrunk = describe(rec, small)
+    found = shrink(rec, engine, chosen, original=args)
+    if found is None:
+        return
+    if found.args is not None:
+        rep.shrunk = describe(rec, found.args)
         rep.engines[name].shrunk = rep.shrunk
         rep.message += f"\n  {name}: {text(rep.shrunk)}"
+    if found.note:
+        rep.message += f"\n  {name}: {found.note}"
 
 
 # ----------------------------------------------------------------------------- usage errors

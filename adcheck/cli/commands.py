@@ -118,7 +118,8 @@ def _execute(args, argv, reg, ids, names, plugins) -> dict:
     started = R.now()
     records, _ = run(ids, names, args.examples, args.seed, args.timeout, args.jobs,
                      Progress(), executor=args.executor, scheduler=args.scheduler,
-                     shard=args.shard, plugins=args.plugin)
+                     shard=args.shard, plugins=args.plugin,
+                     shrink_budget=None if args.no_shrink else args.shrink_budget)
     for r in records:
         _rerun_hint(r, args)
     lead = args.shard is None or args.shard[0] == 1  # one shard carries the studies

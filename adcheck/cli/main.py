@@ -17,6 +17,7 @@ from adcheck.cli.codes import ExitCode
 
 MAX_EXAMPLES = 100_000  # per identity; the run is lazy, this bounds its time, not its memory
 MAX_JOBS = 1024
+SHRINK_BUDGET_S = 10.0  # adcheck.judging.shrink.BUDGET_S, not imported: --help stays light
 
 
 EPILOG = """exit codes:
@@ -59,6 +60,19 @@ def _timeout(text: str) -> float | None:
     if not v > 0 or v == float("inf"):  # also refuses nan
         raise argparse.ArgumentTypeError(f"--timeout must be > 0 seconds (or 'none' for no "
                                          f"limit), got {text}")
+    return v
+
+
+def _seconds(text: str) -> float:
+    """Seconds > 0 (--shrink-budget)."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shrink-budget takes seconds > 0, got {text!r}") \
+            from None
+    if not 0 < v < float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"--shrink-budget must be > 0 seconds (--no-shrink "
+                                         f"for none), got {text}")
     return v
 
 
@@ -119,6 +133,12 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=_timeout, default=60.0, metavar="SECONDS",
                      help="time for everything done for one case, > 0, or 'none' for no "
                           "limit (default 60)")
+    run.add_argument("--shrink-budget", type=_seconds, default=SHRINK_BUDGET_S,
+                     metavar="SECONDS",
+                     help="time to search for a smaller failing input, per failing identity "
+                          f"and engine, each replay under --timeout (default {SHRINK_BUDGET_S:g})")
+    run.add_argument("--no-shrink", action="store_true",
+                     help="report failures at the drawn input, without shrinking them")
     run.add_argument("--jobs", type=_int_in(1, MAX_JOBS, "--jobs"), default=1, metavar="N",
                      help="worker processes (local), or LocalCluster workers (dask)")
     run.add_argument("--executor", choices=("local", "dask"), default="local",

@@ -235,6 +235,7 @@ class Accumulator:
     verified_to: float | None = None  # the worst (largest) over the judged cases
     family: str = ""
     shrunk: dict | None = None
+    shrink: dict | None = None  # how the shrink went: replays, budget, note (None: not tried)
     command: str | None = None  # how to rerun these cases (default: the adcheck run line)
 
     def rerun(self) -> str:
@@ -304,6 +305,7 @@ class Accumulator:
             "family": self.family or None,
             "verified_to": None if self.verified_to is None else _num(self.verified_to),
             "shrunk": self.shrunk,
+            "shrink": self.shrink,
             "_seconds": self.seconds,
         }
 

@@ -60,6 +60,9 @@ def _fail(acc, name, n) -> str:
         parts.append(f"Diagnosis: {v.diagnosis}.")
     if acc.shrunk:
         parts.append(text(acc.shrunk))
+    note = (acc.shrink or {}).get("note")
+    if note:  # no smaller input, or not the smallest: the budget ran out, or the shrink died
+        parts.append(note[0].upper() + note[1:] + ".")
     if v.outlier:
         parts.append(f"Outlier: {v.outlier} disagrees with the other engines, which agree with "
                      f"the reference.")

@@ -17,6 +17,7 @@ import tempfile
 from adcheck.judging import errmodel as em
 from adcheck.judging.cases import identity_errors
 from adcheck.judging.pipeline import applicability, compute, judge_case, run_engine_case  # noqa: F401
+from adcheck.judging.shrink import BUDGET_S
 
 from .draws import case_rng, draw_case, draw_cases, examples_for  # noqa: F401  (public here too)
 from .executors import CHUNK  # cases per task unless the executor says
@@ -128,7 +129,7 @@ def payload(identity_ids, engine_names, *, seed, timeout, examples, plugins, tra
 
 
 def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progress=None, *,
-        executor="local", scheduler=None, shard=None, plugins=()):
+        executor="local", scheduler=None, shard=None, plugins=(), shrink_budget=BUDGET_S):
     """Run the selection; returns (records in selection order, per-identity seconds).
 
     Args:
@@ -139,6 +140,9 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
         progress: an object with ``start(total)``, ``advance(n)``, ``tick()`` and ``close()``.
         executor, scheduler: "local" or "dask", and a Dask scheduler address.
         shard: ``(k, n)`` runs only the k-th of n shards (whole identities).
+        shrink_budget: seconds per failing (identity, engine) to search for a smaller failing
+            input, each replay under ``timeout``; None: no shrinking. The shrinks add at
+            most (budget + timeout) x failing pairs / workers, plus scheduling.
     """
     from adcheck import engines
     from adcheck.identities import IDENTITIES
@@ -169,7 +173,7 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
                     done[task.identity] = folds.pop(task.identity)
             if progress:
                 progress.advance(len(results))
-        _shrink(sup, done, live)
+        _shrink(sup, done, live, shrink_budget)
         out.update((rid, fold.records()) for rid, fold in done.items())
     finally:
         ex.close()
@@ -181,22 +185,27 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
     return records, seconds
 
 
-def _shrink(sup, folds, live) -> None:
+def _shrink(sup, folds, live, budget_s) -> None:
     """Replay each failing (identity, engine) through its strategy, in the workers, to the
-    smallest failing input (``adcheck.shrink``); the records show it beside the original."""
+    smallest failing input (``adcheck.judging.shrink``) within ``budget_s`` seconds each; the
+    records show it beside the original, or a note saying why there is none."""
     from adcheck.judging.shrink import enabled
 
     from .worker import Task
-    if not enabled():
+    if not budget_s or not enabled():
         return
     tasks = [Task(f"{rid}#shrink-{name}", rid, tuple(e.name for e in live[rid]), (index,),
-                  shrink=name)
+                  shrink=name, budget_s=budget_s)
              for rid, fold in folds.items() for name, index in fold.failing()]
     for task, results in sup.run(tasks):
         for r in results:
+            acc = folds[task.identity].accs[task.shrink]
             v = r.verdicts.get(task.shrink)
-            if getattr(v, "shrunk", None):
-                folds[task.identity].accs[task.shrink].shrunk = v.shrunk
+            if isinstance(v, dict):
+                acc.shrunk, acc.shrink = v["shrunk"], v["shrink"]
+            else:  # the shrink raised, or its worker died or overran: say so, keep the failure
+                why = getattr(v, "note", "") or "the shrink returned nothing"
+                acc.shrink = {"replays": None, "budget_s": budget_s, "note": f"not shrunk: {why}"}
 
 
 def _not_applicable(fold, rec, engine) -> bool:

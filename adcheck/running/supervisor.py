@@ -5,6 +5,10 @@ segfaulted, ran past the per-case limit, or the machine ran out of memory), ever
 in flight becomes a suspect: its cases are rerun one at a time, alone, so the death is pinned
 on one case. The worker's note of its phase then blames one engine (the case is rerun without
 it) or, when it died drawing inputs or preparing the reference, the whole case.
+
+A shrink task (a failure replayed to a smaller input) is never split or blamed: it may take its
+budget plus one case's limit, and one that dies or overruns ends with a note saying so. It runs
+once more, alone, only when its worker may have been ended by another task's death.
 """
 
 from __future__ import annotations
@@ -63,6 +67,9 @@ class Supervisor:
         if status == "ok":
             yield task, [self._with_blamed(task, r) for r in value]
             return
+        if task.shrink:
+            yield from self._shrink_died(task, suspect, value)
+            return
         if not suspect:
             self._suspect_all([task])
             return
@@ -96,6 +103,27 @@ class Supervisor:
             slot.update({e: CaseVerdict("error", note=note) for e in engines})
         yield task, [self._with_blamed(task, CaseResult(index, ()))]
 
+    def _shrink_died(self, task, suspect, why):
+        """A shrink's worker died. It was the shrink's doing when it ran alone, when its worker
+        noted a timeout, or when it had started on the only worker: it ends with a note.
+        Otherwise another task's death may have ended it, and it runs again, alone."""
+        mark = read_marks(self.trace_dir, task.key) if self.ex.share_files else None
+        if suspect or (mark and (mark[2] or self.ex.slots == 1)):
+            yield self._shrink_lost(task, "timeout" if mark and mark[2] else why)
+        else:
+            self.suspects.append(task)
+
+    def _shrink_lost(self, task, why):
+        """The (task, [CaseResult]) of a shrink that ended without a result."""
+        from adcheck.judging.cases import CaseVerdict
+        if why == "timeout":
+            limit = f" (and {self.timeout:g} s a replay, --timeout)" if self.timeout else ""
+            note = f"the search ran past its {task.budget_s:g} s budget{limit}"
+        else:
+            note = f"{why} while shrinking"
+        return task, [CaseResult(task.cases[0], (), {task.shrink: CaseVerdict("error",
+                                                                              note=note)})]
+
     def _note(self, phase, timed_out, why) -> str:
         where = f" in {phase}" if phase else ""
         if timed_out or why == "timeout":
@@ -108,24 +136,34 @@ class Supervisor:
             result.verdicts = {**earlier, **result.verdicts}
         return result
 
+    def _allowance(self, task) -> float | None:
+        """Seconds a task may run: one case's limit per case, plus a shrink's budget (which
+        bounds a shrink even without --timeout); None for no limit."""
+        per_case = self.timeout * max(1, len(task.cases)) if self.timeout else 0.0
+        return (per_case + task.budget_s) or None
+
     def _check_deadlines(self):
-        """A task past every case's limit holds its interpreter: end all workers, isolate."""
-        if not self.timeout or not self.inflight:
+        """A task past its allowance holds its interpreter: end all workers, isolate."""
+        if not self.inflight:
             return
         now = time.monotonic()
-        # A task's own budget, plus that of the tasks it may wait behind before it starts:
+        # A task's own allowance, plus that of the tasks it may wait behind before it starts:
         # with ``ahead`` tasks queued over ``slots`` workers, ceil(ahead / slots) per worker.
         waits = -(-self.ex.ahead // self.ex.slots)
-        biggest = max(max(1, len(t.cases)) for t, _, _ in self.inflight.values())
+        allowed = {t: self._allowance(t) for t, _, _ in self.inflight.values()}
+        biggest = max((a for a in allowed.values() if a), default=0.0)
         late = [t for t, started, _ in self.inflight.values()
-                if now - started > GRACE_S + self.timeout * (max(1, len(t.cases))
-                                                             + waits * biggest)]
+                if allowed[t] and now - started > GRACE_S + allowed[t] + waits * biggest]
         if not late:
             return
         stuck = list(self.inflight.values())
         self.inflight.clear()
         self.ex.restart()
-        if len(stuck) == 1 and stuck[0][2]:  # a lone suspect: it is the one
-            yield from self._blame(stuck[0][0], "timeout")
+        for t in late:  # a shrink past its budget is the one at fault: it ends, unrun again
+            if t.shrink:
+                yield self._shrink_lost(t, "timeout")
+        rest = [s for s in stuck if not (s[0].shrink and s[0] in late)]
+        if len(rest) == 1 and rest[0][2]:  # a lone suspect: it is the one
+            yield from self._blame(rest[0][0], "timeout")
         else:
-            self._suspect_all([t for t, _, _ in stuck])
+            self._suspect_all([t for t, _, _ in rest])

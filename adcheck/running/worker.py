@@ -7,7 +7,8 @@ runs tasks: one identity, its engines, a chunk of case indices. Every case is gu
   verdict of that case;
 - a watchdog thread ends the process when a case runs past the per-case limit (no SIGALRM:
   it works in any thread, under ``spawn`` and on any platform), so the supervisor replaces the
-  worker and records the hang;
+  worker and records the hang; a shrink task is armed with its budget plus one case's limit,
+  and each of its replays with one case's limit;
 - before each phase (drawing the inputs, preparing the reference, each engine) the worker notes
   where it is in a small file, so that when the process dies (``os._exit``, abort, segfault,
   the out-of-memory killer) the supervisor can name the phase and blame only that engine.
@@ -39,6 +40,7 @@ class Task:
     cases: tuple
     claim: bool = False
     shrink: str = ""  # an engine whose failure at case ``cases[0]`` is to be shrunk
+    budget_s: float = 0.0  # a shrink's search budget, on top of one case's limit
 
 
 @dataclass
@@ -140,23 +142,22 @@ def _case(task, rec, live, i) -> CaseResult:
 
 
 def _shrink(task, rec, live, i) -> CaseResult:
-    """Shrink one engine's failure at case ``i``; the verdict carries only ``shrunk``."""
-    from adcheck.judging.cases import CaseVerdict
-    from adcheck.judging.shrink import SECONDS, describe, shrink
+    """Shrink one engine's failure at case ``i`` within ``task.budget_s``, each replay under
+    one case's limit; the verdict is ``{"shrunk": input or None, "shrink": how it went}``."""
+    from adcheck.judging.shrink import describe, shrink, summary
 
     from .draws import draw_case
     out = CaseResult(i, ())
     engine = next(e for e in live if e.name == task.shrink)
-    limit = _STATE.get("timeout")
-    budget = SECONDS if not limit else min(SECONDS, 0.5 * limit)
+    what = f"shrinking {engine.name}'s failure"
 
     def work():
-        small = shrink(rec, engine, live, original=draw_case(rec, i, _STATE["seed"]),
-                       seconds=budget)
-        return CaseVerdict("fail", engine=engine.name,
-                           shrunk=None if small is None else describe(rec, small))
-    with _guard(task, i, f"shrinking {engine.name}'s failure"):
-        out.verdicts[engine.name] = _guarded(work, f"shrinking {engine.name}'s failure")
+        found = shrink(rec, engine, live, original=draw_case(rec, i, _STATE["seed"]),
+                       budget_s=task.budget_s, replay=_one_case)
+        return {"shrunk": None if found.args is None else describe(rec, found.args),
+                "shrink": summary(found, task.budget_s)}
+    with _guard(task, i, what):
+        out.verdicts[engine.name] = _guarded(work, what)
     return out
 
 
@@ -192,13 +193,28 @@ class _guard:
         _mark(self.task, self.index, self.phase)
         limit = _STATE.get("timeout")
         if limit:
-            _STATE["deadlines"][threading.get_ident()] = (time.monotonic() + limit, self.task,
-                                                          self.index)
+            _STATE["deadlines"][threading.get_ident()] = (
+                time.monotonic() + limit + self.task.budget_s, self.task, self.index)
         return self
 
     def __exit__(self, *exc):
         _STATE["deadlines"].pop(threading.get_ident(), None)
         return False
+
+
+def _one_case(fn):
+    """``fn()`` with the watchdog armed for one case's limit (within the task's own deadline):
+    one replay of a shrink may take what a case may, no more."""
+    tid, limit = threading.get_ident(), _STATE.get("timeout")
+    outer = _STATE["deadlines"].get(tid)
+    if not limit or outer is None:
+        return fn()
+    deadline, task, index = outer
+    _STATE["deadlines"][tid] = (min(deadline, time.monotonic() + limit), task, index)
+    try:
+        return fn()
+    finally:
+        _STATE["deadlines"][tid] = outer
 
 
 def _trace_file() -> Path | None:

@@ -78,9 +78,12 @@ def test_a_transposed_expected_jacobian_fails_with_the_diagnosis():
     assert all("transpose" in ev.diagnosis for ev in rep.engines.values()), rep.message
 
 
-def test_a_failing_check_shrinks_through_its_strategy():
+def test_a_failing_check_shrinks_through_its_strategy(monkeypatch):
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
+
+    from adcheck.judging import shrink
+    monkeypatch.setattr(shrink, "BUDGET_S", 3600.0)  # no load can spend it: the search ends
 
     def pairs(n):
         grid = st.integers(-8, 8).map(lambda k: k / 8)
@@ -92,6 +95,7 @@ def test_a_failing_check_shrinks_through_its_strategy():
     assert not rep.ok and rep.shrunk is not None
     assert rep.shrunk["shapes"]["x"] == [2]  # at n = 1 every Q is symmetric
     assert "Smallest failing input found by shrinking" in rep.message
+    assert "shrink budget" not in rep.message  # it ended on its own, at the smallest
 
 
 def test_a_one_engine_check_evaluates_the_function_four_times_at_most():

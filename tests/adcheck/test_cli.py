@@ -16,6 +16,12 @@ def test_exit_codes_are_documented_in_help(capsys):
         assert f"  {int(code)}  " in out
 
 
+def test_shrink_options_are_in_help(capsys):
+    assert main(["run", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--no-shrink" in out and "--shrink-budget SECONDS" in out and "(default 10)" in out
+
+
 def test_list_and_engines_json(capsys):
     assert main(["list", "--json"]) == ExitCode.OK
     ids = [r["id"] for r in json.loads(capsys.readouterr().out)]
@@ -259,6 +265,9 @@ BAD_OPTIONS = [(["--seed", "-1"], "--seed must be"),
                (["--examples", "0"], "--examples must be between 1 and 100,000"),
                (["--examples", "1000000000"], "--examples must be between 1 and 100,000"),
                (["--jobs", "0"], "--jobs must be"),
+               (["--shrink-budget", "0"], "--shrink-budget must be > 0"),
+               (["--shrink-budget", "inf"], "--shrink-budget must be > 0"),
+               (["--shrink-budget", "soon"], "--shrink-budget takes seconds"),
                (["--shard", "3/2"], "1 <= K <= N"),
                (["--shard", "half"], "K/N"),
                (["--scheduler", "tcp://localhost:8786"], "--scheduler needs --executor dask")]

@@ -305,11 +305,13 @@ def test_tuple_outputs_are_judged_leaf_by_leaf():
 # ----------------------------------------------------------------------------- shrinking
 
 def test_a_failure_shrinks_to_the_smallest_input():
+    from adcheck.judging.shrink import MAX_REPLAYS
     rec = quadratic("T.shrink", closed_form=lambda xp, x, q: 2.0 * (q @ x))  # Q not symmetric
-    with temporary(identities=[rec]):
-        recs, _ = runner.run([rec.id], ["reverse"], 3, 0)
+    with temporary(identities=[rec]):  # a budget no load can spend: the search ends itself
+        recs, _ = runner.run([rec.id], ["reverse"], 3, 0, shrink_budget=3600)
     r = recs[0]
     assert r["outcome"] == "fail" and r["shrunk"] is not None
+    assert r["shrink"]["note"] is None and 0 < r["shrink"]["replays"] < MAX_REPLAYS
     n = r["shrunk"]["shapes"]["x"][0]
     assert n == 2 <= len(r["worst_input"]["x"])  # at n = 1 every Q is symmetric: no failure
     q = np.array(r["shrunk"]["input"]["Q"])

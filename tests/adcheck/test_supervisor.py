@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from adcheck_helpers import quadratic, temporary
+from adcheck_helpers import Engine, Result, quadratic, temporary
 
 from adcheck.running import runner
 
@@ -105,3 +105,42 @@ def test_exiting_engine_blames_only_itself():
     assert by["reverse"]["outcome"] == "pass" and by["reverse"]["counts"]["pass"] == 2
     assert by["t-exits"]["outcome"] == "error" and "status 3" in by["t-exits"]["message"]
     assert registry.get("reverse")  # the parent process is untouched
+
+
+class _DiesOnZeros(Engine):
+    """Reverse mode times 2 (so every drawn case fails), ending its process, or hanging, at an
+    all-zero input: where a shrink's first replay goes, and never a drawn case."""
+
+    name, family, max_order = "t-dies-on-zeros", "ad", 2
+
+    def __init__(self, how):
+        self.how = how
+
+    def derivative(self, kind, f, args, wrt=0, **kw):
+        from adcheck import engines
+        if not np.any(args[0]):
+            os._exit(3) if self.how == "exits" else time.sleep(600)
+        r = engines.get("reverse").derivative(kind, f, args, wrt, **kw)
+        return Result(2.0 * np.asarray(r.value), r.cost, None, self.name)
+
+
+@pytest.mark.parametrize("how, why", [("exits", "exited with status 3 while shrinking"),
+                                      ("hangs", "ran past its 2 s budget (and 3 s a replay")])
+def test_a_shrink_that_dies_or_hangs_is_noted_once_and_the_failure_stands(how, why,
+                                                                          monkeypatch):
+    from adcheck.running.executors import LocalExecutor
+    submitted, submit = [], LocalExecutor.submit
+
+    def counting(self, task):
+        submitted.append(task)
+        return submit(self, task)
+    monkeypatch.setattr(LocalExecutor, "submit", counting)
+    rec, bad = quadratic("T.shrink-dies"), _DiesOnZeros(how)
+    with temporary(identities=[rec], engines=[bad]):
+        recs, _ = runner.run([rec.id], ["reverse", bad.name], 2, 0, timeout=3,
+                             shrink_budget=2.0)
+    r = {x["engine"]: x for x in recs}[bad.name]
+    assert r["outcome"] == "fail" and r["counts"]["fail"] == 2 and r["shrunk"] is None
+    assert r["shrink"]["note"].startswith("not shrunk: ") and why in r["shrink"]["note"]
+    assert "Not shrunk: " in r["message"]
+    assert sum(bool(t.shrink) for t in submitted) == 1  # it was not rerun, alone or not
