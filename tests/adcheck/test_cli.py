@@ -3,6 +3,7 @@ import os
 import stat
 import sys
 
+import pytest
 from adcheck_helpers import quadratic, temporary
 
 from adcheck.cli.main import ExitCode, main
@@ -31,6 +32,7 @@ def test_list_and_engines_json(capsys):
     assert "reverse" in names
 
 
+@pytest.mark.usefixtures("in_process")
 def test_run_writes_the_report_and_passes(tmp_path, capsys):
     rc = main(["run", "-i", "B1.gram-gradient", "-e", "reverse", "-e", "forward",
                "--examples", "2", "--no-studies", "--out", str(tmp_path)])
@@ -40,6 +42,7 @@ def test_run_writes_the_report_and_passes(tmp_path, capsys):
     assert (tmp_path / "junit.xml").exists()
 
 
+@pytest.mark.usefixtures("in_process", "no_shrink")
 def test_failing_check_exits_1_and_fail_under(tmp_path, capsys):
     rec = quadratic("T.cli-wrong", closed_form=lambda xp, x, q: 2.0 * (q @ x))
     with temporary(identities=[rec]):
@@ -97,6 +100,7 @@ def test_plugin_identity_runs(tmp_path, monkeypatch, capsys):
         sys.modules.pop("my_ids", None)
 
 
+@pytest.mark.usefixtures("in_process")
 def test_report_subcommand_rerenders(tmp_path, capsys):
     assert main(["run", "-i", "B1.jacobian-linear", "-e", "reverse", "--examples", "1",
                  "--no-studies", "--out", str(tmp_path)]) == ExitCode.OK
@@ -126,6 +130,7 @@ def _run(tmp_path, *extra, out="out"):
     return rc, (json.loads(path.read_text()) if path.exists() else None)
 
 
+@pytest.mark.usefixtures("in_process")
 def test_run_puts_the_studies_in_results_json_and_the_report(tmp_path, capsys):
     rc, res = _run(tmp_path)
     assert rc == ExitCode.OK
@@ -139,6 +144,7 @@ def test_run_puts_the_studies_in_results_json_and_the_report(tmp_path, capsys):
     assert svgs[0] > svgs[1]
 
 
+@pytest.mark.usefixtures("in_process")
 def test_selftest_and_timings_flags(tmp_path, capsys, monkeypatch):
     from adcheck.running import studies
     calls = []
@@ -157,6 +163,7 @@ def test_selftest_and_timings_flags(tmp_path, capsys, monkeypatch):
     assert res["timing"]["cost_scaling"]["series"]
 
 
+@pytest.mark.usefixtures("in_process")
 def test_a_failing_study_does_not_lose_the_run(tmp_path, capsys, monkeypatch):
     from adcheck.running import studies
 
@@ -180,6 +187,7 @@ def _shrunk_baseline(tmp_path, res, name="base.json"):
     return path
 
 
+@pytest.mark.usefixtures("in_process")
 def test_baseline_drift_column_and_fail_on_drift(tmp_path, capsys):
     rc, res = _run(tmp_path, "--no-studies", out="old")
     assert rc == ExitCode.OK and res["records"][0]["worst"]["rel_error"] > 0
@@ -218,6 +226,7 @@ def test_bad_baseline_and_drift_options_are_usage_errors(tmp_path, capsys):
     assert not (tmp_path / "out").exists()  # refused before any work
 
 
+@pytest.mark.usefixtures("in_process")
 def test_out_naming_a_file_is_a_usage_error(tmp_path, capsys):
     (tmp_path / "taken").write_text("mine\n")
     for out in ("taken", "taken/sub"):
@@ -244,6 +253,7 @@ def test_report_on_bad_files_is_a_usage_error(tmp_path, capsys):
         assert message in err and "Traceback" not in err, (name, err)
 
 
+@pytest.mark.usefixtures("in_process")
 def test_written_files_are_readable_by_all(tmp_path, capsys):
     old = os.umask(0o022)
     try:
@@ -284,6 +294,7 @@ def test_bad_options_are_usage_errors_before_anything_runs(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.usefixtures("in_process")
 def test_timeout_none_means_no_limit(tmp_path, capsys):
     rc, res = _run(tmp_path, "--no-studies", "--timeout", "none")
     assert rc == ExitCode.OK and res["run"]["timeout"] is None
@@ -338,6 +349,7 @@ def test_plugin_exiting_at_import_is_a_usage_error(tmp_path, monkeypatch, capsys
     assert rc == ExitCode.USAGE_ERROR and "called sys.exit(0)" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("in_process", "no_shrink")
 def test_rerun_hints_carry_every_plugin_and_are_shell_quoted(tmp_path, monkeypatch, capsys):
     import shlex
     _plugin(tmp_path, monkeypatch, "odd_ids", "U.it's odd", closed="lambda xp, x: 3 * x")
@@ -355,6 +367,7 @@ def test_rerun_hints_carry_every_plugin_and_are_shell_quoted(tmp_path, monkeypat
     assert rec["rerun"] in rec["message"]
 
 
+@pytest.mark.usefixtures("in_process")
 def test_a_run_that_judged_nothing_exits_4(tmp_path, capsys):
     rec = quadratic("T.cli-not-analytic", analytic=False)
     with temporary(identities=[rec]):

@@ -18,6 +18,9 @@ from adcheck.judging.pipeline import judge_case, run_engine_case
 from adcheck.judging.reference import prepare
 from adcheck.running import runner
 
+# What is judged, not where: every run of this module executes in the test's process.
+pytestmark = pytest.mark.usefixtures("in_process")
+
 
 class _Off(Engine):
     """The reverse engine's result times ``factor``; ``family`` and an estimate chosen."""
@@ -92,6 +95,7 @@ def test_run_engine_case_is_one_engine_of_judge_case():
 
 # ----------------------------------------------------------------------------- non-finite
 
+@pytest.mark.usefixtures("no_shrink")
 def test_nan_where_the_reference_is_finite_fails_as_non_finite():
     rec = quadratic("T.nan-engine")
     with temporary(identities=[rec], engines=[_NaN()]):
@@ -170,6 +174,7 @@ def test_a_large_estimate_never_buys_a_pass():
     assert rep.engines["t-vague-fd"].verified_to > em.CEILING[1] and not rep.ok
 
 
+@pytest.mark.usefixtures("no_shrink")
 @pytest.mark.parametrize("name", ["central", "richardson"])
 def test_tiny_inputs_do_not_pass_a_wrong_closed_form(name):
     rec = Identity(id="T.tiny", section="T", title="t", citation="t", kind="gradient",
@@ -200,6 +205,7 @@ def test_an_identity_no_engine_can_compute_is_an_error():
     assert judged_count(recs) == 0
 
 
+@pytest.mark.usefixtures("no_shrink")
 def test_a_hessian_record_is_judged_by_default_and_a_wrong_one_fails():
     rec = Identity(id="T.hess", section="T", title="t", citation="t", kind="hessian",
                    f=lambda xp, x: xp.sum(x * x * x), closed_form=lambda xp, x: xp.diag(3.0 * x),

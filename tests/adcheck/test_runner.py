@@ -1,6 +1,7 @@
 import time
 
 import numpy as np
+import pytest
 from adcheck_helpers import Engine, Raising, Scaled, quadratic, temporary
 
 from adcheck.engines import registry
@@ -44,6 +45,7 @@ def test_raising_and_hanging_engines_are_recorded_and_the_run_goes_on():
     assert hung["counts"] == {**hung["counts"], "error": hangs, "pass": 4 - hangs}
 
 
+@pytest.mark.usefixtures("in_process", "no_shrink")
 def test_wrong_closed_form_fails_every_engine_and_says_so():
     rec = quadratic("T.wrong", closed_form=lambda xp, x, q: 2.0 * (q @ x))
     with temporary(identities=[rec]):
@@ -53,6 +55,7 @@ def test_wrong_closed_form_fails_every_engine_and_says_so():
     assert recs[0]["rerun"] == "adcheck run -i T.wrong -e reverse --seed 0 --examples 3"
 
 
+@pytest.mark.usefixtures("in_process", "no_shrink")
 def test_outlier_engine_is_named():
     rec = quadratic()
     with temporary(identities=[rec], engines=[Scaled(2.0)]):
@@ -72,6 +75,7 @@ def test_jobs_give_the_same_records_in_the_same_order():
     assert strip == [{k: v for k, v in r.items() if k != "_seconds"} for r in two]
 
 
+@pytest.mark.usefixtures("in_process")
 def test_nan_input_is_inconclusive():
     rec = quadratic("T.nan")
     object.__setattr__(rec, "inputs", lambda d: (np.array([np.nan, 1.0]), np.eye(2)))
@@ -80,6 +84,7 @@ def test_nan_input_is_inconclusive():
     assert recs[0]["outcome"] == "inconclusive" and "NaN" in recs[0]["message"]
 
 
+@pytest.mark.usefixtures("in_process")
 def test_not_applicable_engines():
     rec = quadratic("T.nonanalytic", analytic=False)
     with temporary(identities=[rec]):
@@ -87,6 +92,7 @@ def test_not_applicable_engines():
     assert recs[0]["outcome"] == "not-applicable" and "analytic" in recs[0]["message"]
 
 
+@pytest.mark.usefixtures("in_process")
 def test_cost_claims_are_judged_fact_by_fact():
     from adcheck.identities import Identity
 
