@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 import time
+from concurrent.futures import Future
 from contextlib import contextmanager
 
 import numpy as np
@@ -10,7 +12,8 @@ import numpy as np
 from adcheck.engines import registry
 from adcheck.engines.base import Engine, Result
 
-__all__ = ["Engine", "Hanging", "Raising", "Result", "Scaled", "quadratic", "temporary"]
+__all__ = ["Engine", "Hanging", "InProcessExecutor", "Raising", "Result", "Scaled", "in_process",
+           "quadratic", "temporary"]
 from adcheck.identities import IDENTITIES, Identity
 
 
@@ -79,3 +82,69 @@ class Scaled(Engine):
     def derivative(self, kind, f, args, wrt=0, **kw):
         r = registry.get("reverse").derivative(kind, f, args, wrt, **kw)
         return Result(np.asarray(r.value) * self.factor, r.cost, None, self.name)
+
+
+# ----------------------------------------------------------------------------- in process
+
+class InProcessExecutor:
+    """The executor interface of ``adcheck.running.executors``, run here, one task at a time.
+
+    The task goes through the worker's own ``run_task`` (the same guards, phases and
+    verdicts), with the run's seed and examples from the payload; its results cross a pickle
+    round trip as they would coming back from a worker. There is no per-case time limit (no
+    watchdog may end the test process), so it is only for code that neither hangs nor exits.
+    """
+
+    name, ahead, share_files, slots = "in-process", 0, False, 1
+
+    def __init__(self, payload: bytes, jobs: int, scheduler=None):
+        import cloudpickle
+
+        from adcheck.running.executors import CHUNK
+        data = cloudpickle.loads(pickle.loads(payload)["blob"])
+        self.chunk = CHUNK
+        self.state = {"payload": None, "trace_dir": None, "deadlines": {}, "watchdog": None,
+                      "seed": data["seed"], "timeout": None, "examples": data["examples"]}
+        self.tasks = 0
+
+    def submit(self, task):
+        from adcheck.running import worker
+        saved = dict(worker._STATE)
+        worker._STATE.clear()
+        worker._STATE.update(self.state)
+        fut: Future = Future()
+        try:
+            fut.set_result(pickle.loads(pickle.dumps(worker.run_task(task))))
+        except Exception as exc:  # noqa: BLE001  (the supervisor sees it as a worker would)
+            fut.set_exception(exc)
+        finally:
+            worker._STATE.clear()
+            worker._STATE.update(saved)
+        self.tasks += 1
+        return fut
+
+    def wait(self, futures, seconds):
+        return {f for f in futures if f.done()}
+
+    def result(self, future):
+        return "ok", future.result()
+
+    def restart(self):
+        raise AssertionError("a task ran past its limit in process: this test needs workers")
+
+    def close(self):
+        pass
+
+
+def in_process(mp) -> list:
+    """Make every ``adcheck run`` under the MonkeyPatch ``mp`` execute in this process
+    (``InProcessExecutor``); returns the list of executors it makes."""
+    from adcheck.running import executors
+    made = []
+
+    def make(kind, payload, jobs, scheduler=None):
+        assert kind == "local", "in_process replaces local workers only"
+        made.append(InProcessExecutor(payload, jobs, scheduler))
+        return made[-1]
+    mp.setattr(executors, "make_executor", make)
+    return made

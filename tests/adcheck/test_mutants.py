@@ -1,12 +1,25 @@
 import numpy as np
+import pytest
+from adcheck_helpers import in_process
 
 from adcheck.engines.core import TABLE
+from adcheck.running import selftest as S
 from adcheck.running.mutants import mutants, wrong_tanh_rule
 from adcheck.running.selftest import kill_table, selftest
 
+# The battery is judged in the test's process (the selftest's runs are about verdicts, not
+# workers; tests/adcheck/conftest.py), and its kill table is computed once for the module.
+pytestmark = pytest.mark.usefixtures("in_process")
 
-def test_every_mutant_is_killed_and_the_right_engine_blamed():
-    rows = kill_table(examples=2, seed=0)
+
+@pytest.fixture(scope="module")
+def rows():
+    with pytest.MonkeyPatch.context() as mp:
+        in_process(mp)
+        return kill_table(examples=2, seed=0)
+
+
+def test_every_mutant_is_killed_and_the_right_engine_blamed(rows):
     assert len(rows) == len(mutants()) >= 13
     missed = [r["mutant"] for r in rows if not r["killed"]]
     assert missed == []
@@ -39,10 +52,19 @@ def test_the_tanh_rule_is_restored_even_after_an_exception():
     assert TABLE["tanh"].jvps is before
 
 
-def test_selftest_prints_a_full_kill_rate():
+def test_selftest_prints_a_full_kill_rate(rows, monkeypatch):
+    # The same battery as above (same examples and seed): selftest prints its table.
+    calls = []
+
+    def same_table(examples, seed, jobs=1):
+        calls.append((examples, seed))
+        return rows
+    monkeypatch.setattr(S, "kill_table", same_table)
     lines = []
     assert selftest(examples=2, seed=0, epsilon=False, out=lines.append)
+    assert calls == [(2, 0)]
     assert "kill rate: 100%" in lines[-1]
+    assert len(lines) == len(rows) + 2  # a heading, a line per mutant, the rate
 
 
 def test_sensitivity_on_b1_reaches_1e_10():
