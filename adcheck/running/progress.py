@@ -44,6 +44,14 @@ class Progress:
                               f"{now - self.t0:.0f} s\n")
             self.stream.flush()
 
+    def say(self, text: str) -> None:
+        """One line about the run (what it does now, when that is not counted in cases)."""
+        if self.bar is not None:
+            self.bar.write(f"adcheck: {text}", file=self.stream)
+        else:
+            self.stream.write(f"adcheck: {text}\n")
+            self.stream.flush()
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()

@@ -137,7 +137,8 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
         examples, seed: cases 0..examples-1 of every identity, drawn from ``seed``.
         timeout: seconds allowed for everything done for one case (None: no limit).
         jobs: worker processes (local) or LocalCluster workers (dask without a scheduler).
-        progress: an object with ``start(total)``, ``advance(n)``, ``tick()`` and ``close()``.
+        progress: an object with ``start(total)``, ``advance(n)``, ``tick()``, ``say(text)``
+            and ``close()``.
         executor, scheduler: "local" or "dask", and a Dask scheduler address.
         shard: ``(k, n)`` runs only the k-th of n shards (whole identities).
         shrink_budget: seconds per failing (identity, engine) to search for a smaller failing
@@ -173,7 +174,7 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
                     done[task.identity] = folds.pop(task.identity)
             if progress:
                 progress.advance(len(results))
-        _shrink(sup, done, live, shrink_budget)
+        _shrink(sup, done, live, shrink_budget, progress)
         out.update((rid, fold.records()) for rid, fold in done.items())
     finally:
         ex.close()
@@ -185,7 +186,7 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
     return records, seconds
 
 
-def _shrink(sup, folds, live, budget_s) -> None:
+def _shrink(sup, folds, live, budget_s, progress=None) -> None:
     """Replay each failing (identity, engine) through its strategy, in the workers, to the
     smallest failing input (``adcheck.judging.shrink``) within ``budget_s`` seconds each; the
     records show it beside the original, or a note saying why there is none."""
@@ -197,6 +198,9 @@ def _shrink(sup, folds, live, budget_s) -> None:
     tasks = [Task(f"{rid}#shrink-{name}", rid, tuple(e.name for e in live[rid]), (index,),
                   shrink=name, budget_s=budget_s)
              for rid, fold in folds.items() for name, index in fold.failing()]
+    if progress and tasks:  # every case is counted: say why the run is not over yet
+        progress.say(f"shrinking {len(tasks)} failure(s) for up to {budget_s:g} s each "
+                     "(--shrink-budget; --no-shrink skips this)")
     for task, results in sup.run(tasks):
         for r in results:
             acc = folds[task.identity].accs[task.shrink]

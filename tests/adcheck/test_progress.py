@@ -36,3 +36,23 @@ def test_a_terminal_gets_a_bar():
     p.advance(3)
     p.close()
     assert "0/3 [" in buf.getvalue()  # a tqdm bar, redrawn in place
+
+
+def test_say_writes_one_plain_line():
+    buf = io.StringIO()
+    p = Progress(stream=buf, every_s=3600.0, tty=False)
+    p.start(2)
+    p.say("shrinking 3 failure(s) for up to 10 s each")
+    assert buf.getvalue() == "adcheck: shrinking 3 failure(s) for up to 10 s each\n"
+
+
+def test_say_on_a_terminal_keeps_the_bar():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+    buf = Tty()
+    p = Progress(stream=buf)
+    p.start(3)
+    p.say("shrinking")
+    p.close()
+    assert "adcheck: shrinking\n" in buf.getvalue() and "0/3 [" in buf.getvalue()
