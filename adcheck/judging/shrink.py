@@ -67,8 +67,8 @@ class _Search:
     """The condition hypothesis searches with, counting replays against the budget."""
 
     def __init__(self, rec, engine, engines, original, budget_s, max_replays, clock, replay):
-        self.rec, self.engine, self.budget_s, self.max_replays = rec, engine, budget_s, \
-            max_replays
+        self.rec, self.engine = rec, engine
+        self.budget_s, self.max_replays = budget_s, max_replays
         self.crowd = [e for e in engines if e.name != engine.name] + [engine]
         self.limit = size(original) if original else None
         self.clock, self.stop = clock, clock() + budget_s
