@@ -4,7 +4,7 @@ PIP  := $(PY) -m pip
 MARKER := $(VENV)/.installed
 THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 
-.PHONY: install test verify bench bench-deps lint extras browser screenshots proofs coverage clean
+.PHONY: install test test-all verify bench bench-deps lint extras browser screenshots proofs coverage clean
 
 install: $(MARKER)
 
@@ -16,8 +16,17 @@ $(MARKER): pyproject.toml $(wildcard adcheck/__init__.py engines/__init__.py ide
 	touch $@
 
 # CI passes through from the environment; tests/conftest.py picks the hypothesis profile from it.
+# `make test`: everything but the `slow` campaigns, on TEST_WORKERS xdist workers; small modules
+# go whole to one worker (their module fixtures run once), big ones test by test
+# (tests/conftest.py). `make test-all`: every test, the slow campaigns too.
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
+
 test: $(MARKER)
-	$(PY) -m pytest
+	$(PYTEST) -m "not slow"
+
+test-all: $(MARKER)
+	$(PYTEST) -m ""
 
 verify: $(MARKER)
 	$(PY) -m adcheck run --examples 100 --jobs 2 --selftest --out reports
