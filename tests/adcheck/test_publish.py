@@ -4,6 +4,7 @@ clear refusal for two runs into one --out; interrupted runs leave the previous s
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from adcheck_helpers import in_process
 
 from adcheck.cli.main import ExitCode, main
 from adcheck.running import publish
@@ -29,11 +31,24 @@ def run_ids(out: Path) -> set:
     return {res, junit and junit.group(1), html and html.group(1)}
 
 
-def _previous(tmp_path):
-    out = tmp_path / "out"
-    assert main([*FAST, "--out", str(out)]) == ExitCode.OK
+@pytest.fixture(scope="module")
+def previous_set(tmp_path_factory):
+    """One published set (made once for the module) and its run ids."""
+    out = tmp_path_factory.mktemp("previous") / "out"
+    with pytest.MonkeyPatch.context() as mp:
+        in_process(mp)
+        assert main([*FAST, "--out", str(out)]) == ExitCode.OK
     ids = run_ids(out)
     assert len(ids) == 1 and None not in ids
+    return out, ids
+
+
+def _previous(tmp_path, previous_set):
+    """A copy of the module's published set in ``tmp_path / "out"``."""
+    made, ids = previous_set
+    out = tmp_path / "out"
+    shutil.copytree(made, out)
+    assert run_ids(out) == ids
     return out, ids
 
 
@@ -46,9 +61,11 @@ def _no_leftovers(tmp_path):
                                    "adcheck.running.results.render_report",
                                    "adcheck.running.publish._stamp",
                                    "adcheck.running.publish._swap"])
+@pytest.mark.usefixtures("in_process")
 def test_interrupt_at_each_publishing_phase_keeps_the_previous_set(tmp_path, monkeypatch,
-                                                                    capsys, phase):
-    out, ids = _previous(tmp_path)
+                                                                    capsys, phase,
+                                                                    previous_set):
+    out, ids = _previous(tmp_path, previous_set)
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
@@ -58,6 +75,7 @@ def test_interrupt_at_each_publishing_phase_keeps_the_previous_set(tmp_path, mon
     assert not _no_leftovers(tmp_path)
 
 
+@pytest.mark.usefixtures("in_process")
 def test_a_second_run_into_the_same_out_is_refused(tmp_path, capsys):
     out = tmp_path / "out"
     with publish.OutLock(out):
@@ -83,18 +101,28 @@ def test_swap_replaces_the_folder_in_one_step(tmp_path):
     assert (new / "results.json").read_text() == "old"  # the caller deletes it
 
 
+# A run held at its first case: the closed form notes that a case is being judged ("working")
+# and waits for the test to let it go on ("go-on"), so the test acts while workers are at work,
+# on that event rather than after some seconds. (It gives up waiting after 2 minutes, so a
+# worker left behind by a broken run ends by itself.)
 SLOW_PLUGIN = textwrap.dedent("""\
     import time
+    from pathlib import Path
     from adcheck.identities import define
+    HERE = Path(__file__).parent
     def slow(xp, x):
-        time.sleep(0.5)
+        (HERE / "working").touch()
+        for _ in range(2400):
+            if (HERE / "go-on").exists():
+                break
+            time.sleep(0.05)
         return 2 * x
     define(id='U.slow', section='user', title='t', citation='user', kind='gradient',
            f=lambda xp, x: xp.sum(x * x), closed_form=slow, inputs=lambda d: (d.reals((2,)),))
     """)
 
 
-def _slow_run(tmp_path, out, examples=40):
+def _slow_run(tmp_path, out, examples=2):
     (tmp_path / "slow_ids.py").write_text(SLOW_PLUGIN)
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
     return subprocess.Popen(
@@ -103,24 +131,24 @@ def _slow_run(tmp_path, out, examples=40):
         env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for_work(proc, out, seconds=60):
-    """Until the run holds the lock of ``out`` (then a little longer: workers at work)."""
+def _wait_for_work(proc, out, tmp_path):
+    """Until the run holds the lock of ``out`` and a worker is judging a case; the run is
+    held there until the test writes ``go-on``."""
     lock = out.parent / f".{out.name}.adcheck-lock"
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < seconds and proc.poll() is None:
-        if lock.exists() and lock.read_text() == f"pid {proc.pid}":
-            time.sleep(3.0)
+    while proc.poll() is None:
+        if (tmp_path / "working").exists():
+            assert lock.read_text() == f"pid {proc.pid}"
             return
-        time.sleep(0.1)
-    raise AssertionError("the run never took the lock")
+        time.sleep(0.05)
+    raise AssertionError(f"the run ended before it judged a case: {proc.communicate()}")
 
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_during_the_run_exits_128_plus_n_with_the_previous_set(tmp_path, capsys,
-                                                                      sig, code):
-    out, ids = _previous(tmp_path)
+                                                                      sig, code, previous_set):
+    out, ids = _previous(tmp_path, previous_set)
     proc = _slow_run(tmp_path, out)
-    _wait_for_work(proc, out)
+    _wait_for_work(proc, out, tmp_path)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == code, err
@@ -131,10 +159,11 @@ def test_signal_during_the_run_exits_128_plus_n_with_the_previous_set(tmp_path, 
 
 def test_two_concurrent_runs_into_one_out(tmp_path, capsys):
     out = tmp_path / "out"
-    proc = _slow_run(tmp_path, out, examples=6)
-    _wait_for_work(proc, out)
+    proc = _slow_run(tmp_path, out)
+    _wait_for_work(proc, out, tmp_path)
     assert main([*FAST, "--out", str(out)]) == ExitCode.USAGE_ERROR
     assert "another adcheck run" in capsys.readouterr().err
-    proc.communicate(timeout=300)
-    assert proc.returncode == ExitCode.OK
+    (tmp_path / "go-on").touch()
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == ExitCode.OK, err
     assert len(run_ids(out)) == 1
