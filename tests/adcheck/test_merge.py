@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from adcheck_helpers import in_process
 
 from adcheck.cli.main import ExitCode, main
 from adcheck.running import results as R
@@ -15,8 +16,11 @@ RUN = ["run", "-i", "B1.quadratic-gradient", "-i", "B1.gram-gradient", "-i", "B2
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     d = tmp_path_factory.mktemp("shards")
-    for name, extra in (("whole", []), ("s1", ["--shard", "1/2"]), ("s2", ["--shard", "2/2"])):
-        assert main([*RUN, *extra, "--out", str(d / name)]) == ExitCode.OK
+    with pytest.MonkeyPatch.context() as mp:  # about the results, not the workers
+        in_process(mp)
+        for name, extra in (("whole", []), ("s1", ["--shard", "1/2"]),
+                            ("s2", ["--shard", "2/2"])):
+            assert main([*RUN, *extra, "--out", str(d / name)]) == ExitCode.OK
     return d
 
 
@@ -59,13 +63,15 @@ def test_merge_refuses_incomplete_or_mixed_shards(runs, tmp_path, capsys):
     assert not (tmp_path / "m").exists()
 
 
-def test_fuzzed_shards_never_end_in_a_traceback(runs, tmp_path, capsys):
+# Breadth: `make test` merges the first 20 mutations, `make test-all` all 60 (same sequence).
+@pytest.mark.parametrize("count", [20, pytest.param(60, marks=pytest.mark.slow)])
+def test_fuzzed_shards_never_end_in_a_traceback(runs, tmp_path, capsys, count):
     import random
 
     from test_validate import mutate
     rng = random.Random(7)
     s1, s2 = str(runs / "s1" / "results.json"), _load(runs / "s2" / "results.json")
-    for n in range(60):
+    for n in range(count):
         path = tmp_path / f"s2-{n}.json"
         path.write_text(json.dumps(mutate(s2, rng)))
         rc = main(["merge", s1, str(path), "--out", str(tmp_path / f"m{n}")])
