@@ -40,14 +40,18 @@ def cmd_engines(args, argv) -> int:
     if getattr(args, "names", False):
         return _names(args)
     rows = [{"name": e.name, "family": e.family, "max_order": e.max_order,
-             "description": e.description, "available": True} for e in engines.ENGINES.values()]
+             "description": e.description, "available": True,
+             "max_examples": getattr(e, "max_examples", None)}
+            for e in engines.ENGINES.values()]
     rows += [{"name": n, "available": False, "why": why} for n, why in engines.UNAVAILABLE.items()]
     if args.json:
         print_json(rows)
         return ExitCode.OK
     for r in rows:
         if r["available"]:
-            print(f"{r['name']:<24} {r['family']:<18} {r['description']}")
+            share = ("every example" if r["max_examples"] is None
+                     else f"{r['max_examples']} an identity")
+            print(f"{r['name']:<24} {r['family']:<18} {share:<16} {r['description']}")
         else:
             print(f"{r['name']:<24} {'(unavailable)':<18} {r['why']}")
     return ExitCode.OK
@@ -119,7 +123,8 @@ def _execute(args, argv, reg, ids, names, plugins) -> dict:
     records, _ = run(ids, names, args.examples, args.seed, args.timeout, args.jobs,
                      Progress(), executor=args.executor, scheduler=args.scheduler,
                      shard=args.shard, plugins=args.plugin,
-                     shrink_budget=None if args.no_shrink else args.shrink_budget)
+                     shrink_budget=None if args.no_shrink else args.shrink_budget,
+                     full=args.full)
     for r in records:
         _rerun_hint(r, args)
     lead = args.shard is None or args.shard[0] == 1  # one shard carries the studies
@@ -139,6 +144,8 @@ def _rerun_hint(record: dict, args) -> None:
            "--seed", str(args.seed), "--examples", str(args.examples)]
     for p in args.plugin:
         cmd += ["-p", p]
+    if args.full:
+        cmd += ["--full"]
     if args.timeout != 60.0:
         cmd += ["--timeout", "none" if args.timeout is None else f"{args.timeout:g}"]
     hint = shlex.join(cmd)

@@ -124,6 +124,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--plugin", action="append", default=[], metavar="MODULE")
     run.add_argument("--examples", type=_int_in(1, MAX_EXAMPLES, "--examples"), default=20,
                      metavar="N", help=f"cases per identity, 1 to {MAX_EXAMPLES:,} (default 20)")
+    run.add_argument("--full", action="store_true",
+                     help="every engine runs every example (without it, the expensive "
+                          "witnesses run the share `adcheck engines` lists)")
     run.add_argument("--seed", type=_int_in(0, 2**63 - 1, "--seed"), default=0,
                      help="seed of every case (>= 0)")
     run.add_argument("--out", default="reports", metavar="DIR",

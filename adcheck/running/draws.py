@@ -24,8 +24,10 @@ def draw_cases(rec, examples: int, seed: int) -> list[tuple]:
     return [draw_case(rec, i, seed) for i in range(examples)]
 
 
-def examples_for(engine, examples: int) -> int:
-    """How many of the drawn cases an engine runs: an expensive engine (sympy, a library
-    that compiles per shape) declares ``max_examples``; its record counts what it ran."""
-    cap = getattr(engine, "max_examples", None)
+def examples_for(engine, examples: int, full: bool = False) -> int:
+    """How many of the drawn cases an engine runs: an expensive witness (sympy, a library
+    that compiles per shape, the differences) declares ``max_examples``, its share of a
+    verification run; ``full`` (``adcheck run --full``) gives every engine every case. The
+    engine's record counts what it ran."""
+    cap = None if full else getattr(engine, "max_examples", None)
     return examples if cap is None else min(examples, cap)

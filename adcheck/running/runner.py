@@ -50,7 +50,7 @@ def shard_ids(identity_ids, shard: tuple[int, int] | None) -> list[str]:
     return [i for i in identity_ids if i in mine]
 
 
-def plan(identity_ids, live: dict, examples: int, chunk: int = CHUNK):
+def plan(identity_ids, live: dict, examples: int, chunk: int = CHUNK, full: bool = False):
     """Tasks, costly identities first (so the workers end together); yielded lazily."""
     from adcheck.identities import IDENTITIES
 
@@ -60,14 +60,14 @@ def plan(identity_ids, live: dict, examples: int, chunk: int = CHUNK):
         if IDENTITIES[rid].kind in ("cost", "property"):
             yield Task(f"{rid}#claim", rid, names, (), claim=True)
             continue
-        n = cases_for(live[rid], examples)
+        n = cases_for(live[rid], examples, full)
         for a in range(0, n, chunk):
             yield Task(f"{rid}#{a}", rid, names, tuple(range(a, min(a + chunk, n))))
 
 
-def cases_for(live, examples: int) -> int:
+def cases_for(live, examples: int, full: bool = False) -> int:
     """How many cases an identity needs: as many as its most generous engine runs."""
-    return max((examples_for(e, examples) for e in live), default=0)
+    return max((examples_for(e, examples, full) for e in live), default=0)
 
 
 class Fold:
@@ -111,7 +111,8 @@ class Fold:
         return identity_errors([a.record() for a in self.accs.values()])
 
 
-def payload(identity_ids, engine_names, *, seed, timeout, examples, plugins, trace_dir) -> bytes:
+def payload(identity_ids, engine_names, *, seed, timeout, examples, plugins, trace_dir,
+            full=False) -> bytes:
     """What every worker needs, pickled once: the selected records and engines by value (so
     identities and engines registered at run time reach the workers too) and the plugins."""
     import pickle
@@ -124,12 +125,14 @@ def payload(identity_ids, engine_names, *, seed, timeout, examples, plugins, tra
     blob = cloudpickle.dumps({
         "identities": {i: IDENTITIES[i] for i in identity_ids},
         "engines": {n: engines.get(n) for n in engine_names}, "plugins": list(plugins),
-        "seed": seed, "timeout": timeout, "examples": examples, "trace_dir": trace_dir})
+        "seed": seed, "timeout": timeout, "examples": examples, "trace_dir": trace_dir,
+        "full": full})
     return pickle.dumps({"sys_path": list(sys.path), "blob": blob})
 
 
 def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progress=None, *,
-        executor="local", scheduler=None, shard=None, plugins=(), shrink_budget=BUDGET_S):
+        executor="local", scheduler=None, shard=None, plugins=(), shrink_budget=BUDGET_S,
+        full=False):
     """Run the selection; returns (records in selection order, per-identity seconds).
 
     Args:
@@ -141,6 +144,7 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
             and ``close()``.
         executor, scheduler: "local" or "dask", and a Dask scheduler address.
         shard: ``(k, n)`` runs only the k-th of n shards (whole identities).
+        full: every engine runs every case, its ``max_examples`` share ignored.
         shrink_budget: seconds per failing (identity, engine) to search for a smaller failing
             input, each replay under ``timeout``; None: no shrinking. The shrinks add at
             most (budget + timeout) x failing pairs / workers, plus scheduling.
@@ -156,15 +160,15 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
         rec, engs = IDENTITIES[rid], [engines.get(n) for n in engine_names]
         folds[rid] = Fold(rec, engs, examples, seed)
         live[rid] = [e for e in engs if not _not_applicable(folds[rid], rec, e)]
-        folds[rid].examples = cases_for(live[rid], examples)
+        folds[rid].examples = cases_for(live[rid], examples, full)
         if not live[rid]:
             out[rid] = folds.pop(rid).records()
     trace_dir = tempfile.mkdtemp(prefix="adcheck-trace-")
     blob = payload(ids, engine_names, seed=seed, timeout=timeout, examples=examples,
-                   plugins=plugins, trace_dir=trace_dir)
+                   plugins=plugins, trace_dir=trace_dir, full=full)
     ex = make_executor(executor, blob, jobs, scheduler)
     try:
-        tasks = list(plan([i for i in ids if i in folds], live, examples, ex.chunk))
+        tasks = list(plan([i for i in ids if i in folds], live, examples, ex.chunk, full))
         if progress:
             progress.start(sum(max(1, len(t.cases)) for t in tasks))
         sup, done = Supervisor(ex, timeout, trace_dir), {}

@@ -78,7 +78,8 @@ def install(payload: bytes) -> None:
     for engine in data["engines"].values():
         registry.register(engine, replace=True)
     _STATE.update(payload=digest, trace_dir=data["trace_dir"], seed=data["seed"],
-                  timeout=data["timeout"], examples=data["examples"])
+                  timeout=data["timeout"], examples=data["examples"],
+                  full=data.get("full", False))
     _start_watchdog()
 
 
@@ -117,7 +118,7 @@ def _case(task, rec, live, i) -> CaseResult:
 
     from .draws import draw_case, examples_for
     out = CaseResult(i, ())
-    live = [e for e in live if i < examples_for(e, _STATE["examples"])]
+    live = [e for e in live if i < examples_for(e, _STATE["examples"], _STATE["full"])]
     with _guard(task, i, "drawing the inputs"):
         args = _guarded(lambda: draw_case(rec, i, _STATE["seed"]), "drawing the inputs")
         if not isinstance(args, tuple):
