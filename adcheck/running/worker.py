@@ -118,7 +118,8 @@ def _case(task, rec, live, i) -> CaseResult:
 
     from .draws import draw_case, examples_for
     out = CaseResult(i, ())
-    live = [e for e in live if i < examples_for(e, _STATE["examples"], _STATE["full"])]
+    full = _STATE.get("full", False)
+    live = [e for e in live if i < examples_for(e, _STATE["examples"], full)]
     with _guard(task, i, "drawing the inputs"):
         args = _guarded(lambda: draw_case(rec, i, _STATE["seed"]), "drawing the inputs")
         if not isinstance(args, tuple):
