@@ -31,6 +31,15 @@ class ADEngine(Engine):
         self.description = (f"first order by {inner} mode; second order by {outer} mode "
                             f"over {inner} mode")
 
+    def computation(self, kind, order):
+        """At first order a nesting runs its inner mode; past it, outer over inner. ``forward``
+        is forward over forward at every order, ``reverse`` reverse over reverse."""
+        if type(self) is not ADEngine:  # a subclass may change a rule: its own computation
+            return None
+        if order <= 1 and kind in ("jvp", "vjp", "jacobian", "gradient"):
+            return ("adcheck-ad", self.inner)
+        return ("adcheck-ad", self.outer, self.inner)
+
     # ------------------------------------------------------------------ first order
     def jvp(self, f, args, wrt, tangent):
         args = as_float_args(args, wrt)

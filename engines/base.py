@@ -104,6 +104,11 @@ class Engine:
     # derivative kinds whose container outputs the engine handles itself (see derivative)
     native_containers: tuple = ()
 
+    def computation(self, kind: str, order: int):
+        """A key naming the code this engine runs for ``kind`` at ``order``: engines with the
+        same key compute the same value on a case, so a case computes it once (None: its own)."""
+        return None
+
     def jvp(self, f: Callable, args: Sequence, wrt: int, tangent) -> Result:
         raise NotImplementedError
 

@@ -123,16 +123,32 @@ def judge_case(rec, engines, args, *, expected=None, ctx=None, call=None) -> Cas
 
 
 def _run_all(rec, engines, ctx, call=None):
-    out, results = CaseOutcome(ctx, reference=_label(ctx)), {}
+    out, results, computed = CaseOutcome(ctx, reference=_label(ctx)), {}, {}
+    order = em.order_of(rec)
     for e in engines:
         t0 = time.perf_counter()
-        r = run_engine(rec, e, ctx, call)
+        # Engines that run the same code (a nesting at first order runs its inner mode) share
+        # one computation of the case: the value is the same to the bit.
+        key = e.computation(rec.kind, order) if hasattr(e, "computation") else None
+        if key is not None and key in computed:
+            r = _as_engine(computed[key], e)
+        else:
+            r = run_engine(rec, e, ctx, call)
+            if key is not None:
+                computed[key] = r
         seconds = time.perf_counter() - t0
         if isinstance(r, CaseVerdict):
             r.seconds, out.verdicts[e.name] = seconds, r
         else:  # judged below; the placeholder keeps the engine order and the time spent
             results[e.name], out.verdicts[e.name] = (e, r), Pending(seconds)
     return out, results
+
+
+def _as_engine(r, engine):
+    """Another engine's Result (or refusal) of the same computation, as ``engine``'s own."""
+    if isinstance(r, CaseVerdict):
+        return replace(r, engine=engine.name, family=family_of(engine))
+    return replace(r, engine=engine.name)
 
 
 ORACLE_FAMILY = "exact"
