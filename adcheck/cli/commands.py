@@ -184,7 +184,7 @@ def _studies(args) -> tuple[dict, dict]:
     mod = attempt("studies", lambda: importlib.import_module("adcheck.running.studies"))
     if mod is not None:
         selftest = attempt("selftest study", lambda: mod.selftest_study(
-            min(args.examples, SELFTEST_EXAMPLES), args.seed, epsilon=True)) \
+            min(args.examples, SELFTEST_EXAMPLES), args.seed, epsilon=True, jobs=args.jobs)) \
             if args.selftest else None
         if not args.no_studies:
             studies = attempt("studies", lambda: mod.collect(args.seed, selftest=selftest)) or {}

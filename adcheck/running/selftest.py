@@ -87,23 +87,25 @@ def _row(m, records, failed_correct) -> dict:
                                       and r["identity"].endswith("~consensus")]}
 
 
-def sensitivity(examples: int = 3, seed: int = 0, base: str = "reverse") -> dict:
-    """Smallest relative corruption eps caught on every B.1 identity (and per identity)."""
+def sensitivity(examples: int = 3, seed: int = 0, base: str = "reverse", jobs: int = 1) -> dict:
+    """Smallest relative corruption eps caught on every B.1 identity (and per identity).
+
+    Every eps of the grid runs in one run (one pool of workers); an identity's smallest is the
+    last eps of its unbroken run of catches from the largest down.
+    """
     reg = load_catalogue()
     ids = _judged_ids(reg, "B.1")
+    grid = [Corrupted(base, eps, seed) for eps in EPS_GRID]
+    with registered(grid), no_shrinking():
+        records, _ = run(ids, [e.name for e in grid], examples, seed, timeout=120, jobs=jobs)
+    caught = {(r["identity"], r["engine"]) for r in records if r["outcome"] == "fail"}
     smallest: dict[str, float | None] = dict.fromkeys(ids)
-    alive = set(ids)  # identities that caught every eps so far
-    for eps in EPS_GRID:
-        eng = Corrupted(base, eps, seed)
-        with registered([eng]), no_shrinking():
-            records, _ = run(sorted(alive), [eng.name], examples, seed, timeout=120)
-        caught = {r["identity"] for r in records if r["outcome"] == "fail"}
-        for i in caught:
-            smallest[i] = eps
-        alive &= caught
-        if not alive:
-            break
-    values = [v for v in smallest.values()]
+    for i in ids:
+        for eng in grid:
+            if (i, eng.name) not in caught:
+                break
+            smallest[i] = eng.eps
+    values = list(smallest.values())
     overall = None if any(v is None for v in values) or not values else max(values)
     return {"epsilon": overall, "per_identity": smallest, "base": base, "examples": examples}
 

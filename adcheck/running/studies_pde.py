@@ -97,12 +97,13 @@ def relu_demo(seed: int, tau: float = 0.5) -> dict:
     return {"S": S.tolist(), "tau": tau, "nets": out}
 
 
-def selftest_study(examples: int = 3, seed: int = 0, epsilon: bool = True) -> dict:
+def selftest_study(examples: int = 3, seed: int = 0, epsilon: bool = True,
+                   jobs: int = 1) -> dict:
     """The mutation battery for ``results["studies"]["selftest"]`` (slow: runs the catalogue)."""
     from adcheck.running.selftest import kill_table, sensitivity
 
-    rows = kill_table(examples, seed)
+    rows = kill_table(examples, seed, jobs)
     study = {"mutations": rows, "kill_rate": sum(r["killed"] for r in rows) / max(len(rows), 1)}
     if epsilon:
-        study["sensitivity"] = sensitivity(examples, seed)
+        study["sensitivity"] = sensitivity(examples, seed, jobs=jobs)
     return study
