@@ -47,9 +47,10 @@ class Supervisor:
             yield from self._check_deadlines()
 
     def _fill(self) -> None:
-        """Submit work up to the executor's width; suspects run one at a time, alone."""
-        if self.suspects:
-            if not self.inflight:
+        """Submit work up to the executor's width; suspects run one at a time, alone (the
+        last one too: no task starts beside a suspect still in flight)."""
+        if self.suspects or any(suspect for _, _, suspect in self.inflight.values()):
+            if self.suspects and not self.inflight:
                 task = self.suspects.popleft()
                 self.inflight[self.ex.submit(task)] = (task, time.monotonic(), True)
             return

@@ -164,3 +164,54 @@ def test_a_shrink_that_dies_or_hangs_is_noted_once_and_the_failure_stands(how, w
     assert r["shrink"]["note"].startswith("not shrunk: ") and why in r["shrink"]["note"]
     assert "Not shrunk: " in r["message"]
     assert sum(bool(t.shrink) for t in submitted) == 1  # it was not rerun, alone or not
+
+
+class _Loky:
+    """An executor without processes, dying as loky does: a task whose user code ends its
+    worker ends every task in flight with it; otherwise the oldest task in flight finishes,
+    at every other wait (a worker takes longer than one poll to start)."""
+
+    slots, ahead, share_files = 2, 0, False
+
+    def __init__(self, deadly):
+        from concurrent.futures import Future
+        self.deadly, self.inflight, self.Future, self.polls = deadly, {}, Future, 0
+
+    def submit(self, task):
+        fut = self.Future()
+        self.inflight[fut] = task
+        return fut
+
+    def wait(self, futures, seconds):
+        from adcheck.running.worker import CaseResult
+        if any(t.identity in self.deadly for t in self.inflight.values()):
+            for fut in self.inflight:
+                fut.set_result(("died", "its worker process exited with status 0"))
+            done, self.inflight = list(self.inflight), {}  # in the order they were handed out
+            return done
+        self.polls += 1
+        if self.polls % 2:
+            return set()
+        fut, task = next(iter(self.inflight.items()))
+        del self.inflight[fut]
+        fut.set_result(("ok", [CaseResult(i, (), {e: "pass" for e in task.engines})
+                               for i in task.cases]))
+        return {fut}
+
+    def result(self, future):
+        return future.result()
+
+    def restart(self):
+        self.inflight = {}
+
+
+def test_a_suspect_runs_alone_even_the_last_one():
+    """An innocent task that died with a guilty one is rerun alone: no new task may start
+    beside it (one that ends its worker would take the innocent one down, and get it blamed)."""
+    from adcheck.running.supervisor import Supervisor
+    from adcheck.running.worker import Task
+    tasks = [Task(f"{i}#0", i, ("reverse",), (0,)) for i in ("guilty", "innocent", "guilty-2")]
+    sup = Supervisor(_Loky(deadly={"guilty", "guilty-2"}), timeout=None)
+    verdicts = {task.identity: r.verdicts["reverse"] for task, rs in sup.run(tasks) for r in rs}
+    assert verdicts["innocent"] == "pass"
+    assert verdicts["guilty"].outcome == verdicts["guilty-2"].outcome == "error"
