@@ -101,18 +101,19 @@ def test_swap_replaces_the_folder_in_one_step(tmp_path):
     assert (new / "results.json").read_text() == "old"  # the caller deletes it
 
 
-# A run held at its first case: the closed form notes that a case is being judged ("working")
-# and waits for the test to let it go on ("go-on"), so the test acts while workers are at work,
-# on that event rather than after some seconds. (It gives up waiting after 2 minutes, so a
-# worker left behind by a broken run ends by itself.)
+# A slow run that says when it is at work: each case notes that it is being judged
+# ("working") and takes half a second, so a test acts on that event while workers are at work
+# rather than after some seconds. Held, it also waits at each case for the test to let it go on
+# ("go-on"; it gives up after 2 minutes, so a worker left behind ends by itself).
 SLOW_PLUGIN = textwrap.dedent("""\
     import time
     from pathlib import Path
     from adcheck.identities import define
-    HERE = Path(__file__).parent
+    HERE, HELD = Path(__file__).parent, {held}
     def slow(xp, x):
         (HERE / "working").touch()
-        for _ in range(2400):
+        time.sleep(0.5)
+        for _ in range(2400 if HELD else 0):
             if (HERE / "go-on").exists():
                 break
             time.sleep(0.05)
@@ -122,8 +123,8 @@ SLOW_PLUGIN = textwrap.dedent("""\
     """)
 
 
-def _slow_run(tmp_path, out, examples=2):
-    (tmp_path / "slow_ids.py").write_text(SLOW_PLUGIN)
+def _slow_run(tmp_path, out, examples=40, held=False):
+    (tmp_path / "slow_ids.py").write_text(SLOW_PLUGIN.format(held=held))
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
     return subprocess.Popen(
         [sys.executable, "-m", "adcheck", "run", "-p", "slow_ids", "-i", "U.slow", "-e",
@@ -132,8 +133,8 @@ def _slow_run(tmp_path, out, examples=2):
 
 
 def _wait_for_work(proc, out, tmp_path):
-    """Until the run holds the lock of ``out`` and a worker is judging a case; the run is
-    held there until the test writes ``go-on``."""
+    """Until the run holds the lock of ``out`` and a worker is judging a case (a held run
+    then waits for the test to write ``go-on``; another has 20 s of work left)."""
     lock = out.parent / f".{out.name}.adcheck-lock"
     while proc.poll() is None:
         if (tmp_path / "working").exists():
@@ -159,7 +160,7 @@ def test_signal_during_the_run_exits_128_plus_n_with_the_previous_set(tmp_path, 
 
 def test_two_concurrent_runs_into_one_out(tmp_path, capsys):
     out = tmp_path / "out"
-    proc = _slow_run(tmp_path, out)
+    proc = _slow_run(tmp_path, out, examples=2, held=True)
     _wait_for_work(proc, out, tmp_path)
     assert main([*FAST, "--out", str(out)]) == ExitCode.USAGE_ERROR
     assert "another adcheck run" in capsys.readouterr().err
