@@ -104,6 +104,10 @@ class Engine:
     # derivative kinds whose container outputs the engine handles itself (see derivative)
     native_containers: tuple = ()
 
+    def warm(self) -> None:
+        """Do the one-off work (imports, a first compile) before a run's first case, so that a
+        case's time limit counts only the case. Nothing by default."""
+
     def computation(self, kind: str, order: int):
         """A key naming the code this engine runs for ``kind`` at ``order``: engines with the
         same key compute the same value on a case, so a case computes it once (None: its own)."""

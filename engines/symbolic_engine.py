@@ -26,6 +26,9 @@ class SymbolicEngine(KindDispatch):
     def __init__(self, dps: int = 50):
         self.dps = dps
 
+    def warm(self) -> None:
+        from . import symbolic  # noqa: F401  (sympy: about a second)
+
     def exact(self, kind: str, f, args, wrt: int = 0, **kw) -> np.ndarray:
         """The derivative as an object array of mpf (``dps`` digits)."""
         from .symbolic import exact_derivative

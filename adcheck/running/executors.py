@@ -20,6 +20,12 @@ from .worker import TIMEOUT_EXIT
 
 CHUNK = 4  # cases per task on local workers: small enough to spread one identity widely
 
+# loky replaces a worker that grew 300 MB past its size after its first task, taking it for a
+# leak; a worker running torch and jax grows that much by their compiled-program caches alone,
+# and each replacement imported them again (36 of 581 cases in 20 minutes). 2 GB still ends a
+# true leak.
+WORKER_ENV = {"LOKY_MAX_MEMORY_LEAK_SIZE": str(int(2e9))}
+
 
 class LocalExecutor:
     """``jobs`` loky worker processes (spawned, so no state leaks from the parent)."""
@@ -39,7 +45,7 @@ class LocalExecutor:
             from .worker import loky_initializer
             self._pool = ProcessPoolExecutor(max_workers=self.slots,
                                              initializer=loky_initializer,
-                                             initargs=(self.payload,))
+                                             initargs=(self.payload,), env=WORKER_ENV)
         return self._pool
 
     def submit(self, task):

@@ -77,10 +77,21 @@ def install(payload: bytes) -> None:
     IDENTITIES.update(data["identities"])
     for engine in data["engines"].values():
         registry.register(engine, replace=True)
+    _warm(data["engines"].values())
     _STATE.update(payload=digest, trace_dir=data["trace_dir"], seed=data["seed"],
                   timeout=data["timeout"], examples=data["examples"],
                   full=data.get("full", False))
     _start_watchdog()
+
+
+def _warm(engines) -> None:
+    """Each engine's one-off start-up (imports, a first compile), before any case's watchdog
+    is armed. A warm-up that fails is left for the engine's cases to report."""
+    for engine in engines:
+        try:
+            getattr(engine, "warm", lambda: None)()
+        except Exception:  # noqa: BLE001  the same failure becomes each case's error verdict
+            pass
 
 
 def loky_initializer(payload: bytes) -> None:
