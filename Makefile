@@ -4,7 +4,7 @@ PIP  := $(PY) -m pip
 MARKER := $(VENV)/.installed
 THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 
-.PHONY: install test test-all verify bench bench-deps lint extras browser screenshots proofs coverage clean
+.PHONY: install test test-all verify campaign bench bench-deps lint extras browser screenshots proofs coverage clean
 
 install: $(MARKER)
 
@@ -28,8 +28,14 @@ test: $(MARKER)
 test-all: $(MARKER)
 	$(PYTEST) -m ""
 
+# The gate: 100 examples an identity for adcheck's own AD and the closed forms' exact oracle,
+# each expensive witness its stated share (`adcheck engines` lists it; the report says how many
+# each engine ran). `make campaign`: every engine every example.
 verify: $(MARKER)
 	$(PY) -m adcheck run --examples 100 --jobs 2 --selftest --out reports
+
+campaign: $(MARKER)
+	$(PY) -m adcheck run --examples 100 --jobs 2 --full --out build/campaign
 
 bench-deps: $(MARKER)
 	$(PIP) install torch==2.13.0 jax autograd numdifftools
