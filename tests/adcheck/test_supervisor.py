@@ -1,58 +1,15 @@
 """User code that exits, aborts, crashes, raises KeyboardInterrupt, allocates 1e10 elements or
 hangs, inside one case: that case is an error with the reason, and the run goes on."""
 
-import ctypes
 import os
-import sys
 import time
 
 import numpy as np
 import pytest
 from adcheck_helpers import Engine, Result, quadratic, temporary
+from hostile import HOSTILE
 
 from adcheck.running import runner
-
-
-def _exit0(xp, x, q):
-    sys.exit(0)
-
-
-def _exit_msg(xp, x, q):
-    sys.exit("bye from user code")
-
-
-def _os_exit(xp, x, q):
-    os._exit(0)
-
-
-def _abort(xp, x, q):
-    os.abort()
-
-
-def _segfault(xp, x, q):
-    ctypes.string_at(0)
-
-
-def _interrupt(xp, x, q):
-    raise KeyboardInterrupt
-
-
-def _huge(xp, x, q):
-    return np.ones(int(1e10)) @ x
-
-
-def _hang(xp, x, q):
-    time.sleep(600)
-
-
-HOSTILE = {"sys-exit-0": (_exit0, "SystemExit(0)"),
-           "sys-exit-msg": (_exit_msg, "bye from user code"),
-           "os-exit": (_os_exit, "exited with status 0"),
-           "abort": (_abort, "SIGABRT"),
-           "segfault": (_segfault, "SIGSEGV"),
-           "keyboard-interrupt": (_interrupt, "KeyboardInterrupt"),
-           "allocates-1e10": (_huge, "MemoryError"),
-           "hangs": (_hang, "3 s per-case limit")}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,53 @@
+"""Closed forms that exit, abort, crash, raise KeyboardInterrupt, allocate 1e10 elements or hang,
+for test_supervisor. Each worker of its run imports this module (the functions are pickled by
+reference), so it imports no more than they need: a worker killed and restarted a dozen times
+in one run then starts without pytest."""
+
+import ctypes
+import os
+import sys
+import time
+
+import numpy as np
+
+
+def _exit0(xp, x, q):
+    sys.exit(0)
+
+
+def _exit_msg(xp, x, q):
+    sys.exit("bye from user code")
+
+
+def _os_exit(xp, x, q):
+    os._exit(0)
+
+
+def _abort(xp, x, q):
+    os.abort()
+
+
+def _segfault(xp, x, q):
+    ctypes.string_at(0)
+
+
+def _interrupt(xp, x, q):
+    raise KeyboardInterrupt
+
+
+def _huge(xp, x, q):
+    return np.ones(int(1e10)) @ x
+
+
+def _hang(xp, x, q):
+    time.sleep(600)
+
+
+HOSTILE = {"sys-exit-0": (_exit0, "SystemExit(0)"),
+           "sys-exit-msg": (_exit_msg, "bye from user code"),
+           "os-exit": (_os_exit, "exited with status 0"),
+           "abort": (_abort, "SIGABRT"),
+           "segfault": (_segfault, "SIGSEGV"),
+           "keyboard-interrupt": (_interrupt, "KeyboardInterrupt"),
+           "allocates-1e10": (_huge, "MemoryError"),
+           "hangs": (_hang, "3 s per-case limit")}
