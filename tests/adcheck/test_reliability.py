@@ -8,6 +8,9 @@ from adcheck_helpers import quadratic, temporary
 import adcheck
 from adcheck.running import runner
 
+# Verdicts on bad inputs, not workers: the runs of this module execute in process.
+pytestmark = pytest.mark.usefixtures("in_process")
+
 
 def quad(xp, x, q):
     return x @ (q @ x)
@@ -89,6 +92,7 @@ class _WrongFD(adcheck_helpers.Engine):
         return adcheck_helpers.Result(v, r.cost, np.full(v.shape, 1e-15), self.name)
 
 
+@pytest.mark.usefixtures("no_shrink")  # a verdict, not its smallest input
 def test_difference_straddling_a_kink_is_inconclusive_but_smooth_failures_fail():
     from adcheck.identities import Identity
     near = lambda d: (0.05 + 0.1 * d.reals((3,), 0.0, 1.0),)  # noqa: E731

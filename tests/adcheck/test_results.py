@@ -8,6 +8,9 @@ from adcheck.running import results as R
 from adcheck.running.atomic import write_atomic
 from adcheck.running.runner import run
 
+# What is written, not where it was judged: the runs of this module execute in process.
+pytestmark = pytest.mark.usefixtures("in_process")
+
 TOP = {"schema", "run", "timing", "summary", "identities", "records", "studies"}
 RECORD = {"identity", "engine", "outcome", "examples", "worst", "worst_input", "diagnosis",
           "outlier", "message", "cost", "rerun", "samples"}
