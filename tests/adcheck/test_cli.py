@@ -149,12 +149,12 @@ def test_selftest_and_timings_flags(tmp_path, capsys, monkeypatch):
     from adcheck.running import studies
     calls = []
 
-    def fake_selftest(examples, seed, epsilon=True):
-        calls.append((examples, seed, epsilon))
+    def fake_selftest(examples, seed, epsilon=True, jobs=1):
+        calls.append((examples, seed, epsilon, jobs))
         return {"mutations": [{"mutant": "m", "killed": True}], "kill_rate": 1.0}
     monkeypatch.setattr(studies, "selftest_study", fake_selftest)
     rc, res = _run(tmp_path, "--no-studies", "--selftest", "--seed", "3")
-    assert rc == ExitCode.OK and calls == [(2, 3, True)]
+    assert rc == ExitCode.OK and calls == [(2, 3, True, 1)]
     assert res["studies"]["selftest"]["kill_rate"] == 1.0
     assert res["timing"]["cost_scaling"]["n"] and "fd_sweep" not in res["studies"]
     assert "kill rate" in (tmp_path / "out" / "index.html").read_text()
