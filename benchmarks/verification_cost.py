@@ -248,15 +248,21 @@ def check_cost() -> None:
     except ImportError:
         torch = None
     rng = np.random.default_rng(0)
+    functions = {"mean": (lambda xp, a: xp.mean(a), lambda t: t.mean()),
+                 "sum(tanh(x)^2)": (lambda xp, a: xp.sum(xp.tanh(a) ** 2),
+                                    lambda t: (torch.tanh(t) ** 2).sum())}
     for shape in ((10, 11), (25, 40)):
         x = rng.standard_normal(shape)
-        mine = cpu_median(lambda x=x: adcheck.check(lambda xp, a: xp.mean(a), (x,)))
-        line = f"  gradient of mean over {shape[0]}x{shape[1]}: check {mine * 1e3:.1f} ms CPU"
-        if torch is not None:
-            xt = torch.from_numpy(x).requires_grad_(True)
-            theirs = cpu_median(lambda xt=xt: torch.autograd.gradcheck(lambda t: t.mean(), (xt,)))
-            line += f", torch gradcheck {theirs * 1e3:.1f} ms: ratio {mine / theirs:.2g}x"
-        print(line)
+        for name, (f, f_torch) in functions.items():
+            mine = cpu_median(lambda x=x, f=f: adcheck.check(f, (x,)))
+            line = (f"  gradient of {name} over {shape[0]}x{shape[1]}: check "
+                    f"{mine * 1e3:.1f} ms CPU")
+            if torch is not None:
+                xt = torch.from_numpy(x).requires_grad_(True)
+                theirs = cpu_median(
+                    lambda xt=xt, g=f_torch: torch.autograd.gradcheck(g, (xt,)))
+                line += f", torch gradcheck {theirs * 1e3:.1f} ms: ratio {mine / theirs:.2g}x"
+            print(line)
     x = rng.standard_normal((10, 11))
     engines = ["forward-over-reverse", "reverse-over-reverse", "central"]
     hess = cpu_median(lambda: adcheck.check(lambda xp, a: xp.sum(xp.tanh(a) ** 2), (x,),

@@ -92,15 +92,25 @@ class Call:
     def evaluate(self, x) -> tuple[np.ndarray, tuple]:
         """f at ``x`` and its branch pattern. Outside f's (undeclared) domain numpy gives NaN
         or inf quietly; the schemes see it and step back inside."""
+        if self.quiet:
+            return self._evaluate(x)
+        with np.errstate(all="ignore"):
+            return self._evaluate(x)
+
+    # True while a caller holds numpy's errors off for many evaluations (``Lines.at``): one
+    # error-state context per batch of points instead of one per point
+    quiet = False
+
+    def _evaluate(self, x) -> tuple[np.ndarray, tuple]:
         args = list(self.args)
         args[self.wrt] = x
         self.evaluations += 1
-        self._log = Log()
-        with np.errstate(all="ignore"):
-            value = np.asarray(self.f(self.xp, *args), dtype=float)
-        self.used |= self._log.used
-        self.unknown |= self._log.unknown
-        return value, self._log.pattern()
+        self._log = log = Log()
+        value = np.asarray(self.f(self.xp, *args), dtype=float)
+        if log.used:
+            self.used |= log.used
+            self.unknown |= log.unknown
+        return value, log.pattern()
 
     @property
     def f0(self) -> np.ndarray:
@@ -113,6 +123,38 @@ class Call:
         """The branch pattern of f at x (evaluating f(x) if not yet done)."""
         self.f0  # noqa: B018
         return self.pattern0
+
+    def point(self, v, t: float, seen: dict, crossed: dict, moved=None) -> np.ndarray:
+        """f at x + t v, once per t of a line whose evaluated points are ``seen`` and whose
+        points on another branch than x are ``crossed`` (t -> the primitive that changed);
+        ``moved``, when given, builds x + t v itself (``Lines``: without a dense v)."""
+        if t == 0.0:
+            return self.f0
+        if t not in seen:
+            y = self.x + t * v if moved is None else moved(t)  # new array
+            try:
+                value, pat = self.evaluate(y)
+            except (ValueError, IndexError, ArithmeticError, np.linalg.LinAlgError) as exc:
+                # f is not defined there (a factorization that fails, a mask that changes the
+                # shapes f combines): outside its domain, like a NaN, and a kink between
+                crossed[t] = f"f itself ({type(exc).__name__} at this step)"
+                value, pat = np.full(self._shape(seen), np.nan), ()
+            if value.shape != self._shape(seen, value):  # x[x > 0]: the output changes shape
+                crossed[t] = "the output's shape"
+                value = np.full(self._shape(seen), np.nan)
+            seen[t] = value
+            # a smooth f logs no choices; only a non-smooth one needs g(0)'s pattern
+            if pat and pat != self.base_pattern():
+                crossed[t] = _first_change(self.pattern0, pat)
+        return seen[t]
+
+    def _shape(self, seen: dict, first=None) -> tuple:
+        """The output's shape: f(x)'s when known, else the first point's (a smooth first
+        difference never evaluates f at x, and must not start now)."""
+        if self._f0 is not None:
+            return self._f0.shape
+        known = next(iter(seen.values()), first)
+        return np.shape(known) if known is not None else self.f0.shape
 
     def line(self, v) -> Line:
         """The line through x along ``v``."""
@@ -162,32 +204,7 @@ class Line:
 
     def __call__(self, t: float) -> np.ndarray:
         """g(t); each t is evaluated once (stencils at h and 2h share points)."""
-        if t == 0.0:
-            return self.call.f0
-        if t not in self._seen:
-            try:
-                value, pat = self.call.evaluate(self.call.x + t * self.v)  # new array
-            except (ValueError, IndexError, ArithmeticError, np.linalg.LinAlgError) as exc:
-                # f is not defined there (a factorization that fails, a mask that changes the
-                # shapes f combines): outside its domain, like a NaN, and a kink between
-                self._crossed[t] = f"f itself ({type(exc).__name__} at this step)"
-                value, pat = np.full(self._shape(), np.nan), ()
-            if value.shape != self._shape(value):  # x[x > 0]: the output changes shape here
-                self._crossed[t] = "the output's shape"
-                value = np.full(self._shape(), np.nan)
-            self._seen[t] = value
-            # a smooth f logs no choices; only a non-smooth one needs g(0)'s pattern
-            if pat and pat != self.call.base_pattern():
-                self._crossed[t] = _first_change(self.call.pattern0, pat)
-        return self._seen[t]
-
-    def _shape(self, first=None) -> tuple:
-        """The output's shape: f(x)'s when known, else the first point's (a smooth first
-        difference never evaluates f at x, and must not start now)."""
-        if self.call._f0 is not None:
-            return self.call._f0.shape
-        seen = next(iter(self._seen.values()), first)
-        return np.shape(seen) if seen is not None else self.call.f0.shape
+        return self.call.point(self.v, t, self._seen, self._crossed)
 
     def widened(self, size: float) -> Line:
         """This line with its scale raised to ``size`` (never past a domain edge); the points

@@ -16,6 +16,7 @@ import numpy as np
 from ..base import Cost, Engine, Result
 from ..errors import InputError
 from ._common import Call, unit
+from .batch import Lines
 
 
 @dataclass
@@ -61,9 +62,21 @@ class FDEngine(Engine):
         cost = Cost(passes=call.evaluations, evaluations=call.evaluations)
         return Result(value, cost, error, self.name, status, note)
 
-    def _coordinate(self, call: Call, order: int) -> list[Est]:
+    def _coordinate(self, call: Call, order: int) -> tuple[np.ndarray, np.ndarray, list]:
+        """The order-th derivative along every coordinate line: values and errors stacked on
+        a leading axis, and the ``Est`` of each line that is not plainly "ok" (a scheme with a
+        batched form, ``first_many``, runs every line at once: see ``batch``)."""
+        many = getattr(self, "first_many" if order == 1 else "second_many", None)
+        if many is not None and call.x.size:
+            got = many(Lines(call))
+            return got.value, got.error, got.ests
         scheme = self.first if order == 1 else self.second
-        return [scheme(call.line(unit(call.x.shape, i))) for i in range(call.x.size)]
+        ests = [scheme(call.line(unit(call.x.shape, i))) for i in range(call.x.size)]
+        if not ests:  # an empty argument
+            empty = np.zeros((0,) + np.shape(call.f0))
+            return empty, empty, ests
+        return (np.stack([np.asarray(e.value, dtype=float) for e in ests]),
+                np.stack([np.asarray(e.error, dtype=float) for e in ests]), ests)
 
     def jvp(self, f, args, wrt, tangent, *, domain=None) -> Result:
         call = self._call(f, args, wrt, domain)
@@ -72,17 +85,12 @@ class FDEngine(Engine):
 
     def jacobian(self, f, args, wrt=0, *, domain=None) -> Result:
         call = self._call(f, args, wrt, domain)
-        ests = self._coordinate(call, 1)
-        shape = call.x.shape
+        value, error, ests = self._coordinate(call, 1)
 
-        def assemble(parts):
-            if not parts:  # an empty argument: an empty Jacobian, shaped out.shape + (0,)
-                return np.zeros(np.shape(call.f0) + shape)
-            out = np.stack([np.asarray(p, dtype=float) for p in parts], axis=-1)
-            return out.reshape(out.shape[:-1] + shape)
+        def assemble(per_line):  # numerator layout: the output's axes, then the input's
+            return np.moveaxis(per_line, 0, -1).reshape(per_line.shape[1:] + call.x.shape)
 
-        return self._result(call, assemble([e.value for e in ests]),
-                            assemble([e.error for e in ests]), ests)
+        return self._result(call, assemble(value), assemble(error), ests)
 
     def gradient(self, f, args, wrt=0, *, domain=None) -> Result:
         r = self.jacobian(f, args, wrt, domain=domain)
@@ -142,9 +150,9 @@ class FDEngine(Engine):
     def laplacian(self, f, args, wrt=0, *, domain=None) -> Result:
         call = self._call(f, args, wrt, domain)
         self._scalar(call)
-        ests = self._coordinate(call, 2)
-        return self._result(call, float(sum(_one(e.value) for e in ests)),
-                            float(sum(_one(e.error) for e in ests)), ests)
+        value, error, ests = self._coordinate(call, 2)
+        return self._result(call, float(sum(_one(v) for v in value)),
+                            float(sum(_one(e) for e in error)), ests)
 
     def derivative(self, kind, f, args, wrt=0, *, domain=None, **kw) -> Result:
         """As ``Engine.derivative``, with the optional ``domain`` passed through."""

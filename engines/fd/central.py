@@ -30,6 +30,7 @@ from ._common import (
     second_difference,
 )
 from .base import Est, FDEngine
+from .batch import Lines, Many, column, fit_step_array, per_line
 
 H1 = EPS ** (1 / 3)
 H2 = EPS ** (1 / 4)
@@ -73,6 +74,29 @@ class Central(FDEngine):
         est = Est(d, noise(line(h), 2 * line(0.0), line(-h)) / h**2 + self._trunc(line, h, d))
         return self._check_kink(line, h, est)
 
+    def first_many(self, lines: Lines) -> Many:
+        """``first`` along every line of ``lines`` at once (see ``batch``); a line on a domain
+        edge or meeting a non-finite value or another branch goes through ``first`` on its
+        evaluated points, as do all of them for a function with unrecorded branches."""
+        rows, many = np.arange(lines.m), Many(lines)
+        h = lines.base_step(rows, H1)
+        side = ~lines.fits(rows, h, 1, 1) & (lines.fits(rows, h, 0, 2) | lines.fits(rows, h, 2, 0))
+        h = fit_step_array(h, np.minimum(lines.down, lines.up), 1)
+        on = rows[~side & (h > 0)]
+        # +h first, -h only where +h was finite (``_finite_step``'s order of evaluation)
+        gp, on = _clean_at(lines, on, h)
+        gm, on_m = _clean_at(lines, on, -h)
+        if lines.call.unknown or not on_m.size:  # ``_check_kink``'s numerical test: per line
+            return many.finish(self.first)
+        gp, on = gp[np.isin(on, on_m)], on_m
+        nd = gp.ndim - 1
+        hb = column(h[on], nd)
+        d = (gp - gm) / (2 * hb)
+        # squared as ``_trunc`` squares a float (libm's pow, not always x·x to the last bit)
+        ratio = column([r**2 for r in (h[on] * lines.vmax[on] / lines.scale[on]).tolist()], nd)
+        many.put(on, d, noise(gp, gm) / (2 * hb) + TRUNC_MODEL * ratio * np.abs(d))
+        return many.finish(self.first)
+
     def _one_sided_first(self, line, h, sgn) -> Est:
         g0, g1, g2 = line(0.0), line(sgn * h), line(2 * sgn * h)
         d = sgn * (-3 * g0 + 4 * g1 - g2) / (2 * h)
@@ -108,6 +132,15 @@ class Central(FDEngine):
         if kinked(s, second_difference(line, h / 2), nz):
             return Est(est.value, est.error, "inconclusive", KINK_NOTE)
         return est
+
+
+def _clean_at(lines, on, t):
+    """g_i(t_i) on the lines ``on`` and those of them where it is finite and on x's branch."""
+    if not on.size:
+        return None, on
+    g, crossed = lines.at(on, t[on])
+    ok = per_line(np.isfinite(g), np.all) & ~crossed
+    return g[ok], on[ok]
 
 
 def _finite_step(line, h, offsets) -> float | None:

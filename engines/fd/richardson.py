@@ -35,7 +35,8 @@ import numpy as np
 
 from ._common import EPS, KINK_NOTE, kink_note, kinked, noise, second_difference
 from .base import Est, FDEngine
-from .stencils import FIRST, H0, SECOND, Stencil, choose, start_step
+from .batch import Lines, Many, column, fit_step_array, per_line, quotients
+from .stencils import FIRST, H0, SECOND, Stencil, choose, start_step, start_steps
 
 MAX_LEVELS = 40
 MIN_LEVELS = 3
@@ -73,7 +74,7 @@ def tableau(stencil: Stencil, line, h0: float) -> Run:
             t = _Tableau(stencil, t.level)  # the steps so far straddle a kink
         elif not np.all(np.isfinite(d)):
             t = _Tableau(stencil, t.level)  # a point outside f's domain: only finer steps
-        elif t.add(d, nz):
+        elif t.add(np.asarray(d)[None], np.asarray(nz)[None])[0]:  # a batch of one line
             break
         h /= 2
         t.level += 1
@@ -81,11 +82,40 @@ def tableau(stencil: Stencil, line, h0: float) -> Run:
         why = "f is not finite" if not finite else "no step was usable"
         return Run(d, np.full(np.shape(d), np.inf), t.level, "inconclusive",
                    f"{why} at any step along this direction")
-    return t.result()
+    value, error, level = t.result()
+    return Run(value[0, ...], error[0, ...], int(level[0]))
+
+
+def tableaus(stencil: Stencil, lines, rows, h0):
+    """``tableau`` on each line in ``rows`` (a ``batch.Lines``) from its own h0, the lines in
+    lockstep, each leaving when its own tableau stops. Returns value, error and finest level
+    per line, and which lines met a step where f is not finite or takes another branch (where
+    ``tableau`` restarts or gives up: for the one-line scheme)."""
+    n, shape = len(rows), lines.out_shape
+    value, error = np.zeros((n,) + shape), np.zeros((n,) + shape)
+    level, fell = np.zeros(n, dtype=int), np.zeros(n, dtype=bool)
+    act, h, t = np.arange(n), np.array(h0, dtype=float), _Tableau(stencil)
+    for _ in range(MAX_LEVELS):
+        d, nz, clean = quotients(stencil, lines, rows[act], h[act])
+        if not np.all(clean):
+            fell[act[~clean]] = True
+            t, act, d, nz = t.take(clean), act[clean], d[clean], nz[clean]
+        done = t.add(d, nz) if act.size else np.zeros(0, dtype=bool)
+        if np.any(done):
+            v, e, k = t.result()
+            value[act[done]], error[act[done]], level[act[done]] = v[done], e[done], k[done]
+            t, act = t.take(~done), act[~done]
+        if not act.size:
+            return value, error, level, fell
+        h /= 2
+        t.level += 1
+    value[act], error[act], level[act] = t.result()
+    return value, error, level, fell
 
 
 class _Tableau:
-    """The Neville tableau of one run of steps (restarted after a non-finite or kinked step)."""
+    """The Neville tableaus of a batch of lines in lockstep (one run of steps, restarted after
+    a non-finite or kinked step). Entries are arrays with one leading axis over the lines."""
 
     def __init__(self, stencil: Stencil, level: int = 0):
         self.stencil, self.level = stencil, level
@@ -94,8 +124,17 @@ class _Tableau:
         self.levels: list = []
         self.best = _Best()
 
-    def add(self, d, nz) -> bool:
-        """Add the quotient at the next step; True when finer steps cannot help any more."""
+    def take(self, keep) -> _Tableau:
+        """The tableaus of the lines where ``keep`` is True."""
+        t = _Tableau(self.stencil, self.level)
+        t.rows = [[a[keep] for a in row] for row in self.rows]
+        t.noises = [[a[keep] for a in row] for row in self.noises]
+        t.levels, t.best = list(self.levels), self.best.take(keep)
+        return t
+
+    def add(self, d, nz) -> np.ndarray:
+        """Add the quotients at the next step; True for each line where finer steps cannot
+        help any more."""
         st, rows, noises = self.stencil, self.rows, self.noises
         k = len(rows)
         self.levels.append(self.level)
@@ -111,16 +150,18 @@ class _Tableau:
                              np.abs(row[j] - rows[k - 1][j - 1])) + nrow[j]
             self.best.offer(row[j], err, self.level, _trusted(st, rows, noises, k, j))
         if k < MIN_LEVELS - 1:
-            return False
+            return np.zeros(len(d), dtype=bool)
         last = self.best.improved
-        stale = last is not None and self.level - last >= PATIENCE  # no better entry lately
-        noisy = np.all(st.next_noise(nz) >= QUIET * self.best.err)  # finer steps: more noise
-        swamped = np.all(nz >= np.abs(d))  # nothing but noise left at this step
-        return bool(stale or noisy or swamped)
+        stale = (last >= 0) & (self.level - last >= PATIENCE)  # no better entry lately
+        # finer steps: more noise; or nothing but noise left at this step
+        noisy = per_line(st.next_noise(nz) >= QUIET * self.best.err, np.all)
+        swamped = per_line(nz >= np.abs(d), np.all)
+        return stale | noisy | swamped
 
-    def result(self) -> Run:
+    def result(self):
+        """Value, error and finest level used, per line."""
         value, err, level = self.best.result(self.rows[-1][-1], self.level)
-        return Run(value, np.maximum(err, self.scatter(value, level)), level)
+        return value, np.maximum(err, self.scatter(value, level)), level
 
     def scatter(self, value, level):
         """The rounding noise at ``level`` as the finer levels show it.
@@ -131,11 +172,15 @@ class _Tableau:
         truncation O(h^6)) differ from the value by noise alone, which grows like h^-power;
         scaled back to the chosen step, that difference is the noise the value carries.
         """
-        out = np.zeros(np.shape(value))
+        out, nd = np.zeros(np.shape(value)), np.ndim(value) - 1
         for m, row in zip(self.levels, self.rows):
-            if m > level and len(row) > 1:
-                shrink = 2.0 ** (-self.stencil.power * (m - level))
-                out = np.maximum(out, SCATTER * np.abs(row[min(2, len(row) - 1)] - value) * shrink)
+            if len(row) > 1:
+                later = column(m > level, nd)
+                shrink = column(2.0 ** (-self.stencil.power * (m - level)), nd)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    wider = np.maximum(
+                        out, SCATTER * np.abs(row[min(2, len(row) - 1)] - value) * shrink)
+                out = np.where(later, wider, out)
         return out
 
 
@@ -167,22 +212,30 @@ def _trusted(stencil, rows, noises, k, j):
 
 class _Best:
     """The entry with the smallest error estimate, elementwise, among trusted ones (and a
-    fallback among all, used only where nothing was trusted)."""
+    fallback among all, used only where nothing was trusted); arrays over a batch of lines."""
 
     def __init__(self):
         self.value = self.err = self.k = None
-        self.improved = None  # level of the last better trusted entry
+        self.improved = None  # per line, the level of the last better trusted entry (or -1)
         self.any_value = self.any_err = None
+
+    def take(self, keep) -> _Best:
+        """The entries of the lines where ``keep`` is True."""
+        b = _Best()
+        for name in ("value", "err", "k", "improved", "any_value", "any_err"):
+            a = getattr(self, name)
+            setattr(b, name, None if a is None else a[keep])
+        return b
 
     def offer(self, value, err, k, trusted) -> None:
         if self.value is None:
             shape = np.shape(err)
             self.value, self.err = np.zeros(shape), np.full(shape, np.inf)
             self.k = np.zeros(shape, dtype=int)
+            self.improved = np.full(shape[0], -1)
             self.any_value, self.any_err = value, err
         take = trusted & (err < self.err)
-        if np.any(take):
-            self.improved = k
+        self.improved = np.where(per_line(take, np.any), k, self.improved)
         self.value = np.where(take, value, self.value)
         self.err = np.where(take, err, self.err)
         self.k = np.where(take, k, self.k)
@@ -191,12 +244,12 @@ class _Best:
         self.any_err = np.where(anyb, err, self.any_err)
 
     def result(self, last, last_k: int):
-        """(value, error, finest level used); untrusted fallbacks are charged their distance
-        to the last, finest extrapolation."""
+        """(value, error, finest level used) per line; untrusted fallbacks are charged their
+        distance to the last, finest extrapolation."""
         none = ~np.isfinite(self.err)
         value = np.where(none, self.any_value, self.value)
         err = np.where(none, np.maximum(self.any_err, np.abs(self.any_value - last)), self.err)
-        return value, err, last_k if np.any(none) else int(np.max(self.k))
+        return value, err, np.where(per_line(none, np.any), last_k, per_line(self.k, np.max))
 
 
 class Richardson(FDEngine):
@@ -223,6 +276,28 @@ class Richardson(FDEngine):
         if not line.call.unknown or stencil is not stencils["central"] or run.level == 0:
             return est
         return _numerical_kink_test(line, h0 / 2**run.level, est)
+
+    def first_many(self, lines: Lines) -> Many:
+        """``first`` along every line of ``lines`` at once (see ``batch``): the central
+        stencil's start steps and tableaus as arrays; a line on a domain edge, or meeting a
+        non-finite value or another branch, goes through ``first`` on its evaluated points."""
+        c, rows, many = FIRST["central"], np.arange(lines.m), Many(lines)
+        h0 = lines.base_step(rows, H0)
+        h0 = np.minimum(fit_step_array(h0, lines.down, c.back),
+                        fit_step_array(h0, lines.up, c.fwd))  # ``choose``
+        on = rows[np.minimum(lines.down, lines.up) > 0]
+        start, fell = start_steps(c, lines, on, h0[on])
+        on, start = on[~fell], start[~fell]
+        value, error, level, fell = tableaus(c, lines, on, start)
+        on, level = on[~fell], level[~fell]
+        many.put(on, value[~fell], error[~fell])
+        if lines.call.unknown:  # branches not recorded: ``_run``'s numerical kink test
+            for i, k in zip(on.tolist(), level.tolist()):
+                est = Est(many.value[i], many.error[i])
+                est = est if k == 0 else _numerical_kink_test(lines.line(i), h0[i] / 2**k, est)
+                if est.status != "ok":
+                    many.put_est(i, est)
+        return many.finish(self.first)
 
 
 def _one_sided(stencils, line, h0):

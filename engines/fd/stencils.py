@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._common import EPS, fit_step, noise
+from .batch import per_line, quotients
 
 H0 = 0.5
 STEP_UP, MAX_UP, NOISY = 16.0, 12, 2.0**-30
@@ -157,3 +158,77 @@ def _smooth_up(stencil: Stencil, line, h: float) -> float:
 
 def _clean(stencil, line, d, h) -> bool:
     return bool(np.all(np.isfinite(d))) and not line.crosses(stencil.points(h))
+
+
+# -- the same start step for many lines at once (``batch.Lines``)
+
+def start_steps(stencil: Stencil, lines, rows, h0):
+    """``start_step`` of each line in ``rows`` from its own h0, elementwise; also which lines
+    met a point where f is not finite or on another branch (for the one-line scheme)."""
+    with np.errstate(all="ignore"):  # lines off the common path may hold NaN; never used
+        h, fell = _noise_up_many(stencil, lines, rows, h0)
+        ok = np.flatnonzero(~fell)
+        h[ok], fell[ok] = _smooth_up_many(stencil, lines, rows[ok], h[ok])
+    return h, fell
+
+
+def _quiet(d, nz):
+    """``_noise_up``'s test that rounding noise no longer swamps the quotient, per line."""
+    return per_line(nz, np.max) <= NOISY * per_line(np.abs(d), np.max)
+
+
+def _noise_up_many(stencil, lines, rows, h0):
+    """``_noise_up`` elementwise: each round, every line still growing takes the same tests
+    (a quotient it accepts is clean, so only the first needs that test)."""
+    d, nz, clean = quotients(stencil, lines, rows, h0)
+    h, fell = h0.copy(), ~clean
+    going = clean & ~_quiet(d, nz)
+    for _ in range(MAX_UP):
+        idx = np.flatnonzero(going)
+        if not idx.size:
+            break
+        up = h[idx] * STEP_UP
+        fit = lines.fits(rows[idx], up, stencil.back, stencil.fwd)
+        going[idx[~fit]] = False
+        idx, up = idx[fit], up[fit]
+        d_up, nz_up, ok = quotients(stencil, lines, rows[idx], up)
+        ok &= ~per_line(np.abs(d_up - d[idx]) > 4 * (nz[idx] + nz_up), np.any)
+        going[idx[~ok]] = False
+        took = idx[ok]
+        h[took], d[took], nz[took] = up[ok], d_up[ok], nz_up[ok]
+        going[took] = ~_quiet(d[took], nz[took])
+    return h, fell
+
+
+def _smooth_up_many(stencil, lines, rows, h):
+    """``_smooth_up`` elementwise (every quotient it accepts is clean, so only the first
+    three need that test)."""
+    (d, nz, c0), (half, nz_half, c1), (quarter, _, c2) = (
+        quotients(stencil, lines, rows, h / 2**k) for k in range(3))
+    h, fell = h.copy(), ~(c0 & c1 & c2)
+    going = ~fell
+    for _ in range(MAX_SMOOTH_UP):
+        idx = np.flatnonzero(going)
+        if not idx.size:
+            break
+        step = per_line(np.abs(d[idx] - half[idx]), np.max)
+        finer = per_line(np.abs(half[idx] - quarter[idx]), np.max)
+        flat = step <= 4 * per_line(nz[idx] + nz_half[idx], np.max)
+        up = 2 * h[idx]
+        stop = ~flat & ((step > SMOOTH[stencil.power] * per_line(np.abs(half[idx]), np.max))
+                        | (finer > step / 2))
+        stop |= (up * lines.vmax[rows[idx]] > CEILING * lines.call.size) | \
+            ~lines.fits(rows[idx], up, stencil.back, stencil.fwd)
+        going[idx[stop]] = False
+        idx, up, step, flat = idx[~stop], up[~stop], step[~stop], flat[~stop]
+        d_up, nz_up, ok = quotients(stencil, lines, rows[idx], up)
+        ok &= ~(flat & (per_line(nz_up, np.max) >= per_line(nz[idx], np.max)))
+        # the doubled step must continue the same smooth trend (see ``_smooth_up``)
+        ok &= ~(per_line(np.abs(d_up - d[idx]), np.max)
+                > 4 * step + 4 * per_line(nz_up + nz[idx], np.max))
+        going[idx[~ok]] = False
+        a = idx[ok]
+        h[a], quarter[a] = up[ok], half[a]
+        half[a], nz_half[a] = d[a], nz[a]
+        d[a], nz[a] = d_up[ok], nz_up[ok]
+    return h, fell
