@@ -74,7 +74,22 @@ def header(results: dict) -> dict:
         if isinstance(timing.get("wall_s"), (int, float)) else fmt.DASH,
         "schema": str(results.get("schema") or fmt.DASH),
         "plugins": [str(p) for p in run.get("plugins") or []],
+        "shares": shares(results.get("records") or []),
     }
+
+
+def shares(records) -> list[tuple[str, str]]:
+    """(examples, engines) that ran that many examples an identity, most first: a run gives
+    its expensive witnesses a share of the examples (``adcheck run --full``: all)."""
+    most: dict = {}
+    for r in records:
+        n = r.get("examples")
+        if isinstance(n, int) and not isinstance(n, bool) and r.get("engine"):
+            most[str(r["engine"])] = max(n, most.get(str(r["engine"]), 0))
+    by: dict = {}
+    for engine, n in most.items():
+        by.setdefault(n, []).append(engine)
+    return [(fmt.count(n), ", ".join(by[n])) for n in sorted(by, reverse=True)]
 
 
 def engines_of(results: dict) -> list[str]:

@@ -229,3 +229,15 @@ def test_identity_details_are_collapsed_and_linked_from_the_grid(html):
     bodies = set(re.findall(r'<div class="identity-body" id="([^"]+)"', html))
     heads = set(re.findall(r'<th class="id" scope="row"><a href="#([^"]+)"', html))
     assert heads and heads == bodies
+
+
+def test_the_run_says_how_many_examples_each_engine_ran(light):
+    res = copy.deepcopy(light)
+    assert "examples an identity" not in render_html(res)  # every engine ran them all
+    engines = sorted({r["engine"] for r in res["records"]})
+    for r in res["records"]:
+        if r["engine"] == engines[0]:
+            r["examples"] = 3
+    html = render_html(res)
+    assert "examples an identity" in html
+    assert re.search(rf"3: {re.escape(engines[0])}(<br>|</dd>)", html)
