@@ -104,7 +104,8 @@ class InProcessExecutor:
         data = cloudpickle.loads(pickle.loads(payload)["blob"])
         self.chunk = CHUNK
         self.state = {"payload": None, "trace_dir": None, "deadlines": {}, "watchdog": None,
-                      "seed": data["seed"], "timeout": None, "examples": data["examples"]}
+                      "seed": data["seed"], "timeout": None, "examples": data["examples"],
+                      "full": data.get("full", False)}
         self.tasks = 0
 
     def submit(self, task):
