@@ -26,9 +26,9 @@ class ExactEngine(KindDispatch):
     description = "high-precision differences in the mpmath namespace (the derivative oracle)"
     max_order = 4  # k-th differences at (k + 2)·dps digits (engines.higher)
     # 2n + 1 evaluations of f at 150 digits for a gradient of n entries (about 25 ms a case):
-    # a verification run gives it 20 of its examples an identity (``--full``: all); the
+    # a verification run gives it 10 of its examples an identity (``--full``: all); the
     # closed form's exact oracle judges every case.
-    max_examples = 20
+    max_examples = 10
 
     def __init__(self, dps: int = 50):
         self.dps = dps

@@ -23,7 +23,7 @@ class SymbolicEngine(KindDispatch):
     description = "sympy.diff componentwise, evaluated exactly at the rational input"
     # A verification run's share (``--full``: all): about 0.15 s a case, seconds for a network
     # (sympy expressions grow with depth).
-    max_examples = 3
+    max_examples = 2
 
     def __init__(self, dps: int = 50):
         self.dps = dps

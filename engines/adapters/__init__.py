@@ -107,8 +107,8 @@ class LazyAdapter(Engine):
         self.family = lib  # torch's two engines share torch's rules, jax's two jax's
         self._engine = None
         # A verification run's share (``adcheck run --full``: every example): jax compiles
-        # every new shape (about 0.4 s a case), torch costs about 12 ms a case.
-        self.max_examples = {"jax": 3, "torch": 20}[lib]
+        # every new shape (about 0.5 s a case), torch costs about 15 ms a case.
+        self.max_examples = {"jax": 1, "torch": 10}[lib]
 
     @property
     def engine(self) -> Engine:

@@ -37,9 +37,9 @@ class FDEngine(Engine):
     # stencil point it used lies on another branch of abs/sign/maximum/minimum/where than x;
     # a judge may rely on that instead of a coarser test of its own.
     checks_kinks = True
-    # Witnesses beside the AD nestings: a verification run gives them 20 of its examples an
+    # Witnesses beside the AD nestings: a verification run gives them 10 of its examples an
     # identity (``adcheck run --full``: all).
-    max_examples = 20
+    max_examples = 10
 
     def first(self, line) -> Est:
         raise NotImplementedError
