@@ -16,9 +16,10 @@ class ExactEngine(KindDispatch):
 
     At (order + 2)·dps working digits both the truncation (h²) and the rounding (10^-work/h^k)
     errors are about 10^(-2·dps), so the value is right to ``dps`` digits for smooth functions.
-    A kink within h (one-sided estimates that differ by more than 10^(-dps/2)) makes the result
-    "inconclusive". Public methods return float64 (correctly rounded) values; ``exact(kind, ...)``
-    returns the mpf arrays themselves.
+    A kink within h (one-sided estimates that differ by more than 10^(-dps/2)) or a branch point
+    (a NaN or infinite estimate: sqrt or log at 0) makes the result "inconclusive", never a
+    NaN handed to the judge as a value. Public methods return float64 (correctly rounded)
+    values; ``exact(kind, ...)`` returns the mpf arrays themselves.
     """
 
     name = "exact"
@@ -34,7 +35,7 @@ class ExactEngine(KindDispatch):
         self.dps = dps
 
     def _line(self, f, args, wrt, v, order, at_x=None):
-        """(g^(order)(0) as mpf array, kinked?, evaluations) for g(t) = f(x + t v).
+        """(g^(order)(0) as mpf array, flaw note or "", evaluations) for g(t) = f(x + t v).
 
         ``at_x`` (a dict) keeps f(x) at each working precision between the lines of one
         derivative: every direction shares the centre of its stencil.
@@ -59,9 +60,7 @@ class ExactEngine(KindDispatch):
                 d = (gp - 2 * g0 + gm) / h**2
                 other = (g(2 * h) - 2 * g0 + g(-2 * h)) / (4 * h**2)
             d, other = to_exact(d), to_exact(other)
-            tol = mpmath.mpf(10) ** (-self.dps // 2)
-            kink = any(abs(a - b) > tol * (1 + abs(a)) for a, b in zip(d.flat, other.flat))
-            return d, kink, (2 if order == 1 else 4) + fresh
+            return d, flaw(d, other, self.dps), (2 if order == 1 else 4) + fresh
 
     def exact(self, kind: str, f, args, wrt: int = 0, **kw):
         """(object array of mpf, status, note, evaluations) for one derivative kind."""
@@ -72,9 +71,9 @@ class ExactEngine(KindDispatch):
 
         def line(v, order):
             nonlocal evals
-            d, kink, k = self._line(f, args, wrt, v, order, at_x)
+            d, why, k = self._line(f, args, wrt, v, order, at_x)
             evals += k
-            parts.append(kink)
+            parts.append(why)
             return d
 
         # the lines combine (Laplacian sums, polarized differences) at their own precision:
@@ -104,18 +103,18 @@ class ExactEngine(KindDispatch):
                 value = value.reshape(shape + shape)
             else:
                 raise InputError(f"unknown derivative kind {kind!r}; choose one of {KINDS}")
-        status = "inconclusive" if any(parts) else "ok"
-        return value, status, (KINK if any(parts) else ""), evals
+        why = worst_flaw(parts)
+        return value, ("inconclusive" if why else "ok"), why, evals
 
     def nth_derivative(self, f, args, wrt, order):
         from .higher import exact_derivative
-        value, kinked, evals = exact_derivative(f, args, wrt, order, self.dps)
+        value, why, evals = exact_derivative(f, args, wrt, order, self.dps)
         rounded = to_float(value)
         # the rounding to float64, plus dps digits of the largest entry: an entry that is 0
         # (an odd function's third derivative at 0) is known to that absolute accuracy only
         return Result(rounded, Cost(passes=evals, evaluations=evals),
                       np.abs(rounded) * EPS / 2 + self._floor(rounded), self.name,
-                      "inconclusive" if kinked else "ok", KINK if kinked else "")
+                      "inconclusive" if why else "ok", why)
 
     def _result(self, kind, f, args, wrt, **kw) -> Result:
         value, status, note, evals = self.exact(kind, f, args, wrt, **kw)
@@ -131,3 +130,20 @@ class ExactEngine(KindDispatch):
 
 
 KINK = "a kink within the step: one-sided derivatives differ, so the value is inconclusive"
+BRANCH = ("a branch point or singularity within the step: f is not finite (or not real) at "
+          "or beside x (sqrt or log at 0, a pole), so the value is inconclusive")
+
+
+def flaw(d, other, dps: int) -> str:
+    """Why a line's derivative ``d`` (and its estimate ``other`` at twice the step) cannot be
+    trusted: BRANCH where either is NaN or infinite, KINK where they differ past 10^(-dps/2)."""
+    if not all(mpmath.isfinite(e) for e in (*d.flat, *other.flat)):
+        return BRANCH
+    tol = mpmath.mpf(10) ** (-dps // 2)
+    return KINK if any(abs(a - b) > tol * (1 + abs(a)) for a, b in zip(d.flat, other.flat)) \
+        else ""
+
+
+def worst_flaw(notes) -> str:
+    """The note of a derivative made of lines: BRANCH before KINK, "" when every line is sound."""
+    return BRANCH if BRANCH in notes else KINK if KINK in notes else ""

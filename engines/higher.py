@@ -58,8 +58,9 @@ def ad_derivative(engine, f, args, wrt: int, order: int) -> Result:
 # ----------------------------------------------------------------------------- exact
 
 def _line(f, args, wrt, v, order, dps):
-    """(g^(k)(0), kinked?) for g(t) = f(x + t v), at (k + 2)·dps + guard digits."""
+    """(g^(k)(0), flaw note or "") for g(t) = f(x + t v), at (k + 2)·dps + guard digits."""
     from .exact import GUARD, convert_args, exact_ns, to_exact
+    from .exact_engine import flaw
     with mpmath.workdps(dps * (order + 2) + GUARD):
         args = list(convert_args(args))
         x, vv = args[wrt], to_exact(np.asarray(v, dtype=float))
@@ -74,21 +75,20 @@ def _line(f, args, wrt, v, order, dps):
                      for i in range(order + 1)]
             return to_exact(sum(terms[1:], terms[0]) / step ** order)
 
-        d, other = kth(h), kth(2 * h)
-        tol = mpmath.mpf(10) ** (-dps // 2)
-        kink = any(abs(a - b) > tol * (1 + abs(a)) for a, b in zip(d.flat, other.flat))
-        return d, kink
+        d = kth(h)
+        return d, flaw(d, kth(2 * h), dps)
 
 
 def exact_derivative(f, args, wrt: int, order: int, dps: int = 50):
-    """(object array of mpf in the order-k layout, kinked?, line evaluations)."""
+    """(object array of mpf in the order-k layout, flaw note or "", line evaluations)."""
     from .exact import GUARD, to_exact
+    from .exact_engine import worst_flaw
     order = check_order(order)
     args = as_float_args(args, wrt)
     shape = args[wrt].shape
     n = args[wrt].size
     units = np.eye(n)
-    entries, kinked, lines = {}, False, 0
+    entries, notes, lines = {}, [], 0
     # the 2^(k-1) polarized terms are O(|f^(k)|) and cancel (to an exact 0 off the diagonal
     # of a separable f): summed at the lines' own precision, not mpmath's default 15 digits
     with mpmath.workdps(dps * (order + 2) + GUARD):
@@ -98,9 +98,9 @@ def exact_derivative(f, args, wrt: int, order: int, dps: int = 50):
             for signs in itertools.product((1, -1), repeat=order - 1):
                 eps = (1,) + signs
                 w = sum(e * units[i] for e, i in zip(eps, idx)).reshape(shape)
-                d, k = _line(f, args, wrt, w, order, dps)
+                d, why = _line(f, args, wrt, w, order, dps)
                 lines += 1
-                kinked = kinked or k
+                notes.append(why)
                 term = d * int(np.prod(eps))
                 total = term if total is None else total + term
             entries[idx] = to_exact(total * scale)
@@ -108,4 +108,4 @@ def exact_derivative(f, args, wrt: int, order: int, dps: int = 50):
     value = np.empty(out_shape + (n,) * order, dtype=object)
     for idx in itertools.product(range(n), repeat=order):
         value[(Ellipsis,) + idx] = entries[tuple(sorted(idx))]
-    return value.reshape(out_shape + shape * order), kinked, lines * (order + 1) * 2
+    return value.reshape(out_shape + shape * order), worst_flaw(notes), lines * (order + 1) * 2

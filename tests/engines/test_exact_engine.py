@@ -2,6 +2,7 @@
 
 import mpmath
 import numpy as np
+import pytest
 
 from adcheck.engines.exact import evaluate_exact, to_exact, to_float
 from adcheck.engines.exact_engine import ExactEngine
@@ -68,6 +69,24 @@ def test_kink_is_inconclusive():
 def test_a_laplacian_that_cancels_keeps_the_oracles_digits():
     """e^x0 cos x1 + e^x1 cos x2 is harmonic: its three O(1) second derivatives cancel to 0,
     which summed at mpmath's default 15 digits would leave 4e-17 where 1e-50 is promised."""
-    f = lambda xp, x: xp.exp(x[0]) * xp.cos(x[1]) + xp.exp(x[1]) * xp.cos(x[2])
+    def f(xp, x):
+        return xp.exp(x[0]) * xp.cos(x[1]) + xp.exp(x[1]) * xp.cos(x[2])
     value, status, _, _ = ENGINE.exact("laplacian", f, (np.array([0.3, -0.8, 1.1]),))
     assert status == "ok" and abs(value[()]) <= 1e-50
+
+
+
+@pytest.mark.parametrize("f", [
+    lambda xp, x: xp.sum(xp.sqrt(x)),
+    lambda xp, x: xp.sum(x * xp.sqrt(x)),
+    lambda xp, x: xp.sum(xp.log(x)),
+], ids=["sqrt", "x-sqrt-x", "log"])
+def test_a_branch_point_is_inconclusive_never_nan(f):
+    """At 0, sqrt and log are not finite (or not real) within the step: the oracle must say
+    so, not hand the judge a NaN that it fails every engine against."""
+    x = np.array([16.0, 0.0])
+    for kind in ("gradient", "hessian", "laplacian"):
+        r = getattr(ENGINE, kind)(f, (x,))
+        assert r.status == "inconclusive" and "branch point" in r.note, (kind, r)
+    r = ENGINE.nth_derivative(f, (x,), 0, 3)
+    assert r.status == "inconclusive" and "branch point" in r.note
