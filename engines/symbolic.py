@@ -221,13 +221,18 @@ def _exact_subs(syms, values) -> dict:
                                                           np.asarray(values, dtype=float).flat)}
 
 
+class Undefined(InputError):
+    """The derivative has no value at the point (a kink, a branch point): the engine abstains
+    as "inconclusive" with this reason, as a difference engine does at a kink."""
+
+
 def _dirac(x, *order):
     """DiracDelta at a point: 0 off its support; at it the derivative does not exist."""
     if x != 0:
         return mpmath.mpf(0)
-    raise InputError("the symbolic derivative holds a DiracDelta at its support here: the "
-                     "function has a kink or a jump at this point (a sign, abs or |det| at 0), "
-                     "so no derivative exists there; judge it at another point")
+    raise Undefined("the symbolic derivative holds a DiracDelta at its support here: the "
+                    "function has a kink or a jump at this point (a sign, abs or |det| at 0), "
+                    "so no derivative exists there; judge it at another point")
 
 
 def _heaviside(x, at_zero=0.5):
@@ -242,14 +247,34 @@ def _lambdify(syms, exprs):
     return sympy.lambdify(syms, exprs, modules=[_POINT_FUNCTIONS, "mpmath"])
 
 
-def _undefined_entry(syms, values, exprs) -> str:
-    """Name the first entry of ``exprs`` whose evaluation fails (for the error message)."""
-    for k, e in enumerate(exprs.flat):
-        try:
-            _lambdify(syms, [e])(*values)
-        except ArithmeticError:
-            return f"entry {k}, {e}"
-    return "an entry"
+def _at(syms, values, expr):
+    """One expression at the point as an mpf; None where it divides by zero."""
+    try:
+        v = _lambdify(syms, [expr])(*values)[0]
+    except ArithmeticError:
+        return None
+    return v if isinstance(v, mpmath.mpf) else mpmath.mpf(v)
+
+
+# Lines through the point along which an undefined entry's limit is taken, from both sides:
+# a removable singularity (sinc's derivatives at 0) has one limit, a kink (a norm at 0) not.
+_LIMIT_LINES = (lambda k: 1, lambda k: k + 1)
+
+
+def _limit(expr, subs: dict, dps: int):
+    """The limit of ``expr`` at the point ``subs`` as an mpf, or None where it has none: the
+    same finite value along every line of _LIMIT_LINES, approached from either side."""
+    t = sympy.Symbol("t", real=True)
+    found = []
+    for line in _LIMIT_LINES:
+        along = expr.subs({s: v + line(k) * t for k, (s, v) in enumerate(subs.items())})
+        for side in "+-":
+            lim = sympy.limit(along, t, 0, side)
+            if not lim.is_finite:
+                return None
+            found.append(mpmath.mpf(sympy.N(lim, dps + 10)))
+    tol = mpmath.mpf(10) ** -dps * (1 + abs(found[0]))
+    return found[0] if all(abs(v - found[0]) <= tol for v in found) else None
 
 
 def evaluate(exprs, subs: dict, dps: int = 50) -> np.ndarray:
@@ -257,25 +282,26 @@ def evaluate(exprs, subs: dict, dps: int = 50) -> np.ndarray:
 
     The expressions are compiled once (``lambdify`` to mpmath) and evaluated at the exact
     binary values with dps + 10 working digits: far faster than ``evalf`` with substitution
-    on a network's derivatives, and accurate far beyond float64. A derivative that divides by
-    zero at the point (sqrt or a norm at 0) raises ``InputError`` naming the entry.
+    on a network's derivatives, and accurate far beyond float64. An entry that divides by zero
+    or is not finite at the point is its limit there when it has one (a removable singularity:
+    sinc's derivatives at 0); otherwise ``Undefined`` names the entry (sqrt or a norm at 0).
     """
     exprs = np.asarray(exprs, dtype=object)
     syms = list(subs)
     with mpmath.workdps(dps + 10):
         values = [mpmath.mpf(v.p) / v.q for v in subs.values()]
-        fn = _lambdify(syms, list(exprs.flat))
         try:
-            out = fn(*values)
-        except ArithmeticError as exc:
-            where = _undefined_entry(syms, values, exprs)
-            raise InputError(f"the symbolic derivative is undefined at this point "
-                             f"({type(exc).__name__} in {where}): the function is not "
-                             f"differentiable here (e.g. sqrt or a norm at 0)") from exc
-        flat = [mpmath.mpf(v) if not isinstance(v, mpmath.mpf) else v for v in out]
-        bad = [v for v in flat if not mpmath.isfinite(v)]
-    if bad:
-        raise InputError(f"the symbolic derivative is not finite at this point: {bad[0]}")
+            flat = [mpmath.mpf(v) for v in _lambdify(syms, list(exprs.flat))(*values)]
+        except ArithmeticError:
+            flat = [_at(syms, values, e) for e in exprs.flat]
+        for k, e in enumerate(exprs.flat):
+            if flat[k] is None or not mpmath.isfinite(flat[k]):
+                flat[k] = _limit(e, subs, dps)
+            if flat[k] is None:
+                raise Undefined(f"the symbolic derivative is undefined at this point (entry "
+                                f"{k}, {e}, has no limit there): the function is not "
+                                f"differentiable here (e.g. sqrt or a norm at 0), so the "
+                                f"value is inconclusive")
     return to_exact(np.array(flat, dtype=object).reshape(exprs.shape))
 
 

@@ -46,11 +46,13 @@ class SymbolicEngine(KindDispatch):
     def _result(self, kind, f, args, wrt, **kw) -> Result:
         from sympy import SympifyError
 
-        from .symbolic import TooLarge
+        from .symbolic import TooLarge, Undefined
         try:
             value = to_float(self.exact(kind, f, args, wrt, **kw))
         except TooLarge as exc:
             return Result(None, engine=self.name, status="not-applicable", note=str(exc))
+        except Undefined as exc:  # a kink or branch point: inconclusive, as a difference's
+            return Result(None, engine=self.name, status="inconclusive", note=str(exc))
         except (TypeError, SympifyError) as exc:
             return Result(None, engine=self.name, status="not-applicable",
                           note=f"sympy cannot trace this function: {exc}")
