@@ -191,8 +191,7 @@ class Terminated(BaseException):
         self.signum = signum
 
 
-def main(argv=None) -> int:
-    """Run the command line; returns an ExitCode (or 128 + N after signal N)."""
+def _main(argv) -> int:
     from adcheck.running.catalogue import UsageError
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -206,6 +205,16 @@ def main(argv=None) -> int:
         return _guarded(args, argv)
 
 
+def main(argv=None) -> int:
+    """Run the command line; returns an ExitCode (or 128 + N after signal N).
+
+    Standard output that fails (a reader that stopped, a full disk) changes nothing but the
+    output: the exit code is the command's own (``adcheck.cli.output``)."""
+    from adcheck.cli.output import tolerant_stdout
+    with tolerant_stdout():
+        return _main(argv)
+
+
 def _guarded(args, argv) -> int:
     from adcheck.running.catalogue import UsageError
     try:
@@ -213,10 +222,6 @@ def _guarded(args, argv) -> int:
     except UsageError as exc:
         print(f"adcheck: error: {exc}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
-    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
-        import os
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return ExitCode.OK
     except KeyboardInterrupt:
         print("adcheck: interrupted; the previous outputs were left as they were",
               file=sys.stderr)

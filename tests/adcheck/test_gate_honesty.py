@@ -1,0 +1,84 @@
+"""The gate never lies: its exit code is the verdict of what was judged, whatever happens to the
+output, however many workers are asked for, and whatever could not be judged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adcheck.cli.main import ExitCode, main
+
+HERE = Path(__file__).resolve().parent
+
+# A failing run (a wrong closed form), in process: the test is about the output, not workers.
+FAILING_RUN = """\
+import sys
+sys.path.insert(0, {here!r})
+import pytest
+from adcheck_helpers import in_process, quadratic, temporary
+from adcheck.cli.main import main
+from adcheck.judging.shrink import disabled
+in_process(pytest.MonkeyPatch())
+rec = quadratic("T.gate-wrong", closed_form=lambda xp, x, q: 2.0 * (q @ x))
+with temporary(identities=[rec]), disabled():
+    rc = main(["run", "-i", rec.id, "-e", "reverse", "--examples", "2", "--no-studies",
+               "--out", sys.argv[1]])
+sys.exit(rc)
+"""
+
+
+def _failing_run(tmp_path, stdout):
+    script = tmp_path / "failing_run.py"
+    script.write_text(FAILING_RUN.format(here=str(HERE)))
+    return subprocess.Popen([sys.executable, str(script), str(tmp_path / "out")],
+                            stdout=stdout, stderr=subprocess.PIPE, text=True)
+
+
+def _verdict(tmp_path):
+    return json.loads((tmp_path / "out" / "results.json").read_text())["summary"]["verdict"]
+
+
+def test_a_closed_stdout_does_not_turn_a_failing_run_into_exit_0(tmp_path):
+    # `set -o pipefail; adcheck run ... | head -n 1` once exited 0 beside a failing results.json
+    proc = _failing_run(tmp_path, subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the run prints a line
+    err = proc.stderr.read()
+    assert proc.wait(120) == ExitCode.CHECKS_FAILED, err
+    assert _verdict(tmp_path) == "fail"
+    assert "Traceback" not in err and "Exception ignored" not in err
+    assert "stdout was closed by its reader" in err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_stdout_is_reported_and_the_exit_code_is_the_gates(tmp_path):
+    # `adcheck run ... >/dev/full` once ended in a traceback and exit 3
+    with open("/dev/full", "w") as full:
+        proc = _failing_run(tmp_path, full)
+        err = proc.stderr.read()
+        assert proc.wait(120) == ExitCode.CHECKS_FAILED, err
+    assert _verdict(tmp_path) == "fail"
+    assert "Traceback" not in err and "internal error" not in err
+    assert "stdout could not be written" in err and "No space left on device" in err
+
+
+def test_a_stream_that_fails_drops_output_and_says_so_once(capsys):
+    from adcheck.cli.output import TolerantStream
+
+    class Broken:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    s = TolerantStream(Broken())
+    assert s.write("abc") == 3 and s.write("more") == 4
+    s.flush()
+    assert isinstance(s.failed, BrokenPipeError)
+    assert capsys.readouterr().err.count("stdout was closed by its reader") == 1
