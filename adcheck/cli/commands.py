@@ -94,12 +94,24 @@ def cmd_run(args, argv) -> int:
     if not ids or not names:
         print("adcheck: the filters selected nothing", file=sys.stderr)
         return ExitCode.NOTHING_SELECTED
+    if args.scheduler is None:  # local workers or a LocalCluster: this machine's to bound
+        args.jobs = _capped_jobs(args.jobs)
     with OutLock(out_dir):
         res = _execute(args, argv, reg, ids, names, plugins)
         paths = _write(publish, res, out_dir, baseline)
     _summary(res, paths)
     drifted = _drift_gate(res, baseline, args.fail_on_drift)
     return _gate(res, drifted)
+
+
+def _capped_jobs(requested: int) -> int:
+    """--jobs bounded by this machine's cores and available memory, said on stderr when
+    bounded (``adcheck.running.executors.cap_jobs``)."""
+    from adcheck.running.executors import cap_jobs
+    jobs, why = cap_jobs(requested)
+    if why:
+        print(f"adcheck: {why}", file=sys.stderr)
+    return jobs
 
 
 def _gate(res, drifted=False) -> int:

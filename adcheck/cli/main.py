@@ -143,7 +143,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--no-shrink", action="store_true",
                      help="report failures at the drawn input, without shrinking them")
     run.add_argument("--jobs", type=_int_in(1, MAX_JOBS, "--jobs"), default=1, metavar="N",
-                     help="worker processes (local), or LocalCluster workers (dask)")
+                     help="worker processes (local), or LocalCluster workers (dask); at most 2 "
+                          "a CPU core and one per 300 MB of available memory (a larger N is "
+                          "capped, with a note on stderr)")
     run.add_argument("--executor", choices=("local", "dask"), default="local",
                      help="local worker processes (default) or a Dask cluster")
     run.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",

@@ -11,6 +11,7 @@ many cases make one task (larger where each task costs more to hand out).
 from __future__ import annotations
 
 import copy
+import os
 import re
 import uuid
 from concurrent.futures import FIRST_COMPLETED
@@ -25,6 +26,72 @@ CHUNK = 4  # cases per task on local workers: small enough to spread one identit
 # and each replacement imported them again (36 of 581 cases in 20 minutes). 2 GB still ends a
 # true leak.
 WORKER_ENV = {"LOKY_MAX_MEMORY_LEAK_SIZE": str(int(2e9))}
+
+
+# --jobs asks for worker processes; the machine decides how many make sense. Each worker is a
+# Python process holding numpy, sympy and the catalogue (a few hundred MB, more with torch or
+# jax), and more than two a core only queue for the same cores: --jobs 1000 on 2 cores started
+# 109 workers for one case, took 2.6 GiB and did not end within 60 s of Ctrl-C.
+JOBS_PER_CORE = 2
+WORKER_BYTES = 300 * 2**20  # what one worker is allowed of the available memory
+
+
+def usable_cpus() -> int:
+    """CPU cores this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new processes (MemAvailable, lowered by a cgroup v2
+    limit); None where the OS does not say."""
+    avail = None
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    avail = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    if avail is None:
+        try:
+            avail = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (AttributeError, OSError, ValueError):
+            return None
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f:
+            limit = f.read().strip()
+        with open("/sys/fs/cgroup/memory.current") as f:
+            used = int(f.read().strip())
+        if limit != "max":
+            avail = min(avail, max(0, int(limit) - used))
+    except (OSError, ValueError):
+        pass
+    return avail
+
+
+def cap_jobs(requested: int, cpus: int | None = None,
+             memory: int | None | bool = True) -> tuple[int, str]:
+    """(workers, why) for ``--jobs requested``: at most JOBS_PER_CORE a core and one per
+    WORKER_BYTES of available memory, at least one. ``why`` is "" when nothing was capped, else
+    the sentence saying what capped it. ``cpus``/``memory`` default to this machine's figures
+    (``memory=None``: unknown, no memory cap)."""
+    cpus = usable_cpus() if cpus is None else max(1, int(cpus))
+    memory = available_memory() if memory is True else memory
+    limits = [(JOBS_PER_CORE * cpus, f"{cpus} CPU core(s) allow {JOBS_PER_CORE * cpus} "
+                                     f"({JOBS_PER_CORE} a core)")]
+    if memory is not None:
+        n = max(1, int(memory // WORKER_BYTES))
+        limits.append((n, f"{memory / 2**30:.1f} GiB of available memory allows {n} (about "
+                          f"{WORKER_BYTES // 2**20} MB a worker)"))
+    jobs = min([requested] + [n for n, _ in limits])
+    if jobs >= requested:
+        return requested, ""
+    why = "; ".join(text for n, text in limits if n == jobs)
+    return jobs, f"--jobs {requested} capped to {jobs} worker(s): {why}"
 
 
 class LocalExecutor:

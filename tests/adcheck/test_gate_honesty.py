@@ -82,3 +82,36 @@ def test_a_stream_that_fails_drops_output_and_says_so_once(capsys):
     s.flush()
     assert isinstance(s.failed, BrokenPipeError)
     assert capsys.readouterr().err.count("stdout was closed by its reader") == 1
+
+
+# ----------------------------------------------------------------------------- --jobs
+
+def test_jobs_are_capped_by_cores_and_memory():
+    from adcheck.running.executors import WORKER_BYTES, cap_jobs
+    assert cap_jobs(2, cpus=2, memory=8 * 2**30) == (2, "")  # make verify's --jobs 2
+    jobs, why = cap_jobs(1000, cpus=2, memory=64 * 2**30)
+    assert jobs == 4 and why.startswith("--jobs 1000 capped to 4 worker(s)")
+    assert "2 CPU core(s) allow 4" in why and "memory" not in why
+    jobs, why = cap_jobs(16, cpus=64, memory=3 * WORKER_BYTES + 1)
+    assert jobs == 3 and "available memory allows 3" in why and "CPU" not in why
+    assert cap_jobs(8, cpus=1, memory=10)[0] == 1  # never below one worker
+    assert cap_jobs(8, cpus=8, memory=None) == (8, "")  # memory unknown: cores alone
+
+
+@pytest.mark.usefixtures("no_shrink")
+def test_run_with_too_many_jobs_says_it_capped_them(tmp_path, capsys, monkeypatch):
+    from adcheck_helpers import InProcessExecutor
+
+    from adcheck.running import executors
+    asked = []
+
+    def make(kind, payload, jobs, scheduler=None):
+        asked.append(jobs)
+        return InProcessExecutor(payload, jobs, scheduler)
+    monkeypatch.setattr(executors, "make_executor", make)
+    monkeypatch.setattr(executors, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(executors, "available_memory", lambda: 64 * 2**30)
+    rc = main(["run", "-i", "B1.quadratic-gradient", "-e", "reverse", "--examples", "1",
+               "--jobs", "1000", "--no-studies", "--out", str(tmp_path / "out")])
+    assert rc == ExitCode.OK and asked == [4]
+    assert "--jobs 1000 capped to 4 worker(s): 2 CPU core(s) allow 4" in capsys.readouterr().err
