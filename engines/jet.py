@@ -77,6 +77,15 @@ def sq(g):
     return np.einsum("i...,i...->...", g, g)
 
 
+def times(a, b):
+    """a·b, zero wherever a factor is exactly zero, even against an infinite one: a zero
+    gradient or Laplacian is structural, as a zero tangent is (engines.primitives._zeros)."""
+    out = a * b
+    if np.isfinite(np.add.reduce(out, None)):
+        return out
+    return np.where((np.asarray(a) == 0) | (np.asarray(b) == 0), 0.0, out)
+
+
 def parts(x, d):
     """(value, gradient, Laplacian) of a jet or a constant (zero gradient and Laplacian)."""
     if isinstance(x, Jet):

@@ -131,7 +131,7 @@ class LinalgNames:
         return self.reshape(out, _shape(out) + (1, 1)) if keepdims else out
 
     def vector_norm(self, x, axis=None, keepdims=False, ord=2):  # noqa: A002
-        if ord == 2:
+        if ord == 2:  # gradient 0 at x = 0: the convention of the sqrt block
             return self.sqrt(self.sum(self.square(x), axis=axis, keepdims=keepdims))
         if ord == math.inf:
             return self.max(self.abs(x), axis=axis, keepdims=keepdims)

@@ -186,6 +186,7 @@ class MoreNames:
                            self.asarray(float(n) - c))
 
     def std(self, x, axis=None, keepdims=False, correction=0.0, ddof=None):
+        # of one value: identically 0, derivatives 0 (the sqrt block's zero-slope convention)
         return self.sqrt(self.var(x, axis, keepdims, correction, ddof))
 
     def _along_last(self, x, axis, fn):

@@ -18,7 +18,7 @@ import numpy as np
 from . import jet as _jet_module
 from . import transforms as T
 from .core import TABLE
-from .jet import Jet, dim, jet, sq, val
+from .jet import Jet, dim, jet, sq, times, val
 from .namespace import Namespace, SlogdetResult, ad, numpy_ns
 
 __all__ = ["XP", "Jet", "P", "derived_rule", "jet_function", "rule_of"]
@@ -72,7 +72,8 @@ def _unary(prim):
         fv = prim.impl(x.v)
         a = slope(numpy_ns, x.v, fv)
         b = T.jvp(slope, ad, (x.v,), np.ones(np.shape(x.v)))[1]
-        return Jet(fv, a * x.g, a * x.l + b * sq(x.g))
+        # sqrt at 0: an infinite slope meets a zero gradient (std of one value)
+        return Jet(fv, times(a, x.g), times(a, x.l) + times(b, sq(x.g)))
     return rule
 
 

@@ -7,6 +7,12 @@ where the true derivative is finite. ``times`` and ``over`` compute the plain pr
 only when it is not finite, replace the factor at those zeros by a finite one with
 ``where`` -- an operation with rules of its own, so the result stays differentiable to any
 order (the replaced factor receives a zero cotangent through ``where``, never 0·inf).
+
+A partial derivative that is exactly zero is structural in the same way, in reverse mode: the
+cotangent it meets may be infinite (it passed sqrt at 0), and the path carries nothing. This
+is forward mode's answer read backwards -- there the zero slope of x² at 0 makes the tangent
+zero before it meets sqrt's infinite slope -- so both modes give ‖x‖ at 0 the minimum-norm
+subgradient 0 and the standard deviation of one value its true derivative 0 (the sqrt block).
 """
 
 from __future__ import annotations
@@ -37,10 +43,18 @@ def _structural(t, out):
 
 
 def times(t, d):
-    """t·d, zero wherever t is zero, even where the factor d is inf or NaN."""
+    """t·d, zero wherever t is zero (even where d is inf or NaN) or d is zero and t is inf."""
     out = ops.multiply(t, d)
     bad = _structural(t, out)
-    return out if bad is None else ops.multiply(t, ops.where(0.0, d, cond=bad))
+    if bad is not None:
+        d = ops.where(0.0, d, cond=bad)
+        out = ops.multiply(t, d)
+    bad = _structural(d, out)
+    if bad is not None:
+        bad = bad & np.isinf(primal(t))  # a NaN (co)tangent is news, not a structural zero's
+        if bad.any():
+            out = ops.multiply(ops.where(0.0, t, cond=bad), d)
+    return out
 
 
 def over(t, y):

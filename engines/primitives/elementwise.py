@@ -39,6 +39,11 @@ defprim(
     derivative=lambda xp, x, ans: xp.add(ans, 1.0), uses=("ans",),
     exact=mpmath.expm1, sym=lambda x: sympy.exp(x) - 1,
 )
+# sqrt's slope is infinite at 0. Where it meets an exactly zero slope inside -- ‖x‖ =
+# sqrt(Σx²) at x = 0, the standard deviation of one value -- every own engine drops the path
+# (``_zeros.times``, ``jet.times``): the gradient of ‖x‖ at 0 is its minimum-norm subgradient
+# 0, as in torch and jax, and std's is its true 0. Higher derivatives at a cone's tip have no
+# value; the engines give finite numbers or inf there, never NaN.
 defprim(
     "sqrt", np.sqrt, elementwise=True, domain=("positive",),
     derivative=lambda xp, x, ans: xp.divide(0.5, ans), uses=("ans",),
