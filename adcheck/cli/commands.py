@@ -90,6 +90,7 @@ def cmd_run(args, argv) -> int:
     reg = load_catalogue()
     plugins = load_plugins(args.plugin)
     ids = select(args.identity, reg, "identity")
+    _known_engines(reg, ids)
     names = _engine_names(args.engine)
     if not ids or not names:
         print("adcheck: the filters selected nothing", file=sys.stderr)
@@ -99,9 +100,27 @@ def cmd_run(args, argv) -> int:
     with OutLock(out_dir):
         res = _execute(args, argv, reg, ids, names, plugins)
         paths = _write(publish, res, out_dir, baseline)
-    _summary(res, paths)
-    drifted = _drift_gate(res, baseline, args.fail_on_drift)
-    return _gate(res, drifted)
+    # The verdict first, from the results alone; printing it cannot change it.
+    drifted = _drift_failures(res, baseline, args.fail_on_drift)
+    code = _gate(res, drifted)
+    _summary(res, paths, _not_run(args.engine))
+    _say_drift(drifted, args.fail_on_drift)
+    _say_gate(res, code)
+    return code
+
+
+def _known_engines(reg, ids) -> None:
+    """An identity restricted to engines that do not exist would be "not applicable" to every
+    engine and never judged: a usage error naming it (an engine that exists but whose library is
+    missing is not: the run says which, and that the identity was never judged)."""
+    from adcheck import engines
+    for i in ids:
+        unknown = [n for n in (reg[i].engines or ()) if n not in engines.ENGINES
+                   and n not in engines.UNAVAILABLE]
+        if unknown:
+            raise UsageError(f"identity {i!r} names unknown engine(s) "
+                             f"{', '.join(map(repr, unknown))}; the engines are: "
+                             f"{', '.join([*engines.ENGINES, *engines.UNAVAILABLE])}")
 
 
 def _capped_jobs(requested: int) -> int:
@@ -115,15 +134,29 @@ def _capped_jobs(requested: int) -> int:
 
 
 def _gate(res, drifted=False) -> int:
-    """The exit code of a run's (or a merge's) results: 0 pass, 1 fail, 4 nothing judged."""
+    """The exit code of a run's (or a merge's) results: 0 pass, 1 fail (a check failed or
+    errored, a record drifted, or an identity was never judged), 4 nothing judged."""
     verdict = res["summary"]["verdict"]
     if verdict == "fail" or drifted:
         return ExitCode.CHECKS_FAILED
     if verdict != "pass" or not judged_count(res["records"]):
-        print("adcheck: NOTHING JUDGED: no case passed or failed; this run certifies nothing",
-              file=sys.stderr)
         return ExitCode.NO_TESTS_JUDGED
     return ExitCode.OK
+
+
+def _say_gate(res, code) -> None:
+    """Why the gate's code is what it is, on stderr (which a closed stdout leaves alone)."""
+    unjudged = res["summary"].get("unjudged") or []
+    if code == ExitCode.NO_TESTS_JUDGED:
+        print("adcheck: NOTHING JUDGED: no case passed or failed; this run certifies nothing",
+              file=sys.stderr)
+        return
+    for u in unjudged:
+        print(f"adcheck: UNJUDGED: identity {u['identity']!r} was never judged (no case passed "
+              f"or failed on any engine): {u['why']}", file=sys.stderr)
+    if unjudged and code != ExitCode.OK:
+        print(f"adcheck: FAIL: {len(unjudged)} identity(ies) never judged; a run that did not "
+              "check an identity does not pass", file=sys.stderr)
 
 
 def _execute(args, argv, reg, ids, names, plugins) -> dict:
@@ -231,31 +264,60 @@ def _baseline(args) -> dict | None:
     return None if args.baseline is None else load_results(args.baseline, "--baseline")
 
 
-def _drift_gate(results: dict, baseline: dict | None, factor: float | None) -> list[dict]:
-    """With --fail-on-drift: print and return the records whose error grew more than factor."""
+def _drift_failures(results: dict, baseline: dict | None, factor: float | None) -> list[dict]:
+    """With --fail-on-drift: the records whose error grew more than factor."""
     if baseline is None or factor is None:
         return []
     from adcheck.report import drift_failures
-    failures = drift_failures(results, baseline, factor)
+    return drift_failures(results, baseline, factor)
+
+
+def _say_drift(failures: list[dict], factor: float | None) -> None:
     for f in failures:
         print(f["message"])
     if failures:
         print(f"adcheck: FAIL: {len(failures)} record(s) drifted more than x{factor:g} "
               "since the baseline")
-    return failures
 
 
-def _summary(res, paths) -> None:
+def _summary(res, paths, not_run=()) -> None:
+    """The summary table, the failures' messages and the one-line verdict.
+
+    The line counts records (one per identity and engine) and cases: a passing record may hold
+    inconclusive cases, and an identity may have had no judged case at all; both are said, and
+    so are the engines of `adcheck engines` that did not run for want of their library."""
     from adcheck.report.terminal import summary_table
+    from adcheck.running.results import case_counts
     print(summary_table(res))
-    c = res["summary"]["counts"]
+    s = res["summary"]
+    c = s["counts"]
     for r in res["records"]:
         if r["outcome"] in ("fail", "error"):
             print(r["message"])
-    print(f"adcheck: {res['summary']['verdict'].upper()}: " + ", ".join(
-        f"{v} {k}" for k, v in c.items()) + f"; {judged_count(res['records'])} case(s) "
-        f"judged ({res['timing']['wall_s']:.1f} s); "
-        f"report in {Path(paths['results']).parent}")
+    cases = s.get("cases") or case_counts(res["records"])
+    hidden = sum(int((r.get("counts") or {}).get("inconclusive", 0))
+                 for r in res["records"] if r["outcome"] == "pass")
+    unjudged = [str(u["identity"]) for u in s.get("unjudged") or []]
+    parts = [", ".join(f"{v} {k}" for k, v in c.items()) + " record(s)",
+             f"{judged_count(res['records']):,} case(s) judged ({cases['pass']:,} pass, "
+             f"{cases['fail']:,} fail), {cases['inconclusive']:,} inconclusive and "
+             f"{cases['error']:,} error case(s), {hidden:,} inconclusive inside passing records",
+             f"{len(unjudged)} identity(ies) never judged" + (f": {', '.join(unjudged)}"
+                                                              if unjudged else "")]
+    if not_run:
+        parts.append(f"not run, library not installed: {', '.join(not_run)}")
+    print(f"adcheck: {s['verdict'].upper()}: " + "; ".join(parts)
+          + f" ({res['timing']['wall_s']:.1f} s); report in {Path(paths['results']).parent}")
+
+
+def _not_run(patterns) -> list[str]:
+    """The engines `adcheck engines` lists as unavailable that the -e patterns (none: every
+    engine) would have selected."""
+    from fnmatch import fnmatchcase
+
+    from adcheck import engines
+    return [n for n in engines.UNAVAILABLE
+            if not patterns or any(fnmatchcase(n, p) for p in patterns)]
 
 
 def cmd_report(args, argv) -> int:
@@ -267,9 +329,10 @@ def cmd_report(args, argv) -> int:
         paths = _write(publish, results, out_dir, baseline)
     if "html" not in paths:
         return ExitCode.INTERNAL_ERROR
+    drifted = _drift_failures(results, baseline, args.fail_on_drift)
     print(f"adcheck: report written to {paths['html']}")
-    return ExitCode.CHECKS_FAILED if _drift_gate(results, baseline, args.fail_on_drift) \
-        else ExitCode.OK
+    _say_drift(drifted, args.fail_on_drift)
+    return ExitCode.CHECKS_FAILED if drifted else ExitCode.OK
 
 
 def cmd_merge(args, argv) -> int:
@@ -279,8 +342,10 @@ def cmd_merge(args, argv) -> int:
     res = merge(parts, ["merge", *argv[1:]])
     with OutLock(out_dir):
         paths = _write(publish, res, out_dir, None)
+    code = _gate(res)
     _summary(res, paths)
-    return _gate(res)
+    _say_gate(res, code)
+    return code
 
 
 # The mutation battery needs few cases: every mutant is caught on the first example it meets

@@ -91,7 +91,7 @@ def tolerant_stdout():
     try:
         yield sys.stdout
     finally:
-        for name, (real, wrapper) in saved.items():
+        for _, wrapper in saved.values():
             wrapper.flush()
         for name, (real, wrapper) in saved.items():
             if getattr(sys, name) is wrapper:

@@ -57,8 +57,56 @@ def identity_entry(rec) -> dict:
 NOTHING_JUDGED = "nothing-judged"
 
 
+def case_counts(records: list[dict]) -> dict:
+    """Cases per outcome over the records (a record without counts is one case of its
+    outcome); a not-applicable record counts as one not-applicable case."""
+    out = dict.fromkeys(OUTCOMES, 0)
+    for r in records:
+        c = r.get("counts")
+        if isinstance(c, dict) and sum(c.values()):
+            for k in OUTCOMES:
+                out[k] += int(c.get(k, 0))
+        else:
+            out[r["outcome"]] += 1
+    return out
+
+
+def unjudged_identities(records: list[dict]) -> list[dict]:
+    """``[{"identity", "why"}]``: the identities of the records none of whose cases was judged
+    (passed or failed) by any engine: every case inconclusive, errored or not applicable. Such
+    an identity was never checked, and a run holding one is not a pass."""
+    by: dict = {}
+    for r in records:
+        by.setdefault(r.get("identity"), []).append(r)
+    out = []
+    for ident, recs in by.items():
+        if judged_count(recs):
+            continue
+        tried = [r for r in recs if r["outcome"] in ("error", "inconclusive")]
+        whys = list(dict.fromkeys(f"{r.get('engine', '?')}: {_reason(r)}"
+                                  for r in (tried or recs)))
+        why = "; ".join(whys[:3]) + (f"; and {len(whys) - 3} more" if len(whys) > 3 else "")
+        out.append({"identity": ident, "why": why})
+    return out
+
+
+def _reason(record: dict) -> str:
+    """The record's message without its leading "<engine> on <identity>: " and rerun line."""
+    text = str(record.get("message", "")).split("\n")[0]
+    head = f"{record.get('engine')} on {record.get('identity')}: "
+    text = text[len(head):] if text.startswith(head) else text
+    return text[:200] + ("..." if len(text) > 200 else "")
+
+
 def summarize(records: list[dict], fail_under: float | None = None) -> dict:
-    """Counts per outcome, pass rate over judged records, and the gate's verdict."""
+    """Counts per outcome (of records and of cases), pass rate over judged records, the
+    identities never judged, and the gate's verdict.
+
+    The verdict is "fail" when a check failed or errored (or, with ``fail_under``, when the pass
+    rate is below it), "nothing-judged" when no case at all was judged, and "fail" as well when
+    some identity of the run had no judged case: a gate that passed beside an identity it never
+    checked would certify what it did not see.
+    """
     counts = dict.fromkeys(OUTCOMES, 0)
     for r in records:
         counts[r["outcome"]] += 1
@@ -69,9 +117,13 @@ def summarize(records: list[dict], fail_under: float | None = None) -> dict:
     ok = counts["fail"] == 0 and counts["error"] == 0 if fail_under is None \
         else 100 * rate >= fail_under
     verdict = "pass" if ok else "fail"
+    unjudged = unjudged_identities(records)
     if ok and not judged_count(records):  # a run that certified nothing is never a pass
         verdict = NOTHING_JUDGED
-    return {"verdict": verdict, "counts": counts, "pass_rate": rate}
+    elif unjudged:  # nor is one that left an identity unchecked, whatever --fail-under says
+        verdict = "fail"
+    return {"verdict": verdict, "counts": counts, "pass_rate": rate,
+            "cases": case_counts(records), "unjudged": unjudged}
 
 
 def build(*, argv, seed, examples, engines, identities, plugins, records, started, finished,

@@ -115,3 +115,113 @@ def test_run_with_too_many_jobs_says_it_capped_them(tmp_path, capsys, monkeypatc
                "--jobs", "1000", "--no-studies", "--out", str(tmp_path / "out")])
     assert rc == ExitCode.OK and asked == [4]
     assert "--jobs 1000 capped to 4 worker(s): 2 CPU core(s) allow 4" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- unjudged identities
+
+def _raises(xp, x, q):
+    raise RuntimeError("the closed form always raises")
+
+
+def _nan_inputs(d):
+    n = d.integer(1, 3)
+    x = d.reals((n,))
+    return (x * float("nan"), d.reals((n, n)))
+
+
+def _unjudged_runs():
+    from dataclasses import replace
+
+    from adcheck_helpers import quadratic
+    return [quadratic("T.gate-raising-closed-form", closed_form=_raises),
+            replace(quadratic("T.gate-nan-inputs"), inputs=_nan_inputs)]
+
+
+@pytest.mark.usefixtures("in_process", "no_shrink")
+@pytest.mark.parametrize("index", [0, 1], ids=["closed-form-raises", "sampler-gives-nan"])
+def test_an_identity_never_judged_fails_the_run_beside_a_pass(index, tmp_path, capsys):
+    # once: "adcheck: PASS: 1 pass, 0 fail, 1 inconclusive", exit 0
+    from adcheck_helpers import temporary
+    rec = _unjudged_runs()[index]
+    with temporary(identities=[rec]):
+        rc = main(["run", "-i", rec.id, "-i", "B1.quadratic-gradient", "-e", "reverse",
+                   "-e", "central", "--examples", "2", "--no-studies",
+                   "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == ExitCode.CHECKS_FAILED, err
+    summary = json.loads((tmp_path / "out" / "results.json").read_text())["summary"]
+    assert summary["verdict"] == "fail" and summary["counts"]["pass"] == 2
+    assert [u["identity"] for u in summary["unjudged"]] == [rec.id]
+    assert f"UNJUDGED: identity {rec.id!r} was never judged" in err
+    assert "1 identity(ies) never judged" in err
+
+
+@pytest.mark.usefixtures("in_process")
+def test_an_identity_naming_an_unknown_engine_is_a_usage_error(tmp_path, capsys):
+    # once: silently not-applicable on every engine beside a PASS
+    from adcheck_helpers import quadratic, temporary
+    rec = quadratic("T.gate-unknown-engine", engines=("no-such-engine",))
+    with temporary(identities=[rec]):
+        rc = main(["run", "-i", rec.id, "-i", "B1.quadratic-gradient", "-e", "reverse",
+                   "--examples", "1", "--no-studies", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == ExitCode.USAGE_ERROR
+    assert f"identity {rec.id!r} names unknown engine(s) 'no-such-engine'" in err
+
+
+def test_summarize_counts_unjudged_identities_and_cases():
+    from adcheck.running.results import summarize
+    ok = {"identity": "A", "engine": "reverse", "outcome": "pass",
+          "counts": {"pass": 3, "inconclusive": 1}, "message": "reverse on A: 3 of 4 pass"}
+    na = {"identity": "A", "engine": "symbolic", "outcome": "not-applicable",
+          "counts": {}, "message": "symbolic on A: not applicable: too big"}
+    inc = {"identity": "B", "engine": "reverse", "outcome": "inconclusive",
+           "counts": {"inconclusive": 2}, "message": "reverse on B: inconclusive on all 2"}
+    only_na = {"identity": "C", "engine": "complex-step", "outcome": "not-applicable",
+               "counts": {}, "message": "complex-step on C: not applicable: not analytic"}
+    s = summarize([ok, na])
+    assert s["verdict"] == "pass" and s["unjudged"] == []
+    assert s["cases"] == {"pass": 3, "fail": 0, "inconclusive": 1, "error": 0,
+                          "not-applicable": 1}
+    s = summarize([ok, na, inc, only_na])
+    assert s["verdict"] == "fail"
+    assert s["unjudged"] == [{"identity": "B", "why": "reverse: inconclusive on all 2"},
+                             {"identity": "C", "why": "complex-step: not applicable: not analytic"}]
+    assert summarize([ok, inc], fail_under=50)["verdict"] == "fail"  # not excused by a rate
+    assert summarize([inc])["verdict"] == "nothing-judged"  # still exit 4, not 1
+
+
+# ----------------------------------------------------------------------------- the summary line
+
+def _sometimes_nan(d):
+    n = d.integer(1, 3)
+    x = d.reals((n,))
+    return (x * float("nan") if d.integer(0, 1) else x, d.reals((n, n)))
+
+
+@pytest.mark.usefixtures("in_process", "no_shrink")
+def test_the_summary_line_counts_cases_and_names_engines_not_run(tmp_path, capsys,
+                                                                  monkeypatch):
+    # once: "adcheck: PASS: 1 pass, 0 fail, 0 inconclusive, ..." beside inconclusive cases
+    # hidden in the passing record, and nothing about the engines that could not run
+    from adcheck_helpers import quadratic, temporary
+
+    from adcheck import engines
+    monkeypatch.setitem(engines.UNAVAILABLE, "t-missing-lib", "pip install t-missing-lib")
+    from dataclasses import replace
+    rec = replace(quadratic("T.gate-sometimes-nan"), inputs=_sometimes_nan)
+    with temporary(identities=[rec]):
+        rc = main(["run", "-i", rec.id, "-e", "reverse", "-e", "t-*", "--examples", "8",
+                   "--no-studies", "--out", str(tmp_path / "out")])
+    res = json.loads((tmp_path / "out" / "results.json").read_text())
+    (r,) = res["records"]
+    hidden = r["counts"]["inconclusive"]
+    assert rc == ExitCode.OK and r["outcome"] == "pass" and 0 < hidden < 8
+    assert res["summary"]["cases"]["inconclusive"] == hidden
+    line = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("adcheck: ")][-1]
+    assert line.startswith("adcheck: PASS: 1 pass, 0 fail, 0 inconclusive, 0 error, "
+                           "0 not-applicable record(s); ")
+    assert (f"{8 - hidden} case(s) judged ({8 - hidden} pass, 0 fail), {hidden} inconclusive "
+            f"and 0 error case(s), {hidden} inconclusive inside passing records") in line
+    assert "0 identity(ies) never judged" in line
+    assert "not run, library not installed: t-missing-lib" in line
