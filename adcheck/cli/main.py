@@ -21,17 +21,21 @@ SHRINK_BUDGET_S = 10.0  # adcheck.judging.shrink.BUDGET_S, not imported: --help 
 
 
 EPILOG = """exit codes:
-  0  all selected checks passed
+  0  all selected checks passed, and every selected identity had a judged case
   1  some check failed or errored (with --fail-under: the pass rate is below PCT;
-     with --fail-on-drift: an error grew more than FACTOR since --baseline)
-  2  usage error (bad option, unknown identity or engine, plugin that fails to import,
-     --out naming a file, a missing or unreadable results/baseline file)
+     with --fail-on-drift: an error grew more than FACTOR since --baseline), or
+     some identity was never judged (every case of it inconclusive, errored or not
+     applicable, on every engine), whatever --fail-under says
+  2  usage error (bad option, unknown identity or engine, an identity naming an
+     unknown engine, plugin that fails to import, --out naming a file, a missing or
+     unreadable results/baseline file)
   3  internal error (a bug in adcheck itself)
   4  the filters selected nothing, or nothing selected was judged
   130  interrupted (Ctrl-C); 128+N for another terminating signal N; the previous
      outputs in --out are left as they were
 User code that raises, exits (sys.exit, os._exit), aborts, crashes or passes --timeout is
-an 'error' outcome of its case (exit 1), not exit 3."""
+an 'error' outcome of its case (exit 1), not exit 3. Output that cannot be written (stdout
+closed by `| head`, a full disk) is said on stderr and never changes the exit code."""
 
 
 def _int_in(lo: int, hi: int | None, what: str):
