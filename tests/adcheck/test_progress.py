@@ -26,10 +26,14 @@ def test_piped_progress_is_quiet_between_intervals():
     assert buf.getvalue() == ""
 
 
+class Tty(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self):
+        return True
+
+
 def test_a_terminal_gets_a_bar():
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
     buf = Tty()
     p = Progress(stream=buf)
     p.start(3)
@@ -47,9 +51,6 @@ def test_say_writes_one_plain_line():
 
 
 def test_say_on_a_terminal_keeps_the_bar():
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
     buf = Tty()
     p = Progress(stream=buf)
     p.start(3)
