@@ -189,3 +189,25 @@ __all__ = [
     "GUARD", "ExactNamespace", "convert_args", "evaluate_exact", "exact_impl", "exact_ns",
     "norm_rel_error", "rel_error", "to_exact", "to_float", "ulps",
 ]
+
+
+# ----------------------------------------------------------------------------- a line's flaws
+
+KINK = "a kink within the step: one-sided derivatives differ, so the value is inconclusive"
+BRANCH = ("a branch point or singularity within the step: f is not finite (or not real) at "
+          "or beside x (sqrt or log at 0, a pole), so the value is inconclusive")
+
+
+def flaw(d, other, dps: int) -> str:
+    """Why a line's derivative ``d`` (and its estimate ``other`` at twice the step) cannot be
+    trusted: BRANCH where either is NaN or infinite, KINK where they differ past 10^(-dps/2)."""
+    if not all(mpmath.isfinite(e) for e in (*d.flat, *other.flat)):
+        return BRANCH
+    tol = mpmath.mpf(10) ** (-dps // 2)
+    return KINK if any(abs(a - b) > tol * (1 + abs(a)) for a, b in zip(d.flat, other.flat)) \
+        else ""
+
+
+def worst_flaw(notes) -> str:
+    """The note of a derivative made of lines: BRANCH before KINK, "" when every line is sound."""
+    return BRANCH if BRANCH in notes else KINK if KINK in notes else ""

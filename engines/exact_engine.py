@@ -8,7 +8,7 @@ import numpy as np
 from .base import KINDS, Cost, KindDispatch, Result, as_float_args
 from .core import EPS
 from .errors import InputError
-from .exact import GUARD, convert_args, exact_ns, to_exact, to_float
+from .exact import GUARD, convert_args, exact_ns, flaw, to_exact, to_float, worst_flaw
 
 
 class ExactEngine(KindDispatch):
@@ -126,24 +126,3 @@ class ExactEngine(KindDispatch):
         """dps digits of the largest entry: an entry that is 0 (a linear function's second
         derivative) is known to that absolute accuracy only, not to half an ulp of itself."""
         return 10.0 ** -self.dps * max(1.0, float(np.max(np.abs(rounded), initial=0.0)))
-
-
-
-KINK = "a kink within the step: one-sided derivatives differ, so the value is inconclusive"
-BRANCH = ("a branch point or singularity within the step: f is not finite (or not real) at "
-          "or beside x (sqrt or log at 0, a pole), so the value is inconclusive")
-
-
-def flaw(d, other, dps: int) -> str:
-    """Why a line's derivative ``d`` (and its estimate ``other`` at twice the step) cannot be
-    trusted: BRANCH where either is NaN or infinite, KINK where they differ past 10^(-dps/2)."""
-    if not all(mpmath.isfinite(e) for e in (*d.flat, *other.flat)):
-        return BRANCH
-    tol = mpmath.mpf(10) ** (-dps // 2)
-    return KINK if any(abs(a - b) > tol * (1 + abs(a)) for a, b in zip(d.flat, other.flat)) \
-        else ""
-
-
-def worst_flaw(notes) -> str:
-    """The note of a derivative made of lines: BRANCH before KINK, "" when every line is sound."""
-    return BRANCH if BRANCH in notes else KINK if KINK in notes else ""

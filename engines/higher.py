@@ -59,8 +59,7 @@ def ad_derivative(engine, f, args, wrt: int, order: int) -> Result:
 
 def _line(f, args, wrt, v, order, dps):
     """(g^(k)(0), flaw note or "") for g(t) = f(x + t v), at (k + 2)·dps + guard digits."""
-    from .exact import GUARD, convert_args, exact_ns, to_exact
-    from .exact_engine import flaw
+    from .exact import GUARD, convert_args, exact_ns, flaw, to_exact
     with mpmath.workdps(dps * (order + 2) + GUARD):
         args = list(convert_args(args))
         x, vv = args[wrt], to_exact(np.asarray(v, dtype=float))
@@ -81,8 +80,7 @@ def _line(f, args, wrt, v, order, dps):
 
 def exact_derivative(f, args, wrt: int, order: int, dps: int = 50):
     """(object array of mpf in the order-k layout, flaw note or "", line evaluations)."""
-    from .exact import GUARD, to_exact
-    from .exact_engine import worst_flaw
+    from .exact import GUARD, to_exact, worst_flaw
     order = check_order(order)
     args = as_float_args(args, wrt)
     shape = args[wrt].shape
