@@ -103,10 +103,27 @@ def judge_engine_case(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseV
     _locate(v, cmp, allow, result.value, ref)
     if cmp.worst is not None and np.isfinite(cmp.worst["allowance"]):
         v.verified_to = allow.verified_to
-    _settle_outcome(v, rec, engine, ctx, result)
+    _settle_outcome(v, rec, engine, ctx, result, allow)
     if v.outcome == "fail":
         v.diagnosis = _diagnosis(rec, ctx, result.value, ref, allow.total)
     return v
+
+
+def _at_natural_scale(v, rec, ctx, allow, top) -> None:
+    """A derivative that vanishes, or is tiny beside the function's own scale (a linear
+    function's Hessian), has no relative precision to certify; its allowance, as an absolute
+    accuracy at that scale (``errmodel.natural_scale``), is what a pass certifies then."""
+    if allow is None or rec.kind == "residual":
+        return
+    natural = em.natural_scale(em.order_of(rec), ctx.f_magnitude, ctx.x_scale)
+    if not np.isfinite(natural) or natural <= allow.scale:
+        return
+    widest = float(np.max(allow.total, initial=0.0))
+    if widest / natural <= top:
+        v.verified_to = widest / natural
+        v.note = ((v.note + "; ") if v.note else "") + (
+            f"the derivative is tiny beside the function's scale |f|/max(1,|x|)^k = "
+            f"{natural:.2e}: verified to {v.verified_to:.1e} of that scale")
 
 
 def _locate(v, cmp, allow, value, ref) -> None:
@@ -120,12 +137,14 @@ def _locate(v, cmp, allow, value, ref) -> None:
     v.ref = float(np.asarray(ref, dtype=float)[i])
 
 
-def _settle_outcome(v, rec, engine, ctx, result) -> None:
+def _settle_outcome(v, rec, engine, ctx, result, allow=None) -> None:
     """Kinks and the ceiling: when a comparison's outcome does not certify what it says."""
     if kink_blind(engine, result) and v.outcome in ("pass", "fail") and kinked(rec, ctx):
         v.outcome, v.note = "inconclusive", KINK_NOTE
         return
     top = em.ceiling(em.order_of(rec))
+    if v.outcome == "pass" and v.verified_to is not None and v.verified_to > top:
+        _at_natural_scale(v, rec, ctx, allow, top)
     if v.outcome == "pass" and v.verified_to is not None and v.verified_to > top:
         v.outcome = "inconclusive"
         v.note = (f"this engine cannot resolve the derivative here better than "

@@ -223,6 +223,13 @@ def fd_term(estimate, floor):
     return np.maximum(FD_TRUST * np.abs(np.asarray(estimate, dtype=float)), floor)
 
 
+def natural_scale(order: int, f_magnitude: float, x_scale: float) -> float:
+    """The size of an order-k derivative at the function's own scale, |f| / max(1, |x|)^k:
+    a derivative that vanishes (a linear function's Hessian) or is tiny beside it is judged
+    to an absolute accuracy of that size rather than as a relative precision of nothing."""
+    return f_magnitude / max(1.0, x_scale) ** max(1, order)
+
+
 def fd_floor(order: int, f_magnitude: float, x_scale: float) -> float:
     """The rounding floor of a finite difference of ``order`` (see FD_STENCIL)."""
     order = max(1, min(order, 2))

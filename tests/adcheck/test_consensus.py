@@ -60,3 +60,50 @@ def test_the_reference_is_the_tightest_value_a_majority_supports():
     assert rep.engines["slightly-off"].outlier == "slightly-off"
     assert all(rep.engines[n].outcome == "pass" for n in ("reverse", "exact")), rep.message
     assert "reference engine exact" in rep.reference
+
+
+def _linear(xp, x):
+    return xp.sum(xp.cumsum(x))
+
+
+def _x():
+    import numpy as np
+    return np.arange(1.0, 111.0).reshape(10, 11) / 37
+
+
+def test_two_agreeing_families_pass_on_a_hessian_that_vanishes():
+    """A linear function's Hessian is 0 on every engine: the difference engine's allowance is
+    measured against the function's own scale, so two agreeing families decide."""
+    from adcheck import check
+    rep = check(_linear, (_x(),), kind="hessian",
+                engines=["forward-over-reverse", "reverse-over-reverse", "central"])
+    assert rep.verdict == "pass", rep.message
+    central = rep.engines["central"]
+    assert central.outcome == "pass" and central.verified_to <= 1e-4
+    assert "function's scale" in central.note
+
+
+def test_two_families_that_disagree_on_a_vanishing_hessian_are_not_a_pass():
+    """The same check with a rule off by an absolute 1 (a hundred times central's allowance at
+    the function's scale) is not a pass, and beside the exact engine the rule is blamed."""
+    import numpy as np
+    from adcheck_helpers import temporary
+
+    from adcheck import check
+    from adcheck.engines import registry
+    from adcheck.engines.base import Engine, Result
+
+    class Offset(Engine):
+        name, family, category, max_order = "offset-rule", "offset-rule", "ad", 2
+
+        def derivative(self, kind, f, args, wrt=0, **kw):
+            r = registry.get("forward-over-reverse").derivative(kind, f, args, wrt, **kw)
+            return Result(np.asarray(r.value) + 1.0, r.cost, None, self.name)
+
+    with temporary(engines=[Offset()]):
+        two = check(_linear, (_x(),), kind="hessian", engines=["offset-rule", "central"])
+        three = check(_linear, (_x(),), kind="hessian",
+                      engines=["offset-rule", "central", "forward-over-reverse"])
+    assert two.verdict != "pass", two.message
+    assert three.engines["offset-rule"].outcome == "fail", three.message
+    assert three.engines["offset-rule"].outlier == "offset-rule"
