@@ -136,3 +136,29 @@ def test_lower_layers_import_without_the_judging_code(layer):
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_every_dotted_name_the_readme_names_exists():
+    """`adcheck.x.y` (or `adcheck.x.y(...)`) in the README is importable: a module, or a name in
+    one. Entry point groups are names of another kind."""
+    import importlib
+    import re
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = set(re.findall(r"`(adcheck(?:\.[A-Za-z_]\w*)+)(?:\([^`]*\))?`", text))
+    missing = []
+    for name in sorted(names - {"adcheck.plugins"}):
+        parts = name.split(".")
+        for cut in range(len(parts), 0, -1):
+            try:
+                obj = importlib.import_module(".".join(parts[:cut]))
+            except ImportError:
+                continue
+            try:
+                for attr in parts[cut:]:
+                    obj = getattr(obj, attr)
+            except AttributeError:
+                missing.append(name)
+            break
+        else:
+            missing.append(name)
+    assert names and missing == []

@@ -44,13 +44,6 @@ def timed(v: CaseVerdict, pending) -> CaseVerdict:
 
 # ----------------------------------------------------------------------------- consensus
 
-def _finite(value) -> bool:
-    try:
-        return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
-    except (TypeError, ValueError):
-        return False
-
-
 def _own_error(rec, engine, result, ctx):
     """A consensus candidate's own allowance term, charged as the reference's error."""
     return engine_estimate(engine, result, em.order_of(rec), ctx)
@@ -139,6 +132,7 @@ def _no_majority(results, verdicts, families) -> None:
 
 
 def _finite(value) -> bool:
+    """No NaN or inf in ``value``; a container passes (its leaves are judged one by one)."""
     try:
         return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
     except (TypeError, ValueError):
