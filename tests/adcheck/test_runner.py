@@ -108,3 +108,19 @@ def test_cost_claims_are_judged_fact_by_fact():
     assert by["reverse"]["outcome"] == "fail"
     assert "violated: backward/forward flops: 4 (bound 3)" in by["reverse"]["message"]
     assert by["forward"]["outcome"] == "not-applicable"
+
+
+@pytest.mark.usefixtures("in_process")
+def test_an_engine_runs_its_share_of_the_examples_and_full_gives_it_all():
+    """A witness declaring ``max_examples`` runs that many cases an identity, its record says
+    so, and ``full=True`` (``adcheck run --full``) gives it every case."""
+    rec = quadratic("T.share")
+    witness = Scaled(1.0, name="t-witness")
+    witness.max_examples = 2
+    with temporary(identities=[rec], engines=[witness]):
+        shared, _ = runner.run([rec.id], ["reverse", "t-witness"], 5, 0)
+        full, _ = runner.run([rec.id], ["reverse", "t-witness"], 5, 0, full=True)
+    ran = {r["engine"]: r["examples"] for r in shared}
+    assert ran == {"reverse": 5, "t-witness": 2}
+    assert {r["engine"]: r["examples"] for r in full} == {"reverse": 5, "t-witness": 5}
+    assert all(r["outcome"] == "pass" for r in shared + full)

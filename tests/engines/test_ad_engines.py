@@ -252,3 +252,23 @@ def test_solve_rules_broadcast_stacks_against_vectors_and_matrices():
              example((2, 1, 3, 3), (4, 3, 2), domain=inv))
     solve = dataclasses.replace(TABLE["solve"], examples=extra)
     assert check_primitive(solve, checks=("jvp", "adjoint", "nestings")) >= 9
+
+
+def test_nestings_that_run_the_same_code_name_the_same_computation():
+    """A case computes each computation once: a nesting at first order is its inner mode, and
+    forward/reverse are forward-over-forward/reverse-over-reverse at every order; a subclass
+    (a changed rule) is its own."""
+    from adcheck.engines import registry
+    from adcheck.engines.ad import ADEngine
+
+    def key(name, kind, order):
+        return registry.get(name).computation(kind, order)
+    assert key("forward-over-reverse", "gradient", 1) == key("reverse", "gradient", 1)
+    assert key("reverse-over-forward", "jacobian", 1) == key("forward", "jacobian", 1)
+    assert key("forward-over-reverse", "hessian", 2) != key("reverse", "hessian", 2)
+    assert key("forward", "hessian", 2) == key("forward-over-forward", "hessian", 2)
+    assert key("reverse", "laplacian", 2) == key("reverse-over-reverse", "laplacian", 2)
+
+    class Changed(ADEngine):
+        pass
+    assert Changed("x", "reverse", "reverse").computation("gradient", 1) is None
