@@ -111,7 +111,7 @@ class Identity:
         """One argument tuple drawn deterministically from ``rng`` (a numpy Generator)."""
         if self.inputs is None:
             raise ValueError(f"identity {self.id!r} defines no inputs to sample")
-        from .strategies import RngDraw
+        from .draw import RngDraw
 
         return tuple(self.inputs(RngDraw(rng)))
 

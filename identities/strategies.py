@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .activations import NAMES, SMOOTH_NAMES
+from .draw import RngDraw
 from .networks import encode_arch
 
 MATRIX_KINDS = ("general", "symmetric", "spd", "orthogonal", "ill-conditioned",
@@ -49,26 +50,6 @@ class HypothesisDraw:
 
     def choice(self, options):
         return self._draw(st.sampled_from(list(options)))
-
-
-class RngDraw:
-    """The drawing interface over a numpy Generator (deterministic for a seed)."""
-
-    def __init__(self, rng: np.random.Generator):
-        self._rng = rng
-
-    def integer(self, lo: int, hi: int) -> int:
-        return int(self._rng.integers(lo, hi + 1))
-
-    def real(self, lo: float, hi: float) -> float:
-        return float(self._rng.uniform(lo, hi))
-
-    def reals(self, shape, lo: float = -1.0, hi: float = 1.0) -> np.ndarray:
-        return self._rng.uniform(lo, hi, size=tuple(shape))
-
-    def choice(self, options):
-        options = list(options)
-        return options[int(self._rng.integers(len(options)))]
 
 
 def as_draw(source):
