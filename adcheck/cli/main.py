@@ -52,32 +52,24 @@ def _int_in(lo: int, hi: int | None, what: str):
     return parse
 
 
-def _timeout(text: str) -> float | None:
-    """Seconds > 0, or "none" for no per-case limit."""
-    if text.strip().lower() == "none":
-        return None
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--timeout takes seconds > 0 or 'none', got {text!r}") \
-            from None
-    if not v > 0 or v == float("inf"):  # also refuses nan
-        raise argparse.ArgumentTypeError(f"--timeout must be > 0 seconds (or 'none' for no "
-                                         f"limit), got {text}")
-    return v
+def _seconds(option: str, none: str | None, hint: str):
+    """A parser of seconds > 0 for ``option``; the word ``none`` (if given) means no limit."""
+    def parse(text: str) -> float | None:
+        if none is not None and text.strip().lower() == none:
+            return None
+        try:
+            v = float(text)
+        except ValueError:
+            takes = f"seconds > 0 or {none!r}" if none is not None else "seconds > 0"
+            raise argparse.ArgumentTypeError(f"{option} takes {takes}, got {text!r}") from None
+        if not 0 < v < float("inf"):  # also refuses nan
+            raise argparse.ArgumentTypeError(f"{option} must be > 0 seconds ({hint}), got {text}")
+        return v
+    return parse
 
 
-def _seconds(text: str) -> float:
-    """Seconds > 0 (--shrink-budget)."""
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--shrink-budget takes seconds > 0, got {text!r}") \
-            from None
-    if not 0 < v < float("inf"):  # also refuses nan
-        raise argparse.ArgumentTypeError(f"--shrink-budget must be > 0 seconds (--no-shrink "
-                                         f"for none), got {text}")
-    return v
+_timeout = _seconds("--timeout", "none", "or 'none' for no limit")
+_shrink_budget = _seconds("--shrink-budget", None, "--no-shrink for none")
 
 
 def _percent(text: str) -> float:
@@ -140,7 +132,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=_timeout, default=60.0, metavar="SECONDS",
                      help="time for everything done for one case, > 0, or 'none' for no "
                           "limit (default 60)")
-    run.add_argument("--shrink-budget", type=_seconds, default=SHRINK_BUDGET_S,
+    run.add_argument("--shrink-budget", type=_shrink_budget, default=SHRINK_BUDGET_S,
                      metavar="SECONDS",
                      help="time to search for a smaller failing input, per failing identity "
                           f"and engine, each replay under --timeout (default {SHRINK_BUDGET_S:g})")
