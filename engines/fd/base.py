@@ -66,6 +66,9 @@ class FDEngine(Engine):
         """The order-th derivative along every coordinate line: values and errors stacked on
         a leading axis, and the ``Est`` of each line that is not plainly "ok" (a scheme with a
         batched form, ``first_many``, runs every line at once: see ``batch``)."""
+        if not np.size(call.f0):  # an empty output: its derivative is empty, nothing to step
+            empty = np.zeros((call.x.size,) + np.shape(call.f0))
+            return empty, empty, []
         many = getattr(self, "first_many" if order == 1 else "second_many", None)
         if many is not None and call.x.size:
             got = many(Lines(call))
@@ -80,6 +83,9 @@ class FDEngine(Engine):
 
     def jvp(self, f, args, wrt, tangent, *, domain=None) -> Result:
         call = self._call(f, args, wrt, domain)
+        if not np.size(call.f0):  # an empty output has the empty derivative
+            empty = np.zeros(np.shape(call.f0))
+            return self._result(call, empty, empty, [])
         est = self.first(call.line(tangent))
         return self._result(call, est.value, est.error, [est])
 

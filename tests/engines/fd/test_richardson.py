@@ -2,18 +2,23 @@
 
 import mpmath
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adcheck.api.check import check
 from adcheck.engines.exact import evaluate_exact, to_exact, to_float
 from adcheck.engines.exact_engine import ExactEngine
 from adcheck.engines.fd import Central, Richardson, fitted_slope
 from adcheck.engines.fd._common import Call
 from adcheck.engines.fd.richardson import FIRST, SECOND, tableau
+from adcheck.engines.namespace import numpy_ns
 from benchmarks.accuracy import GOAL_BOUND, GOAL_WITHIN_100, campaign
 
 ENGINE = Richardson()
 ORACLE = ExactEngine(dps=30)
+OWN = ["forward", "reverse", "forward-over-reverse", "reverse-over-forward", "central",
+       "richardson", "complex-step", "exact", "symbolic"]
 
 
 def f(xp, x):
@@ -156,3 +161,25 @@ def test_a_zero_slope_does_not_pull_the_step_into_another_regime():
     p = np.array([96.457441424221, 0.8352807227354057, 0.08554767542917642, 0.02355357640963315])
     r = ENGINE.gradient(rec.f, (p, 50.73849901406419, 1.0))
     assert abs(r.value[2]) <= r.error[2] <= 1e-10
+
+
+EMPTY = {  # outputs with no entries: their derivatives are empty arrays, nothing to step
+    "repeat 0 times": lambda xp, x: xp.repeat(x, 0),
+    "diff along a length-1 axis": lambda xp, x: xp.diff(xp.reshape(x, (3, 1)), axis=1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY))
+def test_an_empty_output_has_an_empty_derivative_on_every_own_engine(name):
+    f, x = EMPTY[name], np.array([0.3, -1.2, 0.7])
+    shape = np.shape(f(numpy_ns, x))
+    for kind, kw in (("jacobian", {}), ("jvp", {"direction": np.ones(3)})):
+        rep = check(f, (x,), kind=kind, engines=OWN, **kw)
+        assert rep.verdict == "pass", rep.message
+        assert all(v.outcome == "pass" for v in rep.engines.values()), rep.message
+    # a vjp of an empty output is the zero vector: a pass, no engine failing or erring
+    rep = check(f, (x,), kind="vjp", engines=OWN, direction=np.ones(shape))
+    assert rep.verdict == "pass", rep.message
+    assert not {v.outcome for v in rep.engines.values()} & {"fail", "error"}, rep.message
+    assert ENGINE.jacobian(f, (x,)).value.shape == shape + (3,)
+    assert ENGINE.jvp(f, (x,), 0, np.ones(3)).value.shape == shape
