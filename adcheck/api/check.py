@@ -26,6 +26,16 @@ DEFAULT_ENGINES = {
 }
 """Defaults span three families at least: adcheck's AD, and two difference schemes."""
 
+FIRST_WITNESSES = {1: ("reverse", "central"), 2: ("forward-over-reverse", "central")}
+"""With the default engines a check runs in two stages, as a sequential test does: these two
+families first (adcheck's AD and central differences, about 2 evaluations of f an input), and
+the rest of ``DEFAULT_ENGINES`` only when the first two do not settle it: a verdict other than
+pass, or a central difference closer to its allowance than ``SETTLED_RATIO`` (richardson's
+tighter allowance then judges too). The claim is the same either way: ``verified_to`` is the
+loosest passing engine's, central's, in both."""
+
+SETTLED_RATIO = 0.25
+
 # Orders 3 and 4: two AD nestings (different inner modes) and the exact oracle.
 HIGHER_ORDER_ENGINES = ("forward-over-reverse", "reverse-over-forward", "exact")
 
@@ -91,7 +101,8 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
         args: its arguments, a tuple (or list) of float arrays or numbers.
         wrt: index of the differentiated argument.
         kind: "gradient", "jacobian", "hessian", "hvp" (with ``v``) or "laplacian".
-        engines: engine names or Engine objects (default: adcheck's AD, richardson, central).
+        engines: engine names or Engine objects (default: ``DEFAULT_ENGINES``, in two stages:
+            ``FIRST_WITNESSES``, then the rest when those two do not settle it).
         expected: the claimed derivative: an array, or a closed form ``g(xp, *args)``.
         v: the direction of an "hvp".
         strategy: a hypothesis strategy of argument tuples; given, a failure is replayed
@@ -113,12 +124,37 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
     chosen = _engine_list(engines, order, kind)
     rec = _record(f, kind, wrt, order, expected, v, args, strategy)
     ref = None if expected is None or callable(expected) else _expected_array(expected)
-    case = judge_case(rec, chosen, args, expected=ref)
+    first = _first_stage(engines, order, kind)
+    case = judge_case(rec, first, args, expected=ref) if first else None
+    staged = case is not None and _settled(case)
+    if not staged:
+        case = judge_case(rec, chosen, args, expected=ref)
     rep = _report(kind, case, expected)
+    if staged:
+        rest = [e.name for e in chosen if e.name not in case.verdicts]
+        rep.message += (f"\n  {', '.join(rest)}: not run, the first two families agreed "
+                        f"(engines={[e.name for e in chosen]!r} runs every one)")
     rep.identity = rec
     if rep.verdict == "fail" and strategy is not None and ref is None:
         _shrink(rep, rec, chosen, args)
     return rep
+
+
+def _first_stage(engines, order, kind) -> list[Engine]:
+    """The first witnesses of a default check (``FIRST_WITNESSES``); none when the user chose
+    the engines, or for kind="derivative" (its reference is the exact oracle)."""
+    if engines is not None or kind == "derivative" or order not in FIRST_WITNESSES:
+        return []
+    return _engine_list(FIRST_WITNESSES[order], order, kind)
+
+
+def _settled(case: CaseOutcome) -> bool:
+    """Whether the first stage decided: every engine passed, none near its allowance, and the
+    reference is not under suspicion."""
+    vs = case.verdicts.values()
+    return (bool(vs) and not case.suspect_reference
+            and all(v.outcome == "pass" for v in vs)
+            and all(not v.worst or v.worst["ratio"] <= SETTLED_RATIO for v in vs))
 
 
 def _shrink(rep, rec, chosen, args) -> None:

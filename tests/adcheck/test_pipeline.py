@@ -238,10 +238,41 @@ def test_two_engines_that_disagree_blame_nobody(order):
 
 
 def test_default_engines_span_three_families():
-    rep = adcheck.check(_quad, (X, Q))
-    assert len({ev.family for ev in rep.engines.values()}) >= 3 and rep.ok
-    rep = adcheck.check(_quad, (X, Q), kind="hessian")
+    from adcheck.api.check import DEFAULT_ENGINES
+    from adcheck.engines.registry import ENGINES, family_of
+    for order in (1, 2):
+        assert len({family_of(ENGINES[n]) for n in DEFAULT_ENGINES[order]}) >= 3
+    rep = adcheck.check(_quad, (X, Q), engines=list(DEFAULT_ENGINES[1]))
     assert len({ev.family for ev in rep.engines.values()}) >= 3 and rep.ok, rep.message
+
+
+@pytest.mark.parametrize("kind", ["gradient", "hessian"])
+def test_a_default_check_stops_when_the_first_two_families_agree(kind):
+    rep = adcheck.check(_quad, (X, Q), kind=kind)
+    assert rep.ok and {ev.family for ev in rep.engines.values()} == {"adcheck-ad", "central"}
+    assert "not run, the first two families agreed" in rep.message
+    # the claim is the one every default engine would have made: central's, the loosest
+    full = adcheck.check(_quad, (X, Q), kind=kind, engines=[e for e in rep.engines] + [
+        "richardson"])
+    assert full.ok and rep.verified_to == pytest.approx(full.verified_to)
+
+
+def test_a_default_check_calls_every_engine_when_the_first_two_are_not_decisive():
+    g = (Q + Q.T) @ X
+    allowed = adcheck.check(_quad, (X, Q), expected=g).engines["central"].worst["allowance"]
+    # an error central alone would pass: adcheck's AD (exact to rounding) fails it, and
+    # the rest of the default engines then judge it too
+    near = g.copy()
+    near[1] += 0.5 * allowed
+    rep = adcheck.check(_quad, (X, Q), expected=near)
+    assert not rep.ok and set(rep.engines) == {"reverse", "forward", "richardson", "central"}
+    assert rep.engines["central"].outcome == "pass" and rep.engines["reverse"].outcome == "fail"
+    # where central cannot resolve the derivative (exp over a wide range: its estimate is
+    # unreliable), richardson is called and decides
+    wide = np.array([-60.0, 3.0, 80.0, 95.0])
+    rep = adcheck.check(lambda xp, a: xp.sum(xp.exp(a)), (wide,))
+    assert rep.engines["central"].outcome != "pass", rep.message
+    assert rep.ok and rep.engines["richardson"].outcome == "pass", rep.message
 
 
 # ----------------------------------------------------------------------------- kinks
@@ -347,3 +378,10 @@ def test_a_residual_certifies_the_engines_precision_not_the_rounding(name):
 def test_the_exact_engine_on_a_residual_is_judged_at_its_own_precision():
     recs, _ = runner.run(["B3.black-scholes-pde"], ["exact"], 1, 0)
     assert recs[0]["outcome"] == "pass" and recs[0]["verified_to"] < 1e-14
+
+
+def test_a_first_stage_near_its_allowance_calls_every_engine(monkeypatch):
+    import adcheck.api.check as api
+    monkeypatch.setattr(api, "SETTLED_RATIO", 0.0)  # every nonzero central error is "near"
+    rep = adcheck.check(_quad, (X, Q))
+    assert rep.ok and set(rep.engines) == {"reverse", "forward", "richardson", "central"}
