@@ -72,3 +72,24 @@ def test_bad_order_and_mode_are_usage_errors():
         aj.check_grads(jnp.sin, (jnp.ones(2),), 3)
     with pytest.raises(ValueError, match="modes"):
         aj.check_grads(jnp.sin, (jnp.ones(2),), 1, modes=("sideways",))
+
+
+def test_the_difference_reference_compiles_its_function_once_or_runs_it_eagerly():
+    import numpy as np
+
+    from adcheck.frameworks.jax_side import _float64
+    traces = []
+
+    def smooth(x):
+        traces.append(1)
+        return [jnp.sin(x)]
+
+    def steered(x):  # Python control flow on a value: jax cannot compile it
+        return [jnp.sin(x) if float(x[0]) > 0 else jnp.cos(x)]
+    f, g = _float64(smooth), _float64(steered)
+    with jax.disable_jit():  # as the check runs
+        for t in (0.5, -0.5, 0.25):
+            assert np.array_equal(f([np.full(2, t)]), np.sin(np.full(2, t)))
+            want = np.sin(np.full(2, t)) if t > 0 else np.cos(np.full(2, t))
+            assert np.array_equal(g([np.full(2, t)]), want)
+    assert len(traces) == 1
