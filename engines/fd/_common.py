@@ -66,6 +66,15 @@ def as_domain(domain) -> Domain:
     )
 
 
+class EmptyOutput(Exception):
+    """f has no entries (``repeat(x, 0)``): its derivative is empty, and no step is needed;
+    raised by the first evaluation that shows it, caught where a derivative is assembled."""
+
+    def __init__(self, shape: tuple):
+        super().__init__(f"f has shape {shape}, no entries")
+        self.shape = shape
+
+
 class Call:
     """One derivative request: the function, a safe copy of its arguments, the domain, and
     what is shared by every line of the request (evaluation count, g(0), branches seen)."""
@@ -129,6 +138,8 @@ class Call:
         points on another branch than x are ``crossed`` (t -> the primitive that changed);
         ``moved``, when given, builds x + t v itself (``Lines``: without a dense v)."""
         if t == 0.0:
+            if not self.f0.size:
+                raise EmptyOutput(self.f0.shape)
             return self.f0
         if t not in seen:
             y = self.x + t * v if moved is None else moved(t)  # new array
@@ -142,6 +153,8 @@ class Call:
             if value.shape != self._shape(seen, value):  # x[x > 0]: the output changes shape
                 crossed[t] = "the output's shape"
                 value = np.full(self._shape(seen), np.nan)
+            if not value.size:
+                raise EmptyOutput(value.shape)
             seen[t] = value
             # a smooth f logs no choices; only a non-smooth one needs g(0)'s pattern
             if pat and pat != self.base_pattern():

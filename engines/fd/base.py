@@ -15,7 +15,7 @@ import numpy as np
 
 from ..base import Cost, Engine, Result
 from ..errors import InputError
-from ._common import Call, unit
+from ._common import Call, EmptyOutput, unit
 from .batch import Lines
 
 
@@ -66,9 +66,14 @@ class FDEngine(Engine):
         """The order-th derivative along every coordinate line: values and errors stacked on
         a leading axis, and the ``Est`` of each line that is not plainly "ok" (a scheme with a
         batched form, ``first_many``, runs every line at once: see ``batch``)."""
-        if not np.size(call.f0):  # an empty output: its derivative is empty, nothing to step
-            empty = np.zeros((call.x.size,) + np.shape(call.f0))
-            return empty, empty, []
+        try:
+            return self._lines(call, order)
+        except EmptyOutput as empty:  # f has no entries: neither has its derivative
+            zero = np.zeros((call.x.size,) + empty.shape)
+            return zero, zero, []
+
+    def _lines(self, call: Call, order: int) -> tuple[np.ndarray, np.ndarray, list]:
+        """``_coordinate`` for an output with entries."""
         many = getattr(self, "first_many" if order == 1 else "second_many", None)
         if many is not None and call.x.size:
             got = many(Lines(call))
@@ -83,10 +88,10 @@ class FDEngine(Engine):
 
     def jvp(self, f, args, wrt, tangent, *, domain=None) -> Result:
         call = self._call(f, args, wrt, domain)
-        if not np.size(call.f0):  # an empty output has the empty derivative
-            empty = np.zeros(np.shape(call.f0))
-            return self._result(call, empty, empty, [])
-        est = self.first(call.line(tangent))
+        try:
+            est = self.first(call.line(tangent))
+        except EmptyOutput as empty:  # f has no entries: neither has its derivative
+            return self._result(call, np.zeros(empty.shape), np.zeros(empty.shape), [])
         return self._result(call, est.value, est.error, [est])
 
     def jacobian(self, f, args, wrt=0, *, domain=None) -> Result:

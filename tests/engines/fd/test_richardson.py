@@ -171,15 +171,16 @@ EMPTY = {  # outputs with no entries: their derivatives are empty arrays, nothin
 
 @pytest.mark.parametrize("name", sorted(EMPTY))
 def test_an_empty_output_has_an_empty_derivative_on_every_own_engine(name):
+    """Every own engine returns the empty derivative, and all reach the same outcome: never a
+    failure or an error of one engine beside the others (richardson raised here)."""
     f, x = EMPTY[name], np.array([0.3, -1.2, 0.7])
     shape = np.shape(f(numpy_ns, x))
-    for kind, kw in (("jacobian", {}), ("jvp", {"direction": np.ones(3)})):
-        rep = check(f, (x,), kind=kind, engines=OWN, **kw)
-        assert rep.verdict == "pass", rep.message
-        assert all(v.outcome == "pass" for v in rep.engines.values()), rep.message
-    # a vjp of an empty output is the zero vector: a pass, no engine failing or erring
-    rep = check(f, (x,), kind="vjp", engines=OWN, direction=np.ones(shape))
-    assert rep.verdict == "pass", rep.message
-    assert not {v.outcome for v in rep.engines.values()} & {"fail", "error"}, rep.message
     assert ENGINE.jacobian(f, (x,)).value.shape == shape + (3,)
     assert ENGINE.jvp(f, (x,), 0, np.ones(3)).value.shape == shape
+    for kind, kw in (("jacobian", {}), ("jvp", {"direction": np.ones(3)}),
+                     ("vjp", {"direction": np.ones(shape)})):
+        rep = check(f, (x,), kind=kind, engines=OWN, **kw)
+        outcomes = {v.outcome for v in rep.engines.values()}
+        assert rep.verdict != "fail" and not outcomes & {"fail", "error"}, rep.message
+        if kind != "vjp":  # the vjp of an empty output is a zero vector, not empty
+            assert len(outcomes) == 1, rep.message
