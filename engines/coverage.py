@@ -33,7 +33,10 @@ def _signature(name: str) -> str:
     try:
         for part in name.split("."):
             owner = getattr(owner, part)
-        sig = str(inspect.signature(owner)) if callable(owner) else "(constant)"
+        if callable(owner):
+            sig = str(inspect.signature(owner))
+        else:  # an index trick (r_, c_) is subscripted, a constant is read
+            sig = "[items]" if hasattr(type(owner), "__getitem__") else "(constant)"
         return sig.split(", out=None")[0] + ")" if ", out=None" in sig else sig
     except (TypeError, ValueError, AttributeError):
         return "(...)"

@@ -78,9 +78,32 @@ class UnknownName(UnsupportedOperation):
         near = (f" Closest supported names: {', '.join(self.suggestions)}."
                 if self.suggestions else "")
         name, engine = self._what
-        return (f"'{name}' is not a name of adcheck's array namespace (engine "
-                f"{engine!r}).{near} `adcheck engines --names` lists every supported name "
-                f"with its signature; engines.primitives.defprim adds a primitive.")
+        return (f"not supported: {name} ('{name}' is not a name of adcheck's array namespace, "
+                f"engine {engine!r}).{near} `adcheck engines --names` lists every supported "
+                f"name with its signature; engines.primitives.defprim adds a primitive.")
+
+
+class UnsupportedSpelling(UnknownName):
+    """A supported name called in a form adcheck does not have: a keyword, an argument count
+    or a directive of numpy's that the namespace's version lacks.
+
+    Like an unknown name, it is the function's to change (or adcheck's to extend), never a
+    verdict: ``check`` raises it instead of letting every engine "err" into a failure.
+    """
+
+    def __init__(self, name: str, engine: str, detail: str, signature: str = ""):
+        super().__init__(name, engine)
+        self.detail, self.signature = detail, signature
+
+    def __reduce__(self):
+        return type(self), (*self._what, self.detail, self.signature)
+
+    def __str__(self) -> str:
+        name, engine = self._what
+        takes = f"; adcheck's {name} takes {name}{self.signature}" if self.signature else ""
+        return (f"not supported: {name} in this form ({self.detail}){takes} (engine "
+                f"{engine!r}). `adcheck engines --names` lists every supported name with its "
+                f"signature.")
 
 
 class TracedValueError(TypeError):

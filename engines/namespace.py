@@ -20,6 +20,8 @@ from . import primitives  # noqa: F401  (fills the table)
 from .arraymethods import HOOKS
 from .core import _FORGET, TABLE, XP_NAMES, Box, primal
 from .errors import UnknownName, UnsupportedOperation
+from .namespace_build import NAMES as _BUILD
+from .namespace_build import BuildNames
 from .namespace_linalg import LINALG, SPECIAL, LinalgNames
 from .namespace_more import NAMES as _MORE
 from .namespace_more import MoreNames
@@ -29,6 +31,7 @@ from .namespace_shape import NAMES as _SHAPE
 from .namespace_shape import ShapeNames
 from .primitives import _derive
 from .primitives._util import shape_of as _shape
+from .signatures import guard
 
 # Composites: names built from the primitives in the methods below (not primitives themselves).
 _COMPOSITE = {
@@ -38,11 +41,11 @@ _COMPOSITE = {
     "sum": "sum", "mean": "mean", "where": "where", "vecdot": "multiply+sum", "take": "getitem",
     "asarray": "(constant or stack)", "eye": "(constant)", "zeros": "(constant)",
     "ones": "(constant)", "zeros_like": "(constant)", "ones_like": "(constant)",
-    "full": "(constant)", "arange": "(constant)", "linspace": "(constant)",
+    "full": "(constant)", "arange": "(constant)",
     "linalg.slogdet": "logabsdet", "linalg.vector_norm": "sqrt+sum | pow | max",
     "empty": "(constant)", "empty_like": "(constant)", "full_like": "(constant)",
     "meshgrid": "broadcast_to", "sinc": "sin+divide+where", "i0": "bessel_iv",
-    **_MORE, **_SHAPE, **{f"linalg.{n}": p for n, p in LINALG.items()},
+    **_MORE, **_SHAPE, **_BUILD, **{f"linalg.{n}": p for n, p in LINALG.items()},
     **{f"special.{n}": p for n, p in SPECIAL.items()},
     **_NUMPY, **{f"linalg.{n}": p for n, p in LINALG_NUMPY.items()},
     **{f"special.{n}": p for n, p in SPECIAL_NUMPY.items()},
@@ -125,7 +128,7 @@ class _Sub:
         return self._owner._lookup(f"{self._prefix}.{name}", self, name)
 
 
-class Namespace(MoreNames, ShapeNames, LinalgNames, NumpyNames):
+class Namespace(MoreNames, ShapeNames, LinalgNames, NumpyNames, BuildNames):
     """The supported names bound to one implementation of the primitives.
 
     Each primitive's ``xp`` names are looked up in the table on first use and cached, so a
@@ -138,6 +141,10 @@ class Namespace(MoreNames, ShapeNames, LinalgNames, NumpyNames):
             or a mapping primitive name -> such a function.
         constant: function turning Python/numpy data into this namespace's constant arrays.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        guard(cls, own_only=True)  # an override reports numpy's spellings it lacks, too
 
     def __init__(self, engine: str, prims: Mapping[str, Callable] | Callable,
                  constant: Callable = np.asarray):
@@ -213,10 +220,10 @@ class Namespace(MoreNames, ShapeNames, LinalgNames, NumpyNames):
         return self._p["concat"](*arrays, axis=axis)
 
     def sum(self, x, axis=None, keepdims=False, dtype=None):
-        return self._p["sum"](x, axis=axis, keepdims=keepdims)
+        return self._p["sum"](self._listed(x), axis=axis, keepdims=keepdims)
 
     def mean(self, x, axis=None, keepdims=False, dtype=None):
-        return self._p["mean"](x, axis=axis, keepdims=keepdims)
+        return self._p["mean"](self._listed(x), axis=axis, keepdims=keepdims)
 
     def where(self, cond, x=None, y=None):
         if x is None and y is None:  # numpy's one-argument form: the indices where cond holds
@@ -269,9 +276,6 @@ class Namespace(MoreNames, ShapeNames, LinalgNames, NumpyNames):
     def arange(self, *args, dtype=None):
         return self._constant(np.arange(*args, dtype=float))
 
-    def linspace(self, start, stop, num, endpoint=True, dtype=None):
-        return self._constant(np.linspace(start, stop, num, endpoint=endpoint))
-
     def empty(self, shape, dtype=None):
         return self.zeros(shape)
 
@@ -293,6 +297,9 @@ class Namespace(MoreNames, ShapeNames, LinalgNames, NumpyNames):
             shape[pos] = sizes[pos]
             out.append(self.broadcast_to(self.reshape(a, shape), sizes))
         return out
+
+
+guard(Namespace)  # a call in a form a method lacks raises UnsupportedSpelling, naming it
 
 
 def _holds_box(obj) -> bool:

@@ -67,6 +67,10 @@ class MoreNames:
     def _const(self, value):
         return self._constant(np.asarray(value, dtype=float))
 
+    def _listed(self, x):
+        """A Python list or tuple (of traced scalars, say) as one array, as numpy reads it."""
+        return self.asarray(x) if isinstance(x, (list, tuple)) else x
+
     def _choose(self, fn, x, name):
         """A choice computed on primal values; symbolic values cannot be compared."""
         try:
@@ -108,11 +112,17 @@ class MoreNames:
     def remainder(self, x, y):
         return self.subtract(x, self.multiply(self.floor_divide(x, y), y))
 
-    def clip(self, x, min=None, max=None):  # noqa: A002  (the standard's parameter names)
-        if min is not None:
-            x = self.maximum(x, min)
-        if max is not None:
-            x = self.minimum(x, max)
+    def clip(self, x, a_min=None, a_max=None, *, min=None, max=None):  # noqa: A002
+        """numpy's clip: bounds as ``a_min``/``a_max`` (numpy's names, positional too) or as
+        ``min``/``max`` (the array API standard's and numpy 2's keywords)."""
+        if (a_min is not None and min is not None) or (a_max is not None and max is not None):
+            raise ValueError("clip: give each bound once (a_min or min, a_max or max)")
+        low = a_min if min is None else min
+        high = a_max if max is None else max
+        if low is not None:
+            x = self.maximum(x, low)
+        if high is not None:
+            x = self.minimum(x, high)
         return x
 
     def sinc(self, x):
@@ -147,6 +157,7 @@ class MoreNames:
             best = pick(v, axis=axis, keepdims=True)
             hit = (v == best).astype(float)
             return hit / hit.sum(axis=axis, keepdims=True)
+        x = self._listed(x)
         w = self._choose(weights, x, name)
         return self.sum(self.multiply(x, self._const(w)), axis=axis, keepdims=keepdims)
 
@@ -171,7 +182,7 @@ class MoreNames:
         return self.reshape(y, lead + (math.prod(_shape(x)[a] for a in red),)), kept
 
     def prod(self, x, axis=None, keepdims=False):
-        y, kept = self._to_last(x, axis)
+        y, kept = self._to_last(self._listed(x), axis)
         n = _shape(y)[-1]
         out = self.ones(_shape(y)[:-1]) if n == 0 else y[..., 0]
         for i in range(1, n):
@@ -180,6 +191,7 @@ class MoreNames:
 
     def var(self, x, axis=None, keepdims=False, correction=0.0, ddof=None):
         c = float(ddof if ddof is not None else correction)
+        x = self._listed(x)
         n = math.prod(_shape(x)[a] for a in _axes(axis, len(_shape(x))))
         dev = self.subtract(x, self.mean(x, axis=axis, keepdims=True))
         return self.divide(self.sum(self.square(dev), axis=axis, keepdims=keepdims),

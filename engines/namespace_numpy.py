@@ -70,6 +70,7 @@ class NumpyNames:
 
     # -- reductions
     def average(self, a, axis=None, weights=None, keepdims=False):
+        a = self._listed(a)
         if weights is None:
             return self.mean(a, axis=axis, keepdims=keepdims)
         w = weights
@@ -87,6 +88,7 @@ class NumpyNames:
 
     def median(self, x, axis=None, keepdims=False):
         """The middle of the sorted values (the mean of the two middle ones for an even count)."""
+        x = self._listed(x)
         nd = len(_shape(x))
         red = _axes(axis, nd)
         y, kept = self._to_last(x, red)

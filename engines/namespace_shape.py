@@ -167,7 +167,12 @@ class ShapeNames:
 
     # -- contractions
     def einsum(self, subscripts, *operands, optimize=False):
-        """Einstein summation: each operand's axes lined up by letter, multiplied, summed."""
+        """Einstein summation: each operand's axes lined up by letter, multiplied, summed.
+
+        Also numpy's sublist form, ``einsum(a, [0, 1], b, [1, 2], [0, 2])``: operands each
+        followed by its axes' labels (integers, or ``...``), then optionally the output's."""
+        if not isinstance(subscripts, str):
+            subscripts, operands = _sublists_to_subscripts((subscripts, *operands))
         ins, out = _parse_einsum(subscripts, [len(_shape(o)) for o in operands])
         letters = sorted(set("".join(ins)), key=lambda c: (c not in out, out.find(c), c))
         sizes = {}
@@ -226,15 +231,37 @@ class ShapeNames:
         eb = self.reshape(b, [d for n in sb for d in (1, n)])
         return self.reshape(self.multiply(ea, eb), [m * n for m, n in zip(sa, sb)])
 
-    def cross(self, a, b, axis=-1):
-        def comp(x, i):
-            return self._p["getitem"](x, index=_index_on(axis, len(_shape(x)), i))
-        a0, a1, a2 = (comp(a, i) for i in range(3))
-        b0, b1, b2 = (comp(b, i) for i in range(3))
-        parts = [self.subtract(self.multiply(a1, b2), self.multiply(a2, b1)),
-                 self.subtract(self.multiply(a2, b0), self.multiply(a0, b2)),
-                 self.subtract(self.multiply(a0, b1), self.multiply(a1, b0))]
-        return self.stack(parts, axis=axis)
+    def cross(self, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+        """numpy.cross: the vectors along ``axisa`` of a and ``axisb`` of b (``axis`` sets all
+        three), 2 or 3 components each (a missing third is 0), broadcast over the other axes;
+        the product's components along ``axisc``, or its z component alone for two 2-vectors."""
+        if axis is not None:
+            axisa = axisb = axisc = axis
+        a, b = self.moveaxis(a, axisa, -1), self.moveaxis(b, axisb, -1)
+        na, nb = _shape(a)[-1], _shape(b)[-1]
+        if na not in (2, 3) or nb not in (2, 3):
+            raise ValueError(f"cross: vectors have 2 or 3 components, not {na} and {nb}")
+
+        def comp(x, i, n):
+            return self._p["getitem"](x, index=(Ellipsis, i)) if i < n else None
+
+        a0, a1, a2 = (comp(a, i, na) for i in range(3))
+        b0, b1, b2 = (comp(b, i, nb) for i in range(3))
+        z = self.subtract(self.multiply(a0, b1), self.multiply(a1, b0))
+        if a2 is None and b2 is None:
+            return z
+        x = self._cross_term(a1, b2, a2, b1)
+        y = self._cross_term(a2, b0, a0, b2)
+        x, y, z = self.broadcast_arrays(x, y, z)
+        return self.moveaxis(self.stack([x, y, z], axis=-1), -1, axisc)
+
+    def _cross_term(self, p, q, r, s):
+        """p q − r s, where a factor that is None (a 2-vector's third component) is 0."""
+        left = None if p is None or q is None else self.multiply(p, q)
+        right = None if r is None or s is None else self.multiply(r, s)
+        if right is None:
+            return left
+        return self.negative(right) if left is None else self.subtract(left, right)
 
     def inner(self, a, b):
         """numpy.inner: the last axes contracted; the others of a, then of b (no broadcast)."""
@@ -252,6 +279,28 @@ class ShapeNames:
 
     def vdot(self, a, b):
         return self.sum(self.multiply(self.reshape(a, (-1,)), self.reshape(b, (-1,))))
+
+
+def _sublists_to_subscripts(args):
+    """numpy's sublist form of einsum as (subscripts, operands)."""
+    operands, specs = list(args[0::2]), [_labels(s) for s in args[1::2]]
+    if len(args) % 2:  # operand, labels, ..., then the output's labels
+        operands = operands[:-1]
+        return ",".join(specs) + "->" + _labels(args[-1]), operands
+    return ",".join(specs), operands
+
+
+def _labels(sublist) -> str:
+    """One sublist of einsum (integers 0-51, Ellipsis) as letters: 0-25 A-Z, 26-51 a-z."""
+    out = []
+    for s in sublist:
+        if s is Ellipsis:
+            out.append("...")
+        elif isinstance(s, (int, np.integer)) and 0 <= s < 52:
+            out.append(chr(ord("A") + s) if s < 26 else chr(ord("a") + s - 26))
+        else:
+            raise ValueError(f"einsum: a sublist holds integers 0 to 51 or ..., not {s!r}")
+    return "".join(out)
 
 
 def _parse_einsum(subscripts: str, ndims):

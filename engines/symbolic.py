@@ -172,6 +172,10 @@ class SymbolicNamespace(Namespace):
         return np.asarray(np.frompyfunc(_choose, 3, 1)(c, x, y), dtype=object)
 
     def asarray(self, obj, dtype=None):
+        if isinstance(obj, (list, tuple)) and any(
+                isinstance(o, (np.ndarray, list, tuple)) for o in obj):
+            # numpy keeps 0-d SymArrays in a list as opaque objects; stack their entries
+            return self.stack([self.asarray(o) for o in obj])
         return to_sym(np.asarray(obj, dtype=object))
 
     def full(self, shape, fill_value, dtype=None):
