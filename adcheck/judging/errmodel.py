@@ -76,8 +76,9 @@ FD_TRUST = 100.0
 ESTIMATE_GROSS = U ** 0.25
 
 # A finite difference cannot beat the rounding of the function values it divides by h^k: with
-# the textbook steps h = eps^(1/3)·s (first order) and eps^(1/4)·s (second order), s =
-# max(1, |x|), that error is ~ W·u·E_f / h^k, where E_f is the
+# the textbook steps h = eps^(1/3)·s (first order) and eps^(1/4)·s (second order), s = max|x|
+# (the engines' steps are relative at every magnitude: a floor taken at s = max(1, |x|) was
+# 1e200 times too small at |x| ~ 1e-200), that error is ~ W·u·E_f / h^k, where E_f is the
 # running bound of f and W = 8 bounds the summed absolute weights (times h^k) of the stencils
 # in use (2 for a first difference, 4 for a second, up to 8 for a mixed one by polarization).
 # The floor is a bound, not a model: FD_TRUST times an estimate below it (one that forgot the
@@ -230,10 +231,11 @@ def natural_scale(order: int, f_magnitude: float, x_scale: float) -> float:
     return f_magnitude / max(1.0, x_scale) ** max(1, order)
 
 
-def fd_floor(order: int, f_magnitude: float, x_scale: float) -> float:
-    """The rounding floor of a finite difference of ``order`` (see FD_STENCIL)."""
+def fd_floor(order: int, f_magnitude: float, x_size: float) -> float:
+    """The rounding floor of a finite difference of ``order`` (see FD_STENCIL); ``x_size`` is
+    the input's own size (max |x_i|; 1 for an all-zero input), the unit of the steps."""
     order = max(1, min(order, 2))
-    h = EPS ** (1.0 / (order + 2)) * max(1.0, x_scale)
+    h = EPS ** (1.0 / (order + 2)) * (x_size or 1.0)
     return FD_STENCIL * U * f_magnitude / h ** order
 
 

@@ -22,7 +22,8 @@ class Context:
     bounds: list = field(default_factory=list)
     kinks: list = field(default_factory=list)
     f_magnitude: float = 0.0  # running bound of f (for finite differences' rounding floor)
-    x_scale: float = 1.0
+    x_scale: float = 1.0  # max(1, |x|): the unit of the function's natural scale
+    x_size: float = 1.0  # max |x| (1 for all zeros): the unit of finite differences' steps
     skip: str = ""  # a reason to call every engine's result inconclusive on this input
     oracle: str = "exact"
     kink_near: bool | None = None  # a kink within a stencil's reach (computed when needed)
@@ -127,10 +128,15 @@ def _function_scale(rec, ctx: Context, f_err=None) -> None:
         if f_err is None:
             f_err = em.function_bound(rec.f, ctx.args).err
         ctx.f_magnitude = float(np.max(f_err, initial=0.0))
-        ctx.x_scale = float(np.max(np.abs(np.asarray(ctx.args[rec.wrt], dtype=float)),
-                                   initial=1.0))
+        ctx.x_size = input_size(ctx.args[rec.wrt])
+        ctx.x_scale = max(1.0, ctx.x_size)
     except Exception:  # noqa: BLE001  no scale: the floor stays 0
         pass
+
+
+def input_size(x) -> float:
+    """max |x_i|, the scale the finite differences step on (1 for an all-zero input)."""
+    return float(np.max(np.abs(np.asarray(x, dtype=float)), initial=0.0)) or 1.0
 
 
 def fd_estimate(result_error, order: int, ctx: Context):
@@ -138,4 +144,4 @@ def fd_estimate(result_error, order: int, ctx: Context):
     rounding floor of its differences (a bound itself, so not multiplied)."""
     if result_error is None:
         return None
-    return em.fd_term(result_error, em.fd_floor(order, ctx.f_magnitude, ctx.x_scale))
+    return em.fd_term(result_error, em.fd_floor(order, ctx.f_magnitude, ctx.x_size))

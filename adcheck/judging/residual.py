@@ -12,6 +12,7 @@ import numpy as np
 
 from adcheck.engines.core import primal
 from adcheck.judging import errmodel as em
+from adcheck.judging.reference import input_size
 
 _CACHE: dict = {}
 
@@ -49,8 +50,7 @@ def _floor(kind, fn, args, wrt) -> float:
     if key not in _CACHE:
         try:
             mag = float(np.max(em.function_bound(fn, args).err, initial=0.0))
-            scale = float(np.max(np.abs(np.asarray(args[wrt], dtype=float)), initial=1.0))
-            _CACHE[key] = em.fd_floor(em.ORDER.get(kind, 1), mag, scale)
+            _CACHE[key] = em.fd_floor(em.ORDER.get(kind, 1), mag, input_size(args[wrt]))
         except Exception:  # noqa: BLE001
             _CACHE[key] = 0.0
     return _CACHE[key]

@@ -121,3 +121,20 @@ def test_checking_a_function_loads_no_heavy_library_it_does_not_need():
                           timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-160])
+def test_a_correct_gradient_at_tiny_magnitudes_never_fails(scale):
+    # Σx² underflows (to 0 at 1e-200, to subnormals at 1e-160): differences of those values
+    # cannot resolve the gradient, so they are inconclusive; they once failed the correct 2x
+    # ("zero block"), and without expected the consensus of the two differences failed AD
+    x = scale * np.array([1.3, 0.7, 2.2])
+    rep = adcheck.check(_squares, (x,), expected=2 * x)
+    assert rep.ok, rep.message
+    assert adcheck.check(_squares, (x,)).verdict != "fail"
+    assert adcheck.check(_squares, (x,), expected=3 * x).verdict == "fail"
+
+
+def _squares(xp, x):
+    return xp.sum(x * x)
+

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -72,3 +73,12 @@ def test_property_correct_engines_pass_and_corruptions_fail(case):
         i = int(np.argmax(np.abs(ref)))
         bad[i] += 1e-10 * np.max(np.abs(ref))
         assert compare(bad, ref, allow).outcome == "fail"
+
+
+def test_the_finite_difference_floor_follows_the_relative_step():
+    # the engines step relative to |x| at every magnitude, so at |x| ~ 1e-200 they divide the
+    # function's rounding by steps 1e200 times smaller than at |x| ~ 1: so does the floor
+    assert em.fd_floor(1, 1.0, 1e-200) == pytest.approx(1e200 * em.fd_floor(1, 1.0, 1.0))
+    assert em.fd_floor(1, 1.0, 1e-3) == pytest.approx(1e3 * em.fd_floor(1, 1.0, 1.0))
+    assert em.fd_floor(2, 1.0, 1e-3) == pytest.approx(1e6 * em.fd_floor(2, 1.0, 1.0))
+    assert em.fd_floor(1, 1.0, 0.0) == em.fd_floor(1, 1.0, 1.0)  # an all-zero input: unit steps

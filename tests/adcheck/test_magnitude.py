@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from adcheck.engines.core import TABLE
 from adcheck.engines.primitives._bounds import rule_of, uncarried
@@ -35,3 +36,10 @@ def test_kinks_are_recorded():
     assert b.kinks
     b = derivative_bound("gradient", lambda xp, x: xp.sum(xp.abs(x)), (np.array([2.0, 1.0]),))
     assert not b.kinks
+
+
+def test_a_result_below_the_normal_range_carries_its_underflow():
+    # fl(x·y) = x·y(1 + δ) + η, |η| ≤ u·λ: squares of 1e-200 (0) and 1e-160 (subnormal) lost
+    # absolute precision that no relative bound of a zero or subnormal value shows
+    b = function_bound(lambda xp, x: x * x, (np.array([1e-200, 1e-160, 1.0]),))
+    assert np.all(b.err[:2] >= 2.0 ** -1022) and b.err[2] == pytest.approx(1.0)
