@@ -2,8 +2,9 @@
 
 First order: reverse and forward against richardson and the exact oracle (one consensus, all
 must agree). Second order: forward-over-reverse Hessian-vector products of ⟨w, f(x)⟩ against
-richardson and the exact oracle. Meta-test: the rules of the primitives a name runs on, scaled
-by 1.1 (or given a slope where the true one is zero), make the same check fail.
+richardson, and the exact oracle too where those two do not agree. Meta-test: the rules of the
+primitives a name runs on, scaled by 1.1 (or given a slope where the true one is zero), make
+the same check fail.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ FIRST = ["reverse", "forward", "richardson", "exact"]
 # Piecewise-constant names: richardson's widest step crosses the jumps; the exact oracle's
 # step (1e-50) and central's do not at inputs a tenth away from them.
 PIECEWISE = ["reverse", "forward", "central", "exact"]
-SECOND = ["forward-over-reverse", "richardson", "exact"]
+SECOND = ["forward-over-reverse", "richardson"]
+# Where those two do not agree (richardson's step reaching a kink of a piecewise-linear name,
+# sort or median), the exact oracle is the third family that gives a majority.
+ORACLE = "exact"
 
 
 def _draw(i, case):
@@ -55,8 +59,12 @@ def test_second_order(i):
     rng = np.random.default_rng(i)
     w = rng.standard_normal(np.shape(case.f(numpy_ns, x)))
     v = rng.standard_normal(np.shape(x))
-    rep = check(lambda xp, x: xp.sum(w * case.f(xp, x)), (x,), kind="hvp", v=v,
-                engines=SECOND)
+    def hvp(engines):
+        return check(lambda xp, x: xp.sum(w * case.f(xp, x)), (x,), kind="hvp", v=v,
+                     engines=engines)
+    rep = hvp(SECOND)
+    if rep.verdict == "inconclusive":
+        rep = hvp(SECOND + [ORACLE])
     assert rep.verdict == "pass", rep.message
     _every_ad_engine_passed(rep, ("forward-over-reverse",))
 
