@@ -14,6 +14,7 @@ import numpy as np
 from adcheck.engines.registry import family_of
 from adcheck.judging import errmodel as em
 
+from .branches import kink_mask
 from .judge import NON_FINITE, compare, diagnose
 from .reference import fd_estimate
 
@@ -98,7 +99,8 @@ def judge_engine_case(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseV
         est = engine_estimate(engine, result, em.order_of(rec), ctx)
         allow = em.allowance(ref, ctx.bounds, ref_err, est, trust=1.0,
                              estimated=numerical(engine, result))
-    cmp = compare(result.value, ref, allow, ctx.kinks)
+    cmp = compare(result.value, ref, allow, ctx.kinks,
+                  located=lambda: kink_mask(rec, ctx, np.shape(ref)))
     v = CaseVerdict(cmp.outcome, cmp.worst, cmp.index, cmp.note, **tag)
     _locate(v, cmp, allow, result.value, ref)
     if cmp.worst is not None and np.isfinite(cmp.worst["allowance"]):

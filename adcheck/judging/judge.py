@@ -33,13 +33,15 @@ def _ulps(err: float, ref: float) -> float:
         return float(err / np.spacing(max(abs(ref), np.finfo(float).tiny)))
 
 
-def compare(value, ref, allow: Allowance, kinks=()) -> Comparison:
+def compare(value, ref, allow: Allowance, kinks=(), located=None) -> Comparison:
     """Judge ``value`` against ``ref``: pass iff |value - ref| <= allowance componentwise.
 
     A result of the wrong shape fails; a non-finite reference is inconclusive (the reference is
     unreliable); a NaN or inf where the reference is finite fails ("non-finite result"); a
     non-finite allowance (an engine's estimate that is not finite) is inconclusive; a mismatch
-    where the computation passed within rounding of a kink is inconclusive.
+    where the computation passed within rounding of a kink is inconclusive, unless
+    ``located`` (a boolean mask of the components a kink may reach, or a function computing
+    it; None: all of them) leaves a mismatching component off every kink: that one fails.
     """
     ref = np.asarray(ref, dtype=float)
     try:
@@ -74,10 +76,25 @@ def compare(value, ref, allow: Allowance, kinks=()) -> Comparison:
                                f"stays within {ESTIMATE_GROSS:.1e} of the magnitudes: its "
                                f"estimate is unreliable here")
     if kinks:
-        return Comparison("inconclusive", worst, idx, ratios=ratios,
-                          note=f"the point is on a kink ({kinks[0]}): the derivative is not "
-                               f"unique there")
+        return _on_kink(obs, ref, total, ratios, kinks, located) or Comparison(
+            "inconclusive", worst, idx, ratios=ratios,
+            note=f"the point is on a kink ({kinks[0]}): the derivative is not unique there")
     return Comparison("fail", worst, idx, ratios=ratios)
+
+
+def _on_kink(obs, ref, total, ratios, kinks, located) -> Comparison | None:
+    """The failure of a component no kink reaches (its derivative is unique), else None."""
+    mask = located() if callable(located) else located
+    if mask is None:
+        return None
+    off = np.where(mask, 0.0, ratios)
+    if np.max(off, initial=0.0) <= 1.0:
+        return None
+    idx = np.unravel_index(int(np.argmax(off)), off.shape)
+    return Comparison("fail", _worst(obs, ref, total, ratios, idx), idx, ratios=ratios,
+                      note=f"the point is on a kink ({kinks[0]}) along other components "
+                           f"only: the derivative at {tuple(map(int, idx))} is unique, and "
+                           f"wrong")
 
 
 NON_FINITE = "non-finite result"

@@ -48,6 +48,7 @@ class MagTrace:
     def __init__(self):
         self.level = new_level()
         self.kinks: list[str] = []
+        self.near: list[tuple] = []  # (what, flat indices on the kink) of every test, in order
 
     def box(self, x) -> MagBox:
         """Box an exact input (float64 inputs carry no error)."""
@@ -61,8 +62,10 @@ class MagTrace:
 
     def kink(self, what: str, dist, err) -> None:
         """Record ``what`` when a breakpoint lies within 4 error bounds of the value."""
-        if np.any(absf(dist) <= 4 * np.asarray(err) * 2.0 ** -53):
+        on = absf(dist) <= 4 * np.asarray(err) * 2.0 ** -53
+        if np.any(on):
             self.kinks.append(what)
+            self.near.append((what, tuple(np.flatnonzero(on).tolist())))
 
     def process(self, prim, args, params):
         vals, errs = zip(*(self.split(a) for a in args)) if args else ((), ())

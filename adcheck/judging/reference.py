@@ -27,6 +27,7 @@ class Context:
     skip: str = ""  # a reason to call every engine's result inconclusive on this input
     oracle: str = "exact"
     kink_near: bool | None = None  # a kink within a stencil's reach (computed when needed)
+    located: dict = field(default_factory=dict)  # which inputs lie on a kink (when needed)
 
     @property
     def has_reference(self) -> bool:

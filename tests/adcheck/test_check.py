@@ -138,3 +138,23 @@ def test_a_correct_gradient_at_tiny_magnitudes_never_fails(scale):
 def _squares(xp, x):
     return xp.sum(x * x)
 
+
+def _guarded(xp, x):
+    """x³ guarded by an ``x == 0`` test, as user code writes to avoid a division."""
+    return xp.sum(xp.where(x == 0, 0.0, x * x * x))
+
+
+def test_a_guard_at_zero_leaves_the_other_components_judged():
+    # the guard puts x_0 = 0 on a kink; every other partial is unique, and a wrong expected
+    # there must fail (it was inconclusive on every engine)
+    x = np.array([0.0, 0.7, 1.3])
+    assert adcheck.check(_guarded, (x,), expected=3 * x * x).ok
+    wrong = adcheck.check(_guarded, (x,), expected=4 * x * x)
+    assert wrong.verdict == "fail" and wrong.engines["reverse"].index != (0,), wrong.message
+    # a claim that differs only on the kink is not a failure: the derivative there is not unique
+    at_zero = 3 * x * x
+    at_zero[0] = 1.0
+    assert adcheck.check(_guarded, (x,), expected=at_zero).verdict == "inconclusive"
+    h = np.diag(6 * x)
+    h[2, 1] = 1.0  # a wrong Hessian entry off the kink's row and column
+    assert adcheck.check(_guarded, (x,), kind="hessian", expected=h).verdict == "fail"

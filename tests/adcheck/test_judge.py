@@ -21,6 +21,16 @@ def test_compare_outcomes():
     assert compare(np.array([np.nan, 2.0]), r, _allow(r)).outcome == "fail"
 
 
+def test_a_kink_excuses_only_the_components_it_reaches():
+    r = np.array([1.0, 2.0])
+    on_first = np.array([True, False])
+    assert compare(r + [1.0, 0.0], r, _allow(r), ["abs at 0"], on_first).outcome == \
+        "inconclusive"
+    c = compare(r + [1.0, 1.0], r, _allow(r), ["abs at 0"], lambda: on_first)
+    assert c.outcome == "fail" and c.index == (1,) and "unique" in c.note
+    assert compare(r + 1.0, r, _allow(r), ["abs at 0"], lambda: None).outcome == "inconclusive"
+
+
 def test_diagnoses():
     rng = np.random.default_rng(0)
     j = rng.normal(size=(3, 4))
