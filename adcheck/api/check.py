@@ -219,18 +219,35 @@ def _wrt(wrt, args) -> None:
 
 def _preflight(f, args, wrt) -> None:
     """Evaluate ``f`` once, traced, for the errors that are the function's, not a verdict: a
-    name no namespace has (``UnknownName``, a typo) and its refusal of a traced value
-    (``float(x)``, ``np.asarray(x)``, ``x += y``): the function has to change, and an
-    "inconclusive" would hide why. Any other failure is left to the engines to report."""
+    name no namespace has (``UnknownName``, a typo), its refusal of a traced value
+    (``float(x)``, ``np.asarray(x)``, ``x += y``) and a value that is not real numbers: the
+    function has to change, and an "inconclusive" would hide why. Any other failure is left
+    to the engines to report."""
     from adcheck.engines import transforms as T
     from adcheck.engines.errors import TracedValueError
     from adcheck.engines.namespace import ad
     try:
-        T.jvp(f, ad, args, np.zeros(np.shape(args[wrt])), wrt)
+        out = T.jvp(f, ad, args, np.zeros(np.shape(args[wrt])), wrt)[0]
     except (UnknownName, TracedValueError):
         raise
     except Exception:  # noqa: BLE001  anything else is the engines' to report
-        pass
+        return
+    _real_value(out)
+
+
+def _real_value(out) -> None:
+    """Refuse a value with no real derivative to check: None (a missing ``return``; every
+    engine read it as 0 and passed ``expected=zeros``) or complex numbers (every engine kept
+    the real part and passed the derivative of that alone)."""
+    from adcheck.engines.pytree import flatten
+    leaves, _ = flatten(out)
+    if any(leaf is None for leaf in leaves):
+        raise TypeError("f returned None: it must return its value, a number or an array "
+                        "of numbers (is a `return` missing?)")
+    if any(np.iscomplexobj(leaf) for leaf in leaves):
+        raise TypeError("f returned complex values; check() differentiates real functions: "
+                        "compute the real and imaginary parts in real arithmetic and return "
+                        "them as two outputs, (re, im), to check both")
 
 
 def _direction(kind, v, direction, args, wrt):

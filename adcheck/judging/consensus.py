@@ -63,6 +63,10 @@ def consensus(rec, ctx, all_results, verdicts) -> str:
     for n, (e, r) in all_results.items():  # abstainers say why, in their own words
         if n not in results:
             verdicts[n] = timed(judged(rec, e, ctx, r, r.value), verdicts[n])
+    if results and all(_empty(r.value) for _, r in results.values()):
+        for n, (e, r) in results.items():  # each says so in its own verdict
+            verdicts[n] = timed(judged(rec, e, ctx, r, r.value), verdicts[n])
+        return "nothing to judge (an empty derivative)"
     fam = {n: family_of(e) for n, (e, _) in results.items()}
     support = {}
     for c, (ce, cr) in results.items():
@@ -129,6 +133,14 @@ def _no_majority(results, verdicts, families) -> None:
                       if not _finite(r.value) else "")
         verdicts[n] = timed(CaseVerdict("inconclusive", note=note, engine=n,
                                          family=family_of(e), result=r.value), verdicts[n])
+
+
+def _empty(value) -> bool:
+    """A derivative with no components (a container: never, its leaves are judged)."""
+    try:
+        return np.asarray(value, dtype=float).size == 0
+    except (TypeError, ValueError):
+        return False
 
 
 def _finite(value) -> bool:

@@ -33,13 +33,18 @@ def _ulps(err: float, ref: float) -> float:
         return float(err / np.spacing(max(abs(ref), np.finfo(float).tiny)))
 
 
+NOTHING_TO_JUDGE = ("the derivative has no components (an input or output with no entries): "
+                    "there is nothing to judge")
+
+
 def compare(value, ref, allow: Allowance, kinks=(), located=None) -> Comparison:
     """Judge ``value`` against ``ref``: pass iff |value - ref| <= allowance componentwise.
 
-    A result of the wrong shape fails; a non-finite reference is inconclusive (the reference is
-    unreliable); a NaN or inf where the reference is finite fails ("non-finite result"); a
-    non-finite allowance (an engine's estimate that is not finite) is inconclusive; a mismatch
-    where the computation passed within rounding of a kink is inconclusive, unless
+    A result of the wrong shape fails; an empty one is inconclusive (nothing judged is never a
+    pass); a non-finite reference is inconclusive (the reference is unreliable); a NaN or inf
+    where the reference is finite fails ("non-finite result"); a non-finite allowance (an
+    engine's estimate that is not finite) is inconclusive; a mismatch where the computation
+    passed within rounding of a kink is inconclusive, unless
     ``located`` (a boolean mask of the components a kink may reach, or a function computing
     it; None: all of them) leaves a mismatching component off every kink: that one fails.
     """
@@ -66,9 +71,11 @@ def compare(value, ref, allow: Allowance, kinks=(), located=None) -> Comparison:
         obs = np.where(np.isfinite(v), obs, np.inf)
         ratios = np.where(obs == 0, 0.0, obs / np.where(total > 0, total, np.nan))
         ratios = np.where(np.isnan(ratios), np.inf, ratios)
-    idx = np.unravel_index(int(np.argmax(ratios)), ratios.shape) if ratios.size else ()
+    if ratios.size == 0:  # nothing judged is never a pass
+        return Comparison("inconclusive", note=NOTHING_TO_JUDGE)
+    idx = np.unravel_index(int(np.argmax(ratios)), ratios.shape)
     worst = _worst(obs, ref, total, ratios, idx)
-    if ratios.size == 0 or worst["ratio"] <= 1.0:
+    if worst["ratio"] <= 1.0:
         return Comparison("pass", worst, idx, ratios=ratios)
     if allow.estimated and np.max(obs) <= ESTIMATE_GROSS * allow.scale:
         return Comparison("inconclusive", worst, idx, ratios=ratios,

@@ -158,3 +158,20 @@ def test_a_guard_at_zero_leaves_the_other_components_judged():
     h = np.diag(6 * x)
     h[2, 1] = 1.0  # a wrong Hessian entry off the kink's row and column
     assert adcheck.check(_guarded, (x,), kind="hessian", expected=h).verdict == "fail"
+
+
+@pytest.mark.parametrize("f, why", [
+    (lambda xp, x: xp.sum(x) * (1 + 1j), "complex"),  # its imaginary part was dropped: a pass
+    (lambda xp, x: None, "returned None"),  # read as 0: a pass of expected=zeros
+], ids=["complex", "none"])
+def test_a_value_that_is_not_real_numbers_is_refused(f, why):
+    with pytest.raises(TypeError, match=why):
+        adcheck.check(f, (X,), expected=np.zeros(3))
+
+
+def test_an_empty_input_is_never_a_pass():
+    # once "verified to 0": nothing judged is never a pass
+    for expected in (None, np.zeros(0)):
+        rep = adcheck.check(_squares, (np.zeros(0),), expected=expected)
+        assert rep.verdict == "inconclusive" and rep.verified_to is None, rep.message
+        assert "nothing to judge" in rep.message

@@ -129,18 +129,26 @@ def _nan_inputs(d):
     return (x * float("nan"), d.reals((n, n)))
 
 
+def _empty_inputs(d):
+    return (d.reals((0,)), d.reals((0, 0)))
+
+
 def _unjudged_runs():
     from dataclasses import replace
 
     from adcheck_helpers import quadratic
+    thrice = quadratic("T.gate-empty-inputs", closed_form=lambda xp, x, q: 3.0 * ((q + q.T) @ x))
     return [quadratic("T.gate-raising-closed-form", closed_form=_raises),
-            replace(quadratic("T.gate-nan-inputs"), inputs=_nan_inputs)]
+            replace(quadratic("T.gate-nan-inputs"), inputs=_nan_inputs),
+            replace(thrice, inputs=_empty_inputs)]
 
 
 @pytest.mark.usefixtures("in_process", "no_shrink")
-@pytest.mark.parametrize("index", [0, 1], ids=["closed-form-raises", "sampler-gives-nan"])
+@pytest.mark.parametrize("index", [0, 1, 2], ids=["closed-form-raises", "sampler-gives-nan",
+                                                  "sampler-draws-empty-arrays"])
 def test_an_identity_never_judged_fails_the_run_beside_a_pass(index, tmp_path, capsys):
-    # once: "adcheck: PASS: 1 pass, 0 fail, 1 inconclusive", exit 0
+    # once: "adcheck: PASS: 1 pass, 0 fail, 1 inconclusive", exit 0 (empty arrays: a wrong
+    # closed form, 3x, "verified to 0")
     from adcheck_helpers import temporary
     rec = _unjudged_runs()[index]
     with temporary(identities=[rec]):
