@@ -350,8 +350,12 @@ def _report(kind, case: CaseOutcome, expected) -> CheckReport:
 
 def _message(rep: CheckReport) -> str:
     lines = [f"check({rep.kind}) against {rep.reference}: {rep.verdict.upper()}"]
+    # without a majority every value is shown, a large one beside the first engine's
+    first = next(((n, ev.result) for n, ev in rep.engines.items() if ev.result is not None),
+                 (None, None))
     for name, ev in rep.engines.items():
-        lines.append(f"  {name} [{ev.family}]: " + _engine_line(ev, rep.reference))
+        beside = first if first[0] != name else (None, None)
+        lines.append(f"  {name} [{ev.family}]: " + _engine_line(ev, rep.reference, beside))
     if rep.outliers == ["expected"]:
         lines.append("  every engine agrees with the others but not with the expected value: "
                      "the expected value is the outlier")
@@ -363,12 +367,16 @@ def _message(rep: CheckReport) -> str:
     return "\n".join(lines)
 
 
-def _engine_line(ev, reference) -> str:
+def _engine_line(ev, reference, beside=(None, None)) -> str:
+    from adcheck.judging.messages import array_text
     line = ev.outcome
     if ev.worst:
         w = ev.worst
         line += (f", worst |error| {w['abs_error']:.3e} vs allowed {w['allowance']:.3e} "
                  f"(relative {w['rel_error']:.2e}, {w['ratio']:.3g}x the allowance)")
+        if ev.outcome == "fail" and ev.value is not None and ev.ref is not None:
+            at = tuple(int(i) for i in ev.index)
+            line += f" at {at}: {ev.value:.6g} vs reference {ev.ref:.6g}"
     if ev.verified_to is not None and ev.outcome == "pass":
         line += f", verified to {ev.verified_to:.1e} relative"
     if ev.diagnosis:
@@ -376,7 +384,7 @@ def _engine_line(ev, reference) -> str:
     if ev.note:
         line += f"; {ev.note}"
     if reference == "no majority" and ev.result is not None:
-        line += f"; value {np.array2string(np.asarray(ev.result), precision=6, threshold=12)}"
+        line += f"; value {array_text(ev.result, beside[1], beside[0] or 'reference')}"
     return line
 
 

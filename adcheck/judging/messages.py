@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+SHOWN_ENTRIES = 20
+"""An array of more entries is summarized in a message (its shape and worst component), never
+printed whole: a 4-D Hessian of zeros is hundreds of lines that say nothing."""
+
 
 def rerun(identity: str, engine: str, seed: int, examples: int, plugins=()) -> str:
     """The command that reruns exactly these cases."""
@@ -74,6 +80,36 @@ def _fail(acc, name, n) -> str:
 
 
 def text(shrunk: dict) -> str:
-    """One sentence for the failure message."""
+    """One sentence for the failure message (inputs of more than SHOWN_ENTRIES entries by
+    their shape only; results.json keeps every entry)."""
     shapes = ", ".join(f"{n} {tuple(s)}" for n, s in shrunk["shapes"].items())
-    return f"Smallest failing input found by shrinking: {shapes}: {shrunk['input']}."
+    inputs = shrunk["input"]
+    if isinstance(inputs, dict):
+        inputs = {n: (a if np.size(np.asarray(a, dtype=object)) <= SHOWN_ENTRIES else
+                      f"<{np.size(np.asarray(a, dtype=object))} entries: in results.json>")
+                  for n, a in inputs.items()}
+    return f"Smallest failing input found by shrinking: {shapes}: {inputs}."
+
+
+def array_text(value, ref=None, ref_name: str = "reference") -> str:
+    """``value`` for a message: every entry up to SHOWN_ENTRIES, on one line; beyond, its shape
+    and worst component: where it differs most from ``ref`` (named ``ref_name``), with both
+    values, or without a ``ref`` of its shape its largest entry."""
+    try:
+        v = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return repr(value)
+    if v.size <= SHOWN_ENTRIES:
+        return " ".join(np.array2string(v, separator=", ", formatter={
+            "float_kind": lambda e: f"{e:.6g}"}).split())
+    r = None if ref is None else np.asarray(ref, dtype=float)
+    head = f"an array of shape {v.shape} ({v.size} entries, not shown)"
+    with np.errstate(invalid="ignore"):
+        gap = np.abs(v - r) if r is not None and r.shape == v.shape else None
+        score = np.abs(v) if gap is None else gap
+        score = np.where(np.isnan(score), np.inf, score)
+    i = np.unravel_index(int(np.argmax(score)), v.shape)
+    at = tuple(int(k) for k in i)
+    if gap is None:
+        return f"{head}; largest entry at {at}: {v[i]:.6g}"
+    return f"{head}; worst component {at}: {v[i]:.6g} vs {ref_name} {r[i]:.6g}"
