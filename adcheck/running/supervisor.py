@@ -72,6 +72,18 @@ class Supervisor:
             yield from self._shrink_died(task, suspect, value)
             return
         if not suspect:
+            mark = read_marks(self.trace_dir, task.key) if self.ex.share_files else None
+            if value == "timeout" and mark and mark[2] and not task.claim \
+                    and mark[0] in task.cases:
+                # The worker's own watchdog ended it, on the case its note names: that case is
+                # the one, no rerun alone needed to find it (a death can be another worker's
+                # doing; a watchdog's exit is not). The task's other cases are rerun alone.
+                index = mark[0]
+                yield from self._blame(replace(task, cases=(index,)), value, mark)
+                rest = tuple(i for i in task.cases if i != index)
+                self._suspect_all([replace(task, key=f"{task.key}.r", cases=rest)]
+                                  if rest else [])
+                return
             self._suspect_all([task])
             return
         yield from self._blame(task, value)
@@ -85,11 +97,13 @@ class Supervisor:
                 self.suspects.extend(replace(task, key=f"{task.key}.{i}", cases=(i,))
                                      for i in task.cases)
 
-    def _blame(self, task, why):
-        """A suspect died alone: error verdicts for the phase it died in, rerun the rest."""
+    def _blame(self, task, why, mark=None):
+        """A suspect died alone (or its worker's watchdog ended it: ``mark``): error verdicts
+        for the phase it died in, rerun the rest."""
         from adcheck.judging.cases import CaseVerdict
         index = task.cases[0] if task.cases else 0
-        mark = read_marks(self.trace_dir, task.key) if self.ex.share_files else None
+        if mark is None and self.ex.share_files:
+            mark = read_marks(self.trace_dir, task.key)
         phase, timed_out = (mark[1], mark[2]) if mark else ("", why == "timeout")
         note = self._note(phase, timed_out, why)
         slot = self.blamed.setdefault((task.identity, index), {})

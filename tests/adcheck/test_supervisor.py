@@ -172,3 +172,12 @@ def test_a_suspect_runs_alone_even_the_last_one():
     verdicts = {task.identity: r.verdicts["reverse"] for task, rs in sup.run(tasks) for r in rs}
     assert verdicts["innocent"] == "pass"
     assert verdicts["guilty"].outcome == verdicts["guilty-2"].outcome == "error"
+
+
+def test_a_case_its_own_watchdog_ended_is_blamed_without_a_rerun(hostile_run):
+    by, submitted, died = hostile_run
+    # the task of two hanging cases: its worker's watchdog names the case it ended; only the
+    # other case runs again (alone), and it hangs in turn
+    hangs = [k for k in submitted if k.startswith("T.hostile-hangs#")]
+    assert hangs == ["T.hostile-hangs#0", "T.hostile-hangs#0.r"], hangs
+    assert by[("T.hostile-hangs", "reverse")]["counts"]["error"] == 2
