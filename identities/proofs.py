@@ -166,12 +166,17 @@ def _describe(cases) -> str:
     return f"{len(cases)} cases, argument shapes from ({', '.join(shapes)}) to ({', '.join(last)})"
 
 
+def _no_symbolic_form(identity) -> bool:
+    spec = identity.extra.get("proof")
+    return not spec or identity.closed_form is None or identity.kind in ("residual", "cost",
+                                                                         "property")
+
+
 def compute(identity) -> ProofStatus:
     """Run the proofs of one record (slow: sympy)."""
     start = time.perf_counter()
     spec = identity.extra.get("proof")
-    if not spec or identity.closed_form is None or identity.kind in ("residual", "cost",
-                                                                    "property"):
+    if _no_symbolic_form(identity):
         return ProofStatus("numeric", "no symbolic form applies; numerical checks only",
                            round(time.perf_counter() - start, 3))
     cases = spec["cases"]()
@@ -246,6 +251,16 @@ def status(identity, *, use_cache: bool = True) -> ProofStatus:
         _store(key, result)
     _MEMO[memo_key] = result
     return result
+
+
+def known(identity) -> ProofStatus | None:
+    """The record's proof status when it can be had without running any of its code (``f``,
+    the closed form, ``extra["proof"]``): remembered, in a cache, or numeric because no
+    symbolic form applies; None when only ``compute`` can say."""
+    if _no_symbolic_form(identity):
+        return ProofStatus("numeric", "no symbolic form applies; numerical checks only")
+    key = fingerprint(identity)
+    return _MEMO.get(f"{identity.id}:{key}") or _cached(identity.id, key)
 
 
 def write_shipped(records) -> Path:

@@ -22,17 +22,24 @@ from adcheck.running.validate import load_results
 
 
 def cmd_list(args, argv) -> int:
+    from adcheck.running.sandbox import check_imports, proof_statuses
     reg = load_catalogue()
+    check_imports(args.plugin, LIST_TIMEOUT_S)
     load_plugins(args.plugin)
-    from adcheck.report.statements import proof_status
+    proofs, failed = proof_statuses(list(reg.values()), args.plugin, LIST_TIMEOUT_S)
+    for ident, why in failed.items():
+        print(f"adcheck: {ident}: {why}", file=sys.stderr)
     rows = [{"id": r.id, "section": r.section, "kind": r.kind, "title": r.title,
-             "proof": proof_status(r)["status"]} for r in reg.values()]
+             "proof": proofs[r.id]["status"]} for r in reg.values()]
     if args.json:
         print_json(rows)
     else:
         for r in rows:
             print(f"{r['id']:<40} {r['section']:<6} {r['kind']:<10} {r['proof']:<10} {r['title']}")
     return ExitCode.OK
+
+
+LIST_TIMEOUT_S = 60.0  # `adcheck list` has no --timeout: run's default bounds its user code
 
 
 def cmd_engines(args, argv) -> int:
@@ -88,6 +95,8 @@ def cmd_run(args, argv) -> int:
     out_dir = check_out(args.out)
     baseline = _baseline(args)  # checked before the run, not after minutes of work
     reg = load_catalogue()
+    from adcheck.running.sandbox import check_imports
+    check_imports(args.plugin, args.timeout)  # where os._exit or a hang can end only itself
     plugins = load_plugins(args.plugin)
     ids = select(args.identity, reg, "identity")
     _known_engines(reg, ids)
@@ -163,13 +172,17 @@ def _execute(args, argv, reg, ids, names, plugins) -> dict:
     """Run the checks (and the studies) and build the results dict."""
     from adcheck.running import results as R
     from adcheck.running.progress import Progress
-    from adcheck.running.runner import run
+    from adcheck.running.runner import run, shard_ids
+    from adcheck.running.sandbox import mark_errors, proof_statuses
     started = R.now()
+    proofs, failed = proof_statuses([reg[i] for i in shard_ids(ids, args.shard)],
+                                    args.plugin, args.timeout)
     records, _ = run(ids, names, args.examples, args.seed, args.timeout, args.jobs,
                      Progress(), executor=args.executor, scheduler=args.scheduler,
                      shard=args.shard, plugins=args.plugin,
                      shrink_budget=None if args.no_shrink else args.shrink_budget,
                      full=args.full)
+    mark_errors(records, failed)
     for r in records:
         _rerun_hint(r, args)
     lead = args.shard is None or args.shard[0] == 1  # one shard carries the studies
@@ -180,7 +193,7 @@ def _execute(args, argv, reg, ids, names, plugins) -> dict:
                    records=records, started=started, finished=R.now(),
                    fail_under=args.fail_under, studies=studies, timing=timing,
                    timeout=args.timeout, executor=args.executor, shard=args.shard,
-                   selection=ids)
+                   selection=ids, proofs=proofs)
 
 
 def _rerun_hint(record: dict, args) -> None:

@@ -27,14 +27,15 @@ EPILOG = """exit codes:
      some identity was never judged (every case of it inconclusive, errored or not
      applicable, on every engine), whatever --fail-under says
   2  usage error (bad option, unknown identity or engine, an identity naming an
-     unknown engine, plugin that fails to import, --out naming a file, a missing or
-     unreadable results/baseline file)
+     unknown engine, plugin that fails, exits or hangs while being imported, --out
+     naming a file, a missing or unreadable results/baseline file)
   3  internal error (a bug in adcheck itself)
   4  the filters selected nothing, or nothing selected was judged
   130  interrupted (Ctrl-C); 128+N for another terminating signal N; the previous
      outputs in --out are left as they were
 User code that raises, exits (sys.exit, os._exit), aborts, crashes or passes --timeout is
-an 'error' outcome of its case (exit 1), not exit 3. Output that cannot be written (stdout
+an 'error' outcome of its case (exit 1), not exit 3; so is a proof (prove=, the sympy
+proof) that exits or passes --timeout, for its identity. Output that cannot be written (stdout
 closed by `| head`, a full disk) is said on stderr and never changes the exit code."""
 
 

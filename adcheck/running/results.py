@@ -42,15 +42,16 @@ def machine() -> dict:
             "cpus": os.cpu_count() or 1}
 
 
-def identity_entry(rec) -> dict:
-    """The identities[] entry of one record (statement, proof status, ...)."""
+def identity_entry(rec, proof: dict | None = None) -> dict:
+    """The identities[] entry of one record (statement, proof status, ...); ``proof`` is its
+    status when already computed (``adcheck.running.sandbox``), else it is computed here."""
     from adcheck.report.statements import mathml, proof_status, statement_text
     return {
         "id": rec.id, "section": rec.section, "title": rec.title, "citation": rec.citation,
         "kind": rec.kind, "wrt": rec.wrt, "arg_names": list(rec.arg_names),
         "smoothness": rec.smoothness, "layout": rec.layout,
         "statement_text": statement_text(rec), "statement_mathml": mathml(rec),
-        "proof": proof_status(rec),
+        "proof": proof if proof is not None else proof_status(rec),
     }
 
 
@@ -128,13 +129,13 @@ def summarize(records: list[dict], fail_under: float | None = None) -> dict:
 
 def build(*, argv, seed, examples, engines, identities, plugins, records, started, finished,
           fail_under=None, studies=None, timing=None, run_id=None, timeout=None,
-          executor="local", shard=None, selection=None) -> dict:
+          executor="local", shard=None, selection=None, proofs=None) -> dict:
     """The results dict, exactly per schema ``adcheck.results/1`` (``schema/results.schema.json``).
 
     ``studies`` goes in as ``results["studies"]``; ``timing`` (e.g. ``{"cost_scaling": ...}``)
     is merged into ``results["timing"]``, the one section allowed to hold wall times.
     ``selection`` is every identity id of the run (a shard's ``identities`` are its share);
-    ``shard`` is ``(k, n)`` or None.
+    ``shard`` is ``(k, n)`` or None; ``proofs`` maps ids to proof statuses already computed.
     """
     per_record = {}
     clean = []
@@ -158,7 +159,7 @@ def build(*, argv, seed, examples, engines, identities, plugins, records, starte
                    "wall_s": (finished - started).total_seconds(), "per_record_s": per_record,
                    **(timing or {})},
         "summary": summarize(clean, fail_under),
-        "identities": [identity_entry(rec) for rec in identities],
+        "identities": [identity_entry(rec, (proofs or {}).get(rec.id)) for rec in identities],
         "records": clean,
         "studies": studies or {},
     }
