@@ -73,13 +73,14 @@ class Supervisor:
             return
         if not suspect:
             mark = read_marks(self.trace_dir, task.key) if self.ex.share_files else None
-            if value == "timeout" and mark and mark[2] and not task.claim \
-                    and mark[0] in task.cases:
-                # The worker's own watchdog ended it, on the case its note names: that case is
-                # the one, no rerun alone needed to find it (a death can be another worker's
-                # doing; a watchdog's exit is not). The task's other cases are rerun alone.
+            if mark and mark[2] and not task.claim and mark[0] in task.cases:
+                # The worker's own watchdog ended it (its note says so, whatever the executor
+                # reports: loky an exit status, Dask a dead worker), on the case the note
+                # names: that case is the one, no rerun alone needed to find it (a death can
+                # be another worker's doing; a watchdog's exit is not). The task's other cases
+                # are rerun alone.
                 index = mark[0]
-                yield from self._blame(replace(task, cases=(index,)), value, mark)
+                yield from self._blame(replace(task, cases=(index,)), "timeout", mark)
                 rest = tuple(i for i in task.cases if i != index)
                 self._suspect_all([replace(task, key=f"{task.key}.r", cases=rest)]
                                   if rest else [])

@@ -72,13 +72,20 @@ def _hang(xp, x, q):
     time.sleep(600)
 
 
-def test_dask_hang_is_an_error_of_its_case_with_tasks_queued_ahead():
+def test_dask_hang_is_an_error_of_its_case_with_tasks_queued_ahead(monkeypatch):
     """Dask keeps more tasks queued than local workers: a hang among them still ends in its
-    own case's timeout, and the tasks queued behind it still pass."""
+    own case's timeout, and the tasks queued behind it still pass. The watchdog's note names
+    the case it ended: on Dask too (which reports only a dead worker) that case is not rerun
+    alone to be found again."""
     pytest.importorskip("distributed", reason="Dask distributed is the optional [dask] extra")
     from adcheck_helpers import quadratic, temporary
 
     from adcheck.running import runner
+    from adcheck.running.executors import DaskExecutor
+    submitted = []
+    submit = DaskExecutor.submit
+    monkeypatch.setattr(DaskExecutor, "submit",
+                        lambda self, task: submitted.append(task.key) or submit(self, task))
     bad = quadratic("T.dask-hangs", closed_form=_hang)
     good = [quadratic(f"T.dask-fine-{i}") for i in range(4)]
     with temporary(identities=[bad, *good]):  # 2 cases: a task of several, each case alone
@@ -88,6 +95,8 @@ def test_dask_hang_is_an_error_of_its_case_with_tasks_queued_ahead():
     assert by[bad.id]["outcome"] == "error" and "3 s per-case limit" in by[bad.id]["message"]
     assert by[bad.id]["counts"]["error"] == 2
     assert all(by[g.id]["outcome"] == "pass" and by[g.id]["counts"]["pass"] == 2 for g in good)
+    hangs = [k for k in submitted if k.startswith("T.dask-hangs#")]
+    assert hangs == ["T.dask-hangs#0", "T.dask-hangs#0.r"], submitted
 
 
 def _worker_settings():
@@ -113,3 +122,4 @@ def test_local_cluster_settings_reach_restarted_workers_and_leave_the_callers_da
     finally:
         ex.close()
     assert dask.config.get("distributed.admin.tick.interval") == before[0]
+
