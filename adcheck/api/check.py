@@ -368,6 +368,7 @@ def _message(rep: CheckReport) -> str:
 
 
 def _engine_line(ev, reference, beside=(None, None)) -> str:
+    from adcheck.judging.consensus import UNRESOLVED
     from adcheck.judging.messages import array_text
     line = ev.outcome
     if ev.worst:
@@ -383,7 +384,7 @@ def _engine_line(ev, reference, beside=(None, None)) -> str:
         line += f"; diagnosis: {ev.diagnosis}"
     if ev.note:
         line += f"; {ev.note}"
-    if reference == "no majority" and ev.result is not None:
+    if reference in ("no majority", UNRESOLVED) and ev.result is not None:
         line += f"; value {array_text(ev.result, beside[1], beside[0] or 'reference')}"
     return line
 

@@ -68,16 +68,21 @@ def consensus(rec, ctx, all_results, verdicts) -> str:
             verdicts[n] = timed(judged(rec, e, ctx, r, r.value), verdicts[n])
         return "nothing to judge (an empty derivative)"
     fam = {n: family_of(e) for n, (e, _) in results.items()}
-    support = {}
+    support, seen = {}, {}
     for c, (ce, cr) in results.items():
         if not _finite(cr.value):
             continue  # a NaN is never anybody's reference
         err = _own_error(rec, ce, cr, ctx)
-        support[c] = {fam[c]} | {fam[n] for n, (e, r) in results.items() if n != c and
-                                 judged(rec, e, ctx, r, cr.value, err).outcome == "pass"}
+        seen[c] = {n: judged(rec, e, ctx, r, cr.value, err) for n, (e, r) in results.items()
+                   if n != c}
+        support[c] = {fam[c]} | {fam[n] for n, v in seen[c].items() if v.outcome == "pass"}
     best = max(support, key=lambda c: len(support[c]), default=None)
     families = set(fam.values())
     if best is None or len(support[best]) < 2 or len(support[best]) <= len(families) / 2:
+        short = _agreeing_short(seen, fam)
+        if short:
+            _no_majority(results, verdicts, families, _short_note(short, support, fam))
+            return UNRESOLVED
         _no_majority(results, verdicts, families)
         return "no majority"
     best = _tightest(rec, ctx, results, support, families, fam) or best
@@ -120,11 +125,48 @@ def _spread(rec, ctx, engine, result) -> float:
         return float("inf")
 
 
-def _no_majority(results, verdicts, families) -> None:
-    if len(families) < 2:
+UNRESOLVED = "families that agree, short of the precision a pass certifies"
+"""The reference's label when no family contradicts another, but those that would confirm a
+value cannot resolve it to the ceiling (a finite difference's noise beside a vanishing
+Hessian): inconclusive for that reason, which the engines' notes state, not for want of a
+majority."""
+
+
+def _agreeing_short(seen, fam):
+    """A candidate no other family contradicts, with the verdicts of those that agree with it
+    within their allowances but fall short of the ceiling; None when there is none."""
+    for c, others in seen.items():
+        rest = {n: v for n, v in others.items() if fam[n] != fam[c]}
+        short = {n: v for n, v in rest.items() if _within_but_short(v)}
+        if short and all(v.outcome == "pass" or n in short for n, v in rest.items()):
+            return c, short
+    return None
+
+
+def _within_but_short(v) -> bool:
+    """Inconclusive only because its allowance, which the value is within, is above the
+    ceiling a pass must certify."""
+    return v.outcome == "inconclusive" and bool(v.worst) and v.worst["ratio"] <= 1.0 and \
+        "cannot resolve" in v.note
+
+
+def _short_note(short, support, fam) -> str:
+    c, verdicts = short
+    names = ", ".join(sorted(verdicts))
+    why = next(iter(verdicts.values())).note
+    return (f"inconclusive: the families agree (no engine differs from {c}'s value beyond "
+            f"its allowance), but {names} cannot confirm it to the precision a pass "
+            f"certifies ({why}), and {', '.join(sorted(support[c]))} alone cannot confirm "
+            f"itself; every value is shown")
+
+
+def _no_majority(results, verdicts, families, why: str = "") -> None:
+    """Every witness inconclusive, nobody blamed, for the reason ``why`` (by default: no value
+    has a majority of the families)."""
+    if not why and len(families) < 2:
         why = (f"inconclusive: no majority: one family of engines ({', '.join(families)}) gave "
                f"a result, and code cannot confirm itself; every value is shown")
-    else:
+    elif not why:
         why = (f"inconclusive: no majority: no value is shared by more than half of the "
                f"{len(families)} independent families ({', '.join(sorted(families))}); every "
                f"value is shown, nobody is blamed")

@@ -107,3 +107,23 @@ def test_two_families_that_disagree_on_a_vanishing_hessian_are_not_a_pass():
     assert two.verdict != "pass", two.message
     assert three.engines["offset-rule"].outcome == "fail", three.message
     assert three.engines["offset-rule"].outlier == "offset-rule"
+
+
+def test_families_that_agree_short_of_the_ceiling_say_so_not_no_majority():
+    """A linear function's zero Hessian at a small input: central's noise (~5e-7) is within
+    its allowance but that allowance is above the ceiling, so central neither confirms nor
+    contradicts the AD value. The check is inconclusive for that stated reason, with every
+    value shown, never "no majority" between families that agree."""
+    import numpy as np
+
+    from adcheck import check
+    from adcheck.judging.consensus import UNRESOLVED
+
+    a = np.array([[0.3, -1.2, 0.8, 0.5], [1.1, 0.4, -0.7, 0.9], [-0.2, 0.6, 1.3, -1.0]])
+    w = np.array([0.7, -0.4, 1.5])
+    x = np.array([0.02813077, 0.0953576, -0.07464488, 0.07198927])
+    rep = check(lambda xp, x: xp.dot(w, xp.dot(a, x)), (x,), kind="hessian",
+                engines=["forward-over-reverse", "reverse-over-reverse", "central"])
+    assert rep.verdict == "inconclusive", rep.message
+    assert rep.reference == UNRESOLVED and "no majority" not in rep.message, rep.message
+    assert "central cannot confirm it" in rep.message and "value [" in rep.message
