@@ -175,3 +175,19 @@ def test_an_empty_input_is_never_a_pass():
         rep = adcheck.check(_squares, (np.zeros(0),), expected=expected)
         assert rep.verdict == "inconclusive" and rep.verified_to is None, rep.message
         assert "nothing to judge" in rep.message
+
+
+def test_a_zero_slope_inside_the_rules_warns_nobody():
+    """std of one value runs through sqrt's zero-slope convention (x/0 and 0·inf inside the
+    rules, resolved to the true 0): check() and its rounding bound printed numpy's
+    RuntimeWarnings to the user for a correct function."""
+    import warnings
+    x = np.array([[0.3, -1.2], [0.7, 2.0]])
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        rep = adcheck.check(lambda xp, x: xp.sum(xp.std(x[:, :1], axis=1) + x ** 2), (x,),
+                            kind="hessian",
+                            engines=["forward-over-reverse", "reverse-over-reverse", "central"])
+    assert rep.verdict == "pass", rep.message
+    assert not [w for w in seen if issubclass(w.category, RuntimeWarning)], \
+        [str(w.message) for w in seen]
