@@ -93,6 +93,10 @@ class Identity:
     terms: Callable | None = None
 
     def __post_init__(self):
+        if not isinstance(self.id, str) or not self.id:
+            # ids are public names: selected by glob, written into commands and reports
+            raise TypeError(f"an identity's id is a non-empty string such as 'U.my-gradient'; "
+                            f"got {type(self.id).__name__} {self.id!r}")
         if self.smoothness is None:
             order = self.extra.get("order") if self.kind == "derivative" else None
             object.__setattr__(self, "smoothness", order or KIND_ORDER.get(self.kind, 1))

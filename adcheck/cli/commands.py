@@ -343,15 +343,25 @@ def cmd_report(args, argv) -> int:
     if "html" not in paths:
         return ExitCode.INTERNAL_ERROR
     drifted = _drift_failures(results, baseline, args.fail_on_drift)
+    # the gate of the records themselves, as `run` exits on them (not the file's own summary)
+    judged = {**results, "summary": _summary_of(results)}
+    code = _gate(judged, drifted)
     print(f"adcheck: report written to {paths['html']}")
     _say_drift(drifted, args.fail_on_drift)
-    return ExitCode.CHECKS_FAILED if drifted else ExitCode.OK
+    _say_gate(judged, code)
+    return code
+
+
+def _summary_of(results) -> dict:
+    from adcheck.running.results import summarize
+    return summarize(results["records"], results["run"].get("fail_under"))
 
 
 def cmd_merge(args, argv) -> int:
     from adcheck.running.merge import merge
     parts = [(p, load_results(p, "shard")) for p in args.results_json]
     out_dir = check_out(args.out)
+    _not_an_input(out_dir, [p for p, _ in parts])
     res = merge(parts, ["merge", *argv[1:]])
     with OutLock(out_dir):
         paths = _write(publish, res, out_dir, None)
@@ -359,6 +369,16 @@ def cmd_merge(args, argv) -> int:
     _summary(res, paths)
     _say_gate(res, code)
     return code
+
+
+def _not_an_input(out_dir: Path, inputs) -> None:
+    """Refuse an --out whose outputs would replace an input shard before it is read again."""
+    outputs = {(out_dir / name).resolve() for name in ("results.json", "junit.xml",
+                                                       "index.html")}
+    for p in inputs:
+        if Path(p).resolve() in outputs:
+            raise UsageError(f"--out {out_dir} would overwrite the input shard {p}; write the "
+                             "merged run to another folder")
 
 
 # The mutation battery needs few cases: every mutant is caught on the first example it meets

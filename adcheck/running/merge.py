@@ -52,6 +52,9 @@ def _check_shards(parts) -> None:
             if part["run"].get(key) != first["run"].get(key):
                 raise UsageError(f"{path} and {first_path} are shards of different runs: "
                                  f"their run.{key} differ; merge shards of one command line")
+        if not 1 <= shard["index"] <= shard["count"]:
+            raise UsageError(f"{path} says it is shard {shard['index']}/{shard['count']}, which "
+                             "no run writes (--shard K/N has 1 <= K <= N): the file was edited")
         counts.add(shard["count"])
         if shard["index"] in seen:
             raise UsageError(f"{path} and {seen[shard['index']]} are both shard "

@@ -233,3 +233,19 @@ def test_the_summary_line_counts_cases_and_names_engines_not_run(tmp_path, capsy
             f"and 0 error case(s), {hidden} inconclusive inside passing records") in line
     assert "0 identity(ies) never judged" in line
     assert "not run, library not installed: t-missing-lib" in line
+
+
+@pytest.mark.usefixtures("in_process", "no_shrink")
+def test_report_of_a_failing_run_exits_as_the_run_did(tmp_path, capsys):
+    # once exit 0 (the epilog says 1), and a summary edited to "pass" was believed
+    from adcheck_helpers import quadratic, temporary
+    rec = quadratic("T.gate-report", closed_form=lambda xp, x, q: 2.0 * (q @ x))
+    with temporary(identities=[rec]):
+        assert main(["run", "-i", rec.id, "-e", "reverse", "--examples", "1", "--no-studies",
+                     "--out", str(tmp_path / "out")]) == ExitCode.CHECKS_FAILED
+    path = tmp_path / "out" / "results.json"
+    assert main(["report", str(path), "--out", str(tmp_path / "r")]) == ExitCode.CHECKS_FAILED
+    res = json.loads(path.read_text())
+    res["summary"]["verdict"] = "pass"
+    path.write_text(json.dumps(res))
+    assert main(["report", str(path), "--out", str(tmp_path / "r")]) == ExitCode.CHECKS_FAILED

@@ -78,3 +78,18 @@ def test_fuzzed_shards_never_end_in_a_traceback(runs, tmp_path, capsys, count):
         err = capsys.readouterr().err
         assert rc in (ExitCode.OK, ExitCode.CHECKS_FAILED, ExitCode.USAGE_ERROR), (n, err)
         assert "Traceback" not in err, (n, err)
+
+
+def test_merge_refuses_a_shard_no_run_writes_and_an_out_onto_its_inputs(runs, tmp_path, capsys):
+    s1, s2 = (str(runs / s / "results.json") for s in ("s1", "s2"))
+    fake = _load(runs / "s2" / "results.json")
+    fake["run"]["shard"]["index"] = 3  # "3/2" beside 1/2 and 2/2 was accepted
+    (tmp_path / "fake.json").write_text(json.dumps(fake))
+    rc = main(["merge", s1, s2, str(tmp_path / "fake.json"), "--out", str(tmp_path / "m")])
+    assert rc == ExitCode.USAGE_ERROR and "shard 3/2, which no run writes" in \
+        capsys.readouterr().err
+    before = (runs / "s1" / "results.json").read_text()
+    # the merged run was once written over the shard it was read from
+    assert main(["merge", s1, s2, "--out", str(runs / "s1")]) == ExitCode.USAGE_ERROR
+    assert "would overwrite the input shard" in capsys.readouterr().err
+    assert (runs / "s1" / "results.json").read_text() == before

@@ -120,3 +120,12 @@ def test_lqg_solution_is_the_cole_hopf_expectation():
     expect = np.sum(weights * 0.5 * (1 + y**2)) / np.sqrt(2 * np.pi)
     u = float(pde.hjb_u(engines.numpy_ns, np.array([x]), np.array([t]), big_t))
     assert abs(u - np.log(expect)) <= 8 * np.finfo(float).eps * abs(u)
+
+
+@pytest.mark.parametrize("bad", [5, "", None])
+def test_an_identity_id_is_a_non_empty_string(bad):
+    # an int id once passed define() and ended `adcheck run` in a traceback (shlex.quote)
+    from adcheck.identities import Identity
+    with pytest.raises(TypeError, match="non-empty string"):
+        Identity(id=bad, section="U", title="t", citation="t", kind="gradient",
+                 f=lambda xp, x: xp.sum(x))
