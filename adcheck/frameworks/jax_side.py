@@ -110,8 +110,9 @@ def problem(s: Setup, order: int, mode: str, seed: int, trace: bool = True) -> P
     elif mode == "rev":
         ct1 = _split(rng.standard_normal(m), outs)
 
-        def g(*xs):
-            return list(jax.vjp(lambda *y: s.run(*y), *xs)[1](ct1))
+        def g(*xs):  # at the leaves' dtype (the claim) or at float64 (the reference)
+            out, back = jax.vjp(lambda *y: s.run(*y), *xs)
+            return list(back([jnp.asarray(c, dtype=o.dtype) for c, o in zip(ct1, out)]))
         fn, size = g, sum(int(np.size(x)) for x in s.leaves)
         ref = second_order(F, np.concatenate([_np(c).ravel() for c in ct1])) if F else None
     else:
@@ -119,8 +120,8 @@ def problem(s: Setup, order: int, mode: str, seed: int, trace: bool = True) -> P
 
         def g(*xs):
             return list(jax.jvp(lambda *y: s.run(*y), tuple(xs),
-                                tuple(jnp.asarray(t, dtype=x.dtype) for t, x in
-                                      zip(t1, s.leaves)))[1])
+                                tuple(jnp.asarray(t, dtype=jnp.asarray(x).dtype)
+                                      for t, x in zip(t1, xs)))[1])
         fn, size = g, m
         ref = second_order_fwd(F, t1) if F else None
     claim = _claim(g, s.leaves, mode)

@@ -93,3 +93,25 @@ def test_the_difference_reference_compiles_its_function_once_or_runs_it_eagerly(
             want = np.sin(np.full(2, t)) if t > 0 else np.cos(np.full(2, t))
             assert np.array_equal(g([np.full(2, t)]), want)
     assert len(traces) == 1
+
+
+def test_float32_second_order_checks_run_in_both_modes():
+    A = jnp.asarray([[3.0, 1.0, 0.0], [1.0, 4.0, 1.0], [0.0, 1.0, 5.0]], dtype=jnp.float32)
+    b = jnp.asarray([1.0, 2.0, 3.0], dtype=jnp.float32)
+    aj.check_grads(jnp.linalg.solve, (A, b), order=2, modes=["fwd", "rev"])
+
+    @jax.custom_vjp
+    def solve(A, b):
+        return jnp.linalg.solve(A, b)
+
+    def fwd(A, b):
+        x = jnp.linalg.solve(A, b)
+        return x, (A, x)
+
+    def bwd(res, g):
+        A, x = res
+        gb = jnp.linalg.solve(A.T, g)
+        return jnp.outer(gb, x), gb  # the sign of A's cotangent dropped
+    solve.defvjp(fwd, bwd)
+    with pytest.raises(AssertionError):
+        aj.check_grads(solve, (A, b), order=2, modes=["rev"])
