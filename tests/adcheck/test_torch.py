@@ -126,3 +126,27 @@ def test_reference_is_far_below_float64_rounding():
     x = torch.tensor([1e-9, -2e-12], dtype=torch.float64)
     v = at.check(lambda x: (torch.log1p(torch.exp(x)) - np.log(2.0)) * 1e9, (x,))
     assert v.verdict == "pass"
+
+
+def test_torch_arguments_are_honoured_or_refused_never_ignored():
+    x = torch.randn(3, dtype=torch.float64, requires_grad=True)
+
+    def f(t):
+        return (t.sin() ** 2).sum()
+    # values that ask for nothing adcheck does not do
+    assert at.gradcheck(f, (x,), nondet_tol=0.0, check_undefined_grad=False,
+                        check_batched_grad=False, check_forward_ad=False, masked=None)
+    assert at.gradgradcheck(f, (x,), check_rev_over_rev=True, check_fwd_over_rev=False,
+                            gen_non_contig_grad_outputs=False)
+    # a check adcheck does not make is refused, naming the argument
+    for kw in ({"check_forward_ad": True}, {"check_batched_grad": True},
+               {"check_undefined_grad": True}, {"check_backward_ad": False}):
+        with pytest.raises(TypeError, match=next(iter(kw))):
+            at.gradcheck(f, (x,), **kw)
+    with pytest.raises(TypeError, match="check_fwd_over_rev"):
+        at.gradgradcheck(f, (x,), check_fwd_over_rev=True)
+    # a typo, or an argument of the other function, is torch's own TypeError
+    with pytest.raises(TypeError, match="unexpected keyword argument 'fast_mod'.*'fast_mode'"):
+        at.gradcheck(f, (x,), fast_mod=True)
+    with pytest.raises(TypeError, match="check_rev_over_rev"):
+        at.gradcheck(f, (x,), check_rev_over_rev=True)
