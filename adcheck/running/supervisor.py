@@ -9,17 +9,27 @@ it) or, when it died drawing inputs or preparing the reference, the whole case.
 A shrink task (a failure replayed to a smaller input) is never split or blamed: it may take its
 budget plus one case's limit, and one that dies or overruns ends with a note saying so. It runs
 once more, alone, only when its worker may have been ended by another task's death.
+
+A worker's watchdog thread ends a case at its deadline, unless the case holds the interpreter
+(a long call into C, such as a catastrophic regular expression): then no other thread of that
+process runs, and the supervisor ends the worker itself, HELD_GRACE_S after the deadline its
+note gives (a hung regex under --timeout 2 once ran 128 s, said to be "within the 2 s limit").
 """
 
 from __future__ import annotations
 
 import collections
+import os
+import signal
 import time
 from dataclasses import replace
 
-from .worker import CaseResult, read_marks
+from .worker import CaseResult, note_held, overdue, read_marks
 
 GRACE_S = 60.0  # worker start-up and imports, on top of the per-case limits of a task
+# Past a case's deadline, what its worker's watchdog (polling every 50 ms) has to end it before
+# the supervisor concludes that the case holds the interpreter and ends the worker itself.
+HELD_GRACE_S = 2.0
 
 
 class Supervisor:
@@ -44,6 +54,7 @@ class Supervisor:
             for fut in done:
                 task, _, suspect = self.inflight.pop(fut)
                 yield from self._finished(task, suspect, *self.ex.result(fut))
+            self._end_held()
             yield from self._check_deadlines()
 
     def _fill(self) -> None:
@@ -106,7 +117,7 @@ class Supervisor:
         if mark is None and self.ex.share_files:
             mark = read_marks(self.trace_dir, task.key)
         phase, timed_out = (mark[1], mark[2]) if mark else ("", why == "timeout")
-        note = self._note(phase, timed_out, why)
+        note = self._note(phase, timed_out, why, mark)
         slot = self.blamed.setdefault((task.identity, index), {})
         engines = list(task.engines)
         if phase in engines:
@@ -140,11 +151,30 @@ class Supervisor:
         return task, [CaseResult(task.cases[0], (), {task.shrink: CaseVerdict("error",
                                                                               note=note)})]
 
-    def _note(self, phase, timed_out, why) -> str:
+    def _note(self, phase, timed_out, why, mark=None) -> str:
         where = f" in {phase}" if phase else ""
+        if mark is not None and mark.held:
+            return (f"no result after {mark.elapsed:.0f} s, past the {self.timeout:g} s "
+                    f"per-case limit (--timeout){where}: the code held the interpreter (a long "
+                    "call into C, such as a regular expression), so its worker's watchdog could "
+                    "not stop it, and the supervisor ended the worker")
         if timed_out or why == "timeout":
             return f"no result within the {self.timeout:g} s per-case limit (--timeout){where}"
         return f"{why}{where} (the case's user code ended its process)"
+
+    def _end_held(self) -> None:
+        """End the worker of a case that runs past its deadline while its own watchdog, which
+        would have ended it, cannot run: the case holds the interpreter."""
+        if not (self.timeout and self.ex.share_files and self.trace_dir and self.inflight):
+            return
+        keys = {t.key for t, _, _ in self.inflight.values()}
+        for pid, path, fields in list(overdue(self.trace_dir, keys, HELD_GRACE_S)):
+            if _our_child(pid):
+                note_held(path, fields)  # first: the death is read as this timeout
+                try:
+                    os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+                except OSError:
+                    pass  # it ended on its own meanwhile
 
     def _with_blamed(self, task, result: CaseResult) -> CaseResult:
         earlier = self.blamed.pop((task.identity, result.index), None)
@@ -183,3 +213,23 @@ class Supervisor:
             yield from self._blame(rest[0][0], "timeout")
         else:
             self._suspect_all([t for t, _, _ in rest])
+
+
+def _our_child(pid: int) -> bool:
+    """Whether ``pid`` is a live process this one started (a worker; on systems without /proc,
+    any live process the note names)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1]) == os.getpid()
+    except FileNotFoundError:  # gone, or no /proc on this system
+        return not os.path.isdir("/proc/self") and _alive(pid)
+    except (OSError, ValueError, IndexError):
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True

@@ -11,7 +11,10 @@ runs tasks: one identity, its engines, a chunk of case indices. Every case is gu
   and each of its replays with one case's limit;
 - before each phase (drawing the inputs, preparing the reference, each engine) the worker notes
   where it is in a small file, so that when the process dies (``os._exit``, abort, segfault,
-  the out-of-memory killer) the supervisor can name the phase and blame only that engine.
+  the out-of-memory killer) the supervisor can name the phase and blame only that engine;
+- the note also holds the case's start and deadline (wall clock), so the supervisor can end the
+  worker itself when its watchdog cannot: user code that holds the interpreter (a long call
+  into C, such as a catastrophic regular expression) keeps every other thread from running.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 TIMEOUT_EXIT = 86  # the watchdog's exit status, so the supervisor can tell a hang from a crash
 
@@ -212,16 +216,25 @@ class _guard:
         self.task, self.index, self.phase = task, index, phase
 
     def __enter__(self):
-        _mark(self.task, self.index, self.phase)
         limit = _STATE.get("timeout")
         if limit:
-            _STATE["deadlines"][threading.get_ident()] = (
-                time.monotonic() + limit + self.task.budget_s, self.task, self.index)
+            _arm(limit + self.task.budget_s, self.task, self.index)
+        _mark(self.task, self.index, self.phase)
         return self
 
     def __exit__(self, *exc):
         _STATE["deadlines"].pop(threading.get_ident(), None)
+        _STATE.get("clock", {}).pop(threading.get_ident(), None)
         return False
+
+
+def _arm(seconds: float, task, index, since: float | None = None) -> None:
+    """Set this thread's deadline ``seconds`` from now: for the watchdog (monotonic) and for
+    the note the supervisor reads (wall clock, since the case's start)."""
+    tid = threading.get_ident()
+    _STATE["deadlines"][tid] = (time.monotonic() + seconds, task, index)
+    now = time.time()
+    _STATE.setdefault("clock", {})[tid] = (now if since is None else since, now + seconds)
 
 
 def _one_case(fn):
@@ -232,11 +245,14 @@ def _one_case(fn):
     if not limit or outer is None:
         return fn()
     deadline, task, index = outer
-    _STATE["deadlines"][tid] = (min(deadline, time.monotonic() + limit), task, index)
+    clock = _STATE.get("clock", {}).get(tid)
+    _arm(min(deadline - time.monotonic(), limit), task, index, clock[0] if clock else None)
     try:
         return fn()
     finally:
         _STATE["deadlines"][tid] = outer
+        if clock:
+            _STATE["clock"][tid] = clock
 
 
 def _trace_file() -> Path | None:
@@ -245,29 +261,81 @@ def _trace_file() -> Path | None:
 
 
 def _mark(task, index, phase, timed_out=False) -> None:
-    """Note the phase this worker is in (read by the supervisor only if the worker dies)."""
+    """Note the phase this worker is in (read by the supervisor if the worker dies, or when
+    the case runs past its deadline): task key, case, phase, timed out?, since, deadline."""
     path = _trace_file()
     if path is None:
         return
+    since, until = _STATE.get("clock", {}).get(threading.get_ident(), ("", ""))
     try:
-        path.write_text(f"{task.key}\t{index}\t{phase}\t{int(timed_out)}", encoding="utf-8")
+        path.write_text(f"{task.key}\t{index}\t{phase}\t{int(timed_out)}\t{since}\t{until}",
+                        encoding="utf-8")
     except OSError:
         pass  # the note is a diagnostic aid; losing it only widens the blame to the whole case
 
 
-def read_marks(trace_dir, task_key: str) -> tuple[int, str, bool] | None:
-    """(case index, phase, timed out?) last noted by a worker for ``task_key``, if any."""
+class Mark(NamedTuple):
+    """What a worker last noted for a task: its case, phase, and whether it ran past its
+    deadline (``held``: ended by the supervisor, its watchdog unable to run, after
+    ``elapsed`` seconds)."""
+
+    index: int
+    phase: str
+    timed_out: bool
+    held: bool = False
+    elapsed: float = 0.0
+
+
+HELD = "2"  # the timed-out flag the supervisor writes when it ends a worker itself
+
+
+def _fields(p: Path) -> list[str] | None:
+    try:
+        fields = p.read_text(encoding="utf-8").split("\t")
+    except OSError:
+        return None
+    return fields if len(fields) in (4, 6) else None
+
+
+def read_marks(trace_dir, task_key: str) -> Mark | None:
+    """The Mark last noted by a worker for ``task_key``, if any."""
     if trace_dir is None:
         return None
     best = None
     for p in Path(trace_dir).glob("*"):
-        try:
-            key, index, phase, timed_out = p.read_text(encoding="utf-8").split("\t")
-        except (OSError, ValueError):
+        fields = _fields(p)
+        if fields is None or fields[0] != task_key:
             continue
-        if key == task_key:
-            best = (int(index), phase, timed_out == "1")
+        try:
+            held = fields[3] == HELD
+            elapsed = p.stat().st_mtime - float(fields[4]) if held else 0.0
+            best = Mark(int(fields[1]), fields[2], fields[3] in ("1", HELD), held, elapsed)
+        except (OSError, ValueError, IndexError):
+            continue
     return best
+
+
+def overdue(trace_dir, keys, grace: float):
+    """(pid, note file, fields) of each case of a task in ``keys`` whose note says it runs
+    ``grace`` seconds past its deadline: its watchdog would have ended it by now if it could."""
+    now = time.time()
+    for p in Path(trace_dir).glob("*"):
+        fields = _fields(p)
+        if not fields or len(fields) < 6 or fields[0] not in keys or fields[3] != "0":
+            continue
+        try:
+            if fields[5] and now > float(fields[5]) + grace:
+                yield int(p.name.split("-")[0]), p, fields
+        except ValueError:
+            continue
+
+
+def note_held(path: Path, fields) -> None:
+    """Mark a case as ended by the supervisor (the note's time is when)."""
+    try:
+        path.write_text("\t".join([*fields[:3], HELD, *fields[4:]]), encoding="utf-8")
+    except OSError:
+        pass
 
 
 def _start_watchdog() -> None:

@@ -43,6 +43,14 @@ def _hang(xp, x, q):
     time.sleep(600)
 
 
+def holds_the_interpreter(xp, x, q):
+    """A catastrophic regular expression: one call into C that never lets another thread of
+    its process run (not the worker's watchdog either)."""
+    import re
+    re.match(r"(a*)*b", "a" * 40)
+    return (q + q.T) @ x
+
+
 HOSTILE = {"sys-exit-0": (_exit0, "SystemExit(0)"),
            "sys-exit-msg": (_exit_msg, "bye from user code"),
            "os-exit": (_os_exit, "exited with status 0"),

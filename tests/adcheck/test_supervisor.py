@@ -181,3 +181,19 @@ def test_a_case_its_own_watchdog_ended_is_blamed_without_a_rerun(hostile_run):
     hangs = [k for k in submitted if k.startswith("T.hostile-hangs#")]
     assert hangs == ["T.hostile-hangs#0", "T.hostile-hangs#0.r"], hangs
     assert by[("T.hostile-hangs", "reverse")]["counts"]["error"] == 2
+
+
+def test_code_holding_the_interpreter_is_ended_at_its_deadline_and_said_so():
+    # its worker's watchdog cannot run: a regex under --timeout 2 once ran 128 s, and the note
+    # said "no result within the 2 s per-case limit"
+    from hostile import holds_the_interpreter
+    rec = quadratic("T.holds-the-interpreter", closed_form=holds_the_interpreter)
+    t0 = time.monotonic()
+    with temporary(identities=[rec]):
+        recs, _ = runner.run([rec.id], ["reverse"], 1, 0, timeout=1, jobs=1, shrink_budget=None)
+    took = time.monotonic() - t0
+    r = recs[0]
+    assert r["outcome"] == "error", r["message"]
+    assert "no result after" in r["message"] and "held the interpreter" in r["message"]
+    assert "preparing the reference" in r["message"]
+    assert took < 1 + 2 + 20, took  # the limit, HELD_GRACE_S, a worker's start and a poll
