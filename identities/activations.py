@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-import sympy as sp
-
 SMOOTH = math.inf  # the class C^infinity
 MAX_ORDER = 4  # derivatives compared at breakpoints; classes at or above it count as C^MAX_ORDER
 ALPHA = 1.0  # ELU / CELU parameter (ELU is C^1 only for alpha = 1)
@@ -25,7 +23,14 @@ LEAK = 0.01
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_LAMBDA = 1.0507009873554804934193349852946
 
-_x = sp.Symbol("x", real=True)
+
+
+@cache
+def _symbol():
+    """The activation's variable x (real); sympy is imported on the first symbolic question,
+    so drawing and evaluating networks (a worker's whole job) never imports it."""
+    import sympy as sp
+    return sp.Symbol("x", real=True)
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,19 @@ class Activation:
     g: Callable  # g(xp, z)
     d1: Callable  # g'(xp, z), the a.e. derivative for piecewise ones
     d2: Callable  # g''(xp, z)
-    expr: sp.Expr
+    form: Callable  # form(sp, x): g's sympy expression, built when ``expr`` is first read
     analytic: bool = True
+
+    @property
+    def expr(self):
+        """g as a sympy expression of ``x`` (real)."""
+        return _expr(self.name)
+
+
+@cache
+def _expr(name: str):
+    import sympy as sp
+    return ACTIVATIONS[name].form(sp, _symbol())
 
 
 def _pos(z):
@@ -78,55 +94,66 @@ def _exp_branch(scale, alpha, rate):
     return g, d1, d2
 
 
-def _pw(pos, neg):
-    return sp.Piecewise((pos, _x > 0), (neg, True))
+def _pw(sp, x, pos, neg):
+    return sp.Piecewise((pos, x > 0), (neg, True))
+
+
+def _sigmoid_form(sp, x):
+    return 1 / (1 + sp.exp(-x))
 
 
 def _table() -> dict[str, Activation]:
-    x = _x
-    sig = 1 / (1 + sp.exp(-x))
-    a, sa, sl = sp.Float(ALPHA), sp.Float(SELU_ALPHA, 30), sp.Float(SELU_LAMBDA, 30)
+    def a(sp):
+        return sp.Float(ALPHA)
+
+    def selu(sp, x):
+        sa, sl = sp.Float(SELU_ALPHA, 30), sp.Float(SELU_LAMBDA, 30)
+        return sl * _pw(sp, x, x, sa * (sp.exp(x) - 1))
     acts = [
         Activation("identity", lambda xp, z: z, lambda xp, z: xp.ones_like(z),
-                   lambda xp, z: xp.zeros_like(z), x),
+                   lambda xp, z: xp.zeros_like(z), lambda sp, x: x),
         Activation("tanh", lambda xp, z: xp.tanh(z), lambda xp, z: 1.0 - xp.tanh(z) ** 2,
-                   lambda xp, z: -2.0 * xp.tanh(z) * (1.0 - xp.tanh(z) ** 2), sp.tanh(x)),
+                   lambda xp, z: -2.0 * xp.tanh(z) * (1.0 - xp.tanh(z) ** 2),
+                   lambda sp, x: sp.tanh(x)),
         Activation("sigmoid", _sig, lambda xp, z: _sig(xp, z) * (1.0 - _sig(xp, z)),
                    lambda xp, z: _sig(xp, z) * (1.0 - _sig(xp, z)) * (1.0 - 2.0 * _sig(xp, z)),
-                   sig),
+                   _sigmoid_form),
         Activation("softplus", lambda xp, z: xp.log1p(xp.exp(z)), _sig,
-                   lambda xp, z: _sig(xp, z) * (1.0 - _sig(xp, z)), sp.log(1 + sp.exp(x))),
+                   lambda xp, z: _sig(xp, z) * (1.0 - _sig(xp, z)),
+                   lambda sp, x: sp.log(1 + sp.exp(x))),
         Activation("sin", lambda xp, z: xp.sin(z), lambda xp, z: xp.cos(z),
-                   lambda xp, z: -xp.sin(z), sp.sin(x)),
+                   lambda xp, z: -xp.sin(z), lambda sp, x: sp.sin(x)),
         Activation("silu", lambda xp, z: z * _sig(xp, z),
                    lambda xp, z: _sig(xp, z) * (1.0 + z * (1.0 - _sig(xp, z))),
                    lambda xp, z: _sig(xp, z) * (1.0 - _sig(xp, z))
-                   * (2.0 + z * (1.0 - 2.0 * _sig(xp, z))), x * sig),
+                   * (2.0 + z * (1.0 - 2.0 * _sig(xp, z))),
+                   lambda sp, x: x * _sigmoid_form(sp, x)),
         Activation("gelu", lambda xp, z: z * _Phi(xp, z),
                    lambda xp, z: _Phi(xp, z) + z * _phi(xp, z),
                    lambda xp, z: _phi(xp, z) * (2.0 - z * z),
-                   x / 2 * (1 + sp.erf(x / sp.sqrt(2)))),
-        Activation("elu", *_exp_branch(1.0, ALPHA, 1.0), _pw(x, a * (sp.exp(x) - 1)), False),
+                   lambda sp, x: x / 2 * (1 + sp.erf(x / sp.sqrt(2)))),
+        Activation("elu", *_exp_branch(1.0, ALPHA, 1.0),
+                   lambda sp, x: _pw(sp, x, x, a(sp) * (sp.exp(x) - 1)), False),
         Activation("celu", *_exp_branch(1.0, ALPHA, 1.0 / ALPHA),
-                   _pw(x, a * (sp.exp(x / a) - 1)), False),
-        Activation("selu", *_exp_branch(SELU_LAMBDA, SELU_ALPHA, 1.0),
-                   sl * _pw(x, sa * (sp.exp(x) - 1)), False),
+                   lambda sp, x: _pw(sp, x, x, a(sp) * (sp.exp(x / a(sp)) - 1)), False),
+        Activation("selu", *_exp_branch(SELU_LAMBDA, SELU_ALPHA, 1.0), selu, False),
         Activation("relu", lambda xp, z: xp.maximum(z, xp.zeros_like(z)),
                    lambda xp, z: xp.where(_pos(z), xp.ones_like(z), xp.zeros_like(z)),
-                   lambda xp, z: xp.zeros_like(z), _pw(x, 0), False),
+                   lambda xp, z: xp.zeros_like(z), lambda sp, x: _pw(sp, x, x, 0), False),
         Activation("relu2", lambda xp, z: xp.maximum(z, xp.zeros_like(z)) ** 2,
                    lambda xp, z: 2.0 * xp.maximum(z, xp.zeros_like(z)),
                    lambda xp, z: xp.where(_pos(z), 2.0 * xp.ones_like(z), xp.zeros_like(z)),
-                   _pw(x**2, 0), False),
+                   lambda sp, x: _pw(sp, x, x**2, 0), False),
         Activation("leaky_relu", lambda xp, z: xp.maximum(z, LEAK * z),
                    lambda xp, z: xp.where(_pos(z), xp.ones_like(z), LEAK * xp.ones_like(z)),
-                   lambda xp, z: xp.zeros_like(z), _pw(x, sp.Float(LEAK) * x), False),
+                   lambda xp, z: xp.zeros_like(z),
+                   lambda sp, x: _pw(sp, x, x, sp.Float(LEAK) * x), False),
         Activation("hardtanh",
                    lambda xp, z: xp.minimum(xp.maximum(z, -xp.ones_like(z)), xp.ones_like(z)),
                    lambda xp, z: xp.where((z > -1) & (z < 1), xp.ones_like(z),
                                           xp.zeros_like(z)),
                    lambda xp, z: xp.zeros_like(z),
-                   sp.Piecewise((-1, x < -1), (x, x <= 1), (1, True)), False),
+                   lambda sp, x: sp.Piecewise((-1, x < -1), (x, x <= 1), (1, True)), False),
     ]
     return {act.name: act for act in acts}
 
@@ -143,8 +170,10 @@ APPENDIX_B_CLASSES: dict[str, float] = {
 }
 
 
-def breakpoints(expr: sp.Expr) -> list:
+def breakpoints(expr) -> list:
     """The points where a piecewise expression switches branch (sorted)."""
+    import sympy as sp
+    _x = _symbol()
     points = set()
     for pw in expr.atoms(sp.Piecewise):
         for _, cond in pw.args:
@@ -155,11 +184,12 @@ def breakpoints(expr: sp.Expr) -> list:
 
 def _active(expr, point):
     """The analytic branch of ``expr`` that is active at the (non-breakpoint) ``point``."""
+    import sympy as sp
     folded = sp.piecewise_fold(expr)
     if not isinstance(folded, sp.Piecewise):
         return folded
     for piece, cond in folded.args:
-        if bool(cond.subs(_x, point)):
+        if bool(cond.subs(_symbol(), point)):
             return piece
     raise ValueError(f"no branch of {expr} is active at {point}")
 
@@ -172,6 +202,8 @@ def smoothness_class(name: str) -> float:
     At each breakpoint c, the k-th derivative is continuous when its limits from the left and
     from the right agree (and, for k = 0, equal the value at c).
     """
+    import sympy as sp
+    _x = _symbol()
     expr = ACTIVATIONS[name].expr
     points = breakpoints(expr)
     if not points:

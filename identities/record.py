@@ -101,11 +101,25 @@ class Identity:
             order = self.extra.get("order") if self.kind == "derivative" else None
             object.__setattr__(self, "smoothness", order or KIND_ORDER.get(self.kind, 1))
         if self.strategy is None and self.inputs is not None:
-            from .strategies import as_strategy  # hypothesis only when inputs are defined
-
-            object.__setattr__(self, "strategy", as_strategy(self.inputs))
+            object.__setattr__(self, "strategy", self.search_strategy())
+            object.__setattr__(self, "_derived_strategy", True)
         if self.prove is None:
             object.__setattr__(self, "prove", _default_prover(self))
+
+    def search_strategy(self):
+        """The hypothesis strategy of argument tuples: ``strategy``, or derived from ``inputs``
+        (a record travels to a worker without a derived one, which would make the worker
+        import hypothesis to unpickle it although it draws its cases with numpy)."""
+        if self.strategy is not None or self.inputs is None:
+            return self.strategy
+        from .strategies import as_strategy  # hypothesis only when a strategy is needed
+        return as_strategy(self.inputs)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        if state.get("_derived_strategy"):  # rebuilt by ``search_strategy`` where needed
+            state["strategy"] = None
+        return state
 
     def proof(self):
         """The proof status (``identities.proofs.ProofStatus``), computed by sympy, cached."""

@@ -13,8 +13,6 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from .activations import NAMES, SMOOTH_NAMES
 from .draw import RngDraw
@@ -27,9 +25,16 @@ _GRID = 2.0**20  # hypothesis reals are multiples of 2^-20: no underflowing prod
 # values (an input of 1e-308 is a different problem than the identity's), shrinking to 0
 
 
+def _st():
+    """hypothesis's strategies, imported when a strategy is built or drawn from: a worker that
+    draws its cases with numpy (``identities.draw``) never imports hypothesis."""
+    from hypothesis import strategies as st
+    return st
+
+
 def _grid(lo: float, hi: float):
     """Floats k / 2^20 in [lo, hi], shrinking toward 0 (or the end nearest to it)."""
-    return st.integers(int(np.ceil(lo * _GRID)), int(np.floor(hi * _GRID))).map(
+    return _st().integers(int(np.ceil(lo * _GRID)), int(np.floor(hi * _GRID))).map(
         lambda k: k / _GRID)
 
 
@@ -40,16 +45,17 @@ class HypothesisDraw:
         self._draw = draw
 
     def integer(self, lo: int, hi: int) -> int:
-        return self._draw(st.integers(lo, hi))
+        return self._draw(_st().integers(lo, hi))
 
     def real(self, lo: float, hi: float) -> float:
         return self._draw(_grid(lo, hi))
 
     def reals(self, shape, lo: float = -1.0, hi: float = 1.0) -> np.ndarray:
+        from hypothesis.extra import numpy as hnp
         return self._draw(hnp.arrays(np.float64, tuple(shape), elements=_grid(lo, hi)))
 
     def choice(self, options):
-        return self._draw(st.sampled_from(list(options)))
+        return self._draw(_st().sampled_from(list(options)))
 
 
 def as_draw(source):
@@ -63,7 +69,7 @@ def as_draw(source):
 
 def as_strategy(builder, *args, **kwargs):
     """The hypothesis strategy of ``builder(d, *args, **kwargs)``."""
-    @st.composite
+    @_st().composite
     def strategy(draw):
         return builder(HypothesisDraw(draw), *args, **kwargs)
     return strategy()
@@ -167,6 +173,7 @@ def vectors(*, size: int | None = None, min_size: int = 1, max_size: int = 8,
         _check_size(nm, v)
     if not bound > 0:
         raise ValueError(f"bound={bound!r}: must be positive")
+    st = _st()
     sizes = st.just(size) if size is not None else st.integers(min_size, max_size)
     return sizes.flatmap(lambda n: as_strategy(build_vector, n, bound=bound))
 
@@ -180,6 +187,7 @@ def matrices(*, kind: str = "general", rows: int | None = None, cols: int | None
     if not 1.0 <= max_cond <= 1e8:
         raise ValueError(f"max_cond={max_cond!r}: expected a value in [1, 1e8]")
     square = kind in ("symmetric", "spd", "orthogonal")
+    st = _st()
     m = st.just(rows) if rows is not None else st.integers(1, max_size)
     n = st.just(cols) if cols is not None else st.integers(1, max_size)
     pairs = m.map(lambda k: (k, k)) if square else st.tuples(m, n)

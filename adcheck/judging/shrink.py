@@ -138,12 +138,14 @@ def shrink(rec, engine, engines, *, original=None, budget_s=None, max_replays=MA
     """
     if not _ENABLED[-1]:
         return None
-    if getattr(rec, "strategy", None) is None:
+    strategy = rec.search_strategy() if hasattr(rec, "search_strategy") else \
+        getattr(rec, "strategy", None)
+    if strategy is None:
         return Shrunk(None, 0, "not shrunk: the record has no strategy to replay")
     budget_s = BUDGET_S if budget_s is None else budget_s
     search = _Search(rec, engine, engines, original, budget_s, max_replays, clock, replay)
     try:
-        while _find(rec.strategy, search.fails, max_examples) is not None:
+        while _find(strategy, search.fails, max_examples) is not None:
             search.limit = size(search.best) - 1
     except _Spent:
         pass
