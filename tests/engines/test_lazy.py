@@ -46,3 +46,27 @@ def test_a_deferred_pickles_by_name():
 def test_a_missing_name_fails_on_the_call_naming_it():
     with pytest.raises(AttributeError, match="no_such_function"):
         Deferred("math.no_such_function")(1.0)
+
+
+def test_a_worker_installs_a_run_of_a_users_identity_without_heavy_libraries(tmp_path):
+    """A record with inputs travels without its hypothesis strategy (rebuilt where a failure
+    is shrunk), and drawing networks needs no sympy: the worker imports neither."""
+    import cloudpickle
+
+    from adcheck.identities import Identity
+    from adcheck.identities.strategies import build_network
+    rec = Identity(id="T.lazy", section="T", title="t", citation="c", kind="gradient",
+                   f=lambda xp, x: xp.sum(x * x), closed_form=lambda xp, x: 2 * x,
+                   inputs=lambda d: (build_network(d, depth=(1, 2))[0][0].ravel(),))
+    assert rec.strategy is not None
+    blob = cloudpickle.dumps({"rec": rec})
+    (tmp_path / "blob").write_bytes(blob)
+    code = ("import sys, pickle, numpy as np; "
+            f"r = pickle.loads(open({str(tmp_path / 'blob')!r}, 'rb').read())['rec']; "
+            "r.sample(np.random.default_rng(0)); "
+            f"print([m for m in {HEAVY!r} if m in sys.modules]); "
+            "print(r.search_strategy() is not None)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]", "True"]
