@@ -2,7 +2,7 @@
 whether its own error estimate bounds its true error.
 
 For every catalogue identity with a closed form (and every PDE residual), ``examples`` inputs are
-drawn exactly as ``adcheck run`` draws them (``adcheck.runner.draw_cases``, seed 0); each
+drawn exactly as ``adcheck run`` draws them (``adcheck.running.draws.draw_cases``, seed 0); each
 finite-difference engine computes the record's derivative and is compared with the closed form
 evaluated by the 50-digit oracle. The error of a case is ‖value − exact‖∞ / ‖exact‖∞ (for a
 residual, |Σ terms| / Σ |terms|: the exact residual is 0). Printed per identity and engine: the

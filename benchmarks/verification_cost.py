@@ -2,7 +2,7 @@
 
 The small tanh MLP loss (tiny: d=4, width 16, 2 hidden layers, 1 output, batch 8: 369
 parameters; and a larger one of 10 497) checked by adcheck's random-probe check
-(adcheck.probe) and by the drop-in calls ``adcheck.torch.gradcheck`` and
+(adcheck.api.probe) and by the drop-in calls ``adcheck.torch.gradcheck`` and
 ``adcheck.jax.check_grads`` against torch.autograd.gradcheck (slow and fast_mode),
 gradgradcheck and jax.test_util.check_grads(order=2): function evaluations, passes and wall
 time. The drop-in calls take the exact-reference route on the tiny MLP and probe the larger one

@@ -12,11 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 
-def is_namedtuple(x) -> bool:
-    """True for instances of classes made by collections.namedtuple / typing.NamedTuple."""
-    return isinstance(x, tuple) and hasattr(type(x), "_fields")
-
-
 def is_container(x) -> bool:
     """True when ``x`` is a container whose leaves are differentiated one by one."""
     return isinstance(x, (tuple, list, dict))

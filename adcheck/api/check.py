@@ -1,6 +1,6 @@
 """Checking a user's own function: ``check``, ``assert_derivative`` and ``assert_check``.
 
-``check`` is one case of the pipeline ``adcheck run`` uses (``adcheck.pipeline.judge_case``):
+``check`` is one case of the pipeline ``adcheck run`` uses (``adcheck.judging.pipeline.judge_case``):
 the user's function becomes an identity record, with ``expected`` (an array, or a closed form
 ``g(xp, *args)`` evaluated by the exact oracle) as its reference. Without ``expected`` the
 engines are judged against their consensus, which needs a majority of independent families.

@@ -11,7 +11,7 @@ What it can miss, derived: if the claim is off by e (g = ∇f + e) and v ~ N(0, 
 P(miss) = erf(a / (‖e‖ √2)). Independent probes multiply. ``ProbeResult.miss_probability``
 evaluates this for an error of a given size relative to ‖g‖.
 
-Allowances come from the error model (``adcheck.errmodel``): the running rounding bound E of
+Allowances come from the error model (``adcheck.judging.errmodel``): the running rounding bound E of
 the gradient (units of u), projected on v, counted for the reference and for the claim (either
 may take any route: ROUTE_FACTOR), plus the rounding of the dot product itself (γ_n Σ|g_i v_i|),
 plus, for differences, FD_TRUST times their own error estimate.

@@ -11,7 +11,7 @@ For each component i of a derivative computed by an engine (value ``v``) and a r
 
 with u = 2^-53 the unit roundoff. ``E_ad`` is the running rounding-error bound (in units of u)
 of the derivative computed by reverse-mode AD of ``f`` itself (forward-over-reverse for second
-order), evaluated in the magnitude arithmetic of ``adcheck.magnitude``: each primitive
+order), evaluated in the magnitude arithmetic of ``adcheck.judging.magnitude``: each primitive
 propagates its inputs' bounds through its derivative and adds its own rounding (k·Σ|terms|
 for a k-term reduction, a few ulps for an elementary function, an LU backward-error term for
 inv/solve/det). This is how the bound of 2AᵀAx grows with |A|ᵀ|A||x| and with n, with no

@@ -1,6 +1,6 @@
 """Where tasks run: supervised local worker processes (loky) or a Dask cluster.
 
-Both offer the same small interface to the supervisor (``adcheck.supervisor``):
+Both offer the same small interface to the supervisor (``adcheck.running.supervisor``):
 ``submit(task) -> future``, ``wait(futures, seconds) -> done``, ``result(future)`` which returns
 ``("ok", value)`` or ``("died", reason)``, ``restart()`` (end every worker, used for a hang that
 holds the interpreter) and ``close()``. ``slots`` is how many tasks run at once; ``ahead`` how

@@ -1,6 +1,6 @@
 """Every derivative record against every applicable engine, on hypothesis-drawn inputs.
 
-Judged by the project's error model (``adcheck.reference.prepare`` and
+Judged by the project's error model (``adcheck.judging.reference.prepare`` and
 ``adcheck.judging.pipeline.run_engine_case``): the closed form evaluated by the exact oracle is the
 reference and the allowance is derived from the computation's magnitudes.
 """
