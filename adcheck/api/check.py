@@ -219,10 +219,11 @@ def _wrt(wrt, args) -> None:
 
 def _preflight(f, args, wrt) -> None:
     """Evaluate ``f`` once, traced, for the errors that are the function's, not a verdict: a
-    name no namespace has (``UnknownName``, a typo), its refusal of a traced value
-    (``float(x)``, ``np.asarray(x)``, ``x += y``) and a value that is not real numbers: the
-    function has to change, and an "inconclusive" would hide why. Any other failure is left
-    to the engines to report."""
+    name no namespace has (``UnknownName``, a typo), a form of a name adcheck lacks
+    (``UnsupportedSpelling``: ``clip(x, out=y)``, ``exp(x, where=m)``), its refusal of a traced
+    value (``float(x)``, ``np.asarray(x)``, ``x += y``) and a value that is not real numbers:
+    the function has to change, and an "inconclusive" would hide why. Any other failure is
+    left to the engines to report."""
     from adcheck.engines import transforms as T
     from adcheck.engines.errors import TracedValueError
     from adcheck.engines.namespace import ad
@@ -231,6 +232,10 @@ def _preflight(f, args, wrt) -> None:
             out = T.jvp(f, ad, args, np.zeros(np.shape(args[wrt])), wrt)[0]
     except (UnknownName, TracedValueError):
         raise
+    except TypeError:  # a keyword a primitive's rules lack (out=, where=) is named here
+        from adcheck.engines.keywords import check_keywords
+        check_keywords(f, args)
+        return
     except Exception:  # noqa: BLE001  anything else is the engines' to report
         return
     _real_value(out)
