@@ -13,11 +13,13 @@ states the probability that an error of a given size escapes it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from adcheck.frameworks import differences as D
 from adcheck.frameworks import refs as R
 from adcheck.judging import errmodel as em
 from adcheck.judging.judge import compare, diagnose
@@ -36,6 +38,17 @@ PROBES = 2
 """Probe directions: each costs 4 evaluations; two keep the check within a few times the cost
 of one gradient while an error of relative size 1e-6 escapes both with probability < 1e-6
 (the message states the figure for the case at hand)."""
+ROUNDING_TRUST = 4.0
+RESOLVE = 1e-3
+"""A difference reference may fail a claim only at a component it knows to RESOLVE relative
+(its own estimate within 1e-3 of |ref|, or, for a component near zero, within 1e-6 of the
+largest |ref| of the components so resolved); elsewhere a mismatch is inconclusive: steps
+that did not reach the scale f varies on give values still far from the derivative, and a
+correct claim must never fail on them."""
+COTANGENT = 0.5
+"""The claim's rows are Jᵀ(0.5 e_k) / 0.5 (exact in binary floating point): a rule that ignores
+its cotangent (grad_output), or is not linear in it, returns twice the row and fails, where at
+a unit cotangent it would pass."""
 MISS_AT = 1e-8  # the relative error size whose escape probability a probe verdict states
 CEILING = getattr(em, "CEILING", {1: 1e-6, 2: 1e-4})
 
@@ -74,6 +87,9 @@ class Problem:
     claim_program: Callable | None = None  # P(xp, *xs, ct): the claim's own traced route
     claim_untraced: str = ""  # why the claim's route could not be traced
     claim_rows: Callable | None = None  # cts -> per input, the rows Jᵀct stacked (batched)
+    forward: Callable | None = None  # the forward's flat float64 value (order 2's fallback)
+    claim64: Callable | None = None  # the same claim with the rules run on float64 copies
+    second: tuple = ()  # order 2: ("rev", ct1) for Jᵀct1 differentiated, ("fwd", t1) for J t1
 
 
 @dataclass
@@ -99,9 +115,16 @@ def judge(p: Problem, caller: str, *, seed: int = 0, probe_above: int = PROBE_AB
     n = sum(int(np.size(x)) for x in p.xs)
     if n > probe_above:
         return _probe(p, caller, u, np.random.default_rng(seed), probes)
-    claims = _claims(p, list(np.eye(p.m)))
-    ref, allow, kinks, label = _reference(p, u)
-    return _verdict(p, caller, u, claims, ref, allow, kinks, label)
+    got = _reference(p, u)
+    if got is None:  # the fallback would cost more than its budget: probe instead
+        return _probe(p, caller, u, np.random.default_rng(seed), probes)
+    ref, allow, kinks, label, resolved = got
+    claims = _claims(p, list(COTANGENT * np.eye(p.m)))
+    claims = [c / COTANGENT for c in claims]
+    if resolved is not None and p.dtype != "float64":
+        allow, note = _claim_rounding(p, claims, ref, allow)
+        label += note
+    return _verdict(p, caller, u, claims, ref, allow, kinks, label, resolved)
 
 
 def _claims(p: Problem, cts) -> list:
@@ -122,20 +145,65 @@ def _reference(p: Problem, u: float):
             err, claim_note = _claim_bound(p, err, floor)
             allow = [_allowance(r, em.ROUTE_FACTOR * u * e + u * np.abs(r), magnitude=e)
                      for r, e in zip(ref, err)]
-            return ref, allow, kinks, _exact_label(p, u) + claim_note
+            return ref, allow, kinks, _exact_label(p, u) + claim_note, None
         except Exception as exc:  # noqa: BLE001  a translation that cannot run: fall back
             p.untranslated = f"the translated program failed ({type(exc).__name__}: {exc})"
-    scale = float(np.max(np.abs(p.fn(p.xs)), initial=0.0))
-    ref, fd = R.richardson(p.fn, p.xs, p.m, scale)
-    allow = [_allowance(r, u * np.abs(r) + a, estimated=True) for r, a in zip(ref, fd)]
-    low = "" if p.dtype == "float64" else (
-        f"; the claim's own {p.dtype} rounding cannot be bounded without a trace and is "
-        f"charged only u |ref|, u = {u:.3g}: a failure within a few hundred u of the "
-        f"magnitudes may be rounding")
-    return ref, allow, [], (
-        f"richardson (extrapolated differences of the function's float64 values), because "
-        f"{p.untranslated or 'no program was traced'}; allowance: {em.FD_TRUST:g} x its own "
-        f"error estimate, floored by the rounding of untraced values charged 8 u each{low}")
+    return _differences(p, u)
+
+
+def _mode(p: Problem) -> str:
+    return p.second[0] if p.order == 2 and p.second else "rev"
+
+
+def _differences(p: Problem, u: float):
+    """The fallback: extrapolated differences of the forward's own float64 values (for order 2
+    its second derivative, the same derivative the exact route checks), or None where that
+    would cost more than ``differences.BUDGET`` evaluations."""
+    F = D.Flat(p.forward or p.fn, p.xs)
+    if D.cost(F.z.size, p.m, p.order, _mode(p)) > D.BUDGET:
+        return None
+    if p.order == 1:
+        ref, est = D.jacobian(F)
+    elif _mode(p) == "rev":
+        ref, est = D.hessian(F, np.asarray(p.second[1], dtype=float))
+    else:
+        ref, est = D.along(F, np.concatenate([np.ravel(t) for t in p.second[1]]))
+    allow = [_allowance(r, u * np.abs(r) + em.FD_TRUST * e, estimated=True)
+             for r, e in zip(ref, est)]
+    sure = [e <= RESOLVE * np.abs(r) for r, e in zip(ref, est)]
+    top = max((float(np.max(np.abs(r[k]), initial=0.0)) for r, k in zip(ref, sure)),
+              default=0.0)  # the magnitude the resolved components vouch for
+    resolved = [k | (e <= RESOLVE * RESOLVE * top) for k, e in zip(sure, est)]
+    return ref, allow, [], _fallback_label(p, u, F.evals), resolved
+
+
+def _claim_rounding(p: Problem, claims, ref, allow):
+    """Charge an untraced claim's own rounding as measured: ROUNDING_TRUST x its distance to
+    the same rules run on float64 copies of the inputs (a wrong rule is as wrong in both, so
+    it still fails; a bug of the narrow dtype alone is charged as rounding)."""
+    if p.claim64 is None:
+        return allow, (f"; the claim's own {p.dtype} rounding cannot be bounded without a trace"
+                       f" or a float64 run of the rules, and is charged only u |ref|: a "
+                       f"failure within a few hundred u of the magnitudes may be rounding")
+    try:
+        wide = _claims(dataclasses.replace(p, claim=p.claim64, claim_rows=None),
+                       list(COTANGENT * np.eye(p.m)))
+    except Exception as exc:  # noqa: BLE001  rules that run only in their own dtype
+        return allow, (f"; the claim's own {p.dtype} rounding could not be measured (its "
+                       f"rules failed at float64: {type(exc).__name__}), charged u |ref|")
+    wide = [w / COTANGENT for w in wide]
+    out = [_allowance(r, np.asarray(a.total) + ROUNDING_TRUST * np.abs(c - w), estimated=True)
+           for c, w, r, a in zip(claims, wide, ref, allow)]
+    return out, (f"; the claim's own {p.dtype} rounding is charged as {ROUNDING_TRUST:g}x its "
+                 f"distance to the same rules run at float64")
+
+
+def _fallback_label(p: Problem, u: float, evals: int) -> str:
+    what = "first" if p.order == 1 else "second"
+    return (f"fallback route: differences of the forward's float64 values ({what} "
+            f"derivatives, steps {D.H0:g}s/4^k for k < {D.LEVELS}, extrapolated twice; "
+            f"{evals} evaluations), because {p.untranslated or 'no program was traced'}; "
+            f"allowance: {em.FD_TRUST:g} x each component's own estimate")
 
 
 def _claim_bound(p: Problem, err, floor: float):
@@ -180,7 +248,7 @@ def _allowance(ref, total, estimated=False, magnitude=None) -> em.Allowance:
                         max(scale, float(np.max(extra, initial=0.0))), estimated)
 
 
-def _verdict(p, caller, u, claims, ref, allow, kinks, label) -> Verdict:
+def _verdict(p, caller, u, claims, ref, allow, kinks, label, resolved=None) -> Verdict:
     fails, inconclusive = [], []
     # one magnitude for the whole derivative: a block that is zero (a parameter the output
     # does not depend on to second order) is verified relative to the rest, not to itself
@@ -189,6 +257,11 @@ def _verdict(p, caller, u, claims, ref, allow, kinks, label) -> Verdict:
         if scale > 0 else 0.0
     for i, (c, r, a) in enumerate(zip(claims, ref, allow)):
         cmp = compare(c, r, a, kinks)
+        if cmp.outcome == "fail" and resolved is not None:
+            cmp, why = _resolved(cmp, resolved[i], c, r, a)
+            if why:
+                inconclusive.append(f"input {i} ({p.names[i]}): {why}")
+                continue
         if cmp.outcome == "fail":
             fails.append(_failure(p, i, c, r, a, cmp))
         elif cmp.outcome == "inconclusive":
@@ -202,6 +275,25 @@ def _verdict(p, caller, u, claims, ref, allow, kinks, label) -> Verdict:
     out = Verdict(verdict, label, dtype=p.dtype, verified_to=worst_rel, failures=fails)
     out.message = _message(p, caller, out, inconclusive)
     return out
+
+
+def _resolved(cmp, mask, c, r, a):
+    """The failure moved to the worst component the differences resolve, or why none is."""
+    ratios = cmp.ratios if cmp.ratios is not None else np.zeros(np.shape(mask))
+    hit = np.where(mask, ratios, 0.0)
+    if np.max(hit, initial=0.0) <= 1.0:
+        w = cmp.worst or {}
+        return cmp, (f"the claim differs from the fallback's differences by "
+                     f"{w.get('ratio', float('nan')):.3g}x their allowance, but only at "
+                     f"components whose own estimate does not reach {RESOLVE:g} relative: the "
+                     f"steps may not have reached the scale the function varies on (an "
+                     f"ill-conditioned input), so this is not judged")
+    idx = np.unravel_index(int(np.argmax(hit)), hit.shape)
+    if idx != tuple(cmp.index):
+        err, tol = float(abs(c[idx] - r[idx])), float(np.asarray(a.total)[idx])
+        worst = dict(cmp.worst, abs_error=err, allowance=tol, ratio=float(hit[idx]))
+        cmp = type(cmp)("fail", worst, idx, cmp.note, ratios)
+    return cmp, ""
 
 
 def _failure(p, i, c, r, a, cmp) -> dict:
@@ -260,10 +352,11 @@ def _probe(p: Problem, caller, u, rng, k) -> Verdict:
         how = (f"adcheck's forward mode on the traced program{p.traced} in float64, allowance "
                f"2x{em.ROUTE_FACTOR:g} u Σ E|v|")
     else:
-        refs, bound, evals = R.probe_differences(p.fn, p.xs, u_vec, vs, g)
-        how = (f"central differences at h and h/2 extrapolated, on the function's float64 "
-               f"values ({evals} evaluations; no trace, so the check stays at O(1) passes), "
-               f"allowance {em.FD_TRUST:g}x their estimated error")
+        refs, bound, evals = _probe_differences(p, u_vec, vs)
+        why = p.untranslated or "no program was traced"
+        how = (f"the fallback route: differences of the forward's float64 values on "
+               f"{D.LEVELS} steps extrapolated ({evals} evaluations, O(1) passes; because "
+               f"{why}), allowance {em.FD_TRUST:g}x their estimated error")
     allow = [b + sum(R.dot_rounding(gi, vi, u) for gi, vi in zip(g, v)) + u * abs(r)
              for b, v, r in zip(bound, vs, refs)]
     obs = [abs(c - r) for c, r in zip(claims, refs)]
@@ -283,6 +376,25 @@ def _probe(p: Problem, caller, u, rng, k) -> Verdict:
         rules = sorted({r for i in range(len(p.xs)) for r in p.rules(i)})
         msg += f"\n  blamed rule: {', '.join(rules) if rules else 'the framework own rules'}"
     return Verdict(verdict, label, msg, p.dtype, None, miss)
+
+
+def _probe_differences(p: Problem, u_vec, vs):
+    """⟨u, J v⟩ (order 1) or ⟨u, ∂(Jᵀct1) v⟩ / ⟨u, ∂(J t1) v⟩ (order 2) from the forward's
+    values, with FD_TRUST x their estimates; and the evaluations spent."""
+    F = D.Flat(p.forward or p.fn, p.xs)
+    refs, allow = [], []
+    for v in vs:
+        w = np.concatenate([np.ravel(a) for a in v])
+        if p.order == 1:
+            val, est = D.first(F, w, u_vec)
+        elif _mode(p) == "rev":
+            val, est = D.second(F, u_vec, w, np.asarray(p.second[1], dtype=float))
+        else:
+            t = np.concatenate([np.ravel(a) for a in p.second[1]])
+            val, est = D.second(F, t, w, u_vec)
+        refs.append(float(val[0]))
+        allow.append(em.FD_TRUST * float(est[0]))
+    return refs, allow, F.evals
 
 
 def _detectable(allow, norm, p=1e-6) -> float:

@@ -93,7 +93,32 @@ def _float64(fn):
                 except jax.errors.JAXTypeError:  # a concretization: not compilable
                     state["eager"] = True
             return _flat(fn(*xs))
-    return call
+
+    def many(Z):  # every row of Z (the inputs flattened and concatenated) in one vmapped call
+        if "vmap" not in state:
+            state["vmap"] = jax.jit(jax.vmap(lambda z: _concat(fn(*_unflat(z, state["like"])))))
+        with jax.enable_x64(True), jax.disable_jit(False):
+            return np.asarray(state["vmap"](jnp.asarray(Z, dtype=jnp.float64)))
+
+    def shaped(vals):
+        state.setdefault("like", [np.shape(v) for v in vals])
+        return call(vals)
+    shaped.many = many
+    shaped.shapes = lambda shapes: state.setdefault("like", shapes)
+    return shaped
+
+
+def _concat(outs):
+    return jnp.concatenate([jnp.ravel(o).astype(jnp.float64) for o in outs])
+
+
+def _unflat(z, shapes) -> list:
+    out, at = [], 0
+    for shp in shapes:
+        n = int(np.prod(shp, dtype=np.int64))
+        out.append(z[at:at + n].reshape(shp))
+        at += n
+    return out
 
 
 def problem(s: Setup, order: int, mode: str, seed: int, trace: bool = True) -> Problem:
@@ -133,8 +158,28 @@ def problem(s: Setup, order: int, mode: str, seed: int, trace: bool = True) -> P
         def rules(i):
             return inner(i) + [r for r in outer(i) if r not in inner(i)]
     dtype = _narrowest([s.dtype, *getattr(s, "dtypes", ()), *dts])
-    return Problem(s.names, x64, dtype, size, claim, _float64(fn),
-                   ref, why, rules, order, _label(order, mode), traced, P, untraced)
+    second = () if order == 1 else ("rev", np.concatenate([_np(c).ravel() for c in ct1])) \
+        if mode == "rev" else ("fwd", t1)
+    if not hasattr(s, "f64"):
+        s.f64 = _float64(s.run)  # one compiled forward for every order and mode
+    return Problem(s.names, x64, dtype, size, claim, s.f64 if fn is s.run else _float64(fn),
+                   ref, why, rules, order, _label(order, mode), traced, P, untraced,
+                   forward=s.f64 if order == 2 else None, second=second,
+                   claim64=_wide(g, s.leaves, mode))
+
+
+def _wide(g, leaves, mode):
+    """The claim with the user's rules run on float64 copies of the inputs: what the claim
+    is without its own rounding. Built on first use."""
+    memo: dict = {}
+
+    def claim(ct):
+        with jax.enable_x64(True):
+            if not memo:
+                memo["c"] = _claim(g, [jnp.asarray(_np(x), dtype=jnp.float64) for x in leaves],
+                                   mode)
+            return memo["c"](ct)
+    return claim
 
 
 def _claim_program(g, leaves, mode):

@@ -5,7 +5,7 @@ returns its Jacobian rows from adcheck's AD on 50-digit numbers together with th
 rounding bound of the same derivative in magnitude arithmetic (``adcheck.magnitude``); ``probe``
 does the same along random directions at O(1) passes. ``second_order`` turns a vector function
 into the vector-Jacobian product whose derivative a second-order check compares. When no
-program is available, ``richardson`` differentiates the framework's own float64 function.
+program is available, ``differences`` differentiates the framework's own float64 function.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ import math
 
 import numpy as np
 
-from adcheck.engines import get
 from adcheck.engines import transforms as T
 from adcheck.engines.namespace import ad
-from adcheck.engines.primitives._bounds import ELEMENTARY_U
 from adcheck.frameworks import exact_ad
-from adcheck.judging.errmodel import EPS, FD_TRUST, ROUTE_FACTOR, fd_floor
+from adcheck.judging.errmodel import ROUTE_FACTOR
 from adcheck.judging.magnitude import MagTrace, split
 
 
@@ -118,28 +116,6 @@ def exact(F, xs, m: int, floor: float = 0.0):
     return ref, err, kinks
 
 
-def richardson(fn, xs, m: int, order_f_scale: float):
-    """Jacobian rows per input by Richardson extrapolation of the float64 function ``fn``,
-    with their allowances: FD_TRUST × its own estimate, floored by the rounding of values of
-    an untraced function charged ELEMENTARY_U units of u each."""
-    eng = get("richardson")
-    refs, allows = [], []
-    for i, x in enumerate(xs):
-        def f_i(xp, xi, i=i):
-            args = list(xs)
-            args[i] = np.asarray(xi, dtype=float)
-            return np.asarray(fn(args), dtype=float)
-        r = eng.jacobian(f_i, (x,), 0)
-        value = np.asarray(r.value, dtype=float).reshape((m,) + np.shape(x))
-        est = np.abs(np.asarray(r.error, dtype=float)).reshape(value.shape) \
-            if r.error is not None else np.zeros(value.shape)
-        floor = fd_floor(1, ELEMENTARY_U * order_f_scale,
-                         float(np.max(np.abs(x), initial=1.0)))
-        refs.append(value)
-        allows.append(FD_TRUST * np.maximum(est, floor))
-    return refs, allows
-
-
 def probe(F, xs, u_vec, vs, uround: float):
     """Directional derivatives ⟨u, J v⟩ (float64 forward mode) and their allowances."""
     def H(xp, s, v):
@@ -158,36 +134,6 @@ def probe(F, xs, u_vec, vs, uround: float):
     return refs, bound, trace.kinks
 
 
-def probe_differences(fn, xs, u_vec, vs, claimed):
-    """⟨u, J v⟩ of the float64 black box ``fn`` along each v by central differences at steps
-    h and h/2 extrapolated (Richardson, 4 evaluations a probe), and FD_TRUST × an estimate of
-    their error: the extrapolation's own change |R − D(h/2)|, the rounding of the values
-    (ε|H|/h) and of the points x + t v (ε Σ|g_i x_i|/h, g the claimed gradient)."""
-    shapes = [np.shape(x) for x in xs]
-    cuts = np.cumsum([int(np.prod(s, dtype=np.int64)) for s in shapes])[:-1]
-    z0 = np.concatenate([np.ravel(x) for x in xs])
-    g = np.concatenate([np.ravel(c) for c in claimed])
-    moved = EPS * float(np.sum(np.abs(g) * np.maximum(np.abs(z0), 1.0)))
-
-    def H(z):
-        parts = [p.reshape(s) for p, s in zip(np.split(z, cuts), shapes)]
-        return float(np.dot(u_vec, fn(parts)))
-    refs, allow = [], []
-    for v in vs:
-        w = np.concatenate([np.ravel(a) for a in v])
-        # the step moves x by EPS^(1/4) max(1, |x|) in norm: the scale the function varies on
-        h = EPS ** 0.25 * max(1.0, float(np.max(np.abs(z0)))) / max(float(np.linalg.norm(w)),
-                                                                   1e-300)
-        f = {t: H(z0 + t * h * w) for t in (1.0, -1.0, 0.5, -0.5)}
-        d1 = (f[1.0] - f[-1.0]) / (2 * h)
-        d2 = (f[0.5] - f[-0.5]) / h
-        r = (4 * d2 - d1) / 3
-        noise = EPS * (max(abs(x) for x in f.values()) + moved) / h
-        refs.append(r)
-        allow.append(FD_TRUST * (abs(r - d2) + 3 * noise))
-    return refs, allow, 4 * len(vs)
-
-
 def dot_rounding(a, b, uround: float) -> float:
     """γ_n Σ|a_i b_i|: the rounding bound of a dot product of length n."""
     n = max(1, np.size(a))
@@ -202,5 +148,5 @@ def miss_probability(allowances, norm: float) -> float:
 
 
 __all__ = ["dot_rounding", "exact", "flat", "function_rows", "magnitude_rows",
-           "miss_probability", "probe", "probe_differences", "richardson", "second_order",
+           "miss_probability", "probe", "second_order",
            "second_order_fwd"]

@@ -102,12 +102,13 @@ def problem(torch, s: Setup, order: int, seed: int, grad_outputs=None,
     F = flat(program) if program is not None else None
     x64 = [_np(x) for x in s.leaves]
     k = len(s.leaves)
+
+    def fn(vals):
+        with torch.no_grad():
+            return _flat64(s.run(*_as(torch, vals, s.leaves)))
     if order == 1:
         def claim(ct):
             return [_np(g) for g in _grads(torch, outs, xs, _split(torch, ct, outs))]
-
-        def fn(vals):
-            return _flat64(s.run(*_as(torch, vals, s.leaves)))
 
         def rows(cts):  # every row in one batched backward (vmap over the cotangents)
             parts, at = [], 0
@@ -128,7 +129,8 @@ def problem(torch, s: Setup, order: int, seed: int, grad_outputs=None,
         P, untraced, dts = _claim_program(torch, claim_t, s.leaves, outs) if trace else \
             (None, "not traced", [])
         return Problem(s.names, x64, _narrowest(s.dtype, program, dts), m, claim, fn, F, why,
-                       rules, 1, "Jacobian of the user's rules", traced, P, untraced, rows)
+                       rules, 1, "Jacobian of the user's rules", traced, P, untraced, rows,
+                       claim64=_wide(torch, s, None))
     rng = np.random.default_rng(seed)
     ct1 = np.concatenate([_np(g).ravel() for g in grad_outputs]) if grad_outputs is not None \
         else rng.standard_normal(m)
@@ -158,7 +160,27 @@ def problem(torch, s: Setup, order: int, seed: int, grad_outputs=None,
     return Problem(s.names, x64, _narrowest(s.dtype, program, dts), n, claim2, fn2,
                    second_order(F, ct1) if F is not None else None, why, rules2, 2,
                    "second derivatives (derivative of the user's backward at a random "
-                   "cotangent)", traced, P, untraced)
+                   "cotangent)", traced, P, untraced, forward=fn, second=("rev", ct1),
+                   claim64=_wide(torch, s, ct1))
+
+
+def _wide(torch, s: Setup, ct1):
+    """The claim with the user's rules run on float64 copies of the inputs (first derivatives,
+    or with ``ct1`` the derivative of the backward): what the claim is without its own
+    rounding. Built on first use."""
+    memo: dict = {}
+
+    def claim(ct):
+        if not memo:
+            ys = _as(torch, [_np(x) for x in s.leaves], s.leaves, grad=True)
+            with torch.enable_grad():
+                outs = s.run(*ys)
+                if ct1 is not None:
+                    outs = _grads(torch, outs, ys, _split(torch, ct1, outs), create_graph=True)
+            memo.update(ys=ys, outs=outs)
+        ys, outs = memo["ys"], memo["outs"]
+        return [_np(g) for g in _grads(torch, outs, ys, _split(torch, ct, outs))]
+    return claim
 
 
 def _claim_program(torch, claim_t, leaves, like):
