@@ -262,6 +262,14 @@ def _verdict(p, caller, u, claims, ref, allow, kinks, label, resolved=None) -> V
             if why:
                 inconclusive.append(f"input {i} ({p.names[i]}): {why}")
                 continue
+        if cmp.outcome == "fail" and _unrepresentable(c, r, a, cmp):
+            bound = float(np.asarray(a.total)[cmp.index])
+            inconclusive.append(
+                f"input {i} ({p.names[i]}): the claim is not finite at {tuple(cmp.index)} where "
+                f"the rounding bound of the computation ({bound:.3g}) exceeds the derivative "
+                f"itself ({float(r[cmp.index]):.3g}): in {p.dtype} a pivot or a denominator "
+                f"may round to zero there, so this is not judged")
+            continue
         if cmp.outcome == "fail":
             fails.append(_failure(p, i, c, r, a, cmp))
         elif cmp.outcome == "inconclusive":
@@ -275,6 +283,15 @@ def _verdict(p, caller, u, claims, ref, allow, kinks, label, resolved=None) -> V
     out = Verdict(verdict, label, dtype=p.dtype, verified_to=worst_rel, failures=fails)
     out.message = _message(p, caller, out, inconclusive)
     return out
+
+
+def _unrepresentable(c, r, a, cmp) -> bool:
+    """A non-finite claim where the allowance already exceeds |ref|: no digit of the result is
+    guaranteed, and an exact zero met by rounding gives inf or NaN."""
+    if np.all(np.isfinite(c)):
+        return False
+    bad = ~np.isfinite(c)
+    return bool(np.all(np.asarray(a.total)[bad] >= np.abs(r[bad])))
 
 
 def _resolved(cmp, mask, c, r, a):

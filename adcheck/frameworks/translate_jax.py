@@ -12,9 +12,10 @@ import re
 
 import numpy as np
 
-from .aten_ops import OPS as ATEN
+from .aten_more import OPS as ATEN
 from .aten_ops import Untranslatable, _amax, _float
 from .exact_ad import stop_gradient
+from .jax_more import MORE
 
 _CALLS = ("custom_jvp_call", "custom_vjp_call", "custom_vjp_call_jaxpr", "pjit", "jit",
           "closed_call", "core_call", "remat", "checkpoint")
@@ -148,6 +149,7 @@ PRIMS = {
         shape[dimension]).reshape([-1 if d == dimension else 1 for d in range(len(shape))]),
         shape).astype(dtype),
 }
+PRIMS.update(MORE)
 """jax primitive name -> its program in ``xp``."""
 
 
@@ -158,14 +160,30 @@ def _expanded(shape, dims):
     return out
 
 
+def _subjaxprs(eqn) -> list:
+    """The jaxprs inside an equation's parameters (a scan's body, a cond's branches, ...)."""
+    out = []
+    for v in eqn.params.values():
+        for j in (v if isinstance(v, (tuple, list)) else [v]):
+            j = getattr(j, "jaxpr", j)
+            if hasattr(j, "eqns"):
+                out.append(j)
+    return out
+
+
 def missing(jaxpr) -> set:
-    """Primitive names in ``jaxpr`` (nested calls included) with no counterpart in ``xp``."""
+    """Primitive names in ``jaxpr`` (nested calls and bodies included) with no counterpart in
+    ``xp``."""
     out = set()
     for e in jaxpr.eqns:
         if e.primitive.name in _CALLS:
             out |= missing(_inner(e)[0])
-        elif e.primitive.name not in PRIMS:
+            continue
+        if e.primitive.name not in PRIMS:
             out.add(e.primitive.name)
+        if e.primitive.name != "custom_linear_solve":  # its solve is a method, not replayed
+            for j in _subjaxprs(e):
+                out |= missing(j)
     return out
 
 
@@ -175,6 +193,8 @@ def float_dtypes(jaxpr) -> set:
     for e in jaxpr.eqns:
         if e.primitive.name in _CALLS:
             out |= float_dtypes(_inner(e)[0])
+        for j in _subjaxprs(e) if e.primitive.name not in _CALLS else ():
+            out |= float_dtypes(j)
         for v in e.outvars:
             dt = getattr(getattr(v, "aval", None), "dtype", None)
             if dt is not None and np.dtype(dt).kind == "f":

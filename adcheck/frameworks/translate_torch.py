@@ -16,7 +16,8 @@ import operator
 
 import numpy as np
 
-from .aten_ops import OPS, Untranslatable, constant
+from .aten_more import OPS
+from .aten_ops import Untranslatable, constant
 
 
 class Program:

@@ -31,6 +31,20 @@ def _cases():
         "conv": (lambda x, w: jax.lax.conv_general_dilated(x, w, (2,), ((1, 1),)),
                  (rand(r, 2, 3, 7), rand(r, 5, 3, 3))),
         "custom rules": (lambda a, b: sin(matmul(a, b)), (rand(r, 2, 3), rand(r, 3, 2))),
+        "solve (custom_linear_solve, lu), cholesky, triangular": (
+            lambda a, b: jnp.linalg.solve(a, b) + jnp.linalg.cholesky(a @ a.T) @ b
+            + jax.scipy.linalg.solve_triangular(jnp.tril(a), b, lower=True),
+            (rand(r, 3, 3) + 3 * jnp.eye(3), rand(r, 3))),
+        "scan, while, cond, cumsum, clip": (
+            lambda x: jax.lax.scan(lambda c, y: (c * jnp.sin(y) + y, c), 1.0, x)[0]
+            + jax.lax.fori_loop(0, 3, lambda i, c: jnp.cos(c) * x, x)
+            + jax.lax.cond(x.sum() > 0, jnp.sin, jnp.cos, x) + jnp.cumsum(jnp.clip(x, -.5, .5)),
+            (rand(r, 4),)),
+        "conv2d, pooling, scatter-add": (
+            lambda x, w: jax.lax.reduce_window(jax.lax.conv_general_dilated(
+                x, w, (1, 1), "SAME"), -jnp.inf, jax.lax.max, (1, 1, 2, 2), (1, 1, 2, 2),
+                "VALID").at[0, 0, 0].add(x[0, 0, 0, :2]),
+            (rand(r, 2, 3, 4, 4), rand(r, 4, 3, 3, 3))),
     }
 
 
