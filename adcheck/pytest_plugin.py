@@ -6,7 +6,8 @@
 - ``adcheck_check``: ``check`` that also records its report for the session report; use
   ``adcheck.assert_check(adcheck_check(f, args, ...))`` to fail with the full explanation.
 - ``--adcheck-report DIR``: write results.json, junit.xml and index.html for the checks made
-  through ``adcheck_check`` during the session; under pytest-xdist (``pytest -n N``) each worker
+  through ``adcheck_check`` and the drop-in checks (``adcheck.torch``, ``adcheck.jax``) during
+  the session; under pytest-xdist (``pytest -n N``) each worker
   sends its records to the controller, which writes the one report of the whole session.
 """
 
@@ -64,6 +65,21 @@ def adcheck_check(request):
         _REPORTS.append((request.node.nodeid, report, {"f": f, "wrt": kw.get("wrt", 0)}))
         return report
     return run
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """Record every drop-in check (``adcheck.torch``, ``adcheck.jax``) the test makes."""
+    from adcheck.frameworks import check as framework_check
+    from adcheck.frameworks.session import DropInReport
+
+    def hear(caller, problem, verdict):
+        _REPORTS.append((item.nodeid, DropInReport(caller, problem, verdict)))
+    framework_check.LISTENERS.append(hear)
+    try:
+        yield
+    finally:
+        framework_check.LISTENERS.remove(hear)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -111,6 +111,18 @@ class Verdict:
 def judge(p: Problem, caller: str, *, seed: int = 0, probe_above: int = PROBE_ABOVE,
           probes: int = PROBES) -> Verdict:
     """Compare the claim of ``p`` with the best reference available; explain the outcome."""
+    v = _judge(p, caller, seed, probe_above, probes)
+    for hear in list(LISTENERS):
+        hear(caller, p, v)
+    return v
+
+
+LISTENERS: list = []
+"""Callables ``(caller, problem, verdict)`` told of every verdict (the pytest plugin records
+the drop-in checks a test makes)."""
+
+
+def _judge(p: Problem, caller: str, seed: int, probe_above: int, probes: int) -> Verdict:
     u = UNIT_ROUNDOFF.get(p.dtype, UNIT_ROUNDOFF["float64"])
     n = sum(int(np.size(x)) for x in p.xs)
     if n > probe_above:

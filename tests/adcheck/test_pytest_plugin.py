@@ -119,3 +119,34 @@ def test_a_session_that_checked_nothing_is_not_a_pass(tmp_path):
     res = json.loads((out / "results.json").read_text())
     assert res["records"] == [] and res["summary"]["verdict"] == "nothing-judged"
     assert "NOTHING JUDGED" in (out / "index.html").read_text()
+
+
+DROP_IN = '''
+import torch
+import adcheck.torch as at
+
+Double = type("Double", (torch.autograd.Function,), {
+    "forward": staticmethod(lambda ctx, x: 2 * x),
+    "backward": staticmethod(lambda ctx, g: 3 * g)})  # wrong: 3 for 2
+
+
+def test_only_a_drop_in_check():
+    x = torch.ones(2, dtype=torch.float64, requires_grad=True)
+    at.gradcheck(Double.apply, (x,))
+'''
+
+
+def test_a_failing_drop_in_check_is_recorded_in_the_session_report(tmp_path):
+    pytest.importorskip("torch")
+    (tmp_path / "test_user.py").write_text(DROP_IN)
+    out = tmp_path / "report"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_user.py",
+         f"--adcheck-report={out}"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    res = json.loads((out / "results.json").read_text())  # it had 0 records: nothing-judged
+    assert [(r["identity"], r["engine"], r["outcome"]) for r in res["records"]] == [
+        ("test_user.py::test_only_a_drop_in_check", "adcheck.torch.gradcheck", "fail")]
+    assert res["summary"]["verdict"] == "fail"
