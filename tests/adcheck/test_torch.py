@@ -187,3 +187,12 @@ def test_gradgradcheck_verifies_the_forwards_second_derivative_on_either_route(m
     monkeypatch.setattr(torch_side, "translate", untranslatable)
     v = at.check(Square.apply, (x,), order=2)
     assert v.verdict == "fail" and "fallback route" in v.reference, v.message
+
+
+def test_a_backward_that_ignores_grad_output_on_a_scalar_output_fails():
+    # sum(x²) with backward 2x: right at grad_output = 1 only
+    SumSq = type("SumSq", (torch.autograd.Function,), {
+        "forward": staticmethod(lambda ctx, x: (ctx.save_for_backward(x), (x * x).sum())[1]),
+        "backward": staticmethod(lambda ctx, g: 2.0 * ctx.saved_tensors[0])})
+    x = torch.tensor([0.5, -1.5, 2.0], dtype=torch.float64)
+    assert at.gradcheck(SumSq.apply, (x,), raise_exception=False) is False
