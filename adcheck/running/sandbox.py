@@ -57,7 +57,7 @@ def proof_statuses(records, plugins, timeout: float | None) -> tuple[dict, dict]
             if not needs_its_code(rec):
                 statuses[rec.id] = proof_status(rec)
                 continue
-            box = box or _Box()
+            box = box or _Box(WARM_PROOFS)
             status, value = box.call(_prove, list(sys.path), list(plugins), _pickled(rec),
                                      limit=timeout)
             if status == "ok" and "error" not in value:
@@ -144,7 +144,16 @@ def _prove(sys_path, plugins, blob: bytes) -> dict:
         return {"error": f"raised {describe(exc)}"}
 
 
-def _ready() -> bool:
+# adcheck's own modules that a plugin or a proof imports: loaded when the worker starts, so
+# that --timeout measures the user's code, not adcheck's imports (seconds on a loaded machine).
+WARM = ("numpy", "adcheck.identities", "adcheck.engines")
+WARM_PROOFS = WARM + ("adcheck.identities.proofs", "adcheck.report.statements", "cloudpickle")
+
+
+def _ready(modules=()) -> bool:
+    import importlib
+    for name in modules:
+        importlib.import_module(name)
     return True
 
 
@@ -159,8 +168,8 @@ def _ignore_sigint() -> None:
 class _Box:
     """One loky worker process, started on first use, replaced after it dies or overruns."""
 
-    def __init__(self):
-        self.pool = None
+    def __init__(self, warm=WARM):
+        self.pool, self.warm = None, warm
 
     def call(self, fn, *args, limit: float | None):
         """("ok", value), ("raised", exception), ("died", why) or ("timeout", seconds) of
@@ -172,7 +181,7 @@ class _Box:
         try:
             if self.pool is None:  # start-up and imports are not the user code's time
                 self.pool = self._start()
-                self.pool.submit(_ready).result(timeout=GRACE_S)
+                self.pool.submit(_ready, self.warm).result(timeout=GRACE_S)
             t0 = time.monotonic()
             return "ok", self.pool.submit(fn, *args).result(timeout=limit)
         except FutureTimeout:
