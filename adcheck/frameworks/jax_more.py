@@ -22,27 +22,24 @@ MAX_TRIPS = 100_000
 """A ``while`` loop replayed for more iterations than this is not translated."""
 
 
-def _run():
-    from .translate_jax import run
-    return run
-
-
 def _closed(j):
     return (j.jaxpr, list(j.consts)) if hasattr(j, "consts") else (j, [])
 
 
-def _call(xp, closed, args):
+def _call(xp, closed, args, replay):
+    """A sub-program run by the replay that called its rule (``translate_jax.run``, handed to
+    the rules in ``REPLAYING``: no import back into the module that imports this one)."""
     jx, consts = _closed(closed)
-    return list(_run()(xp, jx, consts, list(args)))
+    return list(replay(xp, jx, consts, list(args)))
 
 
-def _scan(xp, *ins, jaxpr, num_consts, num_carry, length, reverse=False, **_):
+def _scan(xp, *ins, jaxpr, num_consts, num_carry, length, replay, reverse=False, **_):
     consts, carry, xs = ins[:num_consts], list(ins[num_consts:num_consts + num_carry]), \
         ins[num_consts + num_carry:]
     ys = []
     steps = range(length - 1, -1, -1) if reverse else range(length)
     for i in steps:
-        out = _call(xp, jaxpr, list(consts) + carry + [x[i] for x in xs])
+        out = _call(xp, jaxpr, list(consts) + carry + [x[i] for x in xs], replay)
         carry, y = out[:num_carry], out[num_carry:]
         ys.append(y)
     if reverse:
@@ -52,20 +49,20 @@ def _scan(xp, *ins, jaxpr, num_consts, num_carry, length, reverse=False, **_):
     return carry + stacked
 
 
-def _while(xp, *ins, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts, **_):
+def _while(xp, *ins, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts, replay, **_):
     cc, bc = ins[:cond_nconsts], ins[cond_nconsts:cond_nconsts + body_nconsts]
     state = list(ins[cond_nconsts + body_nconsts:])
     for _trip in range(MAX_TRIPS):
-        go = _call(xp, cond_jaxpr, list(cc) + state)[0]
+        go = _call(xp, cond_jaxpr, list(cc) + state, replay)[0]
         if not bool(np.asarray(_float(go))):
             return state
-        state = _call(xp, body_jaxpr, list(bc) + state)
+        state = _call(xp, body_jaxpr, list(bc) + state, replay)
     raise Untranslatable([f"while (more than {MAX_TRIPS} iterations at this point)"])
 
 
-def _cond(xp, index, *ops, branches, **_):
+def _cond(xp, index, *ops, branches, replay, **_):
     k = int(np.clip(np.asarray(_float(index)), 0, len(branches) - 1))
-    return _call(xp, branches[k], ops)
+    return _call(xp, branches[k], ops, replay)
 
 
 def _platform_index(xp, *, platforms, **_):
@@ -75,7 +72,7 @@ def _platform_index(xp, *, platforms, **_):
     return np.int32(next((k for k, g in enumerate(platforms) if g is None), 0))
 
 
-def _linear_solve(xp, *ins, const_lengths, jaxprs, **_):
+def _linear_solve(xp, *ins, const_lengths, jaxprs, replay, **_):
     """x with matvec(x) = b: the matrix of matvec (applied to the basis) solved exactly,
     which is the function jax's custom_linear_solve defines (its solve is only a method)."""
     n_mv = const_lengths.matvec
@@ -87,8 +84,8 @@ def _linear_solve(xp, *ins, const_lengths, jaxprs, **_):
     shape = np.shape(_float(b))
     n = int(np.prod(shape, dtype=np.int64))
     eye = np.eye(n)
-    cols = [xp.reshape(_call(xp, jaxprs.matvec, list(consts[:n_mv]) + [eye[k].reshape(shape)])[0],
-                       (n,)) for k in range(n)]
+    cols = [xp.reshape(_call(xp, jaxprs.matvec, list(consts[:n_mv]) + [eye[k].reshape(shape)],
+                             replay)[0], (n,)) for k in range(n)]
     M = xp.stack(cols, axis=1)
     return [xp.reshape(xp.linalg.solve(M, xp.reshape(b, (n,))), shape)]
 
@@ -287,6 +284,9 @@ def _unary(name, space=None):
         return getattr(ns, name)(x)
     return op
 
+
+REPLAYING = frozenset({"scan", "while", "cond", "custom_linear_solve"})
+"""The rules that run sub-programs: the replay hands them itself as ``replay``."""
 
 MORE = {
     "scan": _scan, "while": _while, "cond": _cond, "platform_index": _platform_index,

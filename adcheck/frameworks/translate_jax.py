@@ -15,7 +15,7 @@ import numpy as np
 from .aten_more import OPS as ATEN
 from .aten_ops import Untranslatable, _amax, _float
 from .exact_ad import stop_gradient
-from .jax_more import MORE
+from .jax_more import MORE, REPLAYING
 
 _CALLS = ("custom_jvp_call", "custom_vjp_call", "custom_vjp_call_jaxpr", "pjit", "jit",
           "closed_call", "core_call", "remat", "checkpoint")
@@ -220,7 +220,8 @@ def run(xp, jaxpr, consts, args):
             outs = run(xp, inner, cs, ins[n:] if "custom" in e.primitive.name and n and
                        len(inner.invars) == len(ins) - n else ins)
         else:
-            outs = PRIMS[e.primitive.name](xp, *ins, **e.params)
+            extra = {"replay": run} if e.primitive.name in REPLAYING else {}
+            outs = PRIMS[e.primitive.name](xp, *ins, **extra, **e.params)
             outs = outs if e.primitive.multiple_results else [outs]
         for v, o in zip(e.outvars, outs):
             env[v] = o
