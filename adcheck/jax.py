@@ -46,7 +46,12 @@ def check_grads(f, args, order, modes=("fwd", "rev"), atol=None, rtol=None, eps=
     Raises:
         AssertionError with adcheck's explanation when a derivative is wrong.
     """
-    for v in verdicts(f, args, order, modes, seed=seed, probe_above=probe_above):
+    found = verdicts(f, args, order, modes, seed=seed, probe_above=probe_above)
+    if found and all(v.verdict == "not-applicable" for v in found):
+        raise TypeError(found[0].message)  # nothing could be checked: never a silent pass
+    for v in found:
+        if v.verdict == "not-applicable":
+            warnings.warn(v.message, SkippedWarning, stacklevel=2)
         if v.verdict == "fail":
             raise AssertionError(v.message + "\n  (atol, rtol and eps are not used: adcheck "
                                  "derives its allowance)")
@@ -82,11 +87,23 @@ def _verdicts(S, f, args, order, modes, seed, probe_above):
                 p = S.problem(s, k, mode, seed, trace=not probing)
             except TypeError as exc:
                 if mode == "fwd" and "custom_vjp" in str(exc):
-                    continue  # a custom_vjp function has no forward mode to check
+                    out.append(_skipped(k))  # a custom_vjp function has no forward mode
+                    continue
                 raise
             out.append(judge(p, f"adcheck.jax.check_grads(order={k}, mode={mode})",
                              seed=seed, probe_above=probe_above))
     return out
 
 
-__all__ = ["InconclusiveWarning", "check_grads", "verdicts"]
+class SkippedWarning(UserWarning):
+    """A mode ``check_grads`` was asked for and could not check (it says why)."""
+
+
+def _skipped(order: int):
+    from adcheck.frameworks.check import Verdict
+    return Verdict("not-applicable", "", f"adcheck.jax.check_grads(order={order}, mode=fwd): "
+                   "not checked: f is a custom_vjp function, which defines no jvp (forward "
+                   "mode cannot differentiate it); only reverse mode is checked")
+
+
+__all__ = ["InconclusiveWarning", "SkippedWarning", "check_grads", "verdicts"]

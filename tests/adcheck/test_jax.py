@@ -130,3 +130,15 @@ def test_fallback_passes_correct_second_derivatives_of_an_ill_conditioned_solve(
     # the same derivative as the exact route: a sign dropped in the backward fails here too
     with pytest.raises(AssertionError, match="fallback route"):
         aj.check_grads(signless, (A, b), 2, modes=("rev",))
+
+
+def test_a_custom_vjp_function_says_its_forward_mode_was_not_checked():
+    @jax.custom_vjp
+    def square(x):
+        return x * x
+    square.defvjp(lambda x: (x * x, x), lambda x, g: (2 * x * g,))
+    x = jnp.asarray([0.5, -1.5])
+    with pytest.warns(aj.SkippedWarning, match="custom_vjp function, which defines no jvp"):
+        aj.check_grads(square, (x,), 1)
+    with pytest.raises(TypeError, match="not checked"):  # nothing checked: never a pass
+        aj.check_grads(square, (x,), 1, modes=("fwd",))
