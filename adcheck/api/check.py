@@ -1,9 +1,10 @@
 """Checking a user's own function: ``check``, ``assert_derivative`` and ``assert_check``.
 
-``check`` is one case of the pipeline ``adcheck run`` uses (``adcheck.judging.pipeline.judge_case``):
-the user's function becomes an identity record, with ``expected`` (an array, or a closed form
-``g(xp, *args)`` evaluated by the exact oracle) as its reference. Without ``expected`` the
-engines are judged against their consensus, which needs a majority of independent families.
+``check`` is one case of the pipeline ``adcheck run`` uses
+(``adcheck.judging.pipeline.judge_case``): the user's function becomes an identity record, with
+``expected`` (an array, or a closed form ``g(xp, *args)`` evaluated by the exact oracle) as its
+reference. Without ``expected`` the engines are judged against their consensus, which needs a
+majority of independent families.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import adcheck.engines as _engines
 from adcheck.engines.base import Engine
 from adcheck.engines.errors import UnknownName
 from adcheck.judging import errmodel as em
+from adcheck.judging.messages import times_allowance
 from adcheck.judging.pipeline import CaseOutcome, judge_case
 
 DEFAULT_ENGINES = {
@@ -380,7 +382,7 @@ def _engine_line(ev, reference, beside=(None, None)) -> str:
     if ev.worst:
         w = ev.worst
         line += (f", worst |error| {w['abs_error']:.3e} vs allowed {w['allowance']:.3e} "
-                 f"(relative {w['rel_error']:.2e}, {w['ratio']:.3g}x the allowance)")
+                 f"(relative {w['rel_error']:.2e}, {times_allowance(w)})")
         if ev.outcome == "fail" and ev.value is not None and ev.ref is not None:
             at = tuple(int(i) for i in ev.index)
             line += f" at {at}: {ev.value:.6g} vs reference {ev.ref:.6g}"

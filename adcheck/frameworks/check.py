@@ -23,6 +23,7 @@ from adcheck.frameworks import differences as D
 from adcheck.frameworks import refs as R
 from adcheck.judging import errmodel as em
 from adcheck.judging.judge import compare, diagnose
+from adcheck.judging.messages import times_allowance
 
 
 class InconclusiveWarning(UserWarning):
@@ -360,7 +361,7 @@ def _message(p, caller, v: Verdict, notes) -> str:
                   f"wrong at output component {f['row']}, input component {f['component']}: "
                   f"claimed {f['claimed']:.17g}, reference {f['reference']:.17g}",
                   f"    |error| {w['abs_error']:.3e} vs allowed {w['allowance']:.3e} "
-                  f"({w['ratio']:.3g}x the allowance, relative {w['rel_error']:.2e})",
+                  f"({times_allowance(w)}, relative {w['rel_error']:.2e})",
                   f"    diagnosis: {f['diagnosis'] or 'no common mistake matches'}",
                   f"    blamed rule: {f['blamed']}"]
     lines += [f"  inconclusive: {n}" for n in notes]

@@ -58,7 +58,7 @@ def _fail(acc, name, n) -> str:
         f"{first[0]}; worst: example {acc.worst_case}).",
         f"At {_where(v.index)}: engine {v.value!r} vs reference {v.ref!r}: |error| "
         f"{w['abs_error']:.3e} (relative {w['rel_error']:.2e}, {w['ulps']:.3g} ulps) > allowed "
-        f"{w['allowance']:.3e} [{v.why}], {w['ratio']:.3g}x the allowance.",
+        f"{w['allowance']:.3e} [{v.why}], {times_allowance(w)}.",
     ]
     if v.note:
         parts.append(v.note + ".")
@@ -77,6 +77,14 @@ def _fail(acc, name, n) -> str:
                      "identity's statement rather than one engine.")
     parts.append(f"Rerun: {cmd}")
     return " ".join(parts)
+
+
+def times_allowance(worst: dict) -> str:
+    """'3.2x the allowance', or what an allowance of (nearly) zero means: a ratio to it, such
+    as 1.07e+308x, says nothing (an exact zero reference that no rounding reaches)."""
+    if worst.get("allowance", 0.0) < np.finfo(float).tiny:
+        return "any error is past the allowance of 0 (the reference is exact)"
+    return f"{worst['ratio']:.3g}x the allowance"
 
 
 def text(shrunk: dict) -> str:

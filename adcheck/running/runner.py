@@ -4,9 +4,10 @@ Inputs are drawn deterministically and lazily: case ``i`` of identity ``id`` wit
 uses the numpy Generator seeded by (S, crc32(id), i), so a case depends only on the seed, the
 identity and its index, never on which engines, identities, workers or chunks were involved.
 Work is split into tasks of (identity, engines, chunk of cases) run by supervised workers
-(``adcheck.running.supervisor``); verdicts stream back and are folded case by case in index order, so
-the records are the same whatever the executor, the worker count or the completion order.
-A failing, raising, exiting or hanging case never stops the run: it becomes that case's outcome.
+(``adcheck.running.supervisor``); verdicts stream back and are folded case by case in index
+order, so the records are the same whatever the executor, the worker count or the completion
+order. A failing, raising, exiting or hanging case never stops the run: it becomes that case's
+outcome.
 """
 
 from __future__ import annotations

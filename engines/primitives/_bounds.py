@@ -3,7 +3,8 @@
 A magnitude rule ``rule(trace, ans, vals, errs, params)`` returns the bound on the output's
 rounding error in units of u = 2^-53, from the input values, their bounds and the rounding of
 the primitive itself (running error analysis, Higham sec. 3.3). The magnitude interpreter
-(``adcheck.judging.magnitude``) calls them; elementwise records get theirs derived from the derivative.
+(``adcheck.judging.magnitude``) calls them; elementwise records get theirs derived from the
+derivative.
 """
 
 from __future__ import annotations

@@ -191,3 +191,11 @@ def test_a_zero_slope_inside_the_rules_warns_nobody():
     assert rep.verdict == "pass", rep.message
     assert not [w for w in seen if issubclass(w.category, RuntimeWarning)], \
         [str(w.message) for w in seen]
+
+
+def test_a_ratio_to_an_allowance_of_zero_is_said_in_words():
+    from adcheck.judging.messages import times_allowance
+    assert times_allowance({"ratio": 3.21, "allowance": 1e-12}) == "3.21x the allowance"
+    # once: '1.07e+308x the allowance' for an exact zero reference
+    said = times_allowance({"ratio": 1.07e308, "allowance": 0.0})
+    assert "e+308" not in said and "allowance of 0" in said

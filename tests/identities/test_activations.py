@@ -4,7 +4,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-import sympy as sp
 
 from adcheck import engines
 from adcheck.identities import Identity
