@@ -142,3 +142,66 @@ def test_a_custom_vjp_function_says_its_forward_mode_was_not_checked():
         aj.check_grads(square, (x,), 1)
     with pytest.raises(TypeError, match="not checked"):  # nothing checked: never a pass
         aj.check_grads(square, (x,), 1, modes=("fwd",))
+
+
+def _implicit_root(wrong=False):
+    """y with y^3 + y = x, by Newton's iteration; its rule by the implicit function theorem
+    (the iteration itself is never differentiated)."""
+    @jax.custom_jvp
+    def root(x):
+        y = x / 2
+        for _ in range(60):
+            y = y - (y**3 + y - x) / (3 * y**2 + 1)
+        return y
+
+    @root.defjvp
+    def _(primals, tangents):
+        (x,), (dx,) = primals, tangents
+        y = root(x)
+        return y, dx / (3 * y**2 + (0.0 if wrong else 1.0))
+    return lambda x: jnp.sum(root(x))
+
+
+def _guarded_softabs(wrong=False):
+    """sqrt(x^2 + 1) with a where-guarded slope (the guard's branch is never taken here)."""
+    @jax.custom_jvp
+    def softabs(x):
+        return jnp.sqrt(x * x + 1.0)
+
+    @softabs.defjvp
+    def _(primals, tangents):
+        (x,), (dx,) = primals, tangents
+        y = softabs(x)
+        safe = jnp.where(x == 0, 1.0, y * (y if wrong else 1.0))
+        return y, jnp.where(x == 0, 0.0, x / safe) * dx
+    return lambda x: jnp.sum(softabs(x))
+
+
+def _logsumexp32(wrong=False):
+    @jax.custom_vjp
+    def lse(x):
+        m = jnp.max(x)
+        return m + jnp.log(jnp.sum(jnp.exp(x - m)))
+
+    def fwd(x):
+        y = lse(x)
+        return y, (x, y)
+
+    def bwd(res, g):
+        x, y = res
+        return (g * jnp.exp(x - y) * (1.01 if wrong else 1.0),)
+    lse.defvjp(fwd, bwd)
+    return lse
+
+
+@pytest.mark.parametrize("make, order, dtype", [
+    (_implicit_root, 1, jnp.float64 if HAS_JAX else None),
+    (_guarded_softabs, 2, jnp.float64 if HAS_JAX else None),
+    (_logsumexp32, 2, jnp.float32 if HAS_JAX else None)],
+    ids=["implicit-function-rule", "where-guarded-rule", "float32-custom-vjp-logsumexp"])
+def test_correct_rules_of_the_real_bug_classes_pass_and_their_twins_fail(make, order, dtype):
+    x = jnp.asarray([0.7, -1.3, 0.2], dtype=dtype)
+    modes = ("rev",) if make is _logsumexp32 else ("fwd", "rev")
+    aj.check_grads(make(), (x,), order, modes=modes)
+    with pytest.raises(AssertionError):
+        aj.check_grads(make(wrong=True), (x,), order, modes=modes)
