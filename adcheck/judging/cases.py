@@ -105,27 +105,29 @@ def judge_engine_case(rec, engine, ctx, result, ref=None, ref_err=None) -> CaseV
     _locate(v, cmp, allow, result.value, ref)
     if cmp.worst is not None and np.isfinite(cmp.worst["allowance"]):
         v.verified_to = allow.verified_to
-    _settle_outcome(v, rec, engine, ctx, result, allow)
+    _settle_outcome(v, rec, engine, ctx, result, allow, ref)
     if v.outcome == "fail":
         v.diagnosis = _diagnosis(rec, ctx, result.value, ref, allow.total)
     return v
 
 
-def _at_natural_scale(v, rec, ctx, allow, top) -> None:
+def _at_natural_scale(v, rec, ctx, allow, top) -> bool:
     """A derivative that vanishes, or is tiny beside the function's own scale (a linear
     function's Hessian), has no relative precision to certify; its allowance, as an absolute
     accuracy at that scale (``errmodel.natural_scale``), is what a pass certifies then."""
     if allow is None or rec.kind == "residual":
-        return
+        return False
     natural = em.natural_scale(em.order_of(rec), ctx.f_magnitude, ctx.x_scale)
     if not np.isfinite(natural) or natural <= allow.scale:
-        return
+        return False
     widest = float(np.max(allow.total, initial=0.0))
     if widest / natural <= top:
         v.verified_to = widest / natural
         v.note = ((v.note + "; ") if v.note else "") + (
             f"the derivative is tiny beside the function's scale |f|/max(1,|x|)^k = "
             f"{natural:.2e}: verified to {v.verified_to:.1e} of that scale")
+        return True
+    return False
 
 
 def _locate(v, cmp, allow, value, ref) -> None:
@@ -139,19 +141,57 @@ def _locate(v, cmp, allow, value, ref) -> None:
     v.ref = float(np.asarray(ref, dtype=float)[i])
 
 
-def _settle_outcome(v, rec, engine, ctx, result, allow=None) -> None:
+def _settle_outcome(v, rec, engine, ctx, result, allow=None, ref=None) -> None:
     """Kinks and the ceiling: when a comparison's outcome does not certify what it says."""
     if kink_blind(engine, result) and v.outcome in ("pass", "fail") and kinked(rec, ctx):
         v.outcome, v.note = "inconclusive", KINK_NOTE
         return
     top = em.ceiling(em.order_of(rec))
+    natural = False
     if v.outcome == "pass" and v.verified_to is not None and v.verified_to > top:
-        _at_natural_scale(v, rec, ctx, allow, top)
+        natural = _at_natural_scale(v, rec, ctx, allow, top)
     if v.outcome == "pass" and v.verified_to is not None and v.verified_to > top:
         v.outcome = "inconclusive"
         v.note = (f"this engine cannot resolve the derivative here better than "
                   f"{v.verified_to:.1e} relative (its allowance); a pass must certify "
                   f"{top:.0e} or better")
+    if v.outcome == "pass" and not natural:
+        _at_own_scale(v, rec, ctx, allow, top, ref)
+
+
+def _at_own_scale(v, rec, ctx, allow, top, ref) -> None:
+    """A pass certifies precision relative to the magnitudes of the computation, its running
+    rounding bound included. Where that bound grows without limit (through an iteration: 1e36
+    units of u for Newton's method unrolled 60 times) the allowance exceeded every value in
+    sight, and a 9x-wrong claim passed 'verified to 4e-16'. An allowance past sqrt(ceiling)
+    (1e-3 at first order, 1e-2 at second) of the largest value the problem shows (the
+    derivative's largest entry, |x|, |f(x)|) is vacuous: inconclusive, saying why.
+    Cancellation stays certified: a deep out-of-the-money greek, 5e-12 from terms of size 10
+    (S = 50), is known to 1e-15."""
+    if allow is None or rec.kind == "residual" or ref is None:
+        return
+    r = np.abs(np.asarray(ref, dtype=float))
+    own = float(np.max(r[np.isfinite(r)], initial=0.0))
+    widest = float(np.max(allow.total, initial=0.0))
+    digits = float(np.sqrt(top))
+    if widest > digits * max(own, ctx.x_size) and widest > digits * _value_size(rec, ctx):
+        v.outcome = "inconclusive"
+        v.note = (f"the allowance ({widest:.2e}, from a rounding bound of {allow.scale:.2e} "
+                  f"in the computation) exceeds {digits:.0e} of every value the problem shows "
+                  f"(the derivative's largest entry {own:.2e}, |x|, |f(x)|): the bound is "
+                  f"vacuous here, so a pass would certify nothing")
+
+
+def _value_size(rec, ctx) -> float:
+    """max |f(x)|, from f's value itself (its running bound can be as inflated as the
+    derivative's); evaluated only for a pass under suspicion. inf when f cannot say."""
+    from adcheck.engines.namespace import numpy_ns
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(rec.f(numpy_ns, *ctx.args), dtype=float)
+    except Exception:  # noqa: BLE001  a container or a failure: no judgement from here
+        return float("inf")
+    return float(np.max(np.abs(out[np.isfinite(out)]), initial=0.0))
 
 
 def kinked(rec, ctx) -> bool:

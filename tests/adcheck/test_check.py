@@ -199,3 +199,22 @@ def test_a_ratio_to_an_allowance_of_zero_is_said_in_words():
     # once: '1.07e+308x the allowance' for an exact zero reference
     said = times_allowance({"ratio": 1.07e308, "allowance": 0.0})
     assert "e+308" not in said and "allowance of 0" in said
+
+
+def test_a_vacuous_rounding_bound_never_passes_a_wrong_derivative():
+    """Newton's method unrolled 60 times: the running rounding bound of its derivative grows to
+    ~1e36 units of u, and a claim off by 9x once passed 'verified to 4.4e-16 relative'."""
+    def root(xp, x):
+        y = x / 2
+        for _ in range(60):
+            y = y - (y**3 + y - x) / (3 * y**2 + 1)
+        return xp.sum(y)
+    x = np.array([0.7, -1.3, 0.2])
+    y = x / 2
+    for _ in range(60):
+        y = y - (y**3 + y - x) / (3 * y**2 + 1)
+    right, wrong = 1 / (3 * y**2 + 1), 1 / (3 * y**2)
+    bad = adcheck.check(root, (x,), expected=wrong)
+    assert bad.verdict != "pass" and "vacuous" in bad.message, bad.message
+    assert adcheck.check(root, (x,), expected=right).verdict != "fail"
+    assert adcheck.check(root, (x,)).verdict != "fail"
