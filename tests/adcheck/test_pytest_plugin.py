@@ -107,14 +107,20 @@ def test_xdist_workers_write_one_report_of_every_test(tmp_path):
     assert "FAIL" in (out / "index.html").read_text()
 
 
-def test_a_session_that_checked_nothing_is_not_a_pass(tmp_path):
-    (tmp_path / "test_user.py").write_text("def test_plain():\n    assert True\n")
+def _session(tmp_path, source: str, *options: str):
+    """A pytest session of ``source`` in its own process with ``--adcheck-report``."""
+    (tmp_path / "test_user.py").write_text(source)
     out = tmp_path / "report"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_user.py",
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *options, "test_user.py",
          f"--adcheck-report={out}"], cwd=tmp_path, env=env, capture_output=True, text=True,
         timeout=300)
+    return proc, out
+
+
+def test_a_session_that_checked_nothing_is_not_a_pass(tmp_path):
+    proc, out = _session(tmp_path, "def test_plain():\n    assert True\n")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     res = json.loads((out / "results.json").read_text())
     assert res["records"] == [] and res["summary"]["verdict"] == "nothing-judged"
@@ -138,13 +144,7 @@ def test_only_a_drop_in_check():
 
 def test_a_failing_drop_in_check_is_recorded_in_the_session_report(tmp_path):
     pytest.importorskip("torch")
-    (tmp_path / "test_user.py").write_text(DROP_IN)
-    out = tmp_path / "report"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_user.py",
-         f"--adcheck-report={out}"], cwd=tmp_path, env=env, capture_output=True, text=True,
-        timeout=300)
+    proc, out = _session(tmp_path, DROP_IN)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     res = json.loads((out / "results.json").read_text())  # it had 0 records: nothing-judged
     assert [(r["identity"], r["engine"], r["outcome"]) for r in res["records"]] == [
