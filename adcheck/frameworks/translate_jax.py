@@ -8,6 +8,7 @@ is what gets judged. ``rules`` names the custom rules each input flows through.
 from __future__ import annotations
 
 import math
+import os
 import re
 
 import numpy as np
@@ -234,10 +235,18 @@ def _lit(x):
     return a.astype(np.float64) if a.dtype.kind == "f" else a
 
 
+def _jax_own(src: str) -> bool:
+    """Whether a rule's source ('name at path:line') lies inside jax itself (logaddexp, relu:
+    jax's rules, not the user's to blame)."""
+    import jax
+    path = src.rpartition(" at ")[2]
+    return bool(path) and path.startswith(os.path.dirname(jax.__file__) + os.sep)
+
+
 def rule_name(eqn) -> str:
     """'f (custom_vjp rule)': the function whose rule an equation calls."""
     info = getattr(_inner(eqn)[0], "debug_info", None)
-    src = getattr(info, "func_src_info", "") or "?"
+    src = getattr(info, "func_src_info", "") or "a function without source information"
     kind = "custom_vjp" if "vjp" in eqn.primitive.name else "custom_jvp"
     rule = re.search(r"Core: (\S+)", str(eqn.params.get("bwd", "")))
     extra = f", bwd {rule.group(1)}" if rule and not rule.group(1).startswith("<") else ""
@@ -245,7 +254,8 @@ def rule_name(eqn) -> str:
 
 
 def rules(jaxpr, n_inputs: int):
-    """``rules(i)``: the custom rules whose arguments depend on input ``i``."""
+    """``rules(i)``: the custom rules whose arguments depend on input ``i`` (jax's own rules,
+    as ``jax.nn.relu``'s, are not the user's and are left out)."""
     found: dict = {}
 
     def walk(jx, deps_in):
@@ -253,7 +263,9 @@ def rules(jaxpr, n_inputs: int):
         for e in jx.eqns:
             d = set().union(*[deps.get(v, set()) for v in e.invars
                               if type(v).__name__ != "Literal"])
-            if e.primitive.name.startswith("custom_"):
+            if e.primitive.name.startswith("custom_") and not _jax_own(
+                    getattr(getattr(_inner(e)[0], "debug_info", None), "func_src_info", "")
+                    or ""):
                 found.setdefault(rule_name(e), set()).update(d)
             if e.primitive.name in _CALLS:
                 inner = _inner(e)[0]

@@ -70,3 +70,19 @@ def test_rules_name_the_custom_functions_each_input_flows_through():
     rules = TJ.rules(closed.jaxpr, 3)
     assert [n.split(" ")[0] for n in rules(0)] == ["matmul", "sin"]
     assert rules(2) == []
+
+
+def test_only_the_users_own_rules_are_listed_for_blame():
+    from adcheck.frameworks import translate_jax as TJ
+
+    @jax.custom_jvp
+    def mine(x):
+        return jnp.sin(x)
+    mine.defjvp(lambda p, t: (jnp.sin(p[0]), jnp.cos(p[0]) * t[0]))
+
+    def f(x):  # jax's own custom rules (logaddexp inside logsumexp, relu) beside the user's
+        return jax.nn.logsumexp(x) + jnp.logaddexp(x[0], x[1]) + jnp.sum(jax.nn.relu(x)) + \
+            jnp.sum(mine(x))
+    with jax.enable_x64(True):
+        closed = jax.make_jaxpr(f)(jnp.ones(3))
+    assert TJ.rules(closed.jaxpr, 1)(0) == ["mine (custom_jvp rule)"]
