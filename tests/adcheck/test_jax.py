@@ -139,7 +139,7 @@ def _implicit_root(wrong=False):
     @jax.custom_jvp
     def root(x):
         y = x / 2
-        for _ in range(60):
+        for _ in range(25):
             y = y - (y**3 + y - x) / (3 * y**2 + 1)
         return y
 
