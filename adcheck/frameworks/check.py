@@ -176,7 +176,7 @@ def _too_loose(ref, allow, top: float) -> str:
     entry."""
     largest = max((float(np.max(np.abs(r), initial=0.0)) for r in ref), default=0.0)
     total = max((float(np.max(a.total, initial=0.0)) for a in allow), default=0.0)
-    if largest > 0 and total > top * largest:
+    if em.vacuous(total, (largest,), top):
         return (f"the traced program's rounding bound gives an allowance of {total:.3g}, past "
                 f"{top:.2g} of the derivative's largest entry ({largest:.3g})")
     return ""

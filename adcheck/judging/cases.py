@@ -174,7 +174,8 @@ def _at_own_scale(v, rec, ctx, allow, top, ref) -> None:
     own = float(np.max(r[np.isfinite(r)], initial=0.0))
     widest = float(np.max(allow.total, initial=0.0))
     digits = float(np.sqrt(top))
-    if widest > digits * max(own, ctx.x_size) and widest > digits * _value_size(rec, ctx):
+    if em.vacuous(widest, (own, ctx.x_size), digits) and \
+            em.vacuous(widest, (_value_size(rec, ctx),), digits):
         v.outcome = "inconclusive"
         v.note = (f"the allowance ({widest:.2e}, from a rounding bound of {allow.scale:.2e} "
                   f"in the computation) exceeds {digits:.0e} of every value the problem shows "

@@ -217,6 +217,15 @@ def ceiling(order: int) -> float:
     return CEILING[max(1, min(order, 2))]
 
 
+def vacuous(allowance: float, sizes, share: float) -> bool:
+    """Whether an allowance certifies nothing: past ``share`` of the largest of ``sizes`` (the
+    values the problem shows: the derivative's largest entry, |x|, |f(x)|). A running rounding
+    bound can grow without limit through an iteration (1e36 units of u for Newton's method
+    unrolled 60 times) while staying small relative to the magnitudes it was derived from."""
+    largest = max(sizes, default=0.0)
+    return largest > 0 and allowance > share * largest
+
+
 def fd_term(estimate, floor):
     """A finite difference's allowance term: FD_TRUST × its own estimate (a model of its
     error, hence the margin), never below ``floor``, the rounding bound of its differences
