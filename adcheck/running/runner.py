@@ -113,9 +113,10 @@ class Fold:
 
 
 def payload(identity_ids, engine_names, *, seed, timeout, examples, plugins, trace_dir,
-            full=False) -> bytes:
+            full=False, compile_cache=None) -> bytes:
     """What every worker needs, pickled once: the selected records and engines by value (so
-    identities and engines registered at run time reach the workers too) and the plugins."""
+    identities and engines registered at run time reach the workers too) and the plugins;
+    ``compile_cache``: the run's folder where the workers share compiled programs (jax's)."""
     import pickle
     import sys
 
@@ -128,7 +129,8 @@ def payload(identity_ids, engine_names, *, seed, timeout, examples, plugins, tra
         "engines": {n: engines.get(n) for n in engine_names}, "plugins": list(plugins),
         "seed": seed, "timeout": timeout, "examples": examples, "trace_dir": trace_dir,
         "full": full})
-    return pickle.dumps({"sys_path": list(sys.path), "blob": blob})
+    return pickle.dumps({"sys_path": list(sys.path), "blob": blob,
+                         "compile_cache": compile_cache})
 
 
 def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progress=None, *,
@@ -165,8 +167,9 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
         if not live[rid]:
             out[rid] = folds.pop(rid).records()
     trace_dir = tempfile.mkdtemp(prefix="adcheck-trace-")
+    compiled = tempfile.mkdtemp(prefix="adcheck-compiled-")
     blob = payload(ids, engine_names, seed=seed, timeout=timeout, examples=examples,
-                   plugins=plugins, trace_dir=trace_dir, full=full)
+                   plugins=plugins, trace_dir=trace_dir, full=full, compile_cache=compiled)
     ex = make_executor(executor, blob, jobs, scheduler)
     try:
         tasks = list(plan([i for i in ids if i in folds], live, examples, ex.chunk, full))
@@ -184,6 +187,7 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
     finally:
         ex.close()
         shutil.rmtree(trace_dir, ignore_errors=True)
+        shutil.rmtree(compiled, ignore_errors=True)
         if progress:
             progress.close()
     records = [r for i in ids for r in out[i]]

@@ -71,6 +71,7 @@ def install(payload: bytes) -> None:
     outer = pickle.loads(payload)
     # Plugins (and functions pickled by reference) are found where the parent found them.
     sys.path[:0] = [p for p in outer["sys_path"] if p not in sys.path]
+    _share_compiled(outer.get("compile_cache"))
 
     from adcheck.engines import registry
 
@@ -87,6 +88,14 @@ def install(payload: bytes) -> None:
                   timeout=data["timeout"], examples=data["examples"],
                   full=data.get("full", False))
     _start_watchdog()
+
+
+def _share_compiled(folder) -> None:
+    """Name the run's folder of compiled programs before any engine loads (the jax adapter
+    reads it when it is imported, which unpickling the engines may do)."""
+    if folder:
+        from adcheck.engines.adapters import COMPILE_CACHE
+        os.environ[COMPILE_CACHE] = folder
 
 
 def _warm(engines) -> None:

@@ -24,6 +24,9 @@ INSTALL = {
     "jax": "pip install 'adcheck[jax]' (here: pip install jax)",
 }
 ENGINE_NAMES = {"torch": ("torch", "torch-fwd-over-rev"), "jax": ("jax", "jax-fwd-over-rev")}
+COMPILE_CACHE = "ADCHECK_JAX_COMPILE_CACHE"
+"""Environment variable naming a folder where a run's workers share jax's compiled programs
+(``adcheck.running`` sets it in each worker before the engines load)."""
 
 
 class AdapterNamespace(Namespace):
@@ -118,6 +121,11 @@ class LazyAdapter(Engine):
             self._engine = {e.name: e for e in module.engines()}[self.name]
         return self._engine
 
+    def computation(self, kind, order):
+        """The real engine's key (jax's two engines share their first order), else None."""
+        own = getattr(self.engine, "computation", None)
+        return None if own is None else own(kind, order)
+
     def warm(self) -> None:
         """Import the library and differentiate once (jax starts its compiler, torch its
         autograd engine), outside any case's time limit."""
@@ -169,5 +177,5 @@ def register_available() -> list[str]:
     return done
 
 
-__all__ = ["AdapterEngine", "AdapterNamespace", "CallCounter", "LazyAdapter",
+__all__ = ["COMPILE_CACHE", "AdapterEngine", "AdapterNamespace", "CallCounter", "LazyAdapter",
            "register_available"]

@@ -79,3 +79,28 @@ def test_choices_on_values_run_eagerly_whenever_a_shape_repeats():
         x = rng.standard_normal(4)
         value = get("jax").gradient(cases.choices, (x,)).value
         assert cases.close(value, get("reverse").gradient(cases.choices, (x,)).value, ops=256)
+
+
+def test_the_two_engines_share_their_first_order_only():
+    """At first order both run jax.grad / jax.jacrev: one computation of a case; their
+    second orders (jacrev or jacfwd of grad) are their own."""
+    a, b = get("jax"), get("jax-fwd-over-rev")
+    assert a.computation("gradient", 1) == b.computation("gradient", 1) is not None
+    assert a.computation("jacobian", 1) == b.computation("jacobian", 1)
+    assert a.computation("hessian", 2) != b.computation("hessian", 2)
+    assert a.computation("gradient", 1) != get("torch").computation("gradient", 1)
+
+
+def test_a_run_shares_compiled_programs_in_its_folder(tmp_path):
+    """A run's worker names the folder (COMPILE_CACHE); the adapter, imported there, writes
+    each compiled program to it, and the values are unchanged."""
+    import subprocess
+    import sys
+    code = ("import numpy as np; from adcheck.engines import get; "
+            "print(get('jax').gradient(lambda xp, x: xp.sum(xp.exp(x)), (np.ones(3),)).value)")
+    from adcheck.engines.adapters import COMPILE_CACHE
+    env = {**__import__("os").environ, COMPILE_CACHE: str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert any(tmp_path.iterdir())
+    assert np.allclose(np.array(out.stdout.strip()[1:-1].split(), dtype=float), np.e, rtol=0)
