@@ -207,7 +207,13 @@ def hessian_expr(out, xs) -> np.ndarray:
     """Second derivatives of a scalar expression: shape xs.shape + xs.shape."""
     o = to_sym(out).item()
     xs = np.asarray(xs, dtype=object)
-    rows = [[sympy.diff(o, a, b) for b in xs.flat] for a in xs.flat]
+    flat = list(xs.flat)
+    # sympy sorts the variables of a derivative (d2/da db and d2/db da are one computation,
+    # the same expression), so each pair is differentiated once: half the work of a Hessian
+    rows = [[None] * len(flat) for _ in flat]
+    for i, a in enumerate(flat):
+        for j in range(i, len(flat)):
+            rows[i][j] = rows[j][i] = sympy.diff(o, a, flat[j])
     return np.array(rows, dtype=object).reshape(xs.shape + xs.shape)
 
 
@@ -331,7 +337,10 @@ def _trace(f, args, wrt, dps):
 
 def exact_derivative(kind: str, f, args, wrt: int = 0, dps: int = 50, **kw) -> np.ndarray:
     """The ``kind`` derivative of ``f`` by ``sympy.diff``, as an object array of mpf (``dps``
-    digits); raises ``TooLarge`` past the engine's limits."""
+    digits); raises ``TooLarge`` past the engine's limits.
+
+    The limits are judged on f's expression at this input, as always; the value comes from the
+    derivative compiled once for the function's shapes (``_Compiled``) where there is one."""
     out, xs, subs = _trace(f, args, wrt, dps)
     second = kind in ("hessian", "hvp", "laplacian")
     entries = out.size * xs.size * (xs.size if second else 1)
@@ -344,20 +353,131 @@ def exact_derivative(kind: str, f, args, wrt: int = 0, dps: int = 50, **kw) -> n
                        f"the other engines judge this case")
     if second and out.size != 1:
         raise InputError(f"{kind} needs a scalar function; f has shape {out.shape}")
+    value = COMPILED.value(kind, f, args, wrt, dps) if kind in _COMPILED_KINDS else None
+    if value is not None:
+        return value
+    return evaluate(_derivative_exprs(kind, out, xs, **kw), subs, dps)
+
+
+def _derivative_exprs(kind: str, out, xs, **kw) -> np.ndarray:
+    """The ``kind`` derivative of the expressions ``out`` in the symbols ``xs``."""
     if kind == "laplacian":
         o = out.item()
-        exprs = to_sym(sum(sympy.diff(o, x, 2) for x in xs.flat))
-    elif second:
+        return to_sym(sum(sympy.diff(o, x, 2) for x in xs.flat))
+    if kind in ("hessian", "hvp"):
         exprs = hessian_expr(out, xs)
         if kind == "hvp":
             v = to_sym(np.asarray(kw["v"], dtype=float)).reshape(xs.size)
             exprs = (exprs.reshape(xs.size, xs.size) @ v).reshape(xs.shape)
-    else:
-        exprs = jacobian_expr(out, xs)
-        if kind == "jvp":
-            t = to_sym(np.asarray(kw["tangent"], dtype=float))
-            exprs = np.tensordot(exprs, t, axes=t.ndim)
-        elif kind == "vjp":
-            ct = to_sym(np.asarray(kw["cotangent"], dtype=float))
-            exprs = np.tensordot(ct, exprs, axes=ct.ndim)
-    return evaluate(exprs, subs, dps)
+        return exprs
+    exprs = jacobian_expr(out, xs)
+    if kind == "jvp":
+        t = to_sym(np.asarray(kw["tangent"], dtype=float))
+        exprs = np.tensordot(exprs, t, axes=t.ndim)
+    elif kind == "vjp":
+        ct = to_sym(np.asarray(kw["cotangent"], dtype=float))
+        exprs = np.tensordot(ct, exprs, axes=ct.ndim)
+    return exprs
+
+
+# ------------------------------------------------------ derivatives compiled once per shape
+
+_COMPILED_KINDS = ("jacobian", "hessian", "laplacian")  # no direction vector among the inputs
+
+
+def _is_float(a) -> bool:
+    return isinstance(a, (float, np.floating)) or (
+        isinstance(a, np.ndarray) and a.dtype.kind == "f")
+
+
+def _shape_key(f, args, wrt, kind):
+    """What a compiled derivative depends on: the function, the kind, the float arguments'
+    shapes and every other argument's value (None when one cannot be a key)."""
+    parts = []
+    for i, a in enumerate(args):
+        if i == wrt or _is_float(a):
+            parts.append(("float", np.shape(a)))
+        elif isinstance(a, np.ndarray):
+            parts.append(("ndarray", a.dtype.str, a.shape, a.tobytes()))
+        else:
+            parts.append(a)
+    key = (kind, f, wrt, tuple(parts))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+class _Compiled:
+    """The derivative of a function for its argument shapes, differentiated and compiled once
+    (sympy.diff, lambdify), every float argument a symbol; evaluated per case at the exact
+    input.
+
+    sympy.diff and lambdify are most of the engine's time on a case, and a catalogue identity
+    meets the same shapes case after case (a Black-Scholes greek always has 4 inputs). A key
+    is compiled the second time it is seen (a network's shapes rarely repeat: its cases never
+    pay for a compilation they would not use). Where the parametric form cannot be had (f
+    branches in Python on a float argument, sympy raises) or cannot be evaluated at a point
+    (a division by zero, a value that is not finite or real, a DiracDelta), the case goes the
+    per-case way, as every case did before: the limits of a removable singularity and the
+    inconclusive verdicts of a kink come from there.
+    """
+
+    SIZE = 64
+
+    def __init__(self):
+        self._entries: dict = {}
+
+    def value(self, kind, f, args, wrt, dps):
+        """The derivative as an object array of mpf, or None (then the caller computes it)."""
+        key = _shape_key(f, args, wrt, kind)
+        if key is None:
+            return None
+        if key not in self._entries:
+            self._remember(key, "seen")
+            return None
+        entry = self._entries[key]
+        if entry == "seen":
+            entry = self._compile(kind, f, args, wrt, dps)
+            self._entries[key] = entry
+        return None if entry is None else self._at(entry, args, wrt, dps)
+
+    def _remember(self, key, entry) -> None:
+        if len(self._entries) >= self.SIZE:
+            self._entries.pop(next(iter(self._entries)))
+        self._entries[key] = entry
+
+    @staticmethod
+    def _compile(kind, f, args, wrt, dps):
+        """(lambdified derivative, symbols per argument, output shape), or None."""
+        syms = {i: symbols_like(f"a{i}_", np.shape(a)) for i, a in enumerate(args)
+                if i == wrt or _is_float(a)}
+        sargs = [syms.get(i, a) for i, a in enumerate(args)]
+        try:
+            with np.errstate(all="ignore"):
+                out = to_sym(f(sym_ns, *sargs))
+                exprs = _derivative_exprs(kind, out, syms[wrt])
+                flat = [s for i in sorted(syms) for s in np.asarray(syms[i]).flat]
+                fn = _lambdify(flat, list(np.asarray(exprs).flat))
+        except Exception:  # noqa: BLE001  any failure: the per-case way for this key
+            return None
+        return fn, sorted(syms), np.shape(exprs)
+
+    @staticmethod
+    def _at(entry, args, wrt, dps):
+        fn, which, shape = entry
+        try:
+            with mpmath.workdps(dps + 10):
+                # each float64 exactly, as ``evaluate`` takes them (a binary fraction)
+                values = [mpmath.mpf(float(v)) for i in which
+                          for v in np.asarray(args[i], dtype=float).flat]
+                flat = [mpmath.mpf(v) for v in fn(*values)]
+        except Exception:  # noqa: BLE001  (ArithmeticError, complex, Undefined): per case
+            return None
+        if not all(mpmath.isfinite(v) for v in flat):
+            return None
+        return to_exact(np.array(flat, dtype=object).reshape(shape))
+
+
+COMPILED = _Compiled()

@@ -137,3 +137,42 @@ def test_an_error_without_a_message_gets_one(monkeypatch):
 def test_a_dirac_delta_at_its_support_is_named_as_a_kink():
     r = SymbolicEngine().hessian(lambda xp, x: xp.abs(x[0]) * x[0], (np.zeros(2),))
     assert r.status == "inconclusive" and "kink" in r.note
+
+
+def test_hessian_takes_each_pair_once_and_is_symmetric():
+    """sympy sorts a derivative's variables: d2/dx0 dx1 is d2/dx1 dx0, the same expression."""
+    from adcheck.engines.symbolic import hessian_expr
+    xs = sympy.symbols("x0:3", real=True)
+    o = sympy.exp(xs[0] * xs[1]) * sympy.sin(xs[2]) + xs[0] ** 3 * xs[2]
+    h = hessian_expr(o, np.array(xs, dtype=object))
+    for i in range(3):
+        for j in range(3):
+            assert h[i, j] == sympy.diff(o, xs[i], xs[j]) == h[j, i]
+
+
+def test_a_derivative_compiled_for_its_shapes_gives_the_per_case_value():
+    """The second case of a shape compiles the derivative with every float argument a symbol;
+    later cases evaluate it, to the same float64 as the per-case expression. A Python branch
+    on a float argument, or a point where the compiled form is undefined, goes per case."""
+    from adcheck.engines import symbolic
+    rng = np.random.default_rng(3)
+
+    def bs_like(xp, x, sigma, k):
+        return xp.exp(-sigma * x[0]) * xp.log(x[1] + k) + xp.sqrt(x[0] * x[0] + sigma)
+
+    def branchy(xp, x, k):
+        return xp.sum(x * x) * (k if k > 0 else -k)
+    for f, extra in ((bs_like, lambda: (rng.uniform(0.1, 1), rng.uniform(1, 2))),
+                     (branchy, lambda: (rng.normal(),))):
+        for _ in range(4):
+            args = (rng.uniform(0.5, 2, size=2), *extra())
+            for kind in ("jacobian", "hessian", "laplacian"):
+                got = to_float(symbolic.exact_derivative(kind, f, args))
+                value = symbolic.COMPILED.value
+                symbolic.COMPILED.value = lambda *a, **k: None
+                try:
+                    want = to_float(symbolic.exact_derivative(kind, f, args))
+                finally:
+                    symbolic.COMPILED.value = value
+                assert np.array_equal(got, want)
+    assert any(v not in (None, "seen") for v in symbolic.COMPILED._entries.values())
