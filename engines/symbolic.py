@@ -409,6 +409,11 @@ def _shape_key(f, args, wrt, kind):
     return key
 
 
+def _parameters(args, wrt) -> int:
+    """How many float entries besides the differentiated argument would become symbols."""
+    return sum(int(np.size(a)) for i, a in enumerate(args) if i != wrt and _is_float(a))
+
+
 class _Compiled:
     """The derivative of a function for its argument shapes, differentiated and compiled once
     (sympy.diff, lambdify), every float argument a symbol; evaluated per case at the exact
@@ -417,7 +422,10 @@ class _Compiled:
     sympy.diff and lambdify are most of the engine's time on a case, and a catalogue identity
     meets the same shapes case after case (a Black-Scholes greek always has 4 inputs). A key
     is compiled the second time it is seen (a network's shapes rarely repeat: its cases never
-    pay for a compilation they would not use). Where the parametric form cannot be had (f
+    pay for a compilation they would not use), and only with at most MAX_INPUTS float entries
+    besides the differentiated argument: a network's weights as symbols made its Hessian
+    slower to compile than its cases were to compute (grad-of-grad, 40 cases: 31 s against
+    27 s). Where the parametric form cannot be had (f
     branches in Python on a float argument, sympy raises) or cannot be evaluated at a point
     (a division by zero, a value that is not finite or real, a DiracDelta), the case goes the
     per-case way, as every case did before: the limits of a removable singularity and the
@@ -435,7 +443,7 @@ class _Compiled:
         if key is None:
             return None
         if key not in self._entries:
-            self._remember(key, "seen")
+            self._remember(key, "seen" if _parameters(args, wrt) <= MAX_INPUTS else None)
             return None
         entry = self._entries[key]
         if entry == "seen":
