@@ -38,8 +38,21 @@ def _structural(t, out):
             return None
     elif math.isfinite(p):
         return None
-    bad = (np.asarray(primal(t)) == 0) & ~np.isfinite(p)
+    bad = (np.asarray(primal(t)) == 0) & ~_isfinite(p)
     return bad if bad.any() else None
+
+
+def _floats(p) -> np.ndarray:
+    """``p`` as floats, also an object array of exact numbers (one past the float range reads
+    as infinite, which only ever zeroes a product with an exact zero)."""
+    a = np.asarray(p)
+    if a.dtype == object:
+        a = np.array([float(v) for v in a.reshape(-1)]).reshape(a.shape)
+    return a
+
+
+def _isfinite(p) -> np.ndarray:
+    return np.isfinite(_floats(p))
 
 
 def times(t, d):
@@ -51,7 +64,8 @@ def times(t, d):
         out = ops.multiply(t, d)
     bad = _structural(d, out)
     if bad is not None:
-        bad = bad & np.isinf(primal(t))  # a NaN (co)tangent is news, not a structural zero's
+        # a NaN (co)tangent is news, not a structural zero's
+        bad = bad & np.isinf(_floats(primal(t)))
         if bad.any():
             out = ops.multiply(ops.where(0.0, t, cond=bad), d)
     return out

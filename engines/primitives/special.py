@@ -113,11 +113,20 @@ def _iv_impl(x, *, v):
     return sp.iv(v, x)
 
 
+def _iv_exact(x, *, v):
+    """I_v(x) in mpmath. An integer order is taken as |v| (DLMF 10.27.1: I_{-n} = I_n):
+    mpmath's negative integer orders answer complex noise at a negative x and fail to
+    converge below about 1e-100, where the derivative rule I_{v-1} needs them."""
+    if float(v) == int(v):
+        v = abs(int(v))
+    return mpmath.besseli(v, x)
+
+
 param_prim(
     "bessel_iv", _iv_impl,
     lambda xp, ans, x, *, v: xp.multiply(0.5, xp.add(xp.bessel_iv(x, v=v - 1),
                                                      xp.bessel_iv(x, v=v + 1))),
-    exact=lambda x, *, v: mpmath.besseli(v, x), sym=lambda x, *, v: sympy.besseli(v, x),
+    exact=_iv_exact, sym=lambda x, *, v: sympy.besseli(v, x),
     analytic=True, examples=(example((2, 3), v=0), example((3,), v=1)),
     cite="DLMF 10.29.1",
 )
