@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import shlex
 import sys
 import time
 from pathlib import Path
 
+from adcheck.audit import run_audit
+from adcheck.audit.ops import select as select_ops
+from adcheck.audit.report import load
 from adcheck.cli.codes import ExitCode, print_json
 from adcheck.judging.cases import judged_count
 from adcheck.running.catalogue import (
@@ -390,3 +394,38 @@ def cmd_selftest(args, argv) -> int:
     from adcheck.running.selftest import selftest
     ok = selftest(examples=args.examples, seed=args.seed, epsilon=not args.no_epsilon)
     return ExitCode.OK if ok else ExitCode.CHECKS_FAILED
+
+
+def cmd_audit(args, argv) -> int:
+    """``adcheck audit TARGET``: exit 0 when the audit ran (whatever it found), 2 for a bad
+    option or an unreadable baseline, 4 when --ops selected nothing."""
+    if args.target != "adcheck" and importlib.util.find_spec(args.target) is None:
+        from adcheck.engines.adapters import INSTALL
+        raise UsageError(f"auditing {args.target} needs it installed: {INSTALL[args.target]}")
+    if not select_ops(args.target, args.ops):
+        print(f"adcheck: --ops {args.ops!r} selects no operation; `python -c \"from "
+              "adcheck.audit import OPS; print(sorted(OPS))\"` lists them", file=sys.stderr)
+        return ExitCode.NOTHING_SELECTED
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out} is a file; give a folder")
+    baseline = None
+    if args.baseline:
+        try:
+            baseline = load(args.baseline)
+        except ValueError as e:
+            raise UsageError(f"--baseline: {e}") from None
+        if baseline["target"] != args.target:
+            raise UsageError(f"--baseline is an audit of {baseline['target']}, not of "
+                             f"{args.target}")
+    results = run_audit(
+        args.target, ops=args.ops, dtypes=tuple(args.dtype or ("float64", "float32")),
+        orders=tuple(sorted(set(args.order or (1, 2)))), samples=args.samples,
+        seed=args.seed, jobs=args.jobs, executor="dask" if args.executor == "dask" else "loky",
+        scheduler=args.scheduler, out=out, baseline=baseline, threshold=args.threshold,
+        timeout=args.timeout, command="adcheck " + " ".join(shlex.quote(a) for a in argv))
+    flagged = sum(bool(r.get("flagged")) for r in results["rows"])
+    print(f"audit of {args.target}: {len(results['rows'])} rows, {flagged} flagged above "
+          f"{args.threshold:g} ulps beyond conditioning; {out / ('audit-' + args.target)}"
+          ".html", flush=True)
+    return ExitCode.OK

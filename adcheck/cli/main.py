@@ -167,6 +167,33 @@ def parser() -> argparse.ArgumentParser:
                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     mg.add_argument("results_json", nargs="+", metavar="SHARD_RESULTS_JSON")
     mg.add_argument("--out", required=True, metavar="DIR")
+    au = sub.add_parser("audit", help="measure the accuracy of a library's derivatives in ulps",
+                        description="The accuracy of every derivative TARGET offers for the "
+                        "operations adcheck maps: errors in ulps against the exact oracle, the "
+                        "worst inputs found, reproducers for the flagged rows. Writes "
+                        "audit-TARGET.json and audit-TARGET.html in --out; an interrupted "
+                        "audit resumes where it stopped.")
+    au.add_argument("target", choices=("torch", "jax", "adcheck"))
+    au.add_argument("--ops", default="*", metavar="GLOB[,GLOB]",
+                    help="operations to audit, by name (default: all; `--ops '*gamma*'`)")
+    au.add_argument("--dtype", action="append", choices=("float64", "float32"), default=None,
+                    help="dtypes (repeatable; default both)")
+    au.add_argument("--order", action="append", type=int, choices=(1, 2), default=None,
+                    help="derivative orders (repeatable; default 1 and 2)")
+    au.add_argument("--samples", type=_int_in(10, 1_000_000, "--samples"), default=1000,
+                    metavar="N", help="random inputs per operation and dtype (default 1000), "
+                    "plus special points, overflow edges and the local search")
+    au.add_argument("--seed", type=_int_in(0, 2**63 - 1, "--seed"), default=0)
+    au.add_argument("--jobs", type=_int_in(1, MAX_JOBS, "--jobs"), default=2, metavar="N")
+    au.add_argument("--executor", choices=("local", "dask"), default="local")
+    au.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786")
+    au.add_argument("--threshold", type=float, default=16.0, metavar="ULPS",
+                    help="flag rows above this many ulps beyond conditioning (default 16)")
+    au.add_argument("--timeout", type=_timeout, default=900.0, metavar="SECONDS",
+                    help="time for one operation at one dtype (default 900), or 'none'")
+    au.add_argument("--baseline", default=None, metavar="OLD_AUDIT_JSON",
+                    help="an earlier audit-TARGET.json: adds a column comparing each row")
+    au.add_argument("--out", default="reports/audit", metavar="DIR")
     st = sub.add_parser("selftest", help="run the mutation battery and print the kill rate")
     st.add_argument("--examples", type=_int_in(1, MAX_EXAMPLES, "--examples"), default=3,
                     metavar="N")
@@ -260,6 +287,7 @@ def _dispatch(args, argv) -> int:
     from adcheck.cli import commands
     return {"list": commands.cmd_list, "engines": commands.cmd_engines, "run": commands.cmd_run,
             "merge": commands.cmd_merge, "report": commands.cmd_report,
-            "selftest": commands.cmd_selftest}[args.command](args, argv)
+            "selftest": commands.cmd_selftest, "audit": commands.cmd_audit}[args.command](
+                args, argv)
 
 

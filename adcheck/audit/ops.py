@@ -1,0 +1,275 @@
+"""The operations an audit measures: each spelled once per library, as source text.
+
+An ``AuditOp`` names one differentiable operation and writes it three ways: in adcheck's
+namespace (``xp``; the exact oracle runs this spelling on 50-digit numbers), in PyTorch and in
+JAX (the spellings whose derivatives are audited). The spellings are source text with ``{0}``,
+``{1}`` for the arguments, so that the same text runs the audit and prints the one-line
+reproducer. Before any derivative is compared, the audit checks that a library's value agrees
+with the oracle's value of the namespace spelling at float64 (``MAPPING_TOL``): a spelling that
+denotes another function is reported as such, never measured.
+
+Elementwise operations take one point per element (the audit evaluates thousands of points in
+one call); array operations take a batch of small arrays along a leading axis, each its own
+input draw (``shapes`` gives one draw's argument shapes, ``kinds`` how each is drawn).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAPPING_TOL = 1e-9
+"""Largest relative difference between a library's float64 value and the oracle's value at
+which the two spellings count as the same function."""
+
+
+@dataclass(frozen=True)
+class AuditOp:
+    """One operation: its spellings, its domain, its kinks.
+
+    Attributes:
+        name: the name in the audit's tables (the PyTorch spelling's short form).
+        domains: per argument, the domain its points are drawn from (``draws.DOMAINS``) for an
+            elementwise operation, or the kind of array drawn (``draws.ARRAYS``) otherwise.
+        ns: the spelling in adcheck's namespace ``xp``.
+        torch, jax: the spellings in each library (None: the library has no such operation).
+        mp: for elementwise operations, the function in mpmath (``mpmath`` bound as ``mp``),
+            used only by the reproducers' independent confirmation.
+        shapes: None for an elementwise operation; otherwise one draw's argument shapes.
+        kinks: points where a derivative of the operation jumps (never drawn; libraries pick
+            a one-sided value there by convention).
+        order: the highest order audited (2, or 1 for piecewise-linear operations).
+    """
+
+    name: str
+    domains: tuple
+    ns: str
+    torch: str | None
+    jax: str | None
+    mp: str | None = None
+    shapes: tuple | None = None
+    kinks: tuple = ()
+    order: int = 2
+    env: dict = field(default_factory=dict, compare=False, hash=False)
+    """Extra names the library spellings use (a user's own function, say)."""
+
+    @property
+    def arity(self) -> int:
+        return len(self.domains)
+
+    @property
+    def elementwise(self) -> bool:
+        return self.shapes is None
+
+    def spelling(self, target: str) -> str | None:
+        return {"torch": self.torch, "jax": self.jax, "adcheck": self.ns}[target]
+
+
+def _e(name, domains, ns, torch, jax, mp=None, kinks=(), order=2):
+    domains = (domains,) if isinstance(domains, str) else tuple(domains)
+    return AuditOp(name, domains, ns, torch, jax, mp, None, tuple(kinks), order)
+
+
+def _a(name, kinds, shapes, ns, torch, jax, order=2):
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    return AuditOp(name, kinds, ns, torch, jax, None, tuple(shapes), (), order)
+
+
+_T, _J = "torch.special.", "jax.scipy.special."
+_F, _N = "torch.nn.functional.", "jax.nn."
+
+ELEMENTWISE = [
+    _e("exp", "real", "xp.exp({0})", "torch.exp({0})", "jax.numpy.exp({0})", "mp.exp({0})"),
+    _e("expm1", "real", "xp.expm1({0})", "torch.expm1({0})", "jax.numpy.expm1({0})",
+       "mp.expm1({0})"),
+    _e("exp2", "real", "xp.exp2({0})", "torch.exp2({0})", "jax.numpy.exp2({0})",
+       "mp.power(2, {0})"),
+    _e("log", "pos", "xp.log({0})", "torch.log({0})", "jax.numpy.log({0})", "mp.log({0})"),
+    _e("log1p", "gtm1", "xp.log1p({0})", "torch.log1p({0})", "jax.numpy.log1p({0})",
+       "mp.log1p({0})"),
+    _e("log2", "pos", "xp.log2({0})", "torch.log2({0})", "jax.numpy.log2({0})",
+       "mp.log({0}, 2)"),
+    _e("log10", "pos", "xp.log10({0})", "torch.log10({0})", "jax.numpy.log10({0})",
+       "mp.log10({0})"),
+    _e("sqrt", "pos", "xp.sqrt({0})", "torch.sqrt({0})", "jax.numpy.sqrt({0})",
+       "mp.sqrt({0})"),
+    _e("rsqrt", "pos", "1.0 / xp.sqrt({0})", "torch.rsqrt({0})", "jax.lax.rsqrt({0})",
+       "1 / mp.sqrt({0})"),
+    _e("reciprocal", "nonzero", "xp.reciprocal({0})", "torch.reciprocal({0})",
+       "jax.numpy.reciprocal({0})", "1 / {0}"),
+    _e("square", "real", "xp.square({0})", "torch.square({0})", "jax.numpy.square({0})",
+       "{0}**2"),
+    _e("sin", "real", "xp.sin({0})", "torch.sin({0})", "jax.numpy.sin({0})", "mp.sin({0})"),
+    _e("cos", "real", "xp.cos({0})", "torch.cos({0})", "jax.numpy.cos({0})", "mp.cos({0})"),
+    _e("tan", "real", "xp.tan({0})", "torch.tan({0})", "jax.numpy.tan({0})", "mp.tan({0})"),
+    _e("asin", "unit", "xp.asin({0})", "torch.asin({0})", "jax.numpy.arcsin({0})",
+       "mp.asin({0})"),
+    _e("acos", "unit", "xp.acos({0})", "torch.acos({0})", "jax.numpy.arccos({0})",
+       "mp.acos({0})"),
+    _e("atan", "real", "xp.atan({0})", "torch.atan({0})", "jax.numpy.arctan({0})",
+       "mp.atan({0})"),
+    _e("sinh", "real", "xp.sinh({0})", "torch.sinh({0})", "jax.numpy.sinh({0})",
+       "mp.sinh({0})"),
+    _e("cosh", "real", "xp.cosh({0})", "torch.cosh({0})", "jax.numpy.cosh({0})",
+       "mp.cosh({0})"),
+    _e("tanh", "real", "xp.tanh({0})", "torch.tanh({0})", "jax.numpy.tanh({0})",
+       "mp.tanh({0})"),
+    _e("asinh", "real", "xp.asinh({0})", "torch.asinh({0})", "jax.numpy.arcsinh({0})",
+       "mp.asinh({0})"),
+    _e("acosh", "gt1", "xp.acosh({0})", "torch.acosh({0})", "jax.numpy.arccosh({0})",
+       "mp.acosh({0})"),
+    _e("atanh", "unit", "xp.atanh({0})", "torch.atanh({0})", "jax.numpy.arctanh({0})",
+       "mp.atanh({0})"),
+    _e("erf", "real", "xp.special.erf({0})", "torch.erf({0})", _J + "erf({0})",
+       "mp.erf({0})"),
+    _e("erfc", "real", "xp.special.erfc({0})", "torch.erfc({0})", _J + "erfc({0})",
+       "mp.erfc({0})"),
+    _e("erfinv", "unit", "xp.special.erfinv({0})", "torch.erfinv({0})", _J + "erfinv({0})",
+       "mp.erfinv({0})"),
+    _e("erfcx", "real", "xp.special.erfcx({0})", _T + "erfcx({0})", None,
+       "mp.exp({0}**2) * mp.erfc({0})"),
+    _e("lgamma", "notpole", "xp.special.gammaln({0})", "torch.lgamma({0})",
+       _J + "gammaln({0})", "mp.log(abs(mp.gamma({0})))"),
+    _e("digamma", "notpole", "xp.special.digamma({0})", "torch.digamma({0})",
+       _J + "digamma({0})", "mp.digamma({0})"),
+    _e("polygamma1", "notpole", "xp.special.polygamma(1, {0})", "torch.polygamma(1, {0})",
+       _J + "polygamma(1, {0})", "mp.polygamma(1, {0})"),
+    _e("polygamma2", "pos", "xp.special.polygamma(2, {0})", "torch.polygamma(2, {0})",
+       _J + "polygamma(2, {0})", "mp.polygamma(2, {0})"),
+    _e("mvlgamma3", "gt1", "xp.special.multigammaln({0}, 3)", "torch.mvlgamma({0}, 3)",
+       _J + "multigammaln({0}, 3)",
+       "3 * mp.log(mp.pi) / 2 + mp.loggamma({0}) + mp.loggamma({0} - 0.5)"
+       " + mp.loggamma({0} - 1)"),
+    _e("i0", "real", "xp.special.i0({0})", "torch.i0({0})", _J + "i0({0})",
+       "mp.besseli(0, {0})"),
+    _e("i0e", "real", "xp.special.i0e({0})", _T + "i0e({0})", _J + "i0e({0})",
+       "mp.besseli(0, {0}) * mp.exp(-abs({0}))"),
+    _e("i1", "real", "xp.special.i1({0})", _T + "i1({0})", _J + "i1({0})",
+       "mp.besseli(1, {0})"),
+    _e("i1e", "real", "xp.special.i1e({0})", _T + "i1e({0})", _J + "i1e({0})",
+       "mp.besseli(1, {0}) * mp.exp(-abs({0}))"),
+    _e("sinc", "real", "xp.sinc({0})", "torch.sinc({0})", "jax.numpy.sinc({0})",
+       "mp.sincpi({0})"),
+    _e("sigmoid", "real", "xp.special.expit({0})", "torch.sigmoid({0})",
+       _N + "sigmoid({0})", "1 / (1 + mp.exp(-{0}))"),
+    _e("logsigmoid", "real", "xp.special.log_expit({0})", _F + "logsigmoid({0})",
+       _N + "log_sigmoid({0})", "-mp.log1p(mp.exp(-{0}))"),
+    _e("logit", "prob", "xp.special.logit({0})", "torch.logit({0})", _J + "logit({0})",
+       "mp.log({0} / (1 - {0}))"),
+    _e("softplus", "real", "xp.special.softplus({0})", _F + "softplus({0})",
+       _N + "softplus({0})", "mp.log1p(mp.exp({0}))"),
+    _e("gelu", "real", "{0} * xp.special.ndtr({0})", _F + "gelu({0})",
+       _N + "gelu({0}, approximate=False)", "{0} * mp.ncdf({0})"),
+    _e("silu", "real", "{0} * xp.special.expit({0})", _F + "silu({0})", _N + "silu({0})",
+       "{0} / (1 + mp.exp(-{0}))"),
+    _e("mish", "real", "{0} * xp.tanh(xp.special.softplus({0}))", _F + "mish({0})",
+       _N + "mish({0})", "{0} * mp.tanh(mp.log1p(mp.exp({0})))"),
+    _e("elu", "real", "xp.where({0} > 0, {0}, xp.expm1({0}))", _F + "elu({0})",
+       _N + "elu({0})", "{0} if {0} > 0 else mp.expm1({0})", kinks=(0.0,)),
+    _e("selu", "real",
+       "1.0507009873554804934193349852946 * xp.where({0} > 0, {0},"
+       " 1.6732632423543772848170429916717 * xp.expm1({0}))",
+       _F + "selu({0})", _N + "selu({0})",
+       "mp.mpf('1.0507009873554804934193349852946') * ({0} if {0} > 0 else"
+       " mp.mpf('1.6732632423543772848170429916717') * mp.expm1({0}))", kinks=(0.0,)),
+    _e("tanhshrink", "real", "{0} - xp.tanh({0})", _F + "tanhshrink({0})", None,
+       "{0} - mp.tanh({0})"),
+    _e("softsign", "real", "{0} / (1 + xp.abs({0}))", _F + "softsign({0})",
+       _N + "soft_sign({0})", "{0} / (1 + abs({0}))", kinks=(0.0,)),
+    _e("ndtr", "real", "xp.special.ndtr({0})", _T + "ndtr({0})", _J + "ndtr({0})",
+       "mp.ncdf({0})"),
+    _e("log_ndtr", "real", "xp.special.log_ndtr({0})", _T + "log_ndtr({0})",
+       _J + "log_ndtr({0})", "mp.log(mp.ncdf({0}))"),
+    _e("ndtri", "prob", "xp.special.ndtri({0})", _T + "ndtri({0})", _J + "ndtri({0})",
+       "mp.sqrt(2) * mp.erfinv(2 * {0} - 1)"),
+    _e("entr", "pos", "xp.special.entr({0})", _T + "entr({0})", _J + "entr({0})",
+       "-{0} * mp.log({0})"),
+    _e("abs", "real", "xp.abs({0})", "torch.abs({0})", "jax.numpy.abs({0})", "abs({0})",
+       kinks=(0.0,), order=1),
+    _e("relu", "real", "xp.maximum({0}, 0.0)", "torch.relu({0})", _N + "relu({0})",
+       "max({0}, 0)", kinks=(0.0,), order=1),
+    _e("hardtanh", "real", "xp.clip({0}, -1.0, 1.0)", _F + "hardtanh({0})",
+       _N + "hard_tanh({0})", "min(max({0}, -1), 1)", kinks=(-1.0, 1.0), order=1),
+    _e("hardswish", "real", "{0} * xp.clip({0} + 3.0, 0.0, 6.0) / 6.0", _F + "hardswish({0})",
+       _N + "hard_swish({0})", "{0} * min(max({0} + 3, 0), 6) / 6", kinks=(-3.0, 3.0)),
+    _e("pow_2.5", "pos", "xp.pow({0}, 2.5)", "torch.pow({0}, 2.5)", "jax.numpy.power({0}, 2.5)",
+       "mp.power({0}, 2.5)"),
+    # two arguments
+    _e("pow", ("pos", "real"), "xp.pow({0}, {1})", "torch.pow({0}, {1})",
+       "jax.numpy.power({0}, {1})", "mp.power({0}, {1})"),
+    _e("atan2", ("real", "real"), "xp.atan2({0}, {1})", "torch.atan2({0}, {1})",
+       "jax.numpy.arctan2({0}, {1})", "mp.atan2({0}, {1})"),
+    _e("hypot", ("real", "real"), "xp.hypot({0}, {1})", "torch.hypot({0}, {1})",
+       "jax.numpy.hypot({0}, {1})", "mp.hypot({0}, {1})"),
+    _e("logaddexp", ("real", "real"), "xp.logaddexp({0}, {1})", "torch.logaddexp({0}, {1})",
+       "jax.numpy.logaddexp({0}, {1})", "mp.log(mp.exp({0}) + mp.exp({1}))"),
+    _e("xlogy", ("real", "pos"), "xp.special.xlogy({0}, {1})", "torch.xlogy({0}, {1})",
+       _J + "xlogy({0}, {1})", "{0} * mp.log({1})"),
+    _e("xlog1py", ("real", "gtm1"), "xp.special.xlog1py({0}, {1})",
+       _T + "xlog1py({0}, {1})", _J + "xlog1py({0}, {1})", "{0} * mp.log1p({1})"),
+    _e("div", ("real", "nonzero"), "xp.divide({0}, {1})", "torch.div({0}, {1})",
+       "jax.numpy.divide({0}, {1})", "{0} / {1}"),
+    _e("mul", ("real", "real"), "xp.multiply({0}, {1})", "torch.mul({0}, {1})",
+       "jax.numpy.multiply({0}, {1})", "{0} * {1}"),
+]
+
+_LA = "torch.linalg."
+_JL = "jax.numpy.linalg."
+
+ARRAYS = [
+    _a("matmul", ("gauss", "gauss"), ((3, 4), (4, 2)), "xp.matmul({0}, {1})",
+       "torch.matmul({0}, {1})", "jax.numpy.matmul({0}, {1})"),
+    _a("det", "square", ((3, 3),), "xp.linalg.det({0})", _LA + "det({0})", _JL + "det({0})"),
+    _a("slogdet", "square", ((3, 3),), "xp.linalg.slogdet({0})[1]", _LA + "slogdet({0})[1]",
+       _JL + "slogdet({0})[1]"),
+    _a("inv", "square", ((3, 3),), "xp.linalg.inv({0})", _LA + "inv({0})", _JL + "inv({0})"),
+    _a("solve", ("square", "gauss"), ((3, 3), (3, 2)), "xp.linalg.solve({0}, {1})",
+       _LA + "solve({0}, {1})", _JL + "solve({0}, {1})"),
+    _a("cholesky", "spd", ((3, 3),), "xp.linalg.cholesky({0})", _LA + "cholesky({0})",
+       _JL + "cholesky({0})"),
+    _a("eigvalsh", "sym", ((3, 3),), "xp.linalg.eigvalsh({0})", _LA + "eigvalsh({0})",
+       _JL + "eigvalsh({0})"),
+    _a("matrix_exp", "small", ((3, 3),), "xp.linalg.expm({0})", _LA + "matrix_exp({0})",
+       "jax.scipy.linalg.expm({0})"),
+    _a("pinv", "tall", ((4, 3),), "xp.linalg.pinv({0})", _LA + "pinv({0})", _JL + "pinv({0})"),
+    _a("svdvals", "square", ((3, 3),), "xp.linalg.svdvals({0})", _LA + "svdvals({0})",
+       _JL + "svd({0}, compute_uv=False)"),
+    _a("cross", ("gauss", "gauss"), ((3,), (3,)), "xp.linalg.cross({0}, {1})",
+       _LA + "cross({0}, {1})", "jax.numpy.cross({0}, {1})"),
+    _a("vector_norm", "gauss", ((5,),), "xp.linalg.vector_norm({0}, axis=-1)",
+       _LA + "vector_norm({0}, dim=-1)", _JL + "norm({0}, axis=-1)"),
+    _a("trace", "gauss", ((3, 3),), "xp.trace({0}, axis1=-2, axis2=-1)",
+       "torch.diagonal({0}, dim1=-2, dim2=-1).sum(-1)", "jax.numpy.trace({0}, axis1=-2, axis2=-1)"),
+    _a("softmax", "gauss", ((5,),), "xp.special.softmax({0}, axis=-1)",
+       "torch.softmax({0}, dim=-1)", "jax.nn.softmax({0}, axis=-1)"),
+    _a("log_softmax", "gauss", ((5,),), "xp.special.log_softmax({0}, axis=-1)",
+       "torch.log_softmax({0}, dim=-1)", "jax.nn.log_softmax({0}, axis=-1)"),
+    _a("logsumexp", "gauss", ((5,),), "xp.special.logsumexp({0}, axis=-1)",
+       "torch.logsumexp({0}, dim=-1)", "jax.scipy.special.logsumexp({0}, axis=-1)"),
+    _a("sum", "gauss", ((5,),), "xp.sum({0}, axis=-1)", "torch.sum({0}, dim=-1)",
+       "jax.numpy.sum({0}, axis=-1)"),
+    _a("mean", "gauss", ((5,),), "xp.mean({0}, axis=-1)", "torch.mean({0}, dim=-1)",
+       "jax.numpy.mean({0}, axis=-1)"),
+    _a("prod", "gauss", ((5,),), "xp.prod({0}, axis=-1)", "torch.prod({0}, dim=-1)",
+       "jax.numpy.prod({0}, axis=-1)"),
+    _a("var", "gauss", ((5,),), "xp.var({0}, axis=-1)", "torch.var({0}, dim=-1, correction=0)",
+       "jax.numpy.var({0}, axis=-1)"),
+    _a("std", "gauss", ((5,),), "xp.std({0}, axis=-1, ddof=1)", "torch.std({0}, dim=-1)",
+       "jax.numpy.std({0}, axis=-1, ddof=1)"),
+    _a("cumsum", "gauss", ((5,),), "xp.cumsum({0}, axis=-1)", "torch.cumsum({0}, dim=-1)",
+       "jax.numpy.cumsum({0}, axis=-1)"),
+    _a("cumprod", "gauss", ((5,),), "xp.cumprod({0}, axis=-1)", "torch.cumprod({0}, dim=-1)",
+       "jax.numpy.cumprod({0}, axis=-1)"),
+    _a("outer", ("gauss", "gauss"), ((3,), (4,)), "{0}[..., :, None] * {1}[..., None, :]",
+       "torch.einsum('...i,...j->...ij', {0}, {1})",
+       "jax.numpy.einsum('...i,...j->...ij', {0}, {1})"),
+]
+
+OPS = {op.name: op for op in ELEMENTWISE + ARRAYS}
+
+
+def select(target: str, pattern: str = "*") -> list[AuditOp]:
+    """The operations ``target`` spells whose names match the glob ``pattern`` (comma for
+    several); an operation the library lacks is kept (its rows say so)."""
+    import fnmatch
+    pats = [p.strip() for p in pattern.split(",") if p.strip()] or ["*"]
+    return [op for op in OPS.values() if any(fnmatch.fnmatchcase(op.name, p) for p in pats)]
