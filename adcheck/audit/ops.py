@@ -191,6 +191,20 @@ ELEMENTWISE = [
        _N + "hard_tanh({0})", "min(max({0}, -1), 1)", kinks=(-1.0, 1.0), order=1),
     _e("hardswish", "real", "{0} * xp.clip({0} + 3.0, 0.0, 6.0) / 6.0", _F + "hardswish({0})",
        _N + "hard_swish({0})", "{0} * min(max({0} + 3, 0), 6) / 6", kinks=(-3.0, 3.0)),
+    _e("leaky_relu", "real", "xp.where({0} > 0, {0}, 0.01 * {0})", _F + "leaky_relu({0})",
+       _N + "leaky_relu({0}, 0.01)", "{0} if {0} > 0 else {0} / 100", kinks=(0.0,), order=1),
+    _e("celu", "real", "xp.where({0} > 0, {0}, xp.expm1({0}))", _F + "celu({0})",
+       _N + "celu({0})", "{0} if {0} > 0 else mp.expm1({0})", kinks=(0.0,)),
+    _e("hardsigmoid", "real", "xp.clip({0} / 6.0 + 0.5, 0.0, 1.0)", _F + "hardsigmoid({0})",
+       _N + "hard_sigmoid({0})", "min(max({0} / 6 + 0.5, 0), 1)", kinks=(-3.0, 3.0),
+       order=1),
+    _e("clamp", "real", "xp.clip({0}, -0.5, 2.0)", "torch.clamp({0}, -0.5, 2.0)",
+       "jax.numpy.clip({0}, -0.5, 2.0)", "min(max({0}, -0.5), 2)", kinks=(-0.5, 2.0),
+       order=1),
+    _e("neg", "real", "xp.negative({0})", "torch.neg({0})", "jax.numpy.negative({0})", "-{0}",
+       order=1),
+    _e("frac", "real", "{0} - xp.trunc({0})", "torch.frac({0})", None, "{0} - int({0})",
+       order=1),
     _e("pow_2.5", "pos", "xp.pow({0}, 2.5)", "torch.pow({0}, 2.5)", "jax.numpy.power({0}, 2.5)",
        "mp.power({0}, 2.5)"),
     # two arguments
@@ -262,6 +276,31 @@ ARRAYS = [
     _a("outer", ("gauss", "gauss"), ((3,), (4,)), "{0}[..., :, None] * {1}[..., None, :]",
        "torch.einsum('...i,...j->...ij', {0}, {1})",
        "jax.numpy.einsum('...i,...j->...ij', {0}, {1})"),
+]
+
+ARRAYS += [
+    _a("norm", "gauss", ((5,),), "xp.linalg.vector_norm({0}, axis=-1)",
+       "torch.norm({0}, dim=-1)", _JL + "norm({0}, axis=-1)"),
+    _a("amax", "gauss", ((5,),), "xp.max({0}, axis=-1)", "torch.amax({0}, dim=-1)",
+       "jax.numpy.max({0}, axis=-1)", order=1),
+    _a("amin", "gauss", ((5,),), "xp.min({0}, axis=-1)", "torch.amin({0}, dim=-1)",
+       "jax.numpy.min({0}, axis=-1)", order=1),
+    _a("max", "gauss", ((5,),), "xp.max({0}, axis=-1)", "torch.max({0}, dim=-1).values",
+       "jax.numpy.max({0}, axis=-1)", order=1),
+    _a("sort", "gauss", ((5,),), "xp.sort({0}, axis=-1)", "torch.sort({0}, dim=-1).values",
+       "jax.numpy.sort({0}, axis=-1)", order=1),
+    _a("topk", "gauss", ((5,),), "xp.flip(xp.sort({0}, axis=-1), axis=-1)[..., :2]",
+       "torch.topk({0}, 2, dim=-1).values", "jax.lax.top_k({0}, 2)[0]", order=1),
+    _a("layer_norm", "gauss", ((5,),),
+       "({0} - xp.mean({0}, axis=-1, keepdims=True))"
+       " / xp.sqrt(xp.var({0}, axis=-1, keepdims=True) + 1e-05)",
+       _F + "layer_norm({0}, (5,))", _N + "standardize({0}, axis=-1, epsilon=1e-05)"),
+    _a("mse_loss", ("gauss", "gauss"), ((5,), (5,)), "xp.mean(({0} - {1}) ** 2, axis=-1)",
+       _F + "mse_loss({0}, {1}, reduction='none').mean(-1)", None),
+    _a("glu", "gauss", ((6,),), "{0}[..., :3] * xp.special.expit({0}[..., 3:])",
+       _F + "glu({0}, -1)", _N + "glu({0}, axis=-1)"),
+    _a("lstsq", ("tall", "gauss"), ((4, 3), (4, 2)), "xp.linalg.pinv({0}) @ {1}",
+       _LA + "lstsq({0}, {1}).solution", None),
 ]
 
 OPS = {op.name: op for op in ELEMENTWISE + ARRAYS}

@@ -137,3 +137,28 @@ def markdown(results: dict, top: int = 10) -> str:
                      f"| `{_inp(r['worst_beyond'])}` | {_fmt(r['max_ulps'])} "
                      f"| {_fmt(r['median'])} | {_pct(r['within_4'])} |")
     return "\n".join(lines)
+
+
+def section(results: dict, top: int = 10) -> str:
+    """One audit's part of docs/audit/README.md: what ran, what it covers, its worst rows."""
+    rows = results["rows"]
+    target = results["target"]
+    ops = sorted({r["op"] for r in rows})
+    measured_ops = sorted({r["op"] for r in rows if r["status"] == "measured"})
+    other = sorted({(r["op"], r["status"]) for r in rows if r["status"] not in ("measured",)})
+    pts = [r["points"] for r in rows if r["status"] == "measured"]
+    c = counts(results)
+    ver = ", ".join(f"{k} {v}" for k, v in results["versions"].items())
+    lines = [
+        f"## {target} {results['versions'].get(target, '')}", "",
+        f"`{results['command']}` ({ver}; {results['wall_seconds']:.0f} s wall, "
+        f"{results['parameters']['jobs']} workers, {results['created']}).", "",
+        f"{len(ops)} operations, {len(measured_ops)} measured; {len(rows)} rows (operation × "
+        f"order × dtype), {c['measured']} measured, {c['flagged']} flagged above "
+        f"{results['parameters']['threshold']:g} ulps beyond conditioning; points per "
+        f"measured row: {min(pts) if pts else 0:,} to {max(pts) if pts else 0:,}.", "",
+    ]
+    if other:
+        lines += ["Not measured: " + "; ".join(f"`{o}` ({s})" for o, s in other) + ".", ""]
+    lines += [f"The worst {top} rows (float64 and float32):", "", markdown(results, top), ""]
+    return "\n".join(lines)

@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 import time
+from concurrent.futures import as_completed
 from pathlib import Path
 
 from adcheck.running.atomic import write_atomic
@@ -88,9 +89,10 @@ def _failed(target, op, dtype, orders, status, note) -> list[dict]:
             for o in orders if o <= op.order]
 
 
-MEASURING = ("core.py", "draws.py", "measure.py", "ops.py", "oracle.py", "quantities.py")
+MEASURING = ("core.py", "draws.py", "measure.py", "oracle.py", "quantities.py")
 """The modules whose code decides a row's figures (the pages and reproducers are made from
-the rows at the end, so a change there keeps the shards)."""
+the rows at the end, so a change there keeps the shards). An operation's own definition is
+part of its shard's key (``_definition``): adding an operation keeps the others' shards."""
 
 
 def _code() -> str:
@@ -112,13 +114,18 @@ def _shard_path(shards: Path, op_name: str, dtype: str) -> Path:
     return shards / f"{safe}@{dtype}.json"
 
 
-def _load_shard(path: Path, key: str):
+def _definition(op) -> str:
+    """What of an operation decides its rows (its spellings, domains, shapes, kinks)."""
+    return repr((op.name, op.domains, op.ns, op.torch, op.jax, op.shapes, op.kinks, op.order))
+
+
+def _load_shard(path: Path, key: str, op):
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("key") != key or not isinstance(
-            data.get("rows"), list):
+            data.get("rows"), list) or data.get("op") != _definition(op):
         return None
     return data["rows"]
 
@@ -140,7 +147,8 @@ def run_audit(target: str, *, ops: str = "*", dtypes=DTYPES, orders=(1, 2),
     todo, rows = [], []
     for op in chosen:
         for dt in dtypes:
-            got = _load_shard(_shard_path(shards, op.name, dt), key) if not extra_ops else None
+            got = _load_shard(_shard_path(shards, op.name, dt), key, op) \
+                if not extra_ops else None
             if got is not None:
                 rows += got
             else:
@@ -155,8 +163,8 @@ def run_audit(target: str, *, ops: str = "*", dtypes=DTYPES, orders=(1, 2),
         done += 1
         rows += got
         if op.name in OPS and OPS[op.name] is op:
-            write_atomic(_shard_path(shards, op.name, dt), json.dumps({"key": key,
-                                                                       "rows": got}))
+            write_atomic(_shard_path(shards, op.name, dt), json.dumps(
+                {"key": key, "op": _definition(op), "rows": got}))
         say(f"audit {target}: {done}/{total} {op.name} {dt}: {_brief(got)}")
     results = {
         "schema": SCHEMA, "target": target, "versions": ver, "command": command,
@@ -211,15 +219,20 @@ def _execute(target, todo, orders, samples, seed, threshold, timeout, jobs, exec
     pool = get_reusable_executor(max_workers=jobs, initializer=_warm, initargs=(target,),
                                  timeout=60)
     futures = {pool.submit(task, *a): (op, dt) for (op, dt), a in zip(todo, args)}
-    from concurrent.futures import as_completed
-    for fut in as_completed(futures):
-        op, dt = futures[fut]
-        try:
-            got = fut.result()
-        except Exception as e:  # noqa: BLE001  a worker died (a crash in the library)
-            got = _failed(target, op, dt, orders, "error",
-                          f"the worker running it died: {type(e).__name__}: {e}"[:400])
-        yield (op, dt), got
+    finished = False
+    try:
+        for fut in as_completed(futures):
+            op, dt = futures[fut]
+            try:
+                got = fut.result()
+            except Exception as e:  # noqa: BLE001  a worker died (a crash in the library)
+                got = _failed(target, op, dt, orders, "error",
+                              f"the worker running it died: {type(e).__name__}: {e}"[:400])
+            yield (op, dt), got
+        finished = True
+    finally:
+        if not finished:  # interrupted: no worker goes on computing for nobody
+            pool.shutdown(wait=False, kill_workers=True)
 
 
 def _dask(todo, args, jobs, scheduler):

@@ -115,3 +115,11 @@ def test_cli_audit_resumes_and_compares_with_a_baseline(tmp_path, capsys):
     again = json.loads((out / "audit-adcheck.json").read_text())
     measured = [r for r in again["rows"] if r["status"] == "measured"]
     assert all(r["baseline"]["ratio"] == pytest.approx(1.0) for r in measured)
+
+
+def test_audit_runs_on_a_dask_local_cluster(tmp_path):
+    pytest.importorskip("dask.distributed", reason="needs dask (pip install 'adcheck[dask]')")
+    res = run_audit("adcheck", ops="exp,square", dtypes=("float64",), orders=(1,), samples=20,
+                    jobs=1, executor="dask", out=tmp_path, progress=lambda t: None)
+    assert sorted(r["op"] for r in res["rows"]) == ["exp", "square"]
+    assert all(r["status"] == "measured" and r["max_ulps"] <= 4 for r in res["rows"])
