@@ -54,28 +54,64 @@ def _values(Q, args, dps):
         return np.asarray(primal(Q(ad, *[tr.box(a) for a in args])), dtype=object).reshape(-1)
 
 
-def _kappa(Q, args, q, elementwise: bool):
+def _kappa(Q, args, q, elementwise: bool, sizes: list):
     """Per component, Σ_j |∂q/∂x_j| |x_j| / |q|, from one forward pass per argument for an
     elementwise operation (its Jacobian is diagonal) or per input component of a draw for an
     array operation (the draws of a batch go together).
 
-    The passes run in float64 (a condition number needs a digit or two); the components
-    where that gives no finite, non-zero answer (an overflow, an underflow: the audit's points
-    span the whole float range) are redone on exact numbers at 20 digits."""
+    The passes run in float64 (a condition number needs a digit or two); the points where
+    that gives no finite, non-zero answer (an overflow, an underflow: the audit's points span
+    the whole float range) are redone on exact numbers at 20 digits; where even that fails
+    (a singularity) κ is NaN, which blames the error (κ taken as 1). ``sizes``: the per-point
+    sizes of the quantity's pieces (``_sizes``)."""
     with np.errstate(all="ignore"):
         total = _abs_jvps(Q, args, args, elementwise)
     qf = np.array([float(v) for v in q])
     with np.errstate(all="ignore"):
         kap = total / np.abs(qf)
     redo = np.nonzero(~(np.isfinite(kap) & (total > 0) & np.isfinite(qf) & (qf != 0)))[0]
-    if len(redo) and len(q):
-        with mpmath.workdps(KAPPA_DIGITS):
-            tr = ExactTrace()
-            exact_total = _abs_jvps(Q, args, [tr.box(a) for a in args], elementwise,
-                                    exact=True)
-        for i in redo:
-            kap[i] = _ratio(exact_total[i], abs(q[i]))
+    if not (len(redo) and len(q)):
+        return kap
+    n = len(args[0])
+    where = [_locate(int(c), sizes, n) for c in redo]
+    pts = np.unique([p for p, _, _ in where])
+    groups = [pts]
+    try:
+        totals = [_exact_total(Q, args, pts, elementwise)]
+    except Exception:  # noqa: BLE001  a singular point among them: one point at a time
+        groups, totals = [], []
+        for p in pts:
+            try:
+                totals.append(_exact_total(Q, args, np.array([p]), elementwise))
+                groups.append(np.array([p]))
+            except Exception:  # noqa: BLE001  κ unknown at this point: NaN
+                pass
+    kap[redo] = np.nan
+    for grp, exact_total in zip(groups, totals):
+        rank = {int(p): k for k, p in enumerate(grp)}
+        m = len(grp)
+        for c, (p, j, within) in zip(redo, where):
+            if p in rank:
+                at = sum(s * m for s in sizes[:j])
+                kap[c] = _ratio(exact_total[at + rank[p] * sizes[j] + within], abs(q[c]))
     return kap
+
+
+def _exact_total(Q, args, pts, elementwise):
+    sub = [a[pts] for a in args]
+    with mpmath.workdps(KAPPA_DIGITS):
+        tr = ExactTrace()
+        return _abs_jvps(Q, sub, [tr.box(a) for a in sub], elementwise, exact=True)
+
+
+def _locate(c: int, sizes: list, n: int) -> tuple:
+    """(point, piece, index within the piece's per-point block) of flat component ``c``."""
+    at = 0
+    for j, s in enumerate(sizes):
+        if c < at + s * n:
+            return (c - at) // s, j, (c - at) % s
+        at += s * n
+    raise IndexError(c)
 
 
 def _abs_jvps(Q, args, inputs, elementwise, exact=False):
@@ -148,11 +184,13 @@ def exact(F, args, spec, w, u, v, rng=None, condition=True, certify=True,
             raise
         return _pointwise(F, args64, spec, dirs, rng, condition, certify, elementwise)
     if certify and condition:
+        sizes = _sizes(spec, args64, len(hi), len(args64[0]))
         if elementwise:  # directions of ones and zeros: exact, and read exactly
-            out["kappa"] = _kappa(Q, args64, hi, True)
+            out["kappa"] = _kappa(Q, args64, hi, True, sizes)
         else:
             full = own_function_of_directions(F, spec, len(args64))
-            out["kappa"] = _kappa(full, args64 + direction_inputs(spec, *dirs), hi, False)
+            out["kappa"] = _kappa(full, args64 + direction_inputs(spec, *dirs), hi, False,
+                                  sizes)
     return out
 
 
@@ -179,8 +217,11 @@ def _pointwise(F, args, spec, dirs, rng, condition, certify=True, elementwise=Tr
             parts[k] = p
     run(np.arange(n))
     size = next((len(p["value"]) for p in parts if p is not None), None)
-    if size is None:
-        raise ValueError("the oracle cannot evaluate this operation at any drawn point")
+    if size is None:  # no point evaluates: the size of one point's result, from floats
+        with np.errstate(all="ignore"):
+            flat = own_function(F, spec, *[_first(d) for d in dirs])(
+                ad, *[a[:1] for a in args])
+        size = int(np.size(primal(flat)))
     nan = mpmath.mpf("nan")
     out = {"value": [], "digits": [], "kappa": []} if certify else {"value": []}
     for p in parts:
@@ -193,6 +234,13 @@ def _pointwise(F, args, spec, dirs, rng, condition, certify=True, elementwise=Tr
                                                for a in args]
     return {k: _interleave(v, sizes) if k == "value" else
             _interleave(v, sizes).astype(np.float64) for k, v in out.items()}
+
+
+def _first(d):
+    """The first point's slice of a direction (or of each of a list of them)."""
+    if isinstance(d, list):
+        return [x[:1] for x in d]
+    return d[:1] if np.ndim(d) else d
 
 
 def _sizes(spec, args, total: int, n: int) -> list:

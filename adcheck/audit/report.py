@@ -162,3 +162,22 @@ def section(results: dict, top: int = 10) -> str:
         lines += ["Not measured: " + "; ".join(f"`{o}` ({s})" for o, s in other) + ".", ""]
     lines += [f"The worst {top} rows (float64 and float32):", "", markdown(results, top), ""]
     return "\n".join(lines)
+
+
+def write_docs(folder) -> Path:
+    """docs/audit/README.md from the audits in ``folder`` (``python -c "from
+    adcheck.audit.report import write_docs; write_docs('docs/audit')"``)."""
+    folder = Path(folder)
+    parts = ["# Derivative accuracy audits", "",
+             "Written by `adcheck audit` (see the README's section \"Auditing a library's "
+             "derivatives\"); each audit's page is `audit-<target>.html` beside this file and "
+             "its rows `audit-<target>.json`. An error is in ulps of the result's dtype "
+             "against the exact derivative at the exact input; \"beyond κ\" divides it by "
+             "max(1, κ), κ the derivative's condition number (what the rounding of the inputs "
+             "alone would explain). Inputs like `draw (vjp)` are small arrays: the JSON holds "
+             "them with their directions, and the page each flagged row's reproducer.", ""]
+    for target in ("torch", "jax", "adcheck"):
+        path = folder / f"audit-{target}.json"
+        if path.exists():
+            parts.append(section(load(path)))
+    return write_atomic(folder / "README.md", "\n".join(parts))
