@@ -209,9 +209,10 @@ class _Batch:
         self.dirs.append(dirs)
 
     def _certify(self, spec, args, w, u, v, lay, n, ex, e_ulps) -> dict:
-        """Certified digits at the points erring by more than half an ulp (at the others
-        the library agrees with the 50-digit value to within rounding, which an oracle wrong
-        by more than that could not produce but by coincidence), and condition numbers where
+        """Certified digits at the points erring by more than half an ulp or where the exact
+        value is zero (at the others the library agrees with the 50-digit value to within
+        rounding, which an oracle wrong by more than that could not produce but by
+        coincidence; a zero may be a cancellation the library shares), and condition numbers where
         they can change the largest error beyond conditioning.
 
         Since err/max(1, κ) ≤ err, the condition numbers are computed for the points in
@@ -219,7 +220,9 @@ class _Batch:
         least the error of every point left (branch and bound: the maximum is exact, and a
         point left without κ counts as no error beyond conditioning)."""
         p_err = measure.per_point(e_ulps, lay, n)
-        need = np.nonzero(~(p_err <= 0.5))[0]
+        zero = np.array([v == 0 for v in ex["value"]], dtype=bool)
+        has_zero = measure.per_point(zero.astype(float), lay, n) > 0
+        need = np.nonzero(~(p_err <= 0.5) | has_zero)[0]
         out = {"value": ex["value"], "digits": np.full(len(e_ulps), float(oracle.LOW)),
                "kappa": np.full(len(e_ulps), np.inf)}
         small = measure.components(lay, n, np.nonzero(p_err <= 0.5)[0])
@@ -236,14 +239,12 @@ class _Batch:
                                 known=out["value"][measure.components(lay, n, pts)])
         digs = sub(need, condition=False)["digits"]
         out["digits"][measure.components(lay, n, need)] = digs
-        for level, (high, low) in enumerate(oracle.ESCALATE):  # more digits where a rule
-            # cancels; a value that is exactly zero at both precisions while the library's is
-            # not may be a cancellation too (expm1' = ans + 1 at x = -150: -1 + 1 at 50
-            # digits): it is recomputed, and accepted as zero at the last precision
+        for high, low in oracle.ESCALATE:  # more digits where a rule cancels; a value
+            # that is exactly zero at both precisions may be a cancellation too (expm1' =
+            # ans + 1 at x = -150 is -1 + 1 at 50 digits, and so is jax's rule in floats): it
+            # is recomputed, and accepted as zero after the last precision
             digits_now = out["digits"].copy()
-            if level < len(oracle.ESCALATE):
-                zero = np.array([v == 0 for v in out["value"]]) & (self.got_now != 0)
-                digits_now[zero] = 0.0
+            digits_now[np.array([v == 0 for v in out["value"]], dtype=bool)] = 0.0
             short = need[measure.per_point(digits_now, lay, n, reduce=np.min)[need]
                          < oracle.MIN_DIGITS]
             if not len(short):

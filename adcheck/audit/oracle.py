@@ -54,7 +54,7 @@ def _values(Q, args, dps):
         return np.asarray(primal(Q(ad, *[tr.box(a) for a in args])), dtype=object).reshape(-1)
 
 
-def _kappa(Q, args, q, elementwise: bool, sizes: list):
+def _kappa(Q, args, q, elementwise: bool, sizes: list, on=None):
     """Per component, Σ_j |∂q/∂x_j| |x_j| / |q|, from one forward pass per argument for an
     elementwise operation (its Jacobian is diagonal) or per input component of a draw for an
     array operation (the draws of a batch go together).
@@ -63,7 +63,9 @@ def _kappa(Q, args, q, elementwise: bool, sizes: list):
     that gives no finite, non-zero answer (an overflow, an underflow: the audit's points span
     the whole float range) are redone on exact numbers at 20 digits; where even that fails
     (a singularity) κ is NaN, which blames the error (κ taken as 1). ``sizes``: the per-point
-    sizes of the quantity's pieces (``_sizes``)."""
+    sizes of the quantity's pieces (``_sizes``); ``on(points)``: Q for a subset of the points
+    (its directions sliced too), when they are not among ``args``."""
+    on = on or (lambda pts: Q)
     with np.errstate(all="ignore"):
         total = _abs_jvps(Q, args, args, elementwise)
     qf = np.array([float(v) for v in q])
@@ -77,12 +79,13 @@ def _kappa(Q, args, q, elementwise: bool, sizes: list):
     pts = np.unique([p for p, _, _ in where])
     groups = [pts]
     try:
-        totals = [_exact_total(Q, args, pts, elementwise)]
+        totals = [_exact_total(on(pts), args, pts, elementwise)]
     except Exception:  # noqa: BLE001  a singular point among them: one point at a time
         groups, totals = [], []
         for p in pts:
             try:
-                totals.append(_exact_total(Q, args, np.array([p]), elementwise))
+                totals.append(_exact_total(on(np.array([p])), args, np.array([p]),
+                                           elementwise))
                 groups.append(np.array([p]))
             except Exception:  # noqa: BLE001  κ unknown at this point: NaN
                 pass
@@ -186,7 +189,10 @@ def exact(F, args, spec, w, u, v, rng=None, condition=True, certify=True,
     if certify and condition:
         sizes = _sizes(spec, args64, len(hi), len(args64[0]))
         if elementwise:  # directions of ones and zeros: exact, and read exactly
-            out["kappa"] = _kappa(Q, args64, hi, True, sizes)
+            w0, u0, v0 = dirs
+            out["kappa"] = _kappa(Q, args64, hi, True, sizes, on=lambda pts: own_function(
+                F, spec, w0[pts] if np.ndim(w0) else w0, [d[pts] for d in u0],
+                [d[pts] for d in v0]))
         else:
             full = own_function_of_directions(F, spec, len(args64))
             out["kappa"] = _kappa(full, args64 + direction_inputs(spec, *dirs), hi, False,
