@@ -20,6 +20,11 @@ def order_of(at: dict, arity: int) -> tuple:
     return tuple(counts)
 
 
+def _one_hot(lib: str, xs, k: int) -> str:
+    """Tangents of ones on argument ``k`` and zeros on the others, in ``lib``'s spelling."""
+    return ", ".join(f"{lib}{'ones' if i == k else 'zeros'}_like({x})" for i, x in enumerate(xs))
+
+
 def _names(arity):
     return [f"x{i}" for i in range(arity)]
 
@@ -44,8 +49,7 @@ def line(target: str, spelling: str, dtype: str, at: dict) -> str | None:
         if mode in ("grad", "vjp"):
             body = f"torch.autograd.grad({expr}, {allx})[{first[0]}]"
         elif mode == "jvp":
-            tang = ", ".join(f"torch.{'ones' if i == first[0] else 'zeros'}_like({x})"
-                             for i, x in enumerate(xs))
+            tang = _one_hot("torch.", xs, first[0])
             body = f"torch.func.jvp({lam}, ({', '.join(xs)},), ({tang},))[1]"
         elif mode == "rev-rev":
             along = int(at["mode"].split()[1][1:])
@@ -53,9 +57,7 @@ def line(target: str, spelling: str, dtype: str, at: dict) -> str | None:
             body = (f"torch.autograd.grad(torch.autograd.grad({expr}, {allx}, "
                     f"create_graph=True)[{along}], {allx}, allow_unused=True)[{other}]")
         else:
-            along = int(at["mode"].split()[1][1:])
-            tang = ", ".join(f"torch.{'ones' if i == along else 'zeros'}_like({x})"
-                             for i, x in enumerate(xs))
+            tang = _one_hot("torch.", xs, int(at["mode"].split()[1][1:]))
             argnums = tuple(range(arity)) if arity > 1 else 0
             pick = f"[{at['piece']}]" if arity > 1 else ""
             body = (f"torch.func.jvp(torch.func.grad({lam}, argnums={argnums}), "
@@ -69,8 +71,7 @@ def line(target: str, spelling: str, dtype: str, at: dict) -> str | None:
         if mode in ("grad", "vjp"):
             body = f"jax.grad({lam}, argnums={first[0]})({args})"
         elif mode == "jvp":
-            tang = ", ".join(f"jax.numpy.{'ones' if i == first[0] else 'zeros'}_like({x})"
-                             for i, x in enumerate(xs))
+            tang = _one_hot("jax.numpy.", xs, first[0])
             body = f"jax.jvp({lam}, ({args},), ({tang},))[1]"
         else:
             i, j = (int(at["mode"].split()[1][1:]), at["piece"]) if mode == "rev-rev" else \

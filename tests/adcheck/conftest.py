@@ -26,3 +26,20 @@ def no_shrink():
     from adcheck.judging.shrink import disabled
     with disabled():
         yield
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium through playwright (the browser tests); skips without them."""
+    from screenshots import ARGS, chromium_path
+    exe = chromium_path()
+    if exe is None:
+        pytest.skip("chromium not found (`make browser` installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (`make browser` installs it)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=ARGS, headless=True)
+        yield b
+        b.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from report_sample import sample_results
-from screenshots import ARGS, chromium_path, take
+from screenshots import take
 
 from adcheck.report import render
 
@@ -49,21 +49,6 @@ def _verify_sized() -> dict:
             out["records"].append(rec)
     out["run"]["engines"] = list(MAKE_VERIFY)
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = chromium_path()
-    if exe is None:
-        pytest.skip("chromium not found (`make browser` installs it)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (`make browser` installs it)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import copy
 import json
 
 import pytest
-from screenshots import ARGS, chromium_path
 
 from adcheck.audit import run_audit
 from adcheck.audit.report import write
@@ -25,21 +24,6 @@ def page_path(tmp_path_factory):
     res["rows"].insert(0, flagged)
     write(res, out)
     return out / "audit-adcheck.html"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = chromium_path()
-    if exe is None:
-        pytest.skip("chromium not found (`make browser` installs it)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (`make browser` installs it)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _ops(page) -> list:
