@@ -228,13 +228,17 @@ class LinalgNames:
         return out
 
     def sp_xlogy(self, x, y):
-        zero = self._choose(lambda v: v == 0, x, "xlogy")
+        # the convention 0·log 0 = 0 applies only where the log is infinite: at x = 0 and
+        # y > 0 the value is 0 but the derivative in x is log y (a constant 0 would lose it)
+        zero = self._choose(lambda v: v == 0, x, "xlogy") & \
+            self._choose(lambda v: v == 0, y, "xlogy")
         if not np.any(zero):
             return self.multiply(x, self.log(y))
         return self.where(zero, 0.0, self.multiply(x, self.log(self.where(zero, 1.0, y))))
 
     def sp_xlog1py(self, x, y):
-        zero = self._choose(lambda v: v == 0, x, "xlog1py")
+        zero = self._choose(lambda v: v == 0, x, "xlog1py") & \
+            self._choose(lambda v: v == -1, y, "xlog1py")
         if not np.any(zero):
             return self.multiply(x, self.log1p(y))
         return self.where(zero, 0.0, self.multiply(x, self.log1p(self.where(zero, 0.0, y))))

@@ -23,11 +23,18 @@ DPS = 60
 
 
 def derivative(op, at: dict):
-    """The quantity of the point record ``at`` of ``op``, by mpmath (an mpf)."""
-    with mpmath.workdps(DPS):
-        if op.elementwise:
-            return _elementwise(op, at)
-        return _array(op, at)
+    """The quantity of the point record ``at`` of ``op``, by mpmath (an mpf): at 60, 150 and
+    400 digits until two agree to 20 digits (a difference quotient of tanh at x = 97 needs
+    more than 84 digits to see sech² x)."""
+    last = None
+    for dps in (DPS, 150, 400):
+        with mpmath.workdps(dps):
+            got = _elementwise(op, at) if op.elementwise else _array(op, at)
+            if last is not None and got != 0 and \
+                    abs(got - last) <= abs(got) * mpmath.mpf(10) ** -20:
+                return got
+            last = got
+    return last
 
 
 def _elementwise(op, at):
@@ -35,9 +42,11 @@ def _elementwise(op, at):
     f = eval(f"lambda {', '.join(xs)}: {op.mp.format(*xs)}", {"mp": mpmath})  # noqa: S307
     counts = repro.order_of(at, op.arity)
     point = [mpmath.mpf(v) for v in at["input"]]
+    # a step relative to the point (the default is absolute: nothing at x = 1e105)
+    h = max([abs(p) for p in point] + [mpmath.mpf(1)]) * mpmath.mpf(10) ** (-mpmath.mp.dps // 4)
     if op.arity == 1:
-        return mpmath.diff(f, point[0], counts[0])
-    return mpmath.diff(f, tuple(point), counts)
+        return mpmath.diff(f, point[0], counts[0], h=h)
+    return mpmath.diff(f, tuple(point), counts, h=h)
 
 
 def _array(op, at):

@@ -151,8 +151,9 @@ def section(results: dict, top: int = 10) -> str:
     ver = ", ".join(f"{k} {v}" for k, v in results["versions"].items())
     lines = [
         f"## {target} {results['versions'].get(target, '')}", "",
-        f"`{results['command']}` ({ver}; {results['wall_seconds']:.0f} s wall, "
-        f"{results['parameters']['jobs']} workers, {results['created']}).", "",
+        f"`{results['command']}` ({ver}; {results['parameters']['jobs']} workers, "
+        f"{results['created']}; the last invocation {results['wall_seconds']:.0f} s wall, "
+        f"{results.get('resumed', 0)} of its tasks resumed from an earlier one's shards).", "",
         f"{len(ops)} operations, {len(measured_ops)} measured; {len(rows)} rows (operation × "
         f"order × dtype), {c['measured']} measured, {c['flagged']} flagged above "
         f"{results['parameters']['threshold']:g} ulps beyond conditioning; points per "

@@ -54,8 +54,9 @@ def _warm(target: str) -> None:
     core.library(target)
 
 
-class _Late(Exception):
-    pass
+class _Late(BaseException):
+    """The task's time is up (a BaseException: the broad handlers around a library's or the
+    oracle's failures must not swallow it)."""
 
 
 def _alarm(signum, frame):
@@ -173,6 +174,7 @@ def run_audit(target: str, *, ops: str = "*", dtypes=DTYPES, orders=(1, 2),
                        "samples": samples, "seed": seed, "threshold": threshold,
                        "jobs": jobs, "executor": executor},
         "wall_seconds": round(time.perf_counter() - t0, 1),
+        "resumed": total - len(todo),
         "rows": sorted(rows, key=_rank),
     }
     if baseline is not None:
