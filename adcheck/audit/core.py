@@ -234,7 +234,7 @@ class _Batch:
         def sub(pts, condition):
             return oracle.exact(self.F, [a[pts] for a in args], spec,
                                 w[pts] if w.ndim else w, [d[pts] for d in u],
-                                [d[pts] for d in v], rng=self.rng, condition=condition,
+                                [d[pts] for d in v], condition=condition,
                                 elementwise=self.op.elementwise,
                                 known=out["value"][measure.components(lay, n, pts)])
         digs = sub(need, condition=False)["digits"]
@@ -279,15 +279,15 @@ class _Batch:
         return out
 
     def _out_shape(self, args):
-        if self.target == "adcheck" or True:  # the namespace program gives the shape
-            from adcheck.engines.namespace import ad
-            return np.shape(self.F(ad, *[np.asarray(a, dtype=np.float64) for a in args]))
+        """The output's shape, from the namespace program (whatever the target)."""
+        from adcheck.engines.namespace import ad
+        return np.shape(self.F(ad, *[np.asarray(a, dtype=np.float64) for a in args]))
 
     def _exact(self, spec, args, w, u, v, cache):
         """The oracle's quantity; an elementwise operation's modes share their partials."""
         op = self.op
         if not op.elementwise:
-            return oracle.exact(self.F, args, spec, w, u, v, rng=self.rng, certify=False)
+            return oracle.exact(self.F, args, spec, w, u, v, certify=False)
         n = len(args[0])
         if spec.order == 1:
             if "grad" not in cache:
@@ -450,10 +450,8 @@ def audit_op(target: str, op: AuditOp, dtype: str, orders=(1, 2), samples: int =
     batch = _Batch(op, target, dtype, orders, fn, F, quantity, rng)
     if op.elementwise:
         batch.add(_elementwise_points(op, dtype, samples, rng))
-        ones = None
 
         def grad(x):
-            nonlocal ones
             one = np.ones(1, dtype=dtype)
             return quantity(fn if target != "adcheck" else F, [x], Q.Spec("grad"), one,
                             [one], [one])

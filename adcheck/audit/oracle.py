@@ -145,7 +145,7 @@ def _ratio(num, den) -> float:
     return float(num / den)
 
 
-def digits(hi, lo, cap=LOW) -> np.ndarray:
+def digits(hi, lo) -> np.ndarray:
     """Digits on which two evaluations agree, per component (capped at ``LOW``: the digits a
     float comparison can use; the less precise of the two has at least that many right)."""
     out = np.empty(len(hi))
@@ -166,7 +166,7 @@ def _dirs(w, u, v):
             [np.asarray(d, dtype=np.float64) for d in v])
 
 
-def exact(F, args, spec, w, u, v, rng=None, condition=True, certify=True,
+def exact(F, args, spec, w, u, v, condition=True, certify=True,
           split=True, elementwise=True, known=None, digits_at=(HIGH, LOW)) -> dict:
     """The quantity ``spec`` of the namespace program ``F`` at float ``args``.
 
@@ -185,7 +185,7 @@ def exact(F, args, spec, w, u, v, rng=None, condition=True, certify=True,
     except Exception:  # noqa: BLE001  some point the oracle cannot evaluate: find which
         if not split:
             raise
-        return _pointwise(F, args64, spec, dirs, rng, condition, certify, elementwise)
+        return _pointwise(F, args64, spec, dirs, condition, certify, elementwise)
     if certify and condition:
         sizes = _sizes(spec, args64, len(hi), len(args64[0]))
         if elementwise:  # directions of ones and zeros: exact, and read exactly
@@ -200,7 +200,7 @@ def exact(F, args, spec, w, u, v, rng=None, condition=True, certify=True,
     return out
 
 
-def _pointwise(F, args, spec, dirs, rng, condition, certify=True, elementwise=True) -> dict:
+def _pointwise(F, args, spec, dirs, condition, certify=True, elementwise=True) -> dict:
     """``exact`` on halves of the batch (its leading axis), down to single points where the
     oracle raises (a singularity: atan2 at the origin); such a point gets NaN and 0 certified
     digits, the others their values, at a cost of a few batches per failing point."""
@@ -211,7 +211,7 @@ def _pointwise(F, args, spec, dirs, rng, condition, certify=True, elementwise=Tr
     def run(idx):
         try:
             got = exact(F, [a[idx] for a in args], spec, w[idx] if w.ndim else w,
-                        [d[idx] for d in u], [d[idx] for d in v], rng, condition, certify,
+                        [d[idx] for d in u], [d[idx] for d in v], condition, certify,
                         split=False, elementwise=elementwise)
         except Exception:  # noqa: BLE001  an undefined point in here: halve
             if len(idx) > 1:
