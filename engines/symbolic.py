@@ -15,6 +15,9 @@ first derivative, so registering the engine costs nothing.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import mpmath
 import numpy as np
 import sympy
@@ -28,6 +31,13 @@ MAX_ENTRIES = 1024  # derivative entries (output size × input size, squared for
 # sympy.diff on nested tanh networks grows fast: measured here, 1764 (operations in f x
 # derivative entries) took 5 s and every case above 3600 ran past 15 s.
 MAX_WORK = 2000
+# Tracing f is bounded too: sympy simplifies as it builds (a Piecewise whose condition holds
+# Piecewise expressions is folded on construction), and on a ReLU-like network of 4 layers one
+# ``where`` of 3,500-node operands took 4 s, a whole trace minutes, before the budget above could
+# decline the result. An operand of more than TRACE_WORK / (inputs) nodes ends the trace: on the
+# catalogue's networks every case that fits MAX_WORK stayed under 3,100 (nodes x inputs), and
+# every case past 8,000 was declined by MAX_WORK afterwards.
+TRACE_WORK = 4 * MAX_WORK
 
 
 def _sym(v):
@@ -55,6 +65,7 @@ class SymArray(np.ndarray):
     """
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        _within_budget(*inputs)
         if ufunc in _COMPARISONS:  # keep the relation symbolic, don't ask for its truth
             kwargs.setdefault("dtype", object)
         out = getattr(ufunc, method)(*(_plain(i) for i in inputs), **kwargs)
@@ -85,6 +96,7 @@ def _elementwise(fn):
     ufuncs = {}
 
     def run(*args):
+        _within_budget(*args)
         n = len(args)
         if n not in ufuncs:
             ufuncs[n] = np.frompyfunc(lambda *a: fn(*(_sym(v) for v in a)), n, 1)
@@ -94,7 +106,65 @@ def _elementwise(fn):
 
 def _lift(fn):
     """A function of object arrays run on sympy conversions of its arguments."""
-    return lambda *args, **params: to_sym(fn(*(to_sym(a) for a in args), **params))
+    def run(*args, **params):
+        _within_budget(*args)
+        return to_sym(fn(*(to_sym(a) for a in args), **params))
+    return run
+
+
+# ------------------------------------------------------------------- the trace's budget
+
+_BUDGET: ContextVar = ContextVar("symbolic_trace_budget", default=None)
+
+
+@contextmanager
+def trace_budget(inputs: int):
+    """Within it, an operation on an operand of more than TRACE_WORK / inputs nodes raises
+    ``TooLarge`` before sympy builds on it (node counts shared by the whole trace)."""
+    token = _BUDGET.set((max(1, TRACE_WORK // max(1, inputs)), inputs, {}))
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
+
+
+def _nodes(expr, memo: dict) -> int:
+    """The number of nodes of ``expr``'s tree (a shared subexpression counted each time it
+    occurs, as sympy's operations walk it), counted once per subexpression."""
+    stack = [expr]
+    while stack:
+        e = stack[-1]
+        if e in memo:
+            stack.pop()
+            continue
+        todo = [a for a in e.args if a not in memo]
+        if todo:
+            stack.extend(todo)
+            continue
+        memo[e] = 1 + sum(memo[a] for a in e.args)
+        stack.pop()
+    return memo[expr]
+
+
+def _within_budget(*operands) -> None:
+    budget = _BUDGET.get()
+    if budget is None:
+        return
+    limit, inputs, memo = budget
+    for op in operands:
+        if isinstance(op, sympy.Basic):
+            elements = (op,)
+        elif isinstance(op, np.ndarray) and op.dtype == object:
+            elements = op.flat
+        else:
+            continue
+        for e in elements:
+            if isinstance(e, sympy.Basic) and _nodes(e, memo) > limit:
+                raise TooLarge(
+                    f"f's expression grew past {limit} nodes an entry while sympy traced it "
+                    f"({_nodes(e, memo)} nodes x {inputs} inputs, beyond the trace budget of "
+                    f"{TRACE_WORK}); sympy would take minutes here, and the other engines judge "
+                    f"this case")
 
 
 def _function_of(prim):
@@ -168,6 +238,7 @@ class SymbolicNamespace(Namespace):
         super().__init__("symbolic", sym_impl, constant=to_sym)
 
     def where(self, cond, x, y):
+        _within_budget(cond, x, y)
         c, x, y = np.broadcast_arrays(to_sym(cond), to_sym(x), to_sym(y))
         return np.asarray(np.frompyfunc(_choose, 3, 1)(c, x, y), dtype=object)
 
@@ -330,7 +401,8 @@ def _trace(f, args, wrt, dps):
     # Black-Scholes), while a Float evaluates at once and stays exact to far beyond dps.
     sargs = [_exact_floats(a, dps + 10) if i != wrt else a for i, a in enumerate(args)]
     sargs[wrt] = xs
-    out = to_sym(f(sym_ns, *sargs))
+    with trace_budget(x.size):
+        out = to_sym(f(sym_ns, *sargs))
     subs = _exact_subs(xs, x)
     return out, xs, subs
 

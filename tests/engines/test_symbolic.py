@@ -85,6 +85,33 @@ def test_refusals_are_not_applicable_with_a_reason():
     assert r.status == "not-applicable" and "sympy" in r.note
 
 
+def test_a_trace_that_grows_past_its_budget_is_declined_before_sympy_builds_on_it(monkeypatch):
+    """Regression: the budget was judged on f's finished expression, and sympy's tracing of a
+    ReLU-like network (a Piecewise folded into every condition after it) took minutes first.
+    Every operation now checks its operands: the case is declined when one passes
+    TRACE_WORK / inputs nodes, and a small case is untouched."""
+    import adcheck.engines.symbolic as S
+
+    def layers(xp, x):
+        h = x
+        for _ in range(12):  # each layer's operands hold the previous layer twice
+            h = xp.where(x > 0, h * h + x, xp.sin(h) * x)
+        return xp.sum(h)
+
+    built = []
+    choose = S._choose
+    monkeypatch.setattr(S, "_choose", lambda c, a, b: built.append(1) or choose(c, a, b))
+    x = np.array([0.3, -0.2])
+    r = ENGINE.gradient(layers, (x,))
+    assert r.status == "not-applicable" and "trace budget" in r.note, r.note
+    # declined after a few layers, not at the end of twelve (2 entries a layer)
+    assert len(built) < 2 * 12, len(built)
+    ok = ENGINE.gradient(lambda xp, x: xp.sum(xp.where(x > 0, x * x, xp.sin(x))), (x,))
+    assert ok.status == "ok" and np.allclose(ok.value, [0.6, np.cos(-0.2)], rtol=1e-15)
+    # the budget is per trace: a second trace starts from nothing
+    assert S._BUDGET.get() is None
+
+
 def test_second_derivatives_of_slogdet_evaluate_the_dirac_delta():
     """Regression: any second derivative of slogdet died with NameError: DiracDelta (sympy's
     derivative of sign(det) reached mpmath, which has no DiracDelta)."""
