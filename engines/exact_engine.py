@@ -46,9 +46,17 @@ class ExactEngine(KindDispatch):
             x, vv = args[wrt], to_exact(np.asarray(v, dtype=float))
             h = mpmath.mpf(10) ** (-self.dps) * max([mpmath.mpf(1)] + [abs(e) for e in x.flat])
 
+            shape = []
+
             def g(t):
-                args[wrt] = x + t * vv
-                return to_exact(f(exact_ns, *args))
+                # Arrays on the left, and 1-d: an mpf meeting an array on its right (numpy
+                # turns 0-d results into scalars) asks mpmath to convert the whole array, which
+                # fails only after formatting it for the message: a third of the engine's time
+                # on the acceptance cases.
+                args[wrt] = x + vv * t
+                out = np.asarray(to_exact(f(exact_ns, *args)), dtype=object)
+                shape[:] = [out.shape]
+                return out.reshape(-1)
 
             fresh = order not in at_x
             if fresh:
@@ -59,7 +67,7 @@ class ExactEngine(KindDispatch):
             else:
                 d = (gp - 2 * g0 + gm) / h**2
                 other = (g(2 * h) - 2 * g0 + g(-2 * h)) / (4 * h**2)
-            d, other = to_exact(d), to_exact(other)
+            d, other = to_exact(d.reshape(shape[0])), to_exact(other.reshape(shape[0]))
             return d, flaw(d, other, self.dps), (2 if order == 1 else 4) + fresh
 
     def exact(self, kind: str, f, args, wrt: int = 0, **kw):
