@@ -65,8 +65,16 @@ def confirm_rows(rows, printed, threshold):
         assert confirm.ulps_of(float(got), true, row["dtype"]) > threshold * 0.99, where
 
 
-@pytest.mark.parametrize("target", ["torch", "jax"])
-def test_every_flagged_row_reproduces_and_mpmath_confirms_it(target):
+def worst_row_of_each_op(rows) -> list:
+    """One row an operation: its largest error (beyond the condition number) of the flagged."""
+    worst = {}
+    for r in rows:
+        if r["op"] not in worst or r["max_excess"] > worst[r["op"]]["max_excess"]:
+            worst[r["op"]] = r
+    return list(worst.values())
+
+
+def published(target):
     path = AUDITS / f"audit-{target}.json"
     assert path.exists(), f"{path} is published with the project"
     if importlib.util.find_spec(target) is None:
@@ -76,5 +84,22 @@ def test_every_flagged_row_reproduces_and_mpmath_confirms_it(target):
         pytest.skip(f"the audit is of {target} {data['versions'][target]}, "
                     f"{version(target)} is installed: rerun `adcheck audit {target}`")
     assert rows, "the published audit flags rows"
+    return data, rows
+
+
+@pytest.mark.parametrize("target", ["torch", "jax"])
+def test_every_flagged_operation_reproduces_and_mpmath_confirms_it(target):
+    """Each flagged operation, at its worst row (the fast suite: one line an operation)."""
+    data, rows = published(target)
+    rows = worst_row_of_each_op(rows)
+    printed = run_reproducers([r["repro"] for r in rows])
+    confirm_rows(rows, printed, data["parameters"]["threshold"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["torch", "jax"])
+def test_every_flagged_row_reproduces_and_mpmath_confirms_it(target):
+    """Every flagged row (op x order x mode): `make test-all`."""
+    data, rows = published(target)
     printed = run_reproducers([r["repro"] for r in rows])
     confirm_rows(rows, printed, data["parameters"]["threshold"])
