@@ -24,6 +24,7 @@ STYLE = {
     "legend.fontsize": 8,
     "lines.linewidth": 1.5,
     "path.simplify": True,
+    "text.parse_math": False,        # names are text: an engine called fd$x^$ is not mathtext
 }
 
 
@@ -51,6 +52,8 @@ def to_svg(fig, name: str, label: str) -> str:
     """The figure as an ``<svg>`` element string; ``name`` salts its ids (unique per page)."""
     buf = io.StringIO()
     plt = _pyplot()
+    for text in fig.findobj(lambda a: hasattr(a, "set_parse_math")):  # made outside STYLE
+        text.set_parse_math(False)
     with plt.rc_context({**STYLE, "svg.hashsalt": f"adcheck-{name}"}):
         fig.savefig(buf, format="svg", bbox_inches="tight",
                     metadata={"Date": None, "Creator": None, "Format": None, "Type": None})

@@ -6,7 +6,11 @@ no host-dependent ordering. The three outputs are published as one set (``adchec
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib
 import json
+import math
 import os
 import platform
 import shlex
@@ -14,6 +18,7 @@ import sys
 import uuid
 from datetime import UTC, datetime
 from importlib import metadata
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from adcheck.judging.cases import OUTCOMES, judged_count
@@ -35,6 +40,47 @@ def versions() -> dict:
     from adcheck import __version__
     out["adcheck"] = __version__
     return out
+
+
+# Packages whose source decides a run's records; adcheck.engines and adcheck.identities live in
+# folders of their own (pyproject's package-dir), so each is hashed from where it was imported.
+_CODE = ("adcheck", "adcheck.engines", "adcheck.identities")
+
+
+def code(plugins=()) -> dict:
+    """A digest of the source that made the records: adcheck's packages and each plugin module.
+
+    Shards merge only when their code agrees: a shard run after an edit to an engine, or to a
+    plugin's closed form, is another run even under the same command line.
+    """
+    out = {"adcheck": _adcheck_digest()}
+    for name in plugins:
+        module = sys.modules.get(name.partition(":")[0])
+        out[name] = _digest(module) if module is not None else "not imported"
+    return out
+
+
+@functools.cache
+def _adcheck_digest() -> str:
+    h = hashlib.sha256()
+    for name in _CODE:
+        h.update(_digest(sys.modules.get(name) or importlib.import_module(name)).encode())
+    return h.hexdigest()[:32]
+
+
+def _digest(module) -> str:
+    """sha256 of a module's source files (every .py and .json under a package's folder)."""
+    roots = [Path(p) for p in getattr(module, "__path__", [])]
+    files = [f for r in roots for f in sorted(r.rglob("*"))
+             if f.suffix in (".py", ".json") and "__pycache__" not in f.parts]
+    if not roots and getattr(module, "__file__", None):
+        files = [Path(module.__file__)]
+    if not files:
+        return "no source"
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:32]
 
 
 def machine() -> dict:
@@ -144,7 +190,7 @@ def build(*, argv, seed, examples, engines, identities, plugins, records, starte
         per_record[f"{r['identity']}|{r['engine']}"] = round(r.pop("_seconds", 0.0), 6)
         clean.append(r)
     mine = [rec.id for rec in identities]
-    return {
+    return portable({
         "schema": SCHEMA,
         "run_id": run_id or new_run_id(),
         "run": {"command": shlex.join(["adcheck", *argv]), "argv": list(argv), "seed": seed,
@@ -154,7 +200,7 @@ def build(*, argv, seed, examples, engines, identities, plugins, records, starte
                 "executor": executor,
                 "shard": None if shard is None else {"index": shard[0], "count": shard[1],
                                                      "identities": mine},
-                "versions": versions(), "machine": machine()},
+                "versions": versions(), "code": code(plugins), "machine": machine()},
         "timing": {"started": started.isoformat(), "finished": finished.isoformat(),
                    "wall_s": (finished - started).total_seconds(), "per_record_s": per_record,
                    **(timing or {})},
@@ -162,7 +208,28 @@ def build(*, argv, seed, examples, engines, identities, plugins, records, starte
         "identities": [identity_entry(rec, (proofs or {}).get(rec.id)) for rec in identities],
         "records": clean,
         "studies": studies or {},
-    }
+    })
+
+
+def portable(value, path: str = "$"):
+    """``value`` as every reader of results.json accepts it (``validate.problems``): control
+    characters written as escapes, overlong strings cut, and a NaN or infinity that user code
+    put into an input (worst_input, shrunk) written as text. A user's exception text or
+    identity title ends up in junit.xml and on the terminal."""
+    from .validate import CONTROL, INFINITE_OK, MAX_STRING
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            value = value[:MAX_STRING - 40] + f"... ({len(value):,} characters)"
+        return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+    if isinstance(value, float) and not math.isfinite(value):
+        if INFINITE_OK.match(path):  # an error that is not a number is unbounded
+            return value if value == value else math.inf
+        return repr(value)
+    if isinstance(value, dict):
+        return {portable(k): portable(v, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [portable(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value
 
 
 VOLATILE_RUN = ("command", "argv", "executor", "shard")

@@ -83,3 +83,20 @@ def test_a_summary_of_nothing_judged_is_not_a_pass():
     assert summarize([na, inc], fail_under=0)["verdict"] == "nothing-judged"
     assert summarize([na, ok])["verdict"] == "pass"
     assert summarize([{"outcome": "error", "counts": {"error": 1}}])["verdict"] == "fail"
+
+
+def test_what_a_run_writes_is_what_report_reads():
+    # a user's exception text with an escape sequence broke junit.xml and reached the terminal
+    # raw; a NaN drawn by a user's sampler made results.json that report refused
+    from adcheck.running.validate import CONTROL, parse
+    rec = {"identity": "B1.x", "engine": "reverse", "outcome": "error", "examples": 1,
+           "worst": {"rel_error": float("nan"), "ulps": float("inf"), "abs_error": 1.0,
+                     "allowance": 0.0, "ratio": float("inf")},
+           "message": "ValueError: \x1b[31mred\x00", "cost": {}, "rerun": "adcheck run",
+           "samples": [], "counts": {"pass": 0, "fail": 0, "inconclusive": 0, "error": 1,
+                                     "not-applicable": 0},
+           "worst_input": {"x": [float("nan"), float("-inf")]}}
+    out = R.portable({"records": [rec]})["records"][0]
+    assert out["message"] == "ValueError: \\x1b[31mred\\x00" and not CONTROL.search(out["message"])
+    assert out["worst"]["rel_error"] == float("inf") and out["worst_input"]["x"] == ["nan", "-inf"]
+    assert parse(R.dumps({"records": [out]}))["records"][0]["worst_input"] == out["worst_input"]

@@ -5,12 +5,14 @@ import copy
 import json
 import random
 
+import fuzz_results as fz
 import pytest
 from adcheck_helpers import in_process
 
 from adcheck.cli.main import ExitCode, main
 from adcheck.running import results as R
-from adcheck.running.validate import SCHEMA_FILE, problems, schema
+from adcheck.running.catalogue import UsageError
+from adcheck.running.validate import SCHEMA_FILE, load_results, problems, schema
 
 
 @pytest.fixture(scope="module")
@@ -47,48 +49,78 @@ def test_a_wrong_type_is_refused_with_its_path(real, tmp_path, capsys):
     assert not (tmp_path / "r").exists()
 
 
-JUNK = [None, True, -1, 0, 1e30, float("nan"), "", "x" * 50, [], {}, [1, "a"], {"k": None}]
-
-
-def _paths(obj, here=()):
-    yield here
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _paths(v, (*here, k))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj[:3]):
-            yield from _paths(v, (*here, i))
-
-
-def mutate(data, rng):
-    """One random edit: a value replaced by junk, a key deleted, or a key added."""
-    out = copy.deepcopy(data)
-    path = rng.choice([p for p in _paths(out) if p])
-    parent = out
-    for step in path[:-1]:
-        parent = parent[step]
-    last = path[-1]
-    action = rng.random()
-    if action < 0.7 or isinstance(parent, list):
-        parent[last] = copy.deepcopy(rng.choice(JUNK))
-    elif action < 0.85:
-        del parent[last]
-    else:
-        parent[f"{last}-extra"] = rng.choice(JUNK)
+def with_studies(results):
+    """``results`` with every study the report draws (synthetic numbers) and a timed cost
+    panel, so the fuzz reaches the studies as well as the records."""
+    from report_sample_studies import studies
+    out = {**copy.deepcopy(results), "studies": studies(0)}
+    n = out["studies"]["cost_scaling"]["n"]
+    out["timing"]["cost_scaling"] = {"n": n, "f_s": [1e-6] * len(n),
+                                     "series": {"reverse": [3e-6] * len(n)}}
     return out
 
 
-# Breadth: `make test` renders the first 30 mutations, `make test-all` all 120 (same sequence).
-@pytest.mark.parametrize("count", [30, pytest.param(120, marks=pytest.mark.slow)])
-def test_fuzzed_results_files_never_end_in_a_traceback(real, tmp_path, capsys, count):
-    rng = random.Random(14)
-    codes = []
+def test_the_fuzz_base_is_valid_and_renders(real, tmp_path):
+    base = with_studies(real)
+    assert problems(base) == []
+    path = tmp_path / "base.json"
+    path.write_text(json.dumps(base))
+    assert main(["report", str(path), "--out", str(tmp_path / "r")]) == ExitCode.OK
+
+
+def fuzz_files(base, count: int, seed: int, tmp_path, render: int):
+    """Feed ``count`` mutants of ``base`` to the reader of ``report`` (``load_results``) and
+    render up to ``render`` of those it accepts with ``adcheck report``; returns what
+    happened to each kind, and the invalid files it accepted."""
+    rng = random.Random(seed)
+    seen, accepted_invalid, rendered = {}, [], 0
     for n in range(count):
-        path = tmp_path / f"fuzz{n}.json"
-        path.write_text(json.dumps(mutate(real, rng)))
-        rc = main(["report", str(path), "--out", str(tmp_path / f"r{n}")])
-        err = capsys.readouterr().err
-        assert rc in (ExitCode.OK, ExitCode.CHECKS_FAILED, ExitCode.USAGE_ERROR), (n, err)
-        assert "Traceback" not in err, (n, err)
-        codes.append(rc)
-    assert codes.count(ExitCode.USAGE_ERROR) > count // 2  # most mutations break the schema
+        kind, m = fz.mutant(base, rng)
+        path = tmp_path / "fuzz.json"
+        path.write_text(fz.text(m))
+        try:
+            load_results(str(path))
+        except UsageError:
+            seen[kind, "refused"] = seen.get((kind, "refused"), 0) + 1
+            continue
+        seen[kind, "accepted"] = seen.get((kind, "accepted"), 0) + 1
+        if kind != "any":
+            accepted_invalid.append((n, kind))
+        elif rendered < render:  # a file the reader lets through must render
+            rendered += 1
+            rc = main(["report", str(path), "--out", str(tmp_path / f"r{n}")])
+            assert rc in (ExitCode.OK, ExitCode.CHECKS_FAILED, ExitCode.NO_TESTS_JUDGED), n
+    return seen, accepted_invalid
+
+
+# `make test` reads the first 150 mutants of the sequence and renders 2 it accepts;
+# `make test-all` reads 600 (the issue asks for >= 500) and renders 40.
+@pytest.mark.parametrize("count, render", [(150, 2), pytest.param(600, 40,
+                                                                  marks=pytest.mark.slow)])
+def test_fuzzed_results_files_are_refused_or_render(real, tmp_path, capsys, count, render):
+    seen, accepted_invalid = fuzz_files(with_studies(real), count, 14, tmp_path, render)
+    assert accepted_invalid == []
+    assert "Traceback" not in capsys.readouterr().err
+    assert sum(seen.values()) == count
+    kinds = {k for k, _ in seen}
+    assert kinds >= set(fz.INVALID) | {"any"}, kinds  # every kind of damage was tried
+
+
+def test_an_engine_named_like_mathtext_renders(real, tmp_path, capsys):
+    # the name reached matplotlib's mathtext parser in a plot label: a traceback, exit 3
+    data = copy.deepcopy(real)
+    for r in data["records"]:
+        r["engine"] = "fd$x^$" if r["engine"] == "central" else r["engine"]
+    data["run"]["engines"] = ["reverse", "fd$x^$"]
+    path = tmp_path / "dollar.json"
+    path.write_text(json.dumps(data))
+    assert main(["report", str(path), "--out", str(tmp_path / "r")]) == ExitCode.OK
+    assert "fd$x^$" in (tmp_path / "r" / "index.html").read_text()
+
+
+def test_infinite_errors_are_read_where_runs_write_them_and_nowhere_else(real):
+    data = copy.deepcopy(real)
+    data["records"][0]["worst"]["ulps"] = float("inf")  # an error against an exact zero
+    assert problems(data) == []
+    data["records"][0]["verified_to"] = float("inf")
+    assert "infinite number where no run writes one" in problems(data)[0]
