@@ -52,6 +52,7 @@ def _check_shards(parts) -> None:
             if part["run"].get(key) != first["run"].get(key):
                 raise UsageError(f"{path} and {first_path} are shards of different runs: "
                                  f"their run.{key} differ; merge shards of one command line")
+        _same_code(path, part, first_path, first)
         if not 1 <= shard["index"] <= shard["count"]:
             raise UsageError(f"{path} says it is shard {shard['index']}/{shard['count']}, which "
                              "no run writes (--shard K/N has 1 <= K <= N): the file was edited")
@@ -68,6 +69,21 @@ def _check_shards(parts) -> None:
         raise UsageError(f"shard(s) {', '.join(f'{k}/{n}' for k in missing)} missing; merge "
                          "needs every shard of the run")
     _check_cover(parts)
+
+
+def _same_code(path, part, first_path, first) -> None:
+    """The same adcheck, plugins and libraries made both shards (a library only one shard
+    imported, torch or jax, is not compared)."""
+    mine, theirs = part["run"].get("code") or {}, first["run"].get("code") or {}
+    if mine != theirs:
+        what = sorted(k for k in {*mine, *theirs} if mine.get(k) != theirs.get(k))
+        raise UsageError(f"{path} and {first_path} were made by different code ({', '.join(what)}"
+                         " differ): rerun every shard from one checkout and merge those")
+    mine, theirs = part["run"].get("versions") or {}, first["run"].get("versions") or {}
+    differ = sorted(k for k in mine.keys() & theirs.keys() if mine[k] != theirs[k])
+    if differ:
+        raise UsageError(f"{path} and {first_path} were made with different versions of "
+                         f"{', '.join(differ)}; rerun every shard in one environment")
 
 
 def _check_cover(parts) -> None:

@@ -63,21 +63,62 @@ def test_merge_refuses_incomplete_or_mixed_shards(runs, tmp_path, capsys):
     assert not (tmp_path / "m").exists()
 
 
-# Breadth: `make test` merges the first 20 mutations, `make test-all` all 60 (same sequence).
-@pytest.mark.parametrize("count", [20, pytest.param(60, marks=pytest.mark.slow)])
-def test_fuzzed_shards_never_end_in_a_traceback(runs, tmp_path, capsys, count):
+def fuzz_shard_sets(shards, count: int, seed: int, tmp_path):
+    """Feed ``count`` mutated shard sets to what ``merge`` runs (``load_results`` on each
+    file, then ``merge``); returns the invalid sets it merged and the kinds it saw."""
     import random
 
-    from test_validate import mutate
-    rng = random.Random(7)
-    s1, s2 = str(runs / "s1" / "results.json"), _load(runs / "s2" / "results.json")
+    import fuzz_results as fz
+
+    from adcheck.running.catalogue import UsageError
+    from adcheck.running.merge import merge
+    from adcheck.running.validate import load_results, problems
+    rng = random.Random(seed)
+    merged_invalid, kinds = [], set()
     for n in range(count):
-        path = tmp_path / f"s2-{n}.json"
-        path.write_text(json.dumps(mutate(s2, rng)))
-        rc = main(["merge", s1, str(path), "--out", str(tmp_path / f"m{n}")])
-        err = capsys.readouterr().err
-        assert rc in (ExitCode.OK, ExitCode.CHECKS_FAILED, ExitCode.USAGE_ERROR), (n, err)
-        assert "Traceback" not in err, (n, err)
+        kind, parts = fz.shard_set(shards, rng, n)
+        kinds.add(kind)
+        paths = []
+        for k, part in enumerate(parts):
+            paths.append(tmp_path / f"shard{k}.json")
+            paths[-1].write_text(fz.text(part))
+        try:
+            res = merge([(str(p), load_results(str(p), "shard")) for p in paths], ["merge"])
+        except UsageError:
+            continue
+        if kind != "any":
+            merged_invalid.append((n, kind))
+        assert problems(res) == [], (n, kind)  # what merge writes, report reads
+    return merged_invalid, kinds
+
+
+# `make test` merges the first 200 shard sets of the sequence, `make test-all` 600.
+@pytest.mark.parametrize("count", [200, pytest.param(600, marks=pytest.mark.slow)])
+def test_fuzzed_shard_sets_are_refused_or_merge(runs, tmp_path, count):
+    import fuzz_results as fz
+    from test_validate import with_studies
+    shards = [_load(runs / s / "results.json") for s in ("s1", "s2")]
+    shards[0] = with_studies(shards[0])  # the lead shard carries the studies
+    merged_invalid, kinds = fuzz_shard_sets(shards, count, 7, tmp_path)
+    assert merged_invalid == []
+    assert kinds >= set(fz.SHARD_EDITS) | set(fz.INVALID) | {"any", "missing", "twice"}
+
+
+def test_merge_refuses_shards_of_different_code(runs, tmp_path, capsys):
+    s1 = str(runs / "s1" / "results.json")
+    other = _load(runs / "s2" / "results.json")
+    assert other["run"]["code"]["adcheck"]  # a digest of adcheck's own source
+    other["run"]["code"]["my_plugin"] = "0" * 32  # a plugin only one shard was run with
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    assert main(["merge", s1, str(tmp_path / "other.json"), "--out", str(tmp_path / "m")]) \
+        == ExitCode.USAGE_ERROR
+    assert "made by different code (my_plugin differ)" in capsys.readouterr().err
+    other = _load(runs / "s2" / "results.json")
+    other["run"]["versions"]["numpy"] = "1.26.4"
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    assert main(["merge", s1, str(tmp_path / "other.json"), "--out", str(tmp_path / "m")]) \
+        == ExitCode.USAGE_ERROR
+    assert "different versions of numpy" in capsys.readouterr().err
 
 
 def test_merge_refuses_a_shard_no_run_writes_and_an_out_onto_its_inputs(runs, tmp_path, capsys):
