@@ -23,7 +23,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from adcheck.judging.cases import OUTCOMES, judged_count
 
-SCHEMA = "adcheck.results/1"
+# the results format and what its reader accepts (one arrow: results -> validate)
+from .validate import CONTROL, INFINITE_OK, MAX_STRING, SCHEMA  # noqa: F401
+
 _VERSIONED = ("numpy", "scipy", "sympy", "hypothesis", "mpmath")
 
 
@@ -216,7 +218,6 @@ def portable(value, path: str = "$"):
     characters written as escapes, overlong strings cut, and a NaN or infinity that user code
     put into an input (worst_input, shrunk) written as text. A user's exception text or
     identity title ends up in junit.xml and on the terminal."""
-    from .validate import CONTROL, INFINITE_OK, MAX_STRING
     if isinstance(value, str):
         if len(value) > MAX_STRING:
             value = value[:MAX_STRING - 40] + f"... ({len(value):,} characters)"

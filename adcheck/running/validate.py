@@ -17,6 +17,8 @@ from pathlib import Path
 
 from .catalogue import UsageError
 
+SCHEMA = "adcheck.results/1"  # the format's name and version, in every results.json
+
 SCHEMA_FILE = Path(__file__).parent / "schema" / "results.schema.json"
 # Bounds on what any run writes, with room: the full campaign's results.json is 3.2 MB, its
 # longest string 1,192 characters, its deepest value 7 levels down.
@@ -143,7 +145,6 @@ def _study_shapes(data) -> list[str]:
 
 def load_results(text: str, what: str = "results file") -> dict:
     """A results.json valid under the schema, or a UsageError saying what is wrong and where."""
-    from .results import SCHEMA
     path = Path(text)
     try:
         if path.exists() and not path.is_file():  # a FIFO or a device would block or never end

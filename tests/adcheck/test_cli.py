@@ -247,7 +247,7 @@ def test_report_on_bad_files_is_a_usage_error(tmp_path, capsys):
     (tmp_path / "list.json").write_text("[1, 2]")
     for name, message in (("missing.json", "no such file"), ("junk.json", "is not JSON"),
                           ("other.json", "'adcheck.results/2'"), ("list.json", "schema None"),
-                          (".", "cannot read")):
+                          (".", "not a regular file")):
         assert main(["report", str(tmp_path / name)]) == ExitCode.USAGE_ERROR, name
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err, (name, err)
