@@ -9,6 +9,7 @@ and an info/pivots output nobody differentiates is a constant.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 
@@ -250,6 +251,65 @@ def _act(fn):
     return lambda xp, x, *args, _shape=None, **kw: fn(xp, x, *args, **kw)
 
 
+def _qr(xp, a, mode="reduced", *, _shape=None):
+    """linalg.qr: xp's QR (R with a positive diagonal, the unique one) times the signs that
+    LAPACK's Householder QR gives, read from numpy's geqrf on the primal values (the routine
+    torch runs). The signs are constant near a full-rank input: the derivatives are those of
+    the unique QR with those signs."""
+    if mode != "reduced":
+        raise Untranslatable([f"linalg_qr (mode={mode!r})"])
+    q, r = xp.linalg.qr(a)
+    d = np.sign(np.diagonal(np.linalg.qr(np.asarray(_float(a)))[1], axis1=-2, axis2=-1))
+    d = np.where(d == 0, 1.0, d)
+    return q * d[..., None, :], r * d[..., :, None]
+
+
+def _trilinear(xp, i1, i2, i3, expand1, expand2, expand3, sumdim, unroll_dim=1, *,
+               _shape=None):
+    """aten._trilinear (F.bilinear): the three inputs, each given size-1 axes at its expand
+    dims, multiplied with broadcasting and summed over ``sumdim``."""
+    parts = []
+    for x, dims in ((i1, expand1), (i2, expand2), (i3, expand3)):
+        for d in sorted(dims):
+            x = xp.expand_dims(x, axis=d)
+        parts.append(x)
+    prod = parts[0] * parts[1] * parts[2]
+    return xp.sum(prod, axis=tuple(sumdim)) if len(sumdim) else prod
+
+
+def _source_index(out_size, in_size, align_corners, scale, dtype):
+    """torch's source coordinate of each output position of a linear upsampling
+    (area_pixel_compute_source_index), in the tensor's precision as torch computes it."""
+    if align_corners:
+        ratio = dtype(in_size - 1) / dtype(out_size - 1) if out_size > 1 else dtype(0.0)
+        return np.array([ratio * dtype(k) for k in range(out_size)], dtype=dtype)
+    ratio = dtype(1.0 / scale) if scale else dtype(in_size) / dtype(out_size)
+    # ratio * (i + 0.5) - 0.5 as one fused multiply-add, rounded once (torch's CPU kernels
+    # are built with FMA; the plain product and difference differ in the last bit of some
+    # weights, which the exact reference sees). The exact value fits a double (ratio has at
+    # most 53 bits, i + 0.5 a few), so one rounding to the dtype is one rounding.
+    return np.array([max(dtype(float(Fraction(float(ratio)) * Fraction(k + 0.5)
+                                     - Fraction(1, 2))), dtype(0.0))
+                     for k in range(out_size)], dtype=dtype)
+
+
+def _upsample_linear1d(xp, x, output_size, align_corners, scales=None, *, _shape=None,
+                       _dtype="float64"):
+    """F.interpolate(mode="linear"): each output a fixed combination of two inputs, with the
+    weights torch computes (in the tensor's precision)."""
+    dtype = np.float32 if _dtype == "float32" else np.float64
+    n_in, n_out = np.shape(primal(x))[-1], int(output_size[0])
+    src = _source_index(n_out, n_in, align_corners, scales, dtype)
+    lo = np.minimum(np.floor(src).astype(int), n_in - 1)
+    hi = np.minimum(lo + 1, n_in - 1)
+    lam = np.minimum(np.maximum(src - lo.astype(dtype), dtype(0.0)), dtype(1.0))
+    w_lo, w_hi = (dtype(1.0) - lam).astype(float), lam.astype(float)
+    return xp.take(x, lo, axis=-1) * w_lo + xp.take(x, hi, axis=-1) * w_hi
+
+
+_upsample_linear1d.takes_dtype = True
+
+
 def _elu(xp, x, alpha=1.0, scale=1.0, input_scale=1.0):
     neg = alpha * xp.expm1(xp.minimum(x, 0.0) * input_scale)
     return scale * xp.where(_float(x) > 0, x, neg)
@@ -340,6 +400,8 @@ MORE = {
     "hypot": lambda xp, a, b, *, _shape=None: xp.hypot(a, b),
     "logaddexp": lambda xp, a, b, *, _shape=None: xp.logaddexp(a, b),
     "special_erfcx": _act(lambda xp, x: xp.special.erfcx(x)),
+    "special_log_ndtr": _act(lambda xp, x: xp.special.log_ndtr(x)),
+    "linalg_qr": _qr, "_trilinear": _trilinear, "upsample_linear1d": _upsample_linear1d,
     "special_i0e": _act(lambda xp, x: xp.special.i0e(x)),
     "special_i1": _act(lambda xp, x: xp.special.i1(x)),
     "special_i1e": _act(lambda xp, x: xp.special.i1e(x)),

@@ -268,6 +268,14 @@ def _conv(xp, x, w, *, window_strides, padding, lhs_dilation, rhs_dilation, dime
     return xp.permute_dims(y, list(np.argsort(out)))
 
 
+def _qr(xp, a, *, pivoting=False, full_matrices=False, **_):
+    """jnp.linalg.qr: LAPACK's Householder QR, as torch's (``aten_more._qr``)."""
+    m, n = np.shape(primal(a))[-2:]
+    if pivoting or (full_matrices and m != n):
+        raise Untranslatable(["qr (pivoting, or complete of a rectangular matrix)"])
+    return list(ATEN["linalg_qr"](xp, a))
+
+
 def _eigh(xp, a, **_):
     return [Withheld("eigh's eigenvectors (their signs are LAPACK's choice)"),
             xp.linalg.eigvalsh(a)]
@@ -291,7 +299,7 @@ REPLAYING = frozenset({"scan", "while", "cond", "custom_linear_solve"})
 MORE = {
     "scan": _scan, "while": _while, "cond": _cond, "platform_index": _platform_index,
     "custom_linear_solve": _linear_solve, "lu": _lu, "triangular_solve": _triangular_solve,
-    "cholesky": lambda xp, a, **_: xp.linalg.cholesky(a), "eigh": _eigh,
+    "cholesky": lambda xp, a, **_: xp.linalg.cholesky(a), "eigh": _eigh, "qr": _qr,
     "cumsum": _cumulative("cumsum"), "cumprod": _cumulative("cumprod"),
     "cumlogsumexp": lambda xp, x, *, axis, reverse=False, **_: xp.log(
         _cumulative("cumsum")(xp, xp.exp(x), axis=axis, reverse=reverse)),

@@ -79,6 +79,9 @@ def _step(xp, node, env) -> None:
     fn = OPS[name[:-1] if inplace else name]
     val = node.meta.get("val")
     shape = tuple(val.shape) if hasattr(val, "shape") else None
+    if getattr(fn, "takes_dtype", False):  # constants computed in the tensors' precision
+        first = node.args[0].meta.get("val") if hasattr(node.args[0], "meta") else None
+        kwargs["_dtype"] = str(getattr(first, "dtype", "torch.float64")).removeprefix("torch.")
     out = fn(xp, *args, _shape=shape, **kwargs)
     if inplace and shape is not None and np.shape(out) != shape:
         out = xp.broadcast_to(out, shape)

@@ -45,6 +45,9 @@ def _cases():
                 x, w, (1, 1), "SAME"), -jnp.inf, jax.lax.max, (1, 1, 2, 2), (1, 1, 2, 2),
                 "VALID").at[0, 0, 0].add(x[0, 0, 0, :2]),
             (rand(r, 2, 3, 4, 4), rand(r, 4, 3, 3, 3))),
+        "qr, tall and batched": (lambda a, b: jnp.concatenate(
+            [m.ravel() for m in (*jnp.linalg.qr(a), *jnp.linalg.qr(b))]),
+            (rand(r, 5, 3), rand(r, 2, 4, 4))),
     }
 
 
@@ -86,3 +89,26 @@ def test_only_the_users_own_rules_are_listed_for_blame():
     with jax.enable_x64(True):
         closed = jax.make_jaxpr(f)(jnp.ones(3))
     assert TJ.rules(closed.jaxpr, 1)(0) == ["mine (custom_jvp rule)"]
+
+
+def test_qr_checks_exactly_and_a_wrong_rule_fails():
+    """jnp.linalg.qr replays exactly (LAPACK's signs, as torch's): the check passes on the
+    exact route at both orders, and a custom rule scaled by 1.01 fails."""
+    import warnings
+
+    import adcheck.jax as aj
+    a = np.random.default_rng(3).standard_normal((5, 3))
+
+    def f(a):
+        return jnp.concatenate([m.ravel() for m in jnp.linalg.qr(a)])
+    with jax.enable_x64(True), warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fallback would say so in a warning
+        aj.check_grads(f, (a,), order=2)
+
+        @jax.custom_vjp
+        def wrong(a):
+            return f(a)
+        wrong.defvjp(lambda a: (f(a), a),
+                     lambda a, g: (1.01 * jax.vjp(f, a)[1](g)[0],))
+        with pytest.raises(AssertionError):
+            aj.check_grads(wrong, (a,), order=1, modes=["rev"])

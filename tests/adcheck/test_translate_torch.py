@@ -46,6 +46,16 @@ def _cases():
         "conv2d, groups, pooling": (lambda x, w: F.max_pool2d(F.conv2d(
             x, w, padding=1, stride=(1, 2), groups=2), 2).sum() + F.avg_pool2d(x, 2).sum(),
             (r(2, 4, 6, 6), r(6, 2, 3, 3))),
+        "log_ndtr": (torch.special.log_ndtr, (r(8, scale=12.0),)),
+        "bilinear, batched": (F.bilinear, (r(2, 3, 4), r(2, 3, 2), r(5, 4, 2), r(5))),
+        "interpolate linear": (lambda x: torch.cat([
+            F.interpolate(x, scale_factor=2, mode="linear"),
+            F.interpolate(x, scale_factor=1.5, mode="linear"),
+            F.interpolate(x, size=3, mode="linear"),
+            F.interpolate(x, size=9, mode="linear", align_corners=True)], dim=-1), (r(2, 3, 5),)),
+        "qr, tall and batched": (lambda a, b: torch.cat([
+            *(m.flatten() for m in torch.linalg.qr(a)),
+            *(m.flatten() for m in torch.linalg.qr(b))]), (r(5, 3), r(2, 4, 4))),
     }
 
 
@@ -61,5 +71,48 @@ def test_translation_computes_what_torch_computes(name):
 
 def test_an_operation_without_counterpart_is_named():
     from adcheck.frameworks.translate_torch import translate
-    with pytest.raises(Untranslatable, match=r"for: special_log_ndtr"):
-        translate(lambda x: torch.special.log_ndtr(x), [torch.ones(3, dtype=torch.float64)])
+    with pytest.raises(Untranslatable, match=r"for: im2col"):
+        translate(lambda x: F.unfold(x, 2), [torch.ones(1, 1, 3, 3, dtype=torch.float64)])
+
+
+@pytest.mark.parametrize("name", ["log_ndtr", "bilinear, batched", "interpolate linear",
+                                  "qr, tall and batched"])
+def test_the_new_translations_check_exactly_and_a_wrong_backward_fails(name):
+    """The drop-in gradcheck takes the exact route on them (no fallback note), and a wrong
+    backward of the same function fails."""
+    import warnings
+
+    import adcheck.torch as at
+    fn, args = _cases()[name]
+    args = [a.clone().requires_grad_(True) for a in args]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fallback would warn that it is one
+        assert at.gradcheck(fn, args)
+
+    class Wrong(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, *xs):
+            ctx.save_for_backward(*xs)
+            return fn(*xs)
+
+        @staticmethod
+        def backward(ctx, g):
+            xs = ctx.saved_tensors
+            with torch.enable_grad():
+                xs = [x.detach().requires_grad_(True) for x in xs]
+                grads = torch.autograd.grad(fn(*xs), xs, g)
+            return (1.01 * grads[0], *grads[1:])
+    with pytest.raises(at.GradcheckError):
+        at.gradcheck(Wrong.apply, args)
+
+
+@pytest.mark.parametrize("kw", [dict(scale_factor=1.5), dict(scale_factor=2.7),
+                                dict(size=7, align_corners=True), dict(size=3)])
+def test_linear_interpolation_weights_are_torchs_at_float32(kw):
+    """torch computes the weights in the tensor's precision with a fused multiply-add: the
+    exact reference uses the same weights (with float64 weights a correct float32 gradient
+    failed at 16x its allowance)."""
+    import adcheck.torch as at
+    x = torch.randn(2, 3, 5, dtype=torch.float32, generator=torch.Generator().manual_seed(1),
+                    requires_grad=True)
+    assert at.gradcheck(lambda x: F.interpolate(x, mode="linear", **kw), (x,))
