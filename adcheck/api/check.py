@@ -246,16 +246,10 @@ def _preflight(f, args, wrt) -> None:
 def _real_value(out) -> None:
     """Refuse a value with no real derivative to check: None (a missing ``return``; every
     engine read it as 0 and passed ``expected=zeros``) or complex numbers (every engine kept
-    the real part and passed the derivative of that alone)."""
-    from adcheck.engines.pytree import flatten
-    leaves, _ = flatten(out)
-    if any(leaf is None for leaf in leaves):
-        raise TypeError("f returned None: it must return its value, a number or an array "
-                        "of numbers (is a `return` missing?)")
-    if any(np.iscomplexobj(leaf) for leaf in leaves):
-        raise TypeError("f returned complex values; check() differentiates real functions: "
-                        "compute the real and imaginary parts in real arithmetic and return "
-                        "them as two outputs, (re, im), to check both")
+    the real part and passed the derivative of that alone). ``adcheck run`` refuses the same
+    values of an identity's f, closed form and sampler (an error of the case)."""
+    from adcheck.judging.user_outputs import refuse_unreal
+    refuse_unreal(out, "f")
 
 
 def _direction(kind, v, direction, args, wrt):

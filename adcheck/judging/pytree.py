@@ -59,7 +59,9 @@ def label(path) -> str:
 
 
 def output_tree(rec, args):
-    """The function's output at ``args`` when it is a container, else None (float64 numpy)."""
+    """The function's output at ``args`` when it is a container, else None (float64 numpy).
+
+    Raises UserOutputError when ``f`` returned None, complex numbers or objects."""
     if rec.kind in ("residual", "cost", "property"):
         return None
     from adcheck.engines.namespace import numpy_ns
@@ -68,6 +70,8 @@ def output_tree(rec, args):
             out = rec.f(numpy_ns, *args)
     except Exception:  # noqa: BLE001  the engines will meet and report the same error
         return None
+    from .user_outputs import refuse_unreal
+    refuse_unreal(out, f"f of {rec.id}")  # an engine would read None as 0, drop imaginary parts
     return out if is_tree(out) else None
 
 

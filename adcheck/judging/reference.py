@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adcheck.judging import errmodel as em
+from adcheck.judging.user_outputs import refuse_unreal
 
 
 @dataclass
@@ -65,7 +66,9 @@ def derivative_kw(rec, args) -> dict:
     if rec.kind == "derivative":
         return {"order": int(rec.extra.get("order") or 1)}
     if rec.kind in _DIRECTION and rec.v:
-        return {_DIRECTION[rec.kind]: np.asarray(rec.v(*args), dtype=float)}
+        v = rec.v(*args)
+        refuse_unreal(v, f"the direction v of {rec.id}")
+        return {_DIRECTION[rec.kind]: np.asarray(v, dtype=float)}
     return {}
 
 
@@ -73,6 +76,7 @@ def prepare(rec, args, expected=None) -> Context:
     """Reference value and rounding bounds of one case (or the reason it cannot be judged).
 
     ``expected`` (an array) is a user's claimed value: it is the reference, as given.
+    Raises UserOutputError when the closed form returns None, complex numbers or objects.
     """
     ctx = Context(tuple(args))
     if not _finite_inputs(args):
@@ -102,6 +106,7 @@ def prepare(rec, args, expected=None) -> Context:
 
 
 def _closed_form_reference(rec, ctx: Context) -> None:
+    _real_closed_form(rec, ctx.args)
     try:
         cf = em.function_bound(rec.closed_form, ctx.args)
         ctx.bounds.append(cf)
@@ -123,6 +128,19 @@ def _closed_form_reference(rec, ctx: Context) -> None:
     # No exact oracle: the float64 closed form, charged with its own rounding bound.
     ctx.ref, ctx.oracle = cf.value, "float64 closed form"
     ctx.ref_err = em.ROUTE_FACTOR * em.U * cf.err
+
+
+def _real_closed_form(rec, args) -> None:
+    """Raise UserOutputError when the closed form returns None, complex numbers or objects
+    (float64 numpy: the exact oracle keeps the real part of a complex value whose imaginary
+    part is 0, and reads the rest as "could not evaluate", an inconclusive)."""
+    from adcheck.engines.namespace import numpy_ns
+    try:
+        with np.errstate(all="ignore"):
+            value = rec.closed_form(numpy_ns, *args)
+    except Exception:  # noqa: BLE001  the oracle meets the same error and reports it
+        return
+    refuse_unreal(value, f"the closed form of {rec.id}")
 
 
 def _function_scale(rec, ctx: Context, f_err=None) -> None:

@@ -14,8 +14,13 @@ def case_rng(seed: int, identity_id: str, index: int = 0) -> np.random.Generator
 
 
 def draw_case(rec, index: int, seed: int) -> tuple:
-    """Argument tuple number ``index`` of ``rec``, deterministic for ``seed``."""
-    return tuple(rec.sample(case_rng(seed, rec.id, index)))
+    """Argument tuple number ``index`` of ``rec``, deterministic for ``seed``; raises
+    UserOutputError when the sampler drew None, complex numbers or objects (an engine would
+    read them as 0, or keep the real part)."""
+    from adcheck.judging.user_outputs import refuse_unreal_inputs
+    args = tuple(rec.sample(case_rng(seed, rec.id, index)))
+    refuse_unreal_inputs(args, rec.arg_names, f"the sampler (inputs) of {rec.id}")
+    return args
 
 
 def draw_cases(rec, examples: int, seed: int) -> list[tuple]:

@@ -199,9 +199,12 @@ def _shrink(task, rec, live, i) -> CaseResult:
 def _guarded(fn, what: str):
     """``fn()``, or an error verdict naming what raised (KeyboardInterrupt and SystemExit too)."""
     from adcheck.judging.cases import CaseVerdict
+    from adcheck.judging.user_outputs import UserOutputError
     t0 = time.perf_counter()
     try:
         return fn()
+    except UserOutputError as exc:  # it names the function and what it returned
+        return CaseVerdict("error", note=f"{what}: {exc}", seconds=time.perf_counter() - t0)
     except BaseException as exc:  # noqa: BLE001  user code must not end the worker's loop
         return CaseVerdict("error", note=f"{what} raised {describe(exc)}",
                            seconds=time.perf_counter() - t0)
