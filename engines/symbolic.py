@@ -279,12 +279,15 @@ def hessian_expr(out, xs) -> np.ndarray:
     o = to_sym(out).item()
     xs = np.asarray(xs, dtype=object)
     flat = list(xs.flat)
-    # sympy sorts the variables of a derivative (d2/da db and d2/db da are one computation,
-    # the same expression), so each pair is differentiated once: half the work of a Hessian
+    # The gradient once, then each of its entries differentiated again, each pair once (the
+    # Hessian is symmetric): sympy.diff(o, a, b) redid the first derivative for every pair,
+    # and diff(o, a, a) takes sympy's n-th derivative route (a multinomial expansion through
+    # factor_terms): 7.5x the time on the catalogue's tanh networks, the same values.
+    grad = [sympy.diff(o, a) for a in flat]
     rows = [[None] * len(flat) for _ in flat]
-    for i, a in enumerate(flat):
+    for i, g in enumerate(grad):
         for j in range(i, len(flat)):
-            rows[i][j] = rows[j][i] = sympy.diff(o, a, flat[j])
+            rows[i][j] = rows[j][i] = sympy.diff(g, flat[j])
     return np.array(rows, dtype=object).reshape(xs.shape + xs.shape)
 
 
@@ -434,8 +437,8 @@ def exact_derivative(kind: str, f, args, wrt: int = 0, dps: int = 50, **kw) -> n
 def _derivative_exprs(kind: str, out, xs, **kw) -> np.ndarray:
     """The ``kind`` derivative of the expressions ``out`` in the symbols ``xs``."""
     if kind == "laplacian":
-        o = out.item()
-        return to_sym(sum(sympy.diff(o, x, 2) for x in xs.flat))
+        o = out.item()  # each second derivative as the derivative of the first (see hessian_expr)
+        return to_sym(sum(sympy.diff(sympy.diff(o, x), x) for x in xs.flat))
     if kind in ("hessian", "hvp"):
         exprs = hessian_expr(out, xs)
         if kind == "hvp":
