@@ -255,6 +255,9 @@ def _facts(facts):
     for k in ("ok", "holds", "passed"):
         if hasattr(facts, k):
             return bool(getattr(facts, k)), [str(getattr(facts, "text", "") or facts)]
+    if isinstance(facts, (str, bytes)) or not hasattr(facts, "__iter__"):
+        raise TypeError(f"the claim returned {facts!r:.60}, not facts: a claim returns a bool, "
+                        "(ok, text), a dict with 'ok', an object with .ok, or a list of them")
     items = list(facts)
     if not items:
         return None, []

@@ -28,8 +28,21 @@ def proof_status(rec) -> dict:
     except Exception as exc:  # noqa: BLE001
         return {"status": "numeric", "detail": f"the proof raised {type(exc).__name__}: {exc}"}
     if isinstance(st, dict):
-        return {"status": str(st.get("status", "numeric")), "detail": str(st.get("detail", ""))}
-    status = getattr(st, "status", None) or (st[0] if isinstance(st, tuple) else str(st))
-    detail = getattr(st, "detail", None) or (st[1] if isinstance(st, tuple) and len(st) > 1
-                                             else "")
-    return {"status": str(status), "detail": str(detail)}
+        status, detail = st.get("status", "numeric"), st.get("detail", "")
+    else:
+        status = getattr(st, "status", None) or (st[0] if isinstance(st, tuple) else st)
+        detail = getattr(st, "detail", None) or (st[1] if isinstance(st, tuple) and len(st) > 1
+                                                 else "")
+    if status not in PROOF_STATUSES:  # None, NaN, 1j: once written as the status "None"
+        return {"status": "numeric", "detail": f"the proof returned {_short(st)}, not a status "
+                f"({', '.join(PROOF_STATUSES)}): a prove hook returns a ProofStatus, "
+                "(status, detail) or {'status': ..., 'detail': ...}"}
+    return {"status": status, "detail": str(detail)}
+
+
+PROOF_STATUSES = ("general", "fixed-size", "numeric")
+
+
+def _short(x) -> str:
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -130,7 +130,7 @@ def payload(identity_ids, engine_names, *, seed, timeout, examples, plugins, tra
         "seed": seed, "timeout": timeout, "examples": examples, "trace_dir": trace_dir,
         "full": full})
     return pickle.dumps({"sys_path": list(sys.path), "blob": blob,
-                         "compile_cache": compile_cache})
+                         "compile_cache": compile_cache, "timeout": timeout})
 
 
 def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progress=None, *,

@@ -76,18 +76,55 @@ def install(payload: bytes) -> None:
     from adcheck.engines import registry
 
     from .catalogue import load_plugins
-    data = cloudpickle.loads(outer["blob"])  # imports what the records refer to, no more
-    load_plugins(data["plugins"], entry_points=False)
+
+    def load():
+        data = cloudpickle.loads(outer["blob"])  # imports what the records refer to, no more
+        load_plugins(data["plugins"], entry_points=False)
+        return data
+    data, broken = _bounded(load, outer.get("timeout"))
+    if broken:
+        _STATE.update(payload=digest, identities={}, trace_dir=None, broken=broken,
+                      timeout=None)
+        return
     for engine in data["engines"].values():
         registry.register(engine, replace=True)
     _warm(data["engines"].values())
     # The run's records stay here: reading the registry would import the whole catalogue
     # (sympy, hypothesis) in a worker that may judge one user's identity.
     _STATE.update(payload=digest, identities=data["identities"], trace_dir=data["trace_dir"],
-                  seed=data["seed"],
+                  seed=data["seed"], broken="",
                   timeout=data["timeout"], examples=data["examples"],
                   full=data.get("full", False))
     _start_watchdog()
+
+
+def _bounded(load, limit):
+    """(``load()``, "") or (None, why it failed): loading the run's code imports user code (the
+    plugins, and the modules the records' functions come from), which may raise, exit or hang.
+    Unguarded, a plugin that did so only in workers ended each worker at its start (every task
+    blamed on its cases' own code) or kept it from starting (a hang ran the supervisor's 60 s
+    start-up grace per task, twice). It runs in a thread given the per-case limit; one that
+    hangs stays behind, and this worker answers every case with the reason."""
+    box: dict = {}
+
+    def target():
+        try:
+            box["data"] = load()
+        except BaseException as exc:  # noqa: BLE001  SystemExit too: the worker must go on
+            box["exc"] = exc
+    if not limit:
+        target()
+    else:
+        t = threading.Thread(target=target, name="adcheck-load", daemon=True)
+        t.start()
+        t.join(limit)
+    what = "this worker could not load the run's code (its plugins and the modules its " \
+           "identities come from): "
+    if "data" in box:
+        return box["data"], ""
+    if "exc" in box:
+        return None, what + f"it raised {describe(box['exc'])}"
+    return None, what + f"it gave no result within the {limit:g} s per-case limit (--timeout)"
 
 
 def _share_compiled(folder) -> None:
@@ -116,6 +153,8 @@ def loky_initializer(payload: bytes) -> None:
 
 def run_task(task: Task) -> list[CaseResult]:
     """Run one task in this (already installed) worker; never raises for user code."""
+    if _STATE.get("broken"):
+        return _broken(task)
     from adcheck import engines
     rec = _record(task.identity)
     live = [engines.get(n) for n in task.engines]
@@ -124,6 +163,13 @@ def run_task(task: Task) -> list[CaseResult]:
     if task.shrink:
         return [_shrink(task, rec, live, task.cases[0])]
     return [_case(task, rec, live, i) for i in task.cases]
+
+
+def _broken(task: Task) -> list[CaseResult]:
+    """Every case of ``task`` an error: this worker could not load the run's code."""
+    from adcheck.judging.cases import CaseVerdict
+    return [CaseResult(i, (), {e: CaseVerdict("error", note=_STATE["broken"])
+                               for e in task.engines}) for i in (task.cases or (0,))]
 
 
 def _record(identity: str):
