@@ -170,6 +170,8 @@ def _say_gate(res, code) -> None:
     if unjudged and code != ExitCode.OK:
         print(f"adcheck: FAIL: {len(unjudged)} identity(ies) never judged; a run that did not "
               "check an identity does not pass", file=sys.stderr)
+    for why in res["summary"].get("strict") or []:
+        print(f"adcheck: FAIL (strict gate): {why}", file=sys.stderr)
 
 
 def _execute(args, argv, reg, ids, names, plugins) -> dict:
@@ -197,7 +199,8 @@ def _execute(args, argv, reg, ids, names, plugins) -> dict:
                    records=records, started=started, finished=R.now(),
                    fail_under=args.fail_under, studies=studies, timing=timing,
                    timeout=args.timeout, executor=args.executor, shard=args.shard,
-                   selection=ids, proofs=proofs)
+                   selection=ids, proofs=proofs,
+                   fail_on_inconclusive=args.fail_on_inconclusive, min_judged=args.min_judged)
 
 
 def _rerun_hint(record: dict, args) -> None:
@@ -357,8 +360,8 @@ def cmd_report(args, argv) -> int:
 
 
 def _summary_of(results) -> dict:
-    from adcheck.running.results import summarize
-    return summarize(results["records"], results["run"].get("fail_under"))
+    from adcheck.running.results import gate_options, summarize
+    return summarize(results["records"], **gate_options(results["run"]))
 
 
 def cmd_merge(args, argv) -> int:

@@ -25,7 +25,9 @@ EPILOG = """exit codes:
   1  some check failed or errored (with --fail-under: the pass rate is below PCT;
      with --fail-on-drift: an error grew more than FACTOR since --baseline), or
      some identity was never judged (every case of it inconclusive, errored or not
-     applicable, on every engine), whatever --fail-under says
+     applicable, on every engine), whatever --fail-under says; with
+     --fail-on-inconclusive: a case was inconclusive; with --min-judged PCT: fewer
+     than PCT % of the cases tried were judged
   2  usage error (bad option, unknown identity or engine, an identity naming an
      unknown engine, plugin that fails, exits or hangs while being imported, --out
      naming a file, a missing or unreadable results/baseline file)
@@ -77,10 +79,9 @@ def _percent(text: str) -> float:
     try:
         v = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--fail-under takes a percentage, got {text!r}") \
-            from None
+        raise argparse.ArgumentTypeError(f"takes a percentage, got {text!r}") from None
     if not 0 <= v <= 100:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"--fail-under must be between 0 and 100, got {text}")
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100, got {text}")
     return v
 
 
@@ -130,6 +131,11 @@ def parser() -> argparse.ArgumentParser:
                      help="folder of its own for results.json, junit.xml, index.html")
     run.add_argument("--fail-under", type=_percent, default=None, metavar="PCT",
                      help="pass when at least PCT %% (0-100) of judged records pass")
+    run.add_argument("--fail-on-inconclusive", action="store_true",
+                     help="fail when any case is inconclusive (also inside a passing record)")
+    run.add_argument("--min-judged", type=_percent, default=None, metavar="PCT",
+                     help="fail unless at least PCT %% of the cases an engine tried were "
+                          "judged (passed or failed; not inconclusive, not errored)")
     run.add_argument("--timeout", type=_timeout, default=60.0, metavar="SECONDS",
                      help="time for everything done for one case, > 0, or 'none' for no "
                           "limit (default 60)")

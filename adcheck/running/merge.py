@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from .catalogue import UsageError
 
-AGREE = ("seed", "examples", "engines", "identities", "plugins", "timeout", "fail_under")
+AGREE = ("seed", "examples", "engines", "identities", "plugins", "timeout", "fail_under",
+         "fail_on_inconclusive", "min_judged")
 
 
 def merge(parts: list[tuple[str, dict]], argv: list[str]) -> dict:
     """One results dict from ``[(path, shard results)]`` covering every shard once."""
-    from .results import new_run_id, summarize
+    from .results import gate_options, new_run_id, summarize
     first_path, first = parts[0]
     _check_shards(parts)
     selection = first["run"]["identities"]
@@ -32,7 +33,7 @@ def merge(parts: list[tuple[str, dict]], argv: list[str]) -> dict:
     timing = merged_timing([p for _, p in parts])
     return {
         "schema": first["schema"], "run_id": new_run_id(), "run": run, "timing": timing,
-        "summary": summarize(records, first["run"].get("fail_under")),
+        "summary": summarize(records, **gate_options(first["run"])),
         "identities": [entries[i] for i in selection if i in entries],
         "records": records, "studies": lead.get("studies", {}),
     }

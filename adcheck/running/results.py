@@ -147,14 +147,33 @@ def _reason(record: dict) -> str:
     return text[:200] + ("..." if len(text) > 200 else "")
 
 
-def summarize(records: list[dict], fail_under: float | None = None) -> dict:
+def gate_options(run: dict) -> dict:
+    """The gate's options as a run recorded them (``summarize``'s keywords)."""
+    return {"fail_under": run.get("fail_under"),
+            "fail_on_inconclusive": bool(run.get("fail_on_inconclusive")),
+            "min_judged": run.get("min_judged")}
+
+
+def judged_share(cases: dict) -> float:
+    """Judged cases (pass or fail) over the cases an engine tried (judged, inconclusive or
+    errored; not-applicable ones were never tried); 1.0 when none was tried."""
+    judged = cases["pass"] + cases["fail"]
+    tried = judged + cases["inconclusive"] + cases["error"]
+    return judged / tried if tried else 1.0
+
+
+def summarize(records: list[dict], fail_under: float | None = None, *,
+              fail_on_inconclusive: bool = False, min_judged: float | None = None) -> dict:
     """Counts per outcome (of records and of cases), pass rate over judged records, the
-    identities never judged, and the gate's verdict.
+    identities never judged, the share of tried cases that were judged, and the gate's verdict.
 
     The verdict is "fail" when a check failed or errored (or, with ``fail_under``, when the pass
     rate is below it), "nothing-judged" when no case at all was judged, and "fail" as well when
     some identity of the run had no judged case: a gate that passed beside an identity it never
-    checked would certify what it did not see.
+    checked would certify what it did not see. The strict gates fail it too: with
+    ``fail_on_inconclusive``, any inconclusive case (inside a passing record too); with
+    ``min_judged`` (a percentage), a judged share of the tried cases below it. ``strict`` says
+    which did, in words.
     """
     counts = dict.fromkeys(OUTCOMES, 0)
     for r in records:
@@ -167,17 +186,27 @@ def summarize(records: list[dict], fail_under: float | None = None) -> dict:
         else 100 * rate >= fail_under
     verdict = "pass" if ok else "fail"
     unjudged = unjudged_identities(records)
+    cases = case_counts(records)
+    share = judged_share(cases)
+    strict = []
+    if fail_on_inconclusive and cases["inconclusive"]:
+        strict.append(f"{cases['inconclusive']} inconclusive case(s) and "
+                      f"--fail-on-inconclusive")
+    if min_judged is not None and 100 * share < min_judged:
+        strict.append(f"{100 * share:.1f} % of the tried cases judged, below --min-judged "
+                      f"{min_judged:g} %")
     if ok and not judged_count(records):  # a run that certified nothing is never a pass
         verdict = NOTHING_JUDGED
-    elif unjudged:  # nor is one that left an identity unchecked, whatever --fail-under says
-        verdict = "fail"
-    return {"verdict": verdict, "counts": counts, "pass_rate": rate,
-            "cases": case_counts(records), "unjudged": unjudged}
+    elif unjudged or strict:  # nor is one that left an identity unchecked, whatever
+        verdict = "fail"      # --fail-under says, nor one that a strict gate refuses
+    return {"verdict": verdict, "counts": counts, "pass_rate": rate, "cases": cases,
+            "unjudged": unjudged, "judged_share": share, "strict": strict}
 
 
 def build(*, argv, seed, examples, engines, identities, plugins, records, started, finished,
           fail_under=None, studies=None, timing=None, run_id=None, timeout=None,
-          executor="local", shard=None, selection=None, proofs=None) -> dict:
+          executor="local", shard=None, selection=None, proofs=None,
+          fail_on_inconclusive=False, min_judged=None) -> dict:
     """The results dict, exactly per schema ``adcheck.results/1`` (``schema/results.schema.json``).
 
     ``studies`` goes in as ``results["studies"]``; ``timing`` (e.g. ``{"cost_scaling": ...}``)
@@ -199,6 +228,7 @@ def build(*, argv, seed, examples, engines, identities, plugins, records, starte
                 "examples": examples, "engines": list(engines),
                 "identities": list(selection) if selection is not None else mine,
                 "plugins": list(plugins), "timeout": timeout, "fail_under": fail_under,
+                "fail_on_inconclusive": bool(fail_on_inconclusive), "min_judged": min_judged,
                 "executor": executor,
                 "shard": None if shard is None else {"index": shard[0], "count": shard[1],
                                                      "identities": mine},
@@ -206,7 +236,8 @@ def build(*, argv, seed, examples, engines, identities, plugins, records, starte
         "timing": {"started": started.isoformat(), "finished": finished.isoformat(),
                    "wall_s": (finished - started).total_seconds(), "per_record_s": per_record,
                    **(timing or {})},
-        "summary": summarize(clean, fail_under),
+        "summary": summarize(clean, fail_under, fail_on_inconclusive=fail_on_inconclusive,
+                             min_judged=min_judged),
         "identities": [identity_entry(rec, (proofs or {}).get(rec.id)) for rec in identities],
         "records": clean,
         "studies": studies or {},

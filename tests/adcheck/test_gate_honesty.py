@@ -236,6 +236,40 @@ def test_the_summary_line_counts_cases_and_names_engines_not_run(tmp_path, capsy
 
 
 @pytest.mark.usefixtures("in_process", "no_shrink")
+def test_strict_gates_fail_a_pass_with_inconclusive_cases_and_report_and_merge_keep_them(
+        tmp_path, capsys):
+    """--fail-on-inconclusive and --min-judged: the same passing run (some cases inconclusive
+    inside a passing record) fails under either, says why on stderr, and `report` of its
+    results exits as the run did (the options are recorded with the run)."""
+    from dataclasses import replace
+
+    from adcheck_helpers import quadratic, temporary
+    rec = replace(quadratic("T.gate-strict"), inputs=_sometimes_nan)
+
+    def run(out, *extra):
+        with temporary(identities=[rec]):
+            rc = main(["run", "-i", rec.id, "-e", "reverse", "--examples", "8", "--no-studies",
+                       "--out", str(tmp_path / out), *extra])
+        return rc, json.loads((tmp_path / out / "results.json").read_text()), \
+            capsys.readouterr().err
+    rc, res, _ = run("plain")
+    cases = res["summary"]["cases"]
+    share = cases["pass"] / (cases["pass"] + cases["inconclusive"])
+    assert rc == ExitCode.OK and 0 < cases["inconclusive"] < 8
+    assert res["summary"]["judged_share"] == pytest.approx(share) and not res["summary"]["strict"]
+    rc, res, err = run("strict", "--fail-on-inconclusive")
+    assert rc == ExitCode.CHECKS_FAILED and res["summary"]["verdict"] == "fail"
+    assert f"FAIL (strict gate): {cases['inconclusive']} inconclusive case(s)" in err
+    assert main(["report", str(tmp_path / "strict" / "results.json")]) == ExitCode.CHECKS_FAILED
+    below, above = 100 * share + 1, 100 * share - 1
+    rc, res, err = run("below", "--min-judged", f"{below:g}")
+    assert rc == ExitCode.CHECKS_FAILED and "below --min-judged" in err
+    rc, _, _ = run("above", "--min-judged", f"{above:g}")
+    assert rc == ExitCode.OK
+    assert main(["run", "--min-judged", "101"]) == ExitCode.USAGE_ERROR
+
+
+@pytest.mark.usefixtures("in_process", "no_shrink")
 def test_report_of_a_failing_run_exits_as_the_run_did(tmp_path, capsys):
     # once exit 0 (the epilog says 1), and a summary edited to "pass" was believed
     from adcheck_helpers import quadratic, temporary
