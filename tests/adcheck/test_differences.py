@@ -36,3 +36,18 @@ def test_the_estimate_of_a_function_without_truncation_is_its_rounding():
     (J,), (E,) = D.jacobian(F)
     assert np.allclose(J, 3 * np.eye(2)) and np.all(E < 1e-12)
     assert D.cost(2, 2, 1) == 2 * D.LEVELS * 2 and D.cost(3, 1, 2) == 4 * D.LEVELS * 6
+
+
+def test_a_coarse_step_that_does_not_resolve_its_value_is_never_taken():
+    """Regression: above the scale a solve at cond(A) = 1e8 varies on, the mixed quotients grow
+    as 1/h^2, each with an estimate some times its value and shrinking with it; the ladder took
+    a coarse step's 0.71 +- 10.6 for a second derivative of -7.12e13 (the value at 60 digits
+    by mpmath), and a correct custom rule failed (the ill-conditioned campaign, make test-all)."""
+    A = np.array([[0.01072068125902974, -0.0011435886797077543],
+                  [0.9943010220092612, -0.10606241949726149]])
+    b = np.array([-1.611770580531976, -1.4920666426341114])
+    F = D.Flat(lambda parts: np.linalg.solve(*parts), [A, b])
+    a, c = np.eye(6)[1], np.eye(6)[5]  # d/dA[0, 1] d/db[1] of 0.3 x0 - 0.7 x1
+    value, estimate = D.second(F, a, c, np.array([0.3, -0.7]))
+    exact = -71205906146955.316
+    assert abs(value[0] - exact) <= estimate[0] <= 0.05 * abs(exact), (value, estimate)

@@ -36,15 +36,21 @@ def test_torch_never_fails_a_correct_ill_conditioned_second_derivative(route, dt
         def untranslatable(*a, **k):
             raise Untranslatable(["(withheld by the campaign)"])
         monkeypatch.setattr(torch_side, "translate", untranslatable)
-    got = []
+    got, invalid = [], 0
     for cond in CONDS:
         r = np.random.default_rng(int(cond))
         for seed in range(SEEDS):
             for _name, f, args in torch_cases(r, 2, cond, getattr(torch, dtype)):
+                try:  # at float32, cond 1e8 is past 1/eps: torch's own Cholesky refuses
+                    f(*args)  # the matrix, so the case is no correct second derivative
+                except torch.linalg.LinAlgError:
+                    invalid += 1
+                    continue
                 v = at.check(f, args, order=2, seed=seed)
                 assert v.verdict != "fail", v.message
                 got.append(v)
-    print(route, dtype, _tally(got))
+    print(route, dtype, _tally(got), f"{invalid} inputs torch refuses")
+    assert len(got) + invalid == len(CONDS) * SEEDS * 3 and invalid <= SEEDS
 
 
 @pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
