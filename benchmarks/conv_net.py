@@ -59,7 +59,9 @@ def main() -> None:
     mine, verdict = _cpu(lambda: at.check(f, params))  # what gradcheck runs, with its verdict
     slow, slow_ok = _cpu(lambda: torch.autograd.gradcheck(f, params))
     fast, fast_ok = _cpu(lambda: torch.autograd.gradcheck(f, params, fast_mode=True))
-    route = "fallback" if "fallback route" in verdict.message else "exact"
+    route = ("fallback" if "fallback route" in verdict.message else
+             "probes (exact route past its budget)" if "probed because" in verdict.message
+             else "probes" if "random probes" in verdict.message else "exact")
     print(f"conv net, {n} parameters (CPU s, median of {REPEATS})")
     print(f"  adcheck.torch.check      {mine:8.2f}  verdict {verdict.verdict}, {route} route")
     print(f"  torch gradcheck (slow)   {slow:8.2f}  {slow_ok}")

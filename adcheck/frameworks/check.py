@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adcheck.frameworks import differences as D
+from adcheck.frameworks import exact_ad
 from adcheck.frameworks import refs as R
 from adcheck.judging import errmodel as em
 from adcheck.judging.judge import compare, diagnose
@@ -91,6 +92,7 @@ class Problem:
     forward: Callable | None = None  # the forward's flat float64 value (order 2's fallback)
     claim64: Callable | None = None  # the same claim with the rules run on float64 copies
     second: tuple = ()  # order 2: ("rev", ct1) for Jᵀct1 differentiated, ("fwd", t1) for J t1
+    costly: str = ""  # why the exact route was not taken though the program translated
 
 
 @dataclass
@@ -154,7 +156,12 @@ def _reference(p: Problem, u: float):
     if p.program is not None:
         try:
             floor = _underflow(p.dtype) / u
-            ref, err, kinks = R.exact(p.program, p.xs, p.m, floor)
+            try:
+                ref, err, kinks = R.exact(p.program, p.xs, p.m, floor,
+                                          budget=exact_ad.EXACT_WORK)
+            except exact_ad.TooCostly as exc:  # probes judge it, at a stated miss probability
+                p.costly = str(exc)
+                return None
             err, claim_note = _claim_bound(p, err, floor)
             allow = [_allowance(r, em.ROUTE_FACTOR * u * e + u * np.abs(r), magnitude=e)
                      for r, e in zip(ref, err)]
@@ -421,6 +428,8 @@ def _probe(p: Problem, caller, u, rng, k) -> Verdict:
     verdict = "pass" if ok else ("inconclusive" if kinks else "fail")
     label = (f"random probes: {k} directions v ~ N(0, I), one output weighting u ~ N(0, I); "
              f"⟨u, J v⟩ by {how} + the dot products' rounding, u = {u:.3g} ({p.dtype})")
+    if p.costly:
+        label += f"; probed because {p.costly}"
     miss = R.miss_probability(allow, MISS_AT * norm)
     msg = (f"{caller}: {verdict.upper()} ({p.label} by {k} random probes, {p.dtype}, "
            f"{sum(np.size(x) for x in p.xs)} parameters): worst |claim - reference| / allowance"

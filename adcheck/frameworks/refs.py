@@ -107,11 +107,12 @@ def function_rows(P, xs, cts, floor: float = 0.0):
     return [np.stack([r[i] for r in rows]) for i in range(len(xs))]
 
 
-def exact(F, xs, m: int, floor: float = 0.0):
+def exact(F, xs, m: int, floor: float = 0.0, budget=None):
     """(reference rows per input, their rounding bounds per input, kinks) of F's Jacobian;
-    ``floor``: what each operation may lose to underflow, in units of u."""
+    ``floor``: what each operation may lose to underflow, in units of u; ``budget``: raise
+    ``exact_ad.TooCostly`` past that many exact operations (``exact_ad.EXACT_WORK``)."""
     cts = _basis(m)
-    ref = exact_ad.jacobian_blocks(F, xs, tuple(range(len(xs))), cts)
+    ref = exact_ad.jacobian_blocks(F, xs, tuple(range(len(xs))), cts, budget=budget)
     err, kinks = magnitude_rows(F, xs, cts, floor)
     return ref, err, kinks
 

@@ -196,3 +196,24 @@ def test_a_backward_that_ignores_grad_output_on_a_scalar_output_fails():
         "backward": staticmethod(lambda ctx, g: 2.0 * ctx.saved_tensors[0])})
     x = torch.tensor([0.5, -1.5, 2.0], dtype=torch.float64)
     assert at.gradcheck(SumSq.apply, (x,), raise_exception=False) is False
+
+
+def test_an_exact_jacobian_past_its_budget_is_probed_and_says_why(monkeypatch):
+    """The exact route's cost is estimated from its taped pass before any sweep (elements x
+    (1 + 2 x outputs)); past exact_ad.EXACT_WORK the check probes instead and says why (a
+    1,622-parameter conv net took 167.7 s exact, 3.2 s now: benchmarks/conv_net.py). A wrong
+    rule still fails on the probes; under the budget the route stays exact."""
+    from adcheck.frameworks import exact_ad
+    gen = torch.Generator().manual_seed(11)
+    W, x = rand(gen, 6, 5), rand(gen, 3, 6)
+
+    def f(W):
+        return torch.tanh(x @ W)
+    assert "probed because" not in at.check(f, (W,)).message
+    monkeypatch.setattr(exact_ad, "EXACT_WORK", 100)
+    v = at.check(f, (W,))
+    assert v.verdict == "pass" and "probed because the exact Jacobian would cost" in v.message
+    bad = CASES["factor-on-one-input"][0]  # a custom rule with a wrong factor
+    b = rand(gen, 50)
+    wrong = at.check(lambda a: bad(b, a).sum(), (rand(gen, 50),))
+    assert wrong.verdict == "fail" and "probed because" in wrong.message
