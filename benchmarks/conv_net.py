@@ -4,9 +4,11 @@ torch.autograd.gradcheck (slow mode, and fast_mode).
 The net: Conv2d(1, 8, 3) -> tanh -> Conv2d(8, 16, 3) -> tanh -> mean over the image ->
 Linear(16, 22), on a batch of 4 images of 16 x 16 (``ADCHECK_CONV_SIDE``): 1,622 parameters,
 every one an input of the check. Printed:
-process CPU seconds of each check (median of ``REPEATS``), the ratios, and the route adcheck
-took (exact: the traced program replayed in adcheck's namespace; fallback: differences, with
-the untranslated operations named). ``python -m benchmarks conv_net`` runs it.
+process CPU seconds of each check (median of ``REPEATS``, after one check of a small other
+function by each tool: the process's one-time set-up is not the check's), the ratios, and the
+route adcheck took (exact: the traced program replayed in adcheck's namespace, its whole
+Jacobian or, past the exact route's budget, random probes; fallback: differences, with the
+untranslated operations named). ``python -m benchmarks conv_net`` runs it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
                       "intra_op_parallelism_threads=1")
 
-REPEATS = int(os.environ.get("ADCHECK_CONV_REPEATS", "1"))
+REPEATS = int(os.environ.get("ADCHECK_CONV_REPEATS", "3"))
 SIDE = int(os.environ.get("ADCHECK_CONV_SIDE", "16"))  # the images' side
 
 
@@ -55,6 +57,11 @@ def main() -> None:
 
     import adcheck.torch as at
     torch.set_num_threads(1)
+    # each tool once on a small other function first: the first drop-in check of a process
+    # pays ~1.1 s of one-time set-up (torch.fx's tracing machinery), not a cost of this check
+    w = torch.ones(3, 5, dtype=torch.float64, requires_grad=True)
+    at.check(lambda w: torch.tanh(w).sum(1), (w,))
+    torch.autograd.gradcheck(lambda w: torch.tanh(w).sum(1), (w,))
     f, params, n = net_and_inputs()
     mine, verdict = _cpu(lambda: at.check(f, params))  # what gradcheck runs, with its verdict
     slow, slow_ok = _cpu(lambda: torch.autograd.gradcheck(f, params))
