@@ -361,7 +361,7 @@ def _resolved(cmp, mask, c, r, a):
 def _failure(p, i, c, r, a, cmp) -> dict:
     row, comp = cmp.index[0], tuple(int(k) for k in cmp.index[1:])
     diag = _transposed(c, r, a.total) or diagnose(c, r, a.total, in_shape=np.shape(p.xs[i]),
-                                                  args=p.xs)
+                                                  args=p.xs, order=p.order)
     if diag and diag.startswith("matches the reference after a transpose"):
         diag = ("the Jacobian matches the reference transposed: a missing (or extra) "
                 "transpose in the rule")

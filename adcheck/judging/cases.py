@@ -218,7 +218,9 @@ def _diagnosis(rec, ctx, value, ref, tol):
             return NON_FINITE
         blocks = blocks(ctx.args) if callable(blocks) else blocks
         in_shape = np.shape(ctx.args[rec.wrt]) if rec.kind in ("jacobian", "hessian") else None
-        return diagnose(value, ref, tol, in_shape=in_shape, args=ctx.args, blocks=blocks)
+        return diagnose(value, ref, tol, in_shape=in_shape, args=ctx.args, blocks=blocks,
+                        order=2 if rec.kind == "hessian" else 1 if rec.kind == "jacobian"
+                        else None)
     except Exception:  # noqa: BLE001  a diagnosis is a hint; never let it break a verdict
         return None
 

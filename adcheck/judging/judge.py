@@ -137,7 +137,8 @@ def _close(a, b, tol) -> bool:
     return a.shape == b.shape and bool(np.all(np.abs(a - b) <= tol))
 
 
-def diagnose(value, ref, tol, *, in_shape=None, args=(), blocks=None) -> str | None:
+def diagnose(value, ref, tol, *, in_shape=None, args=(), blocks=None,
+             order=None) -> str | None:
     """Name the common mistake that explains a failure, or None.
 
     Args:
@@ -146,6 +147,8 @@ def diagnose(value, ref, tol, *, in_shape=None, args=(), blocks=None) -> str | N
         in_shape: shape of the differentiated argument (for layout and cross-term checks).
         args: the input arguments (batch sizes are read from their leading dimensions).
         blocks: ``[(label, start, stop)]`` flat slices naming network layers.
+        order: the derivative's order; the cross-term diagnosis (mixed partials) is a second
+            order one (a first-order Jacobian of the same square shape is not a Hessian).
     """
     try:
         v = np.asarray(value, dtype=float)
@@ -158,7 +161,7 @@ def diagnose(value, ref, tol, *, in_shape=None, args=(), blocks=None) -> str | N
     tol = np.broadcast_to(np.asarray(tol, dtype=float), r.shape)
     loose = 2 * tol + 1e3 * np.spacing(np.abs(r) + np.abs(v) if v.shape == r.shape else 1.0)
     for check in (_layout, _scale, _signs, _cross_terms, _zero_block, _float32, _layer):
-        msg = check(v, r, loose, in_shape=in_shape, args=args, blocks=blocks)
+        msg = check(v, r, loose, in_shape=in_shape, args=args, blocks=blocks, order=order)
         if msg:
             return msg
     return None
@@ -227,8 +230,8 @@ def _zero_block(v, r, tol, **_):
     return None
 
 
-def _cross_terms(v, r, tol, in_shape=None, **_):
-    if in_shape is None or v.shape != r.shape or r.shape != tuple(in_shape) * 2:
+def _cross_terms(v, r, tol, in_shape=None, order=None, **_):
+    if order == 1 or in_shape is None or v.shape != r.shape or r.shape != tuple(in_shape) * 2:
         return None
     n = int(np.prod(in_shape))
     bad = (np.abs(v - r) > tol).reshape(n, n)

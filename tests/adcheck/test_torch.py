@@ -217,3 +217,21 @@ def test_an_exact_jacobian_past_its_budget_is_probed_and_says_why(monkeypatch):
     b = rand(gen, 50)
     wrong = at.check(lambda a: bad(b, a).sum(), (rand(gen, 50),))
     assert wrong.verdict == "fail" and "probed because" in wrong.message
+
+
+def test_a_first_order_failure_is_never_diagnosed_as_mixed_partials():
+    """Finding: a Jacobian of a function from R^n to R^n has the shape of a Hessian, and a
+    rule wrong off its diagonal was diagnosed as 'mixed partial derivatives d2f/dxi dxj are
+    dropped or wrong' in a first-order check."""
+    W = rand(torch.Generator().manual_seed(12), 4, 4)
+
+    class DiagonalOnly(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return W @ x
+
+        @staticmethod
+        def backward(ctx, g):
+            return torch.diagonal(W) * g  # the off-diagonal terms of W^T g are dropped
+    v = at.check(DiagonalOnly.apply, (rand(torch.Generator().manual_seed(13), 4),))
+    assert v.verdict == "fail" and "mixed partial" not in v.message, v.message
