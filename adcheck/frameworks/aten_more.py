@@ -282,7 +282,7 @@ def _source_index(out_size, in_size, align_corners, scale, dtype):
     (area_pixel_compute_source_index), in the tensor's precision as torch computes it."""
     if align_corners:
         ratio = dtype(in_size - 1) / dtype(out_size - 1) if out_size > 1 else dtype(0.0)
-        return np.array([ratio * dtype(k) for k in range(out_size)], dtype=dtype)
+        return ratio * np.arange(out_size, dtype=dtype)
     ratio = dtype(1.0 / scale) if scale else dtype(in_size) / dtype(out_size)
     # ratio * (i + 0.5) - 0.5 as one fused multiply-add, rounded once (torch's CPU kernels
     # are built with FMA; the plain product and difference differ in the last bit of some
