@@ -75,3 +75,71 @@ def _row(k: int, engine: str, col: str, samples: list, x) -> list[str]:
                         for cx in sorted(xs))
             out.append(f'<path d="{d}" fill="{fill}" fill-opacity="0.7"/>')
     return out
+
+
+def ratio_strips(strips: list[tuple[str, str, list[float]]]) -> str | None:
+    """Every example's error over its allowance, one jittered row of dots per engine, on a log
+    axis with the allowance (ratio 1) as a red line and exact zeros in their own column.
+
+    strips: (engine, colour, ratios >= 0). Drawn by hand for the same reason as ``strip``: the
+    overview is on every report, and matplotlib's import and layout cost ~0.6 s a page.
+    """
+    strips = [s for s in strips if s[2]]
+    if not strips:
+        return None
+    logs = [math.log10(r) for _, _, rs in strips for r in rs if r > 0 and math.isfinite(r)]
+    lo = math.floor(min(logs)) - 1 if logs else -3
+    hi = max(math.ceil(max(logs)) if logs else 0, 0) + 1  # the allowance line is always shown
+    zero_x, x0, x1 = LEFT + 6, LEFT + 6 + 22, WIDTH - RIGHT
+    height = TOP + 10 + ROW * len(strips) + BOTTOM
+
+    def x(r: float) -> float:
+        if not r > 0:
+            return zero_x
+        v = math.log10(min(r, 10.0 ** hi))
+        return x0 + (v - lo) / (hi - lo) * (x1 - x0)
+
+    top, bottom = TOP + 10, height - BOTTOM
+    out = [f'<svg class="plot overview" role="img" aria-label="error over allowance per '
+           f'engine, all identities" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+           f'height="{height}" '
+           f'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">']
+    step = max(1, math.ceil((hi - lo) / 10))
+    for d in range(lo, hi + 1, step):
+        out.append(f'<line x1="{x(10.0 ** d):.1f}" x2="{x(10.0 ** d):.1f}" y1="{top}" '
+                   f'y2="{bottom}" stroke="#e3e6ea"/><text x="{x(10.0 ** d):.1f}" '
+                   f'y="{bottom + 13}" text-anchor="middle" fill="#59636e">'
+                   f'{power_of_ten(10.0 ** d)}</text>')
+    out.append(f'<rect x="{zero_x - 8}" y="{top}" width="16" height="{bottom - top}" '
+               f'fill="#f3f4f6"/><text x="{zero_x}" y="{bottom + 13}" text-anchor="middle" '
+               f'fill="#59636e">0</text>')
+    one = x(1.0)
+    out.append(f'<line x1="{one:.1f}" x2="{one:.1f}" y1="{top - 8}" y2="{bottom}" '
+               f'stroke="#cf222e" stroke-width="1.2"/><text x="{one + 3:.1f}" y="{top - 1}" '
+               f'fill="#cf222e" font-size="10">allowance</text>')
+    jitter = _jitter()
+    for k, (engine, col, ratios) in enumerate(strips):
+        y = top + ROW * k + ROW / 2
+        out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1f2328">'
+                   f'{escape(engine)}</text>')
+        dots: dict[str, list] = {"#cf222e": [], col: []}
+        for r in ratios:
+            if math.isfinite(r):
+                dots["#cf222e" if r > 1 else col].append((x(r), y + next(jitter)))
+        for fill, xy in dots.items():
+            if xy:
+                d = "".join(f"M{cx - 2.2:.1f} {cy:.1f}a2.2 2.2 0 1 0 4.4 0a2.2 2.2 0 1 0-4.4 0"
+                            for cx, cy in xy)
+                out.append(f'<path d="{d}" fill="{fill}" fill-opacity="0.6"/>')
+    out.append(f'<text x="{(x0 + x1) / 2:.0f}" y="{height - 4}" text-anchor="middle" '
+               f'fill="#59636e">observed relative error \u00f7 allowance (left of the red line: '
+               f'pass)</text></svg>')
+    return "".join(out)
+
+
+def _jitter():
+    """A fixed sequence of vertical offsets in [-5, 5] px: the page is the same every time."""
+    k = 0
+    while True:
+        k += 1
+        yield round(((k * 0.6180339887) % 1.0 - 0.5) * 10, 1)

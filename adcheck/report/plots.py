@@ -39,6 +39,8 @@ def _samples(rec: dict) -> list:
 
 def error_overview(records: list[dict], engines: list[str], cap: int = 150) -> str | None:
     """Every sample's error as a multiple of its allowance, one strip per engine."""
+    from ._strip import ratio_strips
+
     strips = []
     for e in engines:
         rows = [s for r in records if str(r.get("engine")) == e for s in _samples(r)]
@@ -46,31 +48,9 @@ def error_overview(records: list[dict], engines: list[str], cap: int = 150) -> s
         ratios = [0.0 if s[0] == 0 else s[0] / s[1] for s in rows
                   if _num(s[0]) and _num(s[1]) and (s[0] == 0 or s[1] > 0)]
         if ratios:
-            strips.append((e, np.asarray([x[0] for x in _thin([[x] for x in ratios], cap)])))
-    if not strips:
-        return None
-    every = np.concatenate([r for _, r in strips])
-    positive = every[every > 0]
-    zero_at = (positive.min() if positive.size else 1e-3) / 10  # exact zeros get a column
-    fig, ax = figure(9.0, 0.3 * len(strips) + 1.0)
-    rng = np.random.default_rng(0)  # jitter only; fixed so the page is reproducible
-    for k, (e, r) in enumerate(strips):
-        ax.scatter(np.where(r > 0, r, zero_at), k + rng.uniform(-0.28, 0.28, r.size), s=7,
-                   lw=0, alpha=0.6, color=colour(e, engines))
-    ax.axvline(1.0, color="#cf222e", lw=1.2)
-    ax.text(1.0, -0.55, " allowance", color="#cf222e", fontsize=8, va="bottom")
-    log_axes(ax, x=True)
-    ax.set_xlim(zero_at / 2, max(every.max(), 2.0) * 3)
-    if (every == 0).any():
-        ax.axvspan(zero_at / 2, zero_at * 2, color="#f3f4f6", zorder=0)
-        ax.text(zero_at, -0.55, "exact 0", fontsize=8, ha="center", va="bottom",
-                color="#59636e")
-    ax.set_yticks(range(len(strips)), [e for e, _ in strips])
-    ax.set_ylim(-0.6, len(strips) - 0.1)
-    ax.invert_yaxis()
-    ax.set_xlabel("observed relative error \u00f7 allowance   (left of the red line: pass)")
-    ax.grid(axis="y", visible=False)
-    return to_svg(fig, "overview", "error over allowance per engine, all identities")
+            strips.append((e, colour(e, engines),
+                           [x[0] for x in _thin([[x] for x in ratios], cap)]))
+    return ratio_strips(strips)
 
 
 def _num(x) -> bool:
