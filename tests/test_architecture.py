@@ -109,6 +109,52 @@ def test_arrows_point_one_way():
     assert bad == []
 
 
+# adcheck's packages, lowest first: a module imports its own package and lower layers only.
+# Running produces results and the report renders them, so nothing in running imports the
+# report; the CLI and the entry points sit on top of everything.
+PACKAGE_LAYERS = (
+    ("adcheck.engines",),
+    ("adcheck.identities",),
+    ("adcheck.judging",),
+    ("adcheck.api", "adcheck.frameworks"),
+    ("adcheck.running",),
+    ("adcheck.report", "adcheck.audit"),
+    ("adcheck.cli", "adcheck.pytest_plugin", "adcheck.torch", "adcheck.jax"),
+    ("adcheck.__main__",),
+)
+RANK = {package: rank for rank, layer in enumerate(PACKAGE_LAYERS) for package in layer}
+
+
+def _package(name: str) -> str:
+    """The entry of PACKAGE_LAYERS that module ``name`` belongs to."""
+    for package in RANK:
+        if name == package or name.startswith(package + "."):
+            return package
+    raise AssertionError(f"{name} is in no layer of PACKAGE_LAYERS: add its package there")
+
+
+def upward_arrows(graph) -> list[tuple[str, str]]:
+    """(importer, imported) of every import of a module of another package at the same layer
+    or above (the package root ``adcheck``, which only re-exports lazily, is left out)."""
+    return sorted((v, w) for v, ws in graph.items() if v != "adcheck" for w in ws
+                  if w != "adcheck" and _package(w) != _package(v)
+                  and RANK[_package(w)] >= RANK[_package(v)])
+
+
+def test_packages_import_only_lower_layers():
+    assert upward_arrows(GRAPH) == []
+
+
+def test_an_import_of_the_report_from_running_is_an_arrow_up(tmp_path):
+    """The rule catches what it is for: results.py once rendered the page itself."""
+    path = tmp_path / "results.py"
+    path.write_text("def render_report(results, out_dir):\n"
+                    "    from adcheck.report import render\n"
+                    "    return render(results, out_dir)\n")
+    graph = {"adcheck.running.results": _imports("adcheck.running.results", path)}
+    assert upward_arrows(graph) == [("adcheck.running.results", "adcheck.report.render")]
+
+
 def test_user_modules_named_engines_or_identities_break_nothing(tmp_path):
     (tmp_path / "engines.py").write_text("raise RuntimeError('the user engines.py was imported')\n")
     (tmp_path / "identities.py").write_text("raise RuntimeError('the user identities.py')\n")

@@ -112,7 +112,7 @@ def cmd_run(args, argv) -> int:
         args.jobs = _capped_jobs(args.jobs)
     with OutLock(out_dir):
         res = _execute(args, argv, reg, ids, names, plugins)
-        paths = _write(publish, res, out_dir, baseline)
+        paths = _write(publish, res, out_dir, baseline, render=render_report)
     # The verdict first, from the results alone; printing it cannot change it.
     drifted = _drift_failures(res, baseline, args.fail_on_drift)
     code = _gate(res, drifted)
@@ -189,8 +189,6 @@ def _execute(args, argv, reg, ids, names, plugins) -> dict:
                      shrink_budget=None if args.no_shrink else args.shrink_budget,
                      full=args.full)
     mark_errors(records, failed)
-    for r in records:
-        _rerun_hint(r, args)
     lead = args.shard is None or args.shard[0] == 1  # one shard carries the studies
     studies, timing = _studies(args) if lead else ({}, {})
     mine = {r["identity"] for r in records}
@@ -201,22 +199,6 @@ def _execute(args, argv, reg, ids, names, plugins) -> dict:
                    timeout=args.timeout, executor=args.executor, shard=args.shard,
                    selection=ids, proofs=proofs,
                    fail_on_inconclusive=args.fail_on_inconclusive, min_judged=args.min_judged)
-
-
-def _rerun_hint(record: dict, args) -> None:
-    """The record's rerun command with every -p and --timeout, quoted for a POSIX shell."""
-    cmd = ["adcheck", "run", "-i", record["identity"], "-e", record["engine"],
-           "--seed", str(args.seed), "--examples", str(args.examples)]
-    for p in args.plugin:
-        cmd += ["-p", p]
-    if args.full:
-        cmd += ["--full"]
-    if args.timeout != 60.0:
-        cmd += ["--timeout", "none" if args.timeout is None else f"{args.timeout:g}"]
-    hint = shlex.join(cmd)
-    if record["rerun"] and record["rerun"] in record["message"]:
-        record["message"] = record["message"].replace(record["rerun"], hint)
-    record["rerun"] = hint
 
 
 def _need_dask() -> None:
@@ -267,12 +249,24 @@ def _studies(args) -> tuple[dict, dict]:
     return studies, timing
 
 
-def _write(write, *args):
+def _write(write, *args, **kwargs):
     """Write the outputs; a folder we may not write to is the caller's to fix (exit 2)."""
     try:
-        return write(*args)
+        return write(*args, **kwargs)
     except (PermissionError, FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
         raise UsageError(f"cannot write the report to {args[1]}: {exc}") from None
+
+
+def render_report(results: dict, out_dir, baseline: dict | None = None):
+    """index.html by ``adcheck.report.render`` if importable; None (and a note) otherwise.
+    ``publish`` calls it between junit.xml and the swap: the run's results go up to the report,
+    never the other way."""
+    try:
+        from adcheck.report import render
+    except ImportError as exc:
+        print(f"adcheck: no HTML report ({exc})", file=sys.stderr)
+        return None
+    return render(results, out_dir, baseline=baseline)
 
 
 def _baseline(args) -> dict | None:
@@ -346,7 +340,7 @@ def cmd_report(args, argv) -> int:
     baseline = _baseline(args)
     out_dir = check_out(args.out if args.out else str(path.parent))
     with OutLock(out_dir):
-        paths = _write(publish, results, out_dir, baseline)
+        paths = _write(publish, results, out_dir, baseline, render=render_report)
     if "html" not in paths:
         return ExitCode.INTERNAL_ERROR
     drifted = _drift_failures(results, baseline, args.fail_on_drift)
@@ -371,7 +365,7 @@ def cmd_merge(args, argv) -> int:
     _not_an_input(out_dir, [p for p, _ in parts])
     res = merge(parts, ["merge", *argv[1:]])
     with OutLock(out_dir):
-        paths = _write(publish, res, out_dir, None)
+        paths = _write(publish, res, out_dir, None, render=render_report)
     code = _gate(res)
     _summary(res, paths)
     _say_gate(res, code)

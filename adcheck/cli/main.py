@@ -18,6 +18,7 @@ from adcheck.cli.codes import ExitCode
 MAX_EXAMPLES = 100_000  # per identity; the run is lazy, this bounds its time, not its memory
 MAX_JOBS = 1024
 SHRINK_BUDGET_S = 10.0  # adcheck.judging.shrink.BUDGET_S, not imported: --help stays light
+RUN_TIMEOUT_S = 60.0  # adcheck.judging.messages.RUN_TIMEOUT_S, which rerun commands leave out
 
 
 EPILOG = """exit codes:
@@ -136,9 +137,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--min-judged", type=_percent, default=None, metavar="PCT",
                      help="fail unless at least PCT %% of the cases an engine tried were "
                           "judged (passed or failed; not inconclusive, not errored)")
-    run.add_argument("--timeout", type=_timeout, default=60.0, metavar="SECONDS",
+    run.add_argument("--timeout", type=_timeout, default=RUN_TIMEOUT_S, metavar="SECONDS",
                      help="time for everything done for one case, > 0, or 'none' for no "
-                          "limit (default 60)")
+                          f"limit (default {RUN_TIMEOUT_S:g})")
     run.add_argument("--shrink-budget", type=_shrink_budget, default=SHRINK_BUDGET_S,
                      metavar="SECONDS",
                      help="time to search for a smaller failing input, per failing identity "

@@ -304,11 +304,13 @@ class Accumulator:
     shrunk: dict | None = None
     shrink: dict | None = None  # how the shrink went: replays, budget, note (None: not tried)
     command: str | None = None  # how to rerun these cases (default: the adcheck run line)
+    run_options: dict = field(default_factory=dict)  # the run's plugins, full, timeout
 
     def rerun(self) -> str:
-        """The command that reruns exactly these cases."""
+        """The command that reruns exactly these cases (``messages.rerun``)."""
         from .messages import rerun
-        return self.command or rerun(self.rec.id, self.engine, self.seed, self.examples)
+        return self.command or rerun(self.rec.id, self.engine, self.seed, self.examples,
+                                     **self.run_options)
 
     def not_applicable(self, why: str) -> None:
         self.na_note = why

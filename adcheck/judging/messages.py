@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import numpy as np
 
 SHOWN_ENTRIES = 20
@@ -9,10 +11,24 @@ SHOWN_ENTRIES = 20
 printed whole: a 4-D Hessian of zeros is hundreds of lines that say nothing."""
 
 
-def rerun(identity: str, engine: str, seed: int, examples: int, plugins=()) -> str:
-    """The command that reruns exactly these cases."""
-    plug = "".join(f" -p {p}" for p in plugins)
-    return f"adcheck run -i {identity} -e {engine} --seed {seed} --examples {examples}{plug}"
+RUN_TIMEOUT_S = 60.0
+"""``adcheck run``'s default --timeout (seconds per case): a rerun command leaves it out."""
+
+
+def rerun(identity: str, engine: str, seed: int, examples: int, plugins=(), *,
+          full: bool = False, timeout: float | None = RUN_TIMEOUT_S) -> str:
+    """The ``adcheck run`` command that reruns exactly these cases, quoted for a POSIX shell:
+    the run's seed and examples, every ``-p`` plugin, ``--full``, and its ``--timeout`` unless
+    that is the default (None: ``--timeout none``, no limit)."""
+    cmd = ["adcheck", "run", "-i", identity, "-e", engine, "--seed", str(seed),
+           "--examples", str(examples)]
+    for p in plugins:
+        cmd += ["-p", p]
+    if full:
+        cmd.append("--full")
+    if timeout != RUN_TIMEOUT_S:
+        cmd += ["--timeout", "none" if timeout is None else f"{timeout:g}"]
+    return shlex.join(cmd)
 
 
 def _where(index) -> str:

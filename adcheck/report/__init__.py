@@ -12,8 +12,9 @@ Public API:
     summary_table(results) -> str      identities x outcome counts, for the end of a run
 """
 
+from adcheck.running.mathml import statement_mathml
+
 from .drift import drift_failures, drift_table
-from .mathml import statement_mathml
 from .render import render, render_file, render_html
 from .terminal import summary_table
 

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from adcheck.running import results as R
 from adcheck.running.merge import merged_timing
+from adcheck.running.publish import publish
+
+from .render import render
 
 SECTION = "pytest"
 
@@ -127,8 +130,7 @@ def write_session_report(reports, out_dir, parts: list[dict] | None = None):
     ``parts`` are the results of other processes of the same session (pytest-xdist workers),
     merged with this process's own ``reports``.
     """
-    from adcheck.running.publish import publish
     res = build_session_results(reports)
     if parts:
         res = merge_session_results([res, *parts])
-    return publish(res, out_dir)["results"]
+    return publish(res, out_dir, render=render)["results"]

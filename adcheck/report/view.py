@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+from adcheck.running.mathml import sanitize
+
 from . import fmt
 from .columns import columns
 from .drift import drift_table
-from .mathml import sanitize
 from .verified import GRADE_TEXT, exact_zero, fmt_verified, relative_allowance, verified_to
 from .verified import grade as vt_grade
 

@@ -77,9 +77,12 @@ class OutLock:
         return False
 
 
-def publish(results: dict, out, baseline: dict | None = None) -> dict:
+def publish(results: dict, out, baseline: dict | None = None, *, render=None) -> dict:
     """Write the three outputs of ``results`` into a staging folder and swap it in for ``out``.
 
+    ``render(results, folder, baseline=...)`` writes the page (index.html) into the folder and
+    returns its path, or None when it wrote none; the report layer passes it in (running
+    produces results, the report renders them), and without it no page is written.
     Returns the final paths {"results", "junit", "html"?}. An interruption before the swap
     leaves the previous set untouched (the staging folder is removed).
     """
@@ -92,7 +95,7 @@ def publish(results: dict, out, baseline: dict | None = None) -> dict:
         stage.mkdir()
         (stage / "results.json").write_text(R.dumps(results), encoding="utf-8")
         (stage / "junit.xml").write_text(R.junit(results), encoding="utf-8")
-        html = R.render_report(results, stage, baseline)
+        html = render(results, stage, baseline=baseline) if render is not None else None
         if html:
             _stamp(Path(html), results["run_id"])
         _readable(stage)

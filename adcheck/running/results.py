@@ -1,7 +1,8 @@
 """results.json (schema ``adcheck.results/1``) and JUnit XML, built from the run's records.
 
 Everything but the ``timing`` section is a function of the selection and the seed: no clock,
-no host-dependent ordering. The three outputs are published as one set (``adcheck.publish``).
+no host-dependent ordering. The three outputs are published as one set
+(``adcheck.running.publish``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from adcheck.judging.cases import OUTCOMES, judged_count
+
+from .statements import mathml, proof_status, statement_text
 
 # the results format and what its reader accepts (one arrow: results -> validate)
 from .validate import CONTROL, INFINITE_OK, MAX_STRING, SCHEMA  # noqa: F401
@@ -93,7 +96,6 @@ def machine() -> dict:
 def identity_entry(rec, proof: dict | None = None) -> dict:
     """The identities[] entry of one record (statement, proof status, ...); ``proof`` is its
     status when already computed (``adcheck.running.sandbox``), else it is computed here."""
-    from adcheck.report.statements import mathml, proof_status, statement_text
     return {
         "id": rec.id, "section": rec.section, "title": rec.title, "citation": rec.citation,
         "kind": rec.kind, "wrt": rec.wrt, "arg_names": list(rec.arg_names),
@@ -322,12 +324,3 @@ def new_run_id() -> str:
     """A fresh id carried by the three files of one run (results.json, junit.xml, index.html)."""
     return uuid.uuid4().hex
 
-
-def render_report(results: dict, out_dir, baseline: dict | None = None):
-    """index.html by ``adcheck.report.render`` if importable; None (and a note) otherwise."""
-    try:
-        from adcheck.report import render
-    except ImportError as exc:
-        print(f"adcheck: no HTML report ({exc})", file=sys.stderr)
-        return None
-    return render(results, out_dir, baseline=baseline)

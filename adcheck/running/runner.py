@@ -74,10 +74,14 @@ def cases_for(live, examples: int, full: bool = False) -> int:
 class Fold:
     """Folds one identity's case results into its records, strictly in case order."""
 
-    def __init__(self, rec, engines, examples, seed):
+    def __init__(self, rec, engines, examples, seed, run_options=None):
+        """``run_options``: the run's ``plugins``, ``full`` and ``timeout``, which the records'
+        rerun commands carry (``adcheck.judging.messages.rerun``)."""
         from adcheck.judging.cases import Accumulator
         self.rec, self.examples = rec, examples
-        self.accs = {e.name: Accumulator(rec, e.name, seed, examples) for e in engines}
+        self.accs = {e.name: Accumulator(rec, e.name, seed, examples,
+                                         run_options=dict(run_options or {}))
+                     for e in engines}
         self.pending: dict = {}
         self.next = 0
 
@@ -159,9 +163,10 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
     from .supervisor import Supervisor
     ids = shard_ids(identity_ids, shard)
     live, folds, out = {}, {}, {}
+    options = {"plugins": tuple(plugins), "full": full, "timeout": timeout}
     for rid in ids:
         rec, engs = IDENTITIES[rid], [engines.get(n) for n in engine_names]
-        folds[rid] = Fold(rec, engs, examples, seed)
+        folds[rid] = Fold(rec, engs, examples, seed, options)
         live[rid] = [e for e in engs if not _not_applicable(folds[rid], rec, e)]
         folds[rid].examples = cases_for(live[rid], examples, full)
         if not live[rid]:

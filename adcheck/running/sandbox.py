@@ -25,6 +25,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from importlib import metadata
 
 from .catalogue import ENTRY_POINT_GROUP, UsageError
+from .statements import proof_status
 from .supervisor import GRACE_S
 
 
@@ -50,7 +51,6 @@ def check_imports(plugins, timeout: float | None) -> None:
 def proof_statuses(records, plugins, timeout: float | None) -> tuple[dict, dict]:
     """({id: {"status", "detail"}} of every record, {id: note} of each whose proof ended its
     process, ran past ``timeout`` or raised SystemExit/KeyboardInterrupt)."""
-    from adcheck.report.statements import proof_status
     statuses, errors, box = {}, {}, None
     try:
         for rec in records:
@@ -134,8 +134,6 @@ def _prove(sys_path, plugins, blob: bytes) -> dict:
     """Runs in the worker: one record's proof status, or {"error": what it did}."""
     import cloudpickle
 
-    from adcheck.report.statements import proof_status
-
     from .worker import describe
     try:
         _setup(sys_path, plugins, entry_points=False)
@@ -147,7 +145,7 @@ def _prove(sys_path, plugins, blob: bytes) -> dict:
 # adcheck's own modules that a plugin or a proof imports: loaded when the worker starts, so
 # that --timeout measures the user's code, not adcheck's imports (seconds on a loaded machine).
 WARM = ("numpy", "adcheck.identities", "adcheck.engines")
-WARM_PROOFS = WARM + ("adcheck.identities.proofs", "adcheck.report.statements", "cloudpickle")
+WARM_PROOFS = WARM + ("adcheck.identities.proofs", "adcheck.running.statements", "cloudpickle")
 
 
 def _ready(modules=()) -> bool:

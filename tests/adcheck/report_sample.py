@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adcheck.report.mathml import statement_mathml
+from adcheck.running.mathml import statement_mathml
 
 ENGINES = ["forward", "reverse", "forward-over-reverse", "reverse-over-reverse",
            "central", "richardson", "complex-step", "symbolic"]

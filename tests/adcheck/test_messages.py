@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from adcheck.api.check import check
-from adcheck.judging.messages import SHOWN_ENTRIES, array_text, text
+from adcheck.judging.messages import RUN_TIMEOUT_S, SHOWN_ENTRIES, array_text, rerun, text
 
 
 def test_a_small_array_is_shown_whole_on_one_line():
@@ -51,3 +51,20 @@ def test_a_shrunk_input_beyond_the_limit_is_named_by_its_size():
     said = text({"shapes": {"a": [5, 5], "b": [2]}, "input": {"a": big, "b": small}})
     assert "a (5, 5), b (2,)" in said and "<25 entries: in results.json>" in said
     assert "[1.0, 2.0]" in said and "0.0, 0.0" not in said
+
+
+def test_the_rerun_command_is_built_from_the_run_options_and_shell_quoted():
+    import shlex
+    plain = rerun("B1.x", "reverse", 3, 5)
+    assert plain == "adcheck run -i B1.x -e reverse --seed 3 --examples 5"
+    every = rerun("U.it's odd", "reverse", 3, 5, ("a b", "c"), full=True, timeout=2.5)
+    assert shlex.split(every) == ["adcheck", "run", "-i", "U.it's odd", "-e", "reverse", "--seed",
+                                  "3", "--examples", "5", "-p", "a b", "-p", "c", "--full",
+                                  "--timeout", "2.5"]
+    assert rerun("B1.x", "reverse", 3, 5, timeout=None).endswith(" --timeout none")
+    assert rerun("B1.x", "reverse", 3, 5, timeout=RUN_TIMEOUT_S) == plain
+
+
+def test_the_cli_default_timeout_is_the_one_rerun_commands_leave_out():
+    from adcheck.cli.main import RUN_TIMEOUT_S as cli_default
+    assert cli_default == RUN_TIMEOUT_S

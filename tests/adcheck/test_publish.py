@@ -58,7 +58,7 @@ def _no_leftovers(tmp_path):
 
 @pytest.mark.parametrize("phase", ["adcheck.running.results.dumps",
                                    "adcheck.running.results.junit",
-                                   "adcheck.running.results.render_report",
+                                   "adcheck.cli.commands.render_report",
                                    "adcheck.running.publish._stamp",
                                    "adcheck.running.publish._swap"])
 @pytest.mark.usefixtures("in_process")

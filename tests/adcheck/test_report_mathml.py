@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from adcheck.report import statement_mathml
-from adcheck.report.mathml import MATHML_NS, sanitize
+from adcheck.running.mathml import MATHML_NS, sanitize
 
 
 def test_wrapped_with_namespace_first():

@@ -16,8 +16,8 @@ import pytest
 import sympy as sp
 
 from adcheck.report import statement_mathml
-from adcheck.report.statements import mathml
 from adcheck.running.catalogue import load_catalogue
+from adcheck.running.statements import mathml
 
 GOLD = Path(__file__).with_name("gold") / "statements_mathml.json"
 NS = "{http://www.w3.org/1998/Math/MathML}"

@@ -52,7 +52,9 @@ def test_wrong_closed_form_fails_every_engine_and_says_so():
         recs, _ = runner.run([rec.id], ["reverse", "forward", "central"], 3, 0)
     assert {r["outcome"] for r in recs} == {"fail"}
     assert "suspect the closed form" in recs[0]["message"]
-    assert recs[0]["rerun"] == "adcheck run -i T.wrong -e reverse --seed 0 --examples 3"
+    # the run had no per-case limit (timeout=None), so neither has its rerun
+    assert recs[0]["rerun"] == ("adcheck run -i T.wrong -e reverse --seed 0 --examples 3 "
+                                "--timeout none")
 
 
 @pytest.mark.usefixtures("in_process", "no_shrink")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .mathml import statement_mathml
+
 
 def statement_text(rec) -> str:
     """The sympy statement as plain text (the title when there is none)."""
@@ -12,7 +14,6 @@ def mathml(rec) -> str:
     """Presentation MathML of the statement in Leibniz notation; "" when there is none."""
     if rec.statement is None:
         return ""
-    from adcheck.report.mathml import statement_mathml
     try:
         return statement_mathml(rec.statement)
     except Exception:  # noqa: BLE001  a statement sympy cannot print is shown as text

@@ -1,8 +1,9 @@
-"""Statements as MathML: sympy's presentation printer, wrapped and sanitised for the page.
+"""Statements as MathML for results.json: sympy's presentation printer, wrapped and sanitised.
 
-Chromium renders MathML Core natively (no JavaScript, no web fonts). The page embeds MathML
-unescaped, so whatever arrives in results.json is parsed and rebuilt from an allow-list of
-MathML elements and attributes first; anything else falls back to the escaped plain text.
+The run writes each identity's statement with ``statement_mathml``; the report embeds it in the
+page unescaped, so whatever arrives in results.json is parsed and rebuilt by ``sanitize`` from
+an allow-list of MathML elements and attributes first, and anything else falls back to the
+escaped plain text. Chromium renders MathML Core natively (no JavaScript, no web fonts).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import html.entities
 import re
 import xml.etree.ElementTree as ET
+
+from .notation import printer_class
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 
@@ -46,7 +49,6 @@ def statement_mathml(expr, *, display: bool = True) -> str:
 
 
 def _Printer():
-    from .notation import printer_class
     return printer_class()()
 
 
