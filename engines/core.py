@@ -273,13 +273,6 @@ class Box(ArrayLike):
     T = property(lambda self: ops.transpose(self))
     mT = property(lambda self: ops.matrix_transpose(self))
 
-    def _interpreter_is_tracer(self, value):
-        raise AttributeError("a box's interpreter is stored as .tracer; .trace is ndarray's "
-                             "trace() method")
-
-    # ndarray's trace method; assigning it (the interpreter's old name) fails loudly
-    trace = property(lambda self: ArrayLike.trace.__get__(self), _interpreter_is_tracer)
-
     def __len__(self):
         return len(self.value)
 

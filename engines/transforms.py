@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Box
 from .forward import ForwardTrace, JVPBox
 from .namespace import ad, zeros_like_any
 from .primitives._util import shape_of as _shape
@@ -214,11 +213,6 @@ def hvp(f, argnum=0, outer="forward", inner="reverse"):
         return pullback(v)
 
     return product
-
-
-def is_traced(x) -> bool:
-    """True when ``x`` is being traced by some transform."""
-    return isinstance(x, Box)
 
 
 __all__ = ["jvp", "vjp", "grad", "value_and_grad", "jacfwd", "jacrev", "hessian", "hvp",

@@ -1,6 +1,8 @@
 """The shape of the package: one import root, arrows one way, no import loops, packaging."""
 
 import ast
+import importlib
+import re
 import subprocess
 import sys
 import tomllib
@@ -184,27 +186,44 @@ def test_lower_layers_import_without_the_judging_code(layer):
     assert done.stdout.strip() == "[]"
 
 
-def test_every_dotted_name_the_readme_names_exists():
-    """`adcheck.x.y` (or `adcheck.x.y(...)`) in the README is importable: a module, or a name in
-    one. Entry point groups are names of another kind."""
-    import importlib
-    import re
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    names = set(re.findall(r"`(adcheck(?:\.[A-Za-z_]\w*)+)(?:\([^`]*\))?`", text))
-    missing = []
-    for name in sorted(names - {"adcheck.plugins"}):
-        parts = name.split(".")
-        for cut in range(len(parts), 0, -1):
-            try:
-                obj = importlib.import_module(".".join(parts[:cut]))
-            except ImportError:
-                continue
-            try:
-                for attr in parts[cut:]:
-                    obj = getattr(obj, attr)
-            except AttributeError:
-                missing.append(name)
-            break
-        else:
-            missing.append(name)
-    assert names and missing == []
+# Where the documentation names adcheck's modules: the README and every page under docs/.
+DOC_PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
+# `adcheck.x.y` anywhere in a page (in code, in prose, called or not); not a schema id such as
+# adcheck.results/1 nor part of a file name such as audit-adcheck.html.
+DOTTED = r"(?<![\w/.-])(adcheck(?:\.[A-Za-z_]\w*)+)(?![\w/])"
+
+
+def _resolves(name: str) -> bool:
+    """Whether ``name`` is a module, or a name in one, as Python imports it."""
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[cut:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def test_every_dotted_name_the_readme_and_docs_name_exists():
+    """`adcheck.x.y` (or `adcheck.x.y(...)`) in the README or in docs/ is importable: a module,
+    or a name in one; a page that names a module from before a move fails here. Entry point
+    groups (adcheck.plugins) are names of another kind."""
+    named = {(page.relative_to(ROOT).as_posix(), name) for page in DOC_PAGES
+             for name in re.findall(DOTTED, page.read_text(encoding="utf-8"))}
+    missing = sorted((page, name) for page, name in named
+                     if name != "adcheck.plugins" and not _resolves(name))
+    assert {page for page, _ in named} >= {"README.md"} and missing == []
+
+
+def test_a_page_naming_a_module_from_before_the_split_is_caught():
+    text = "the allowance (``adcheck.errmodel``), see `adcheck.running.results.stable`; " \
+           "schema adcheck.results/1, audit-adcheck.html"
+    names = re.findall(DOTTED, text)
+    assert names == ["adcheck.errmodel", "adcheck.running.results.stable"]
+    assert [_resolves(n) for n in names] == [False, True]

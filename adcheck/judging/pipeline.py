@@ -95,11 +95,6 @@ def run_engine(rec, engine, ctx, call=None):
                            **tag)
 
 
-def run_engine_case(rec, engine, ctx) -> CaseVerdict:
-    """One engine on one prepared case, judged against the case's reference: never raises."""
-    return judge_case(rec, [engine], ctx.args, ctx=ctx).verdicts[engine.name]
-
-
 def judge_case(rec, engines, args, *, expected=None, ctx=None, call=None) -> CaseOutcome:
     """Prepare one case of ``rec``, run ``engines`` on it, judge them, and settle the blame.
 

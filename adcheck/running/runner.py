@@ -17,7 +17,7 @@ import tempfile
 
 from adcheck.judging import errmodel as em
 from adcheck.judging.cases import identity_errors
-from adcheck.judging.pipeline import applicability, compute, judge_case, run_engine_case  # noqa: F401
+from adcheck.judging.pipeline import applicability
 from adcheck.judging.shrink import BUDGET_S
 
 from .draws import case_rng, draw_case, draw_cases, examples_for  # noqa: F401  (public here too)

@@ -1,4 +1,5 @@
-"""adcheck.exact_ad: adcheck's AD on 50-digit numbers, a reference that needs no closed form."""
+"""adcheck.frameworks.exact_ad: adcheck's AD on 50-digit numbers, a reference that needs no
+closed form."""
 
 import mpmath
 import numpy as np

@@ -14,8 +14,7 @@ from adcheck import (
 from adcheck.identities import IDENTITIES, Identity
 from adcheck.judging import errmodel as em
 from adcheck.judging.cases import judged_count
-from adcheck.judging.pipeline import judge_case, run_engine_case
-from adcheck.judging.reference import prepare
+from adcheck.judging.pipeline import judge_case
 from adcheck.running import runner
 
 # What is judged, not where: every run of this module executes in the test's process.
@@ -84,15 +83,6 @@ def test_check_gives_the_same_verdicts_as_adcheck_run(rec_id):
         assert (ev.worst or {}).get("rel_error") == (r["worst"] or {}).get("rel_error")
 
 
-def test_run_engine_case_is_one_engine_of_judge_case():
-    rec = quadratic()
-    ctx = prepare(rec, (X, Q))
-    one = run_engine_case(rec, engines.get("reverse"), ctx)
-    many = judge_case(rec, [engines.get("reverse"), engines.get("forward")], (X, Q), ctx=ctx)
-    assert one.outcome == many.verdicts["reverse"].outcome == "pass"
-    assert one.verified_to == many.verdicts["reverse"].verified_to < 1e-14
-
-
 # ----------------------------------------------------------------------------- non-finite
 
 @pytest.mark.usefixtures("no_shrink")
@@ -158,7 +148,7 @@ def test_exact_and_symbolic_are_judged_at_their_own_precision(name):
     rec = _linear()
     rng = np.random.default_rng(1)
     args = rec.sample(rng)
-    v = run_engine_case(rec, engines.get(name), prepare(rec, args))
+    v = judge_case(rec, [engines.get(name)], args).verdicts[name]
     assert v.outcome == "pass"
     assert v.verified_to < 1e-14 and v.worst["allowance"] < 1e-14 * np.max(np.abs(args[0]))
 

@@ -1,4 +1,5 @@
-"""adcheck.translate_jax: a jaxpr replayed in xp computes the same; custom rules are named."""
+"""adcheck.frameworks.translate_jax: a jaxpr replayed in xp computes the same; custom rules are
+named."""
 
 import importlib.util
 

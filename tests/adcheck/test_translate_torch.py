@@ -1,4 +1,5 @@
-"""adcheck.translate_torch / aten_ops: a traced torch program replayed in xp computes the same."""
+"""adcheck.frameworks.translate_torch / aten_ops: a traced torch program replayed in xp computes
+the same."""
 
 import importlib.util
 

@@ -251,14 +251,3 @@ def test_boxes_are_boxes():
     seen = []
     T.grad(lambda xp, x: seen.append(isinstance(x, Box)) or x.sum())(ad, X)
     assert seen == [True]
-
-
-def test_a_box_subclass_assigning_the_old_interpreter_name_is_told_the_new_one():
-    class OldStyle(Box):
-        __slots__ = ()
-
-        def __init__(self, value, trace):
-            self.value, self.trace = value, trace
-
-    with pytest.raises(AttributeError, match=r"\.tracer"):
-        OldStyle(1.0, object())

@@ -123,12 +123,6 @@ def test_third_order_by_composition():
     _within_rounding(value, 36.0, c.calls)
 
 
-def test_is_traced():
-    seen = []
-    T.grad(lambda xp, x: seen.append(T.is_traced(x)) or xp.sum(x))(ad, np.ones(2))
-    assert seen == [True] and not T.is_traced(np.ones(2))
-
-
 def test_container_outputs_give_a_container_of_jacobians_in_both_modes():
     """Regression: a tuple output was one all-zero Jacobian in forward and reverse mode."""
     x = np.array([0.5, -1.0, 2.0])

@@ -4,12 +4,12 @@ import dataclasses
 
 import numpy as np
 import pytest
+from identities_helpers import run_engine_case
 
 from adcheck import engines
 from adcheck.identities import Identity
 from adcheck.identities import activations as A
 from adcheck.judging.reference import prepare
-from adcheck.running.runner import run_engine_case
 
 
 @pytest.mark.parametrize("name", sorted(A.APPENDIX_B_CLASSES))

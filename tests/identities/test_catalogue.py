@@ -6,13 +6,13 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from identities_helpers import run_engine_case
 
 from adcheck import engines
 from adcheck.engines.exact import evaluate_exact
 from adcheck.identities import IDENTITIES, RECORD_KINDS, catalogue, pde, proofs
 from adcheck.identities.b3 import BS_REFERENCE
 from adcheck.judging.reference import prepare
-from adcheck.running.runner import run_engine_case
 
 ISSUE_IDS = {
     "B1.jacobian-linear", "B1.gram-gradient", "B1.quadratic-gradient",

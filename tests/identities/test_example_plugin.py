@@ -5,12 +5,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from identities_helpers import run_engine_case
 
 from adcheck import engines
 from adcheck.identities import IDENTITIES
 from adcheck.judging.reference import prepare
 from adcheck.running.catalogue import load_plugins
-from adcheck.running.runner import run_engine_case
 
 HERE = Path(__file__).parent
 

@@ -4,6 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from identities_helpers import run_engine_case
 
 from adcheck import engines, identities
 from adcheck.engines.core import TABLE
@@ -11,7 +12,6 @@ from adcheck.engines.primitives._util import sum_to_impl
 from adcheck.identities import networks as nets
 from adcheck.identities.activations import ACTIVATIONS
 from adcheck.judging.reference import prepare
-from adcheck.running.runner import run_engine_case
 
 
 def _net(widths, acts, seed=0):

@@ -1,17 +1,18 @@
 """Every derivative record against every applicable engine, on hypothesis-drawn inputs.
 
 Judged by the project's error model (``adcheck.judging.reference.prepare`` and
-``adcheck.judging.pipeline.run_engine_case``): the closed form evaluated by the exact oracle is the
+``adcheck.judging.pipeline.judge_case``): the closed form evaluated by the exact oracle is the
 reference and the allowance is derived from the computation's magnitudes.
 """
 
 import pytest
 from hypothesis import given, settings
+from identities_helpers import run_engine_case
 
 from adcheck import engines
 from adcheck.identities import catalogue
 from adcheck.judging.reference import prepare
-from adcheck.running.runner import applicability, run_engine_case
+from adcheck.running.runner import applicability
 
 AD = ("forward", "reverse", "forward-over-forward", "forward-over-reverse",
       "reverse-over-forward", "reverse-over-reverse")
