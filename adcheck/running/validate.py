@@ -55,9 +55,22 @@ def problems(data) -> list[str]:
     bad = _bounds(data)
     if bad:
         return [bad]
-    errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted((_deepest(e) for e in _validator().iter_errors(data)),
+                    key=lambda e: list(map(str, e.absolute_path)))
     found = [f"at {e.json_path}: {_short(e.message)}" for e in errors[:3]]
     return found or _study_shapes(data)
+
+
+def _deepest(error):
+    """The error inside a choice of schemas (``worst`` is an object or null) that names the
+    bad field itself: ``$.records[0].worst.ratio: 'big' is not of type 'number'`` rather than
+    the whole ``worst`` object 'is not valid under any of the given schemas'."""
+    while error.context:
+        deeper = max(error.context, key=lambda e: len(e.absolute_path))
+        if len(deeper.absolute_path) <= len(error.absolute_path):
+            break  # no branch reaches further in: the choice as a whole is what failed
+        error = deeper
+    return error
 
 
 def _short(text: str, limit: int = 160) -> str:
