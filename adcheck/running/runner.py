@@ -171,10 +171,17 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
         folds[rid].examples = cases_for(live[rid], examples, full)
         if not live[rid]:
             out[rid] = folds.pop(rid).records()
+    for rid in [i for i in ids if i in folds]:
+        why = unshippable(IDENTITIES[rid], executor)
+        if why:  # an error of this identity; the rest of the run goes on
+            fold = folds.pop(rid)
+            _error_every_case(fold, live[rid], why)
+            out[rid] = fold.records()
     trace_dir = tempfile.mkdtemp(prefix="adcheck-trace-")
     compiled = tempfile.mkdtemp(prefix="adcheck-compiled-")
-    blob = payload(ids, engine_names, seed=seed, timeout=timeout, examples=examples,
-                   plugins=plugins, trace_dir=trace_dir, full=full, compile_cache=compiled)
+    blob = payload([i for i in ids if i in folds], engine_names, seed=seed, timeout=timeout,
+                   examples=examples, plugins=plugins, trace_dir=trace_dir, full=full,
+                   compile_cache=compiled)
     ex = make_executor(executor, blob, jobs, scheduler)
     try:
         tasks = list(plan([i for i in ids if i in folds], live, examples, ex.chunk, full))
@@ -224,6 +231,30 @@ def _shrink(sup, folds, live, budget_s, progress=None) -> None:
             else:  # the shrink raised, or its worker died or overran: say so, keep the failure
                 why = getattr(v, "note", "") or "the shrink returned nothing"
                 acc.shrink = {"replays": None, "budget_s": budget_s, "note": f"not shrunk: {why}"}
+
+
+def unshippable(rec, executor: str = "local") -> str:
+    """Why the identity cannot be sent to the worker processes ("" if it can): its functions
+    are pickled by value, and one that holds a lock, an open file or a connection in its
+    closure cannot be."""
+    import cloudpickle
+    try:
+        cloudpickle.dumps(rec)
+    except Exception as exc:  # noqa: BLE001  any pickling failure: the identity's own objects
+        where = "Dask's" if executor == "dask" else "the run's"
+        return (f"the identity cannot be sent to {where} worker processes: pickling it raised "
+                f"{type(exc).__name__}: {str(exc)[:200]}. Its functions (f, closed form, "
+                f"sampler) carry what their closures hold; create objects such as locks, open "
+                f"files or connections inside the function, or hold them in a module-level "
+                f"global, which is pickled by reference")
+    return ""
+
+
+def _error_every_case(fold, live, why: str) -> None:
+    from adcheck.judging.cases import CaseVerdict
+    for engine in live:
+        for i in range(max(fold.examples, 1)):
+            fold.accs[engine.name].add(i, (), CaseVerdict("error", note=why, engine=engine.name))
 
 
 def _not_applicable(fold, rec, engine) -> bool:

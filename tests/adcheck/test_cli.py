@@ -376,3 +376,44 @@ def test_a_run_that_judged_nothing_exits_4(tmp_path, capsys):
     assert rc == ExitCode.NO_TESTS_JUDGED == 4
     assert "NOTHING JUDGED" in capsys.readouterr().err
     assert (tmp_path / "out" / "results.json").exists()  # the record says why
+
+
+LOCKED = """\
+import threading
+from adcheck.identities import define
+
+
+def _make():
+    lock = threading.Lock()  # in f's closure: pickled by value with f
+
+    def f(xp, x):
+        with lock:
+            return xp.sum(x * x)
+    return f
+
+
+define(id='U.locked', section='user', title='t', citation='user', kind='gradient',
+       f=_make(), closed_form=lambda xp, x: 2 * x, inputs=lambda d: (d.reals((2,)),))
+"""
+
+
+def test_an_identity_that_cannot_reach_the_workers_is_its_error_and_the_run_goes_on(
+        tmp_path, monkeypatch, capsys):
+    """f's closure holds a lock: the identity cannot be pickled to the workers. It is an error
+    of that identity, saying why and what to do; the other identity is judged (the run gave a
+    traceback and no outputs)."""
+    (tmp_path / "locked_ids.py").write_text(LOCKED)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        rc = main(["run", "-p", "locked_ids", "-i", "U.locked", "-i", "B1.quadratic-gradient",
+                   "-e", "reverse", "--examples", "2", "--jobs", "1", "--no-studies",
+                   "--out", str(tmp_path / "out")])
+    finally:
+        _forget("U.locked", "locked_ids")
+    assert rc == ExitCode.CHECKS_FAILED, capsys.readouterr()
+    res = json.loads((tmp_path / "out" / "results.json").read_text())
+    by = {r["identity"]: r for r in res["records"]}
+    assert by["U.locked"]["outcome"] == "error" and by["U.locked"]["counts"]["error"] == 2
+    assert "cannot be sent to the run's worker processes" in by["U.locked"]["message"]
+    assert "lock" in by["U.locked"]["message"]
+    assert by["B1.quadratic-gradient"]["outcome"] == "pass"
