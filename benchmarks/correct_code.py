@@ -25,7 +25,7 @@ ENGINE_SETS = {
     2: {"default": None,
         "two families": ("forward-over-reverse", "reverse-over-reverse", "central")},
 }
-KINDS = {1: "gradient", 2: "hessian"}
+KIND_AT_ORDER = {1: "gradient", 2: "hessian"}
 
 
 def _w(rng, *shape):
@@ -217,9 +217,9 @@ def campaign(n: int = DEFAULT_N, seed: int = 0, orders=(1, 2), progress=None) ->
         for fam, name, f, x in functions(rng):
             for order in orders:
                 for label, engines in ENGINE_SETS[order].items():
-                    what = f"{name} [{KINDS[order]}, {label}, draw {draw}]"
+                    what = f"{name} [{KIND_AT_ORDER[order]}, {label}, draw {draw}]"
                     try:
-                        rep = check(f, (x,), kind=KINDS[order], engines=engines)
+                        rep = check(f, (x,), kind=KIND_AT_ORDER[order], engines=engines)
                     except Exception as exc:  # noqa: BLE001  counted, named, never hidden
                         counts["raised"] += 1
                         by_family.setdefault(fam, Counter())["raised"] += 1
@@ -230,7 +230,7 @@ def campaign(n: int = DEFAULT_N, seed: int = 0, orders=(1, 2), progress=None) ->
                     if rep.verdict == "fail":
                         fails.append(f"{what}:\n{rep.message}")
                     elif rep.verdict == "inconclusive":
-                        why[(reason(rep), f"{name} [{KINDS[order]}, {label}]")] += 1
+                        why[(reason(rep), f"{name} [{KIND_AT_ORDER[order]}, {label}]")] += 1
         if progress:
             progress(draw + 1, n, counts)
     return {"counts": counts, "why": why, "fails": fails, "raised": raised, "by_family": by_family,

@@ -14,9 +14,8 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
+from .kinds import KINDS
 from .pytree import flatten, is_container, unflatten
-
-KINDS = ("jacobian", "gradient", "hessian", "hvp", "jvp", "vjp", "laplacian", "derivative")
 
 
 @dataclass(frozen=True)

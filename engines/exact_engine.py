@@ -5,10 +5,11 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from .base import KINDS, Cost, KindDispatch, Result, as_float_args
+from .base import Cost, KindDispatch, Result, as_float_args
 from .core import EPS
 from .errors import InputError
 from .exact import GUARD, convert_args, exact_ns, flaw, to_exact, to_float, worst_flaw
+from .kinds import KINDS
 
 
 class ExactEngine(KindDispatch):

@@ -11,21 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from adcheck.engines.kinds import RECORD_KINDS, SMOOTHNESS
+
 IDENTITIES: dict[str, Identity] = {}
-
-# Derivative kinds a record may ask for: the engine kinds, plus two judged specially.
-#   "residual": ``f`` is a PDE/ODE residual built from derivatives the engine computes
-#               (``f(derive, xp, *args)``); the closed form is the exact residual (0).
-#   "cost":     a claim about counted costs (Appendix B.2), checked by ``claim``.
-#   "property": a claim about the catalogue's own material (B.3 activation regularity), judged
-#               exactly like "cost": ``claim(engine_name)`` returns the list of checked facts.
-RECORD_KINDS = ("jacobian", "gradient", "hessian", "hvp", "laplacian", "residual", "cost",
-                "property", "derivative", "jvp", "vjp")
-
-# The order of derivative each kind takes: what a claim of that kind needs of f (C^order) when
-# the record does not say otherwise. A default below it would make the claim unjudgeable.
-KIND_ORDER = {"jacobian": 1, "gradient": 1, "jvp": 1, "vjp": 1, "hessian": 2, "hvp": 2,
-              "laplacian": 2, "residual": 2, "cost": 1, "property": 1}
 
 
 @dataclass(frozen=True)
@@ -37,7 +25,7 @@ class Identity:
         section: ``"B.1"``, ``"B.2"``, ``"B.3"`` or a plugin's label.
         title: one line for humans.
         citation: where the claim comes from.
-        kind: one of ``RECORD_KINDS``.
+        kind: one of ``RECORD_KINDS`` (the kinds table, ``adcheck.engines.kinds``).
         f: the function, ``f(xp, *args)`` (for ``residual``: ``f(derive, xp, *args)``).
         closed_form: ``g(xp, *args)``, the claimed derivative in numerator layout, evaluated by
             the exact oracle as the reference; ``None`` when the engines' consensus is judged.
@@ -47,8 +35,8 @@ class Identity:
             ``strategy`` for the hypothesis form.
         strategy: a hypothesis strategy of argument tuples (constructed, never filtered).
         statement: a sympy object (Eq or expression) stating the identity, for MathML.
-        smoothness: the order k of continuity the claim needs (C^k); by default the order of
-            the kind (2 for a Hessian, Laplacian or residual, else 1).
+        smoothness: the order k of continuity the claim needs (C^k); by default the
+            kind's (``SMOOTHNESS``: 2 for a Hessian, Laplacian or residual, else 1).
         analytic: whether ``f`` is analytic in the differentiated argument (complex step).
         layout: the layout convention, in words.
         prove: ``prove() -> ProofStatus`` (``.status``, ``.detail``), computed by the suite, not
@@ -99,7 +87,7 @@ class Identity:
                             f"got {type(self.id).__name__} {self.id!r}")
         if self.smoothness is None:
             order = self.extra.get("order") if self.kind == "derivative" else None
-            object.__setattr__(self, "smoothness", order or KIND_ORDER.get(self.kind, 1))
+            object.__setattr__(self, "smoothness", order or SMOOTHNESS.get(self.kind, 1))
         if self.strategy is None and self.inputs is not None:
             object.__setattr__(self, "strategy", self.search_strategy())
             object.__setattr__(self, "_derived_strategy", True)

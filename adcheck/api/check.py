@@ -19,6 +19,7 @@ import adcheck.engines as _engines
 from adcheck.engines.base import Engine
 from adcheck.engines.errors import UnknownName
 from adcheck.judging import errmodel as em
+from adcheck.judging.errmodel import KINDS
 from adcheck.judging.messages import times_allowance
 from adcheck.judging.pipeline import CaseOutcome, judge_case
 
@@ -40,8 +41,6 @@ SETTLED_RATIO = 0.25
 
 # Orders 3 and 4: two AD nestings (different inner modes) and the exact oracle.
 HIGHER_ORDER_ENGINES = ("forward-over-reverse", "reverse-over-forward", "exact")
-
-KINDS = ("gradient", "jacobian", "hessian", "hvp", "laplacian", "derivative", "jvp", "vjp")
 
 
 @dataclass

@@ -9,12 +9,14 @@ grow with the number of parameters.
 What it can miss, derived: if the claim is off by e (g = ∇f + e) and v ~ N(0, I), then
 ⟨e, v⟩ ~ N(0, ‖e‖²), and one probe misses the error only when |⟨e, v⟩| ≤ a, its allowance:
 P(miss) = erf(a / (‖e‖ √2)). Independent probes multiply. ``ProbeResult.miss_probability``
-evaluates this for an error of a given size relative to ‖g‖.
+evaluates this (with the error model's ``miss_probability``) for an error of a given size
+relative to ‖g‖.
 
-Allowances come from the error model (``adcheck.judging.errmodel``): the running rounding bound E of
-the gradient (units of u), projected on v, counted for the reference and for the claim (either
-may take any route: ROUTE_FACTOR), plus the rounding of the dot product itself (γ_n Σ|g_i v_i|),
-plus, for differences, FD_TRUST times their own error estimate.
+Allowances come from the error model (``adcheck.judging.errmodel``, which composes them:
+``directional_allowance``, ``probe_allowance``): the running rounding bound E of the gradient
+(units of u), projected on v, counted for the reference and for the claim (either may take any
+route: ROUTE_FACTOR), plus the rounding of the dot product itself (γ_n Σ|g_i v_i|), plus, for
+differences, FD_TRUST times their own error estimate.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from adcheck.engines import get
 from adcheck.engines import transforms as T
 from adcheck.engines.base import as_float_args
 from adcheck.engines.namespace import ad
-from adcheck.judging.errmodel import FD_TRUST, ROUTE_FACTOR, U, derivative_bound
+from adcheck.judging import errmodel as em
+from adcheck.judging.errmodel import FD_TRUST, derivative_bound
 
 REFERENCES = ("jvp", "richardson")
 
@@ -63,20 +66,11 @@ class ProbeResult:
 
     def miss_probability(self, relative: float) -> float:
         """Probability that all probes miss an error of norm ``relative`` · ‖claimed‖."""
-        norm = relative * self.scale
-        if norm <= 0:
-            return 1.0
-        return float(np.prod([math.erf(a / (norm * math.sqrt(2.0))) for a in self.allowance]))
+        return em.miss_probability(self.allowance, relative * self.scale)
 
     def detectable(self, p: float = 1e-6) -> float:
         """Smallest relative error size whose miss probability is at most ``p``."""
-        lo, hi = -30.0, 10.0  # log10 of the relative size; miss_probability falls with it
-        if self.miss_probability(10.0 ** hi) > p:
-            return math.inf
-        for _ in range(60):
-            mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if self.miss_probability(10.0 ** mid) > p else (lo, mid)
-        return 10.0 ** hi
+        return em.detectable(self.allowance, self.scale, p)
 
     def message(self, relative: float = 1e-8) -> str:
         """One paragraph: verdict, worst probe, cost, and the miss probability."""
@@ -91,12 +85,6 @@ class ProbeResult:
 
 def _directions(rng: np.random.Generator, shape, k: int) -> list:
     return [rng.standard_normal(shape) for _ in range(k)]
-
-
-def _dot_rounding(a, b) -> float:
-    """γ_n Σ|a_i b_i|: the rounding bound of a float64 dot product of length n."""
-    n = max(1, np.size(a))
-    return n * U / (1 - n * U) * float(np.sum(np.abs(a) * np.abs(b)))
 
 
 def check_gradient(f: Callable, args, claimed, rng: np.random.Generator, *, wrt: int = 0,
@@ -122,7 +110,7 @@ def check_gradient(f: Callable, args, claimed, rng: np.random.Generator, *, wrt:
     if reference == "jvp":
         bound = derivative_bound("gradient", f, args, wrt)
         refs = [float(T.jvp(f, ad, args, v, wrt)[1]) for v in vs]
-        errs = [2 * ROUTE_FACTOR * U * float(np.sum(bound.err * np.abs(v))) for v in vs]
+        errs = [em.directional_allowance([bound.err], [v]) for v in vs]
         passes = probes + 1
     elif reference == "richardson":
         results = [get("richardson").jvp(f, args, wrt, v) for v in vs]
@@ -132,7 +120,7 @@ def check_gradient(f: Callable, args, claimed, rng: np.random.Generator, *, wrt:
     else:
         raise ValueError(f"reference must be one of {REFERENCES}, got {reference!r}")
     claims = [float(np.vdot(g, v)) for v in vs]
-    allow = [e + _dot_rounding(g, v) + U * abs(r) for e, v, r in zip(errs, vs, refs)]
+    allow = [em.probe_allowance(e, [g], [v], r) for e, v, r in zip(errs, vs, refs)]
     observed = [abs(c - r) for c, r in zip(claims, refs)]
     return ProbeResult(all(o <= a for o, a in zip(observed, allow)), "gradient", reference,
                        observed, allow, float(np.linalg.norm(g)), passes)
@@ -154,7 +142,7 @@ def check_hvp(f: Callable, args, claimed: Callable, rng: np.random.Generator, *,
         c = np.asarray(claimed(v), dtype=np.float64)
         if reference == "jvp":
             ref = np.asarray(hvp(ad, v, *args))
-            err = 2 * ROUTE_FACTOR * U * derivative_bound("hvp", f, args, wrt, v=v).err
+            err = em.two_sided_rounding(derivative_bound("hvp", f, args, wrt, v=v).err)
             passes += 2
         elif reference == "richardson":
             r = get("richardson").hvp(f, args, wrt, v)
@@ -164,7 +152,7 @@ def check_hvp(f: Callable, args, claimed: Callable, rng: np.random.Generator, *,
             raise ValueError(f"reference must be one of {REFERENCES}, got {reference!r}")
         proj = float(np.vdot(u, ref))
         observed.append(abs(float(np.vdot(u, c)) - proj))
-        allow.append(float(np.sum(np.abs(u) * err)) + _dot_rounding(u, c) + U * abs(proj))
+        allow.append(em.probe_allowance(float(np.sum(np.abs(u) * err)), [c], [u], proj))
         scale = float(np.linalg.norm(c))
     return ProbeResult(all(o <= a for o, a in zip(observed, allow)), "Hessian-vector product",
                        reference, observed, allow, scale, passes)

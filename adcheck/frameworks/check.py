@@ -6,7 +6,8 @@ or, when the program could not be translated, Richardson differences of the fram
 float64 function. Every allowance is derived and stated: the running rounding bound E of the
 derivative of the traced program, in units of the unit roundoff of the dtype the user computes
 in, charged ROUTE_FACTOR times (the claimed rule may associate the same operations in another
-order), plus the rounding of the result itself; or FD_TRUST times Richardson's own estimate.
+order), plus the rounding of the result itself; or FD_TRUST times Richardson's own estimate
+(composed by the error model: ``rounding_allowance``, ``difference_allowance``).
 Above ``PROBE_ABOVE`` parameters the check projects on random directions (O(1) passes) and
 states the probability that an error of a given size escapes it.
 """
@@ -163,7 +164,7 @@ def _reference(p: Problem, u: float):
                 p.costly = str(exc)
                 return None
             err, claim_note = _claim_bound(p, err, floor)
-            allow = [_allowance(r, em.ROUTE_FACTOR * u * e + u * np.abs(r), magnitude=e)
+            allow = [_allowance(r, em.rounding_allowance(e, r, u), magnitude=e)
                      for r, e in zip(ref, err)]
             loose = _too_loose(ref, allow, ceiling(p.order, u))
             if loose:  # a bound that certifies nothing here: differences judge instead
@@ -206,7 +207,7 @@ def _differences(p: Problem, u: float):
         ref, est = D.hessian(F, np.asarray(p.second[1], dtype=float))
     else:
         ref, est = D.along(F, np.concatenate([np.ravel(t) for t in p.second[1]]))
-    allow = [_allowance(r, u * np.abs(r) + em.FD_TRUST * e, estimated=True)
+    allow = [_allowance(r, em.difference_allowance(e, r, u), estimated=True)
              for r, e in zip(ref, est)]
     sure = [e <= RESOLVE * np.abs(r) for r, e in zip(ref, est)]
     top = max((float(np.max(np.abs(r[k]), initial=0.0)) for r, k in zip(ref, sure)),
@@ -419,8 +420,7 @@ def _probe(p: Problem, caller, u, rng, k) -> Verdict:
         how = (f"the fallback route: differences of the forward's float64 values on "
                f"{D.LEVELS} steps extrapolated ({evals} evaluations, O(1) passes; because "
                f"{why}), allowance {em.FD_TRUST:g}x their estimated error")
-    allow = [b + sum(R.dot_rounding(gi, vi, u) for gi, vi in zip(g, v)) + u * abs(r)
-             for b, v, r in zip(bound, vs, refs)]
+    allow = [em.probe_allowance(b, g, v, r, u) for b, v, r in zip(bound, vs, refs)]
     obs = [abs(c - r) for c, r in zip(claims, refs)]
     norm = float(np.sqrt(sum(float(np.sum(gi * gi)) for gi in g)))
     ok = all(o <= a for o, a in zip(obs, allow))
@@ -430,12 +430,12 @@ def _probe(p: Problem, caller, u, rng, k) -> Verdict:
              f"⟨u, J v⟩ by {how} + the dot products' rounding, u = {u:.3g} ({p.dtype})")
     if p.costly:
         label += f"; probed because {p.costly}"
-    miss = R.miss_probability(allow, MISS_AT * norm)
+    miss = em.miss_probability(allow, MISS_AT * norm)
     msg = (f"{caller}: {verdict.upper()} ({p.label} by {k} random probes, {p.dtype}, "
            f"{sum(np.size(x) for x in p.xs)} parameters): worst |claim - reference| / allowance"
            f" = {worst:.3g}\n  reference: {label}\n  an error of relative size {MISS_AT:g} "
            f"escapes every probe with probability {miss:.3g}; one of relative size "
-           f"{_detectable(allow, norm):.2g} or more with probability <= 1e-6")
+           f"{em.detectable(allow, norm):.2g} or more with probability <= 1e-6")
     if not ok:
         rules = sorted({r for i in range(len(p.xs)) for r in p.rules(i)})
         msg += f"\n  blamed rule: {', '.join(rules) if rules else 'the framework own rules'}"
@@ -459,17 +459,6 @@ def _probe_differences(p: Problem, u_vec, vs):
         refs.append(float(val[0]))
         allow.append(em.FD_TRUST * float(est[0]))
     return refs, allow, F.evals
-
-
-def _detectable(allow, norm, p=1e-6) -> float:
-    """Smallest relative error size whose miss probability is at most ``p`` (bisection)."""
-    lo, hi = -30.0, 10.0
-    if norm <= 0 or R.miss_probability(allow, 10.0 ** hi * norm) > p:
-        return float("inf")
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if R.miss_probability(allow, 10.0 ** mid * norm) > p else (lo, mid)
-    return 10.0 ** hi
 
 
 __all__ = ["PROBE_ABOVE", "Problem", "UNIT_ROUNDOFF", "Verdict", "judge"]

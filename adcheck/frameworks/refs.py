@@ -10,14 +10,12 @@ program is available, ``differences`` differentiates the framework's own float64
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from adcheck.engines import transforms as T
 from adcheck.engines.namespace import ad
 from adcheck.frameworks import exact_ad
-from adcheck.judging.errmodel import ROUTE_FACTOR
+from adcheck.judging.errmodel import directional_allowance
 from adcheck.judging.magnitude import MagTrace, split
 
 
@@ -130,24 +128,9 @@ def probe(F, xs, u_vec, vs, uround: float):
     grads = T.grad(lambda xp, *b: xp.sum(F(xp, *b) * u_vec),
                    tuple(range(len(xs))))(ad, *boxed)
     errs = [split(g, trace)[1] for g in grads]
-    bound = [2 * ROUTE_FACTOR * uround * sum(float(np.sum(e * np.abs(vi))) for e, vi in
-                                             zip(errs, v)) for v in vs]
+    bound = [directional_allowance(errs, v, uround) for v in vs]
     return refs, bound, trace.kinks
 
 
-def dot_rounding(a, b, uround: float) -> float:
-    """γ_n Σ|a_i b_i|: the rounding bound of a dot product of length n."""
-    n = max(1, np.size(a))
-    return n * uround / (1 - n * uround) * float(np.sum(np.abs(a) * np.abs(b)))
-
-
-def miss_probability(allowances, norm: float) -> float:
-    """Probability that every probe misses an error of norm ``norm`` (v ~ N(0, I))."""
-    if norm <= 0:
-        return 1.0
-    return float(np.prod([math.erf(a / (norm * math.sqrt(2.0))) for a in allowances]))
-
-
-__all__ = ["dot_rounding", "exact", "flat", "function_rows", "magnitude_rows",
-           "miss_probability", "probe", "second_order",
+__all__ = ["exact", "flat", "function_rows", "magnitude_rows", "probe", "second_order",
            "second_order_fwd"]

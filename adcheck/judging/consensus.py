@@ -117,7 +117,7 @@ def _spread(rec, ctx, engine, result) -> float:
     """A candidate's own error relative to its magnitude; float64 AD's is its rounding."""
     err = _own_error(rec, engine, result, ctx)
     if err is None:
-        return em.ROUTE_FACTOR * em.U
+        return em.route_rounding(1.0)
     try:
         scale = float(np.max(np.abs(np.asarray(result.value, dtype=float)), initial=0.0))
         return float(np.max(np.asarray(err, dtype=float), initial=0.0)) / (scale or 1.0)

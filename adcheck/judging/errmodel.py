@@ -35,15 +35,30 @@ the reverse route's bound is not finite (0·inf inside it) but the reference is,
 taken from another route (the closed form's), or else from the magnitude of the computation
 elsewhere (see ``allowance``). Every constant is named below with its justification and is the
 same for every identity.
+
+This module is the one place the formula is composed: ``rounding_allowance`` (term (a)),
+``route_rounding``, ``two_sided_rounding``, ``directional_allowance``, ``difference_allowance``
+and ``probe_allowance`` take the unit roundoff u of the dtype at hand, and ``miss_probability``
+/ ``detectable`` state what random probes can miss; every other module calls them. The
+derivative kinds and their orders are one table, ``adcheck.engines.kinds`` (in the lowest layer,
+so that the engines and the catalogue read it too), re-exported here as ``KIND_TABLE``,
+``KINDS``, ``RECORD_KINDS`` and ``ORDER``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from adcheck.engines import transforms as T
+from adcheck.engines.kinds import (  # noqa: F401  (re-exported: the error model's kinds)
+    KIND_TABLE,
+    KINDS,
+    ORDER,
+    RECORD_KINDS,
+)
 from adcheck.engines.namespace import ad
 
 from .magnitude import MagTrace, split
@@ -97,9 +112,6 @@ EPS = 2.0 * U
 # two decades. Above the ceiling the outcome is "inconclusive", never "pass".
 CEILING = {1: 1e-6, 2: 1e-4}
 
-# A second-order kind: the bound is computed with forward-over-reverse.
-ORDER = {"jacobian": 1, "gradient": 1, "jvp": 1, "vjp": 1, "hessian": 2, "hvp": 2,
-         "laplacian": 2, "residual": 2, "cost": 0}
 
 
 @dataclass
@@ -248,6 +260,83 @@ def fd_floor(order: int, f_magnitude: float, x_size: float) -> float:
     return FD_STENCIL * U * f_magnitude / h ** order
 
 
+# ------------------------------------------------------------------ the allowance's rounding
+# Every comparison in the project composes its rounding allowance here, whatever unit roundoff
+# ``u`` it computes in (float64's U, or the dtype a framework's user computes in).
+
+def route_rounding(err, u: float = U):
+    """ROUTE_FACTOR · u · E: the rounding of a computation whose running bound is ``err`` (E,
+    in units of u) when it may take any route (a float64 closed form used as the reference;
+    with E = 1, float64 AD's own relative rounding)."""
+    return ROUTE_FACTOR * u * err
+
+
+def in_route_units(term, u: float = U):
+    """An absolute error ``term`` in the units of E that ``route_rounding`` charges: an
+    engine's own error carried through a bound (a residual's derivatives)."""
+    return term / (ROUTE_FACTOR * u)
+
+
+def rounding_allowance(err, ref, u: float = U):
+    """Term (a) of the module formula: ROUTE_FACTOR · u · E + u · |r|, componentwise, the
+    rounding of the computation on any route plus the rounding of the result itself."""
+    return route_rounding(err, u) + u * np.abs(ref)
+
+
+def difference_allowance(estimate, ref, u: float = U):
+    """A finite difference judged without a bound of its computation: u · |r| + FD_TRUST × its
+    own estimate."""
+    return u * np.abs(ref) + FD_TRUST * estimate
+
+
+def two_sided_rounding(err, u: float = U):
+    """2 · ROUTE_FACTOR · u · E: the rounding of a projection on a direction computed twice
+    (the claim and the reference, each on any route), componentwise."""
+    return 2 * ROUTE_FACTOR * u * err
+
+
+def directional_allowance(errs, directions, u: float = U) -> float:
+    """2 · ROUTE_FACTOR · u · Σ E|v|: ``two_sided_rounding`` of a gradient projected on a
+    direction ``v``; ``errs`` (the gradient's E) and ``directions`` are sequences of leaves,
+    one pair per differentiated input."""
+    return two_sided_rounding(sum(float(np.sum(e * np.abs(v))) for e, v in
+                                  zip(errs, directions)), u)
+
+
+def dot_rounding(a, b, u: float = U) -> float:
+    """γ_n Σ|a_i b_i|: the rounding bound of a dot product of length n."""
+    n = max(1, np.size(a))
+    return n * u / (1 - n * u) * float(np.sum(np.abs(a) * np.abs(b)))
+
+
+def probe_allowance(term, claims, directions, ref, u: float = U):
+    """A random probe's allowance: ``term`` (the reference's, e.g. ``directional_allowance``
+    or FD_TRUST × a difference's estimate) + the rounding of the claim's dot products with the
+    direction (one per leaf of ``claims`` and ``directions``) + u · |r| for the reference r."""
+    return term + sum(dot_rounding(c, v, u) for c, v in zip(claims, directions)) + u * abs(ref)
+
+
+def miss_probability(allowances, norm: float) -> float:
+    """Probability that every probe misses an error of norm ``norm``: with v ~ N(0, I), an
+    error e projects to ⟨e, v⟩ ~ N(0, ‖e‖²), and one probe misses it only when |⟨e, v⟩| ≤ a,
+    its allowance: P = erf(a / (‖e‖ √2)); independent probes multiply."""
+    if norm <= 0:
+        return 1.0
+    return float(np.prod([math.erf(a / (norm * math.sqrt(2.0))) for a in allowances]))
+
+
+def detectable(allowances, norm: float, p: float = 1e-6) -> float:
+    """Smallest error size, relative to ``norm``, whose miss probability is at most ``p``
+    (bisection on its log10; inf when none is)."""
+    lo, hi = -30.0, 10.0  # log10 of the relative size; miss_probability falls with it
+    if norm <= 0 or miss_probability(allowances, 10.0 ** hi * norm) > p:
+        return math.inf
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if miss_probability(allowances, 10.0 ** mid * norm) > p else (lo, mid)
+    return 10.0 ** hi
+
+
 @dataclass
 class Allowance:
     """The allowed error, componentwise, and the terms it is made of (for the explanation)."""
@@ -305,7 +394,7 @@ def allowance(ref, bounds, ref_err=None, estimate=None, trust=FD_TRUST,
     """
     r = np.abs(np.asarray(ref, dtype=float))
     e, lost = _route_bound(r, bounds)
-    rounding = ROUTE_FACTOR * U * e + U * r
+    rounding = rounding_allowance(e, r)
     reference = _as(ref_err, r.shape)
     engine = trust * _as(estimate, r.shape)
     finite_r = r[np.isfinite(r)]

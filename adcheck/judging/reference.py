@@ -127,7 +127,7 @@ def _closed_form_reference(rec, ctx: Context) -> None:
         return
     # No exact oracle: the float64 closed form, charged with its own rounding bound.
     ctx.ref, ctx.oracle = cf.value, "float64 closed form"
-    ctx.ref_err = em.ROUTE_FACTOR * em.U * cf.err
+    ctx.ref_err = em.route_rounding(cf.err)
 
 
 def _real_closed_form(rec, args) -> None:

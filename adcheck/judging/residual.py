@@ -94,11 +94,11 @@ def residual_with_bound(rec, engine, args, Cost, Result):
                 term = em.fd_term(r.error, _floor(kind, fn, dargs, wrt))
             else:  # an exact or symbolic engine's own rounding, as it is
                 term = np.abs(np.asarray(r.error, dtype=float))
-            err = err + term / (em.ROUTE_FACTOR * em.U)
+            err = err + em.in_route_units(term)
         return value, err
 
     b = em.residual_bound(rec.f, args, derive_value)
-    total = em.ROUTE_FACTOR * em.U * b.err
+    total = em.route_rounding(b.err)
     zero = np.zeros(np.shape(b.err))
     allow = em.Allowance(total, total, zero, zero, _magnitude(rec, args, plain),
                          state["estimated"])

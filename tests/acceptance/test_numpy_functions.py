@@ -17,11 +17,10 @@ import pytest
 import adcheck
 from adcheck.api.check import DEFAULT_ENGINES, HIGHER_ORDER_ENGINES
 from adcheck.engines import get as get_engine
+from adcheck.engines.kinds import ORDER
 
 from . import numpy_cases_more, numpy_cases_numpy  # noqa: F401  (register the rest)
 from .numpy_cases import CASES
-
-ORDER = {"gradient": 1, "jacobian": 1, "hessian": 2}
 
 
 def _engines(case):
