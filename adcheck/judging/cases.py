@@ -42,6 +42,7 @@ class CaseVerdict:
     verified_to: float | None = None  # allowance relative to the magnitude; None: not judged
     result: object = field(default=None, repr=False)  # the engine's whole value
     shrunk: dict | None = None  # the smallest failing input found by replaying the strategy
+    reference: bool = False  # the engine served as this case's reference: not judged
 
 
 KINK_NOTE = ("a kink lies within the finite-difference stencil's reach: no difference quotient "

@@ -149,15 +149,15 @@ def _as_engine(r, engine):
 ORACLE_FAMILY = "exact"
 
 
-def _oracle_reference(rec, ctx, results, out) -> None:
+def _oracle_reference(rec, ctx, results, out) -> str | None:
     """With no closed form or expected value, and too few independent families for a majority
     that can outvote one (fewer than three), the exact engine's result (high-precision
     differences, right far below float64 rounding) is the reference rather than one vote."""
     if ctx.has_reference or rec.kind == "residual":
-        return
+        return None
     if len({family_of(e) for e, _ in results.values()}) >= 3:
-        return
-    for _name, (e, r) in results.items():
+        return None
+    for name, (e, r) in results.items():
         if family_of(e) != ORACLE_FAMILY or r.status != "ok":
             continue
         value = np.asarray(r.value, dtype=float)
@@ -171,15 +171,27 @@ def _oracle_reference(rec, ctx, results, out) -> None:
         ctx.ref, ctx.ref_err = value, 0.5 * np.spacing(np.abs(value)) + own
         ctx.oracle = f"the exact engine ({e.name}: high-precision differences of f)"
         out.reference = ctx.oracle
-        return
+        return name
+    return None
+
+
+def _as_reference(e, r) -> CaseVerdict:
+    """The verdict of the engine whose value is the case's reference: compared with itself it
+    would pass at 0 ulps and certify nothing, so it is not counted as a pass."""
+    return CaseVerdict("not-applicable", engine=e.name, family=family_of(e), reference=True,
+                       result=r.value,
+                       note=f"{e.name} was this case's reference (no closed form, and too few "
+                            "other families for a majority); compared with itself it certifies "
+                            "nothing")
 
 
 def _judge_all(rec, ctx, results, out) -> None:
     """Judge the finished results against the reference, or their consensus; settle blame."""
-    _oracle_reference(rec, ctx, results, out)
+    oracle = _oracle_reference(rec, ctx, results, out)
     if ctx.has_reference or rec.kind == "residual":
         for name, (e, r) in results.items():
-            out.verdicts[name] = timed(judged(rec, e, ctx, r), out.verdicts[name])
+            v = _as_reference(e, r) if name == oracle else judged(rec, e, ctx, r)
+            out.verdicts[name] = timed(v, out.verdicts[name])
     else:
         out.reference = consensus(rec, ctx, results, out.verdicts)
     blame(out.verdicts)

@@ -41,12 +41,16 @@ def test_case_passes_every_engine(case):
     rep = _run(case, engines=_engines(case))
     # Every engine passes, except a difference engine that abstains because its resolution at
     # this point is coarser than a pass must certify (it says so; it never fails).
+    # The exact oracle passes, or was the reference itself (two AD nestings and the oracle at
+    # orders above 2: too few families for a majority), which certifies nothing of itself.
     others = {n: ev for n, ev in rep.engines.items() if ev.outcome != "pass"}
     abstained = {n for n, ev in others.items() if n in ("central", "richardson")
                  and ev.outcome == "inconclusive" and re.search("cannot resolve|kink", ev.note)}
-    assert rep.verdict == "pass" and set(others) == abstained, rep.message
+    reference = {n for n, ev in others.items() if ev.reference}
+    assert rep.verdict == "pass" and set(others) == abstained | reference, rep.message
+    assert reference <= {"exact"}, rep.message
     assert all(rep.engines[n].outcome == "pass" for n in ("reverse", "forward", "exact")
-               if n in rep.engines), rep.message
+               if n in rep.engines and n not in reference), rep.message
 
 
 def test_case_ids_are_unique():

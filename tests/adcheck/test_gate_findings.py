@@ -117,3 +117,19 @@ def test_the_readme_engine_on_a_catalogue_section_is_no_pass_on_almost_nothing(
     unjudged = {u["identity"] for u in summary["unjudged"]}
     assert {"B1.quadratic-hessian", "B1.quadratic-hessian-general"} <= unjudged, summary
     assert "UNJUDGED: identity 'B1.quadratic-hessian' was never judged" in err
+
+
+def test_the_engine_that_is_the_reference_is_not_counted_as_a_pass():
+    """With no closed form and fewer than three families, the exact engine's value is the
+    reference: compared with itself it passed at 0 ulps (54 of `make verify`'s passes were such
+    columns, issue 22 H5). It is now not judged, and a check by the oracle alone is no pass."""
+    import adcheck
+    f = lambda xp, x: xp.sum(xp.sin(x) * x)  # noqa: E731
+    x = (np.array([0.3, -0.7, 1.1]),)
+    rep = adcheck.check(f, x, engines=["reverse", "exact"])
+    assert rep.verdict == "pass" and rep.engines["reverse"].outcome == "pass"
+    ex = rep.engines["exact"]
+    assert ex.outcome == "not-applicable" and ex.reference, rep.message
+    assert "reference" in ex.note and "certifies nothing" in ex.note
+    alone = adcheck.check(f, x, engines=["exact"])
+    assert alone.verdict == "inconclusive" and not alone, alone.message
