@@ -85,6 +85,7 @@ class Identity:
             # ids are public names: selected by glob, written into commands and reports
             raise TypeError(f"an identity's id is a non-empty string such as 'U.my-gradient'; "
                             f"got {type(self.id).__name__} {self.id!r}")
+        _check_metadata(self)
         if self.smoothness is None:
             order = self.extra.get("order") if self.kind == "derivative" else None
             object.__setattr__(self, "smoothness", order or SMOOTHNESS.get(self.kind, 1))
@@ -130,6 +131,29 @@ def _default_prover(rec: Identity) -> Callable:
         return status(rec)
     prove.default = True  # the suite's own prover: ``proofs.known`` may answer for it
     return prove
+
+
+def _check_metadata(rec) -> None:
+    """The fields that reach results.json, the report and rerun commands have the types those
+    files promise (a section of 7 or a citation of ['a', 1] was run, then its results.json was
+    refused by ``report`` and ``merge``)."""
+    def bad(name, want, got):
+        return TypeError(f"identity {rec.id!r}: {name} must be {want}; got "
+                         f"{type(got).__name__} {got!r} (write it as text, e.g. {name}="
+                         f"{str(got)!r})" if want == "a string" else
+                         f"identity {rec.id!r}: {name} must be {want}; got "
+                         f"{type(got).__name__} {got!r}")
+    for name in ("section", "title", "citation", "kind", "layout"):
+        value = getattr(rec, name)
+        if not isinstance(value, str):
+            raise bad(name, "a string", value)
+    if isinstance(rec.wrt, bool) or not isinstance(rec.wrt, int) or rec.wrt < 0:
+        raise bad("wrt", "the index of an argument (an int >= 0)", rec.wrt)
+    for name in ("arg_names", "tags", "engines"):
+        value = getattr(rec, name)
+        if isinstance(value, str) or not isinstance(value, (tuple, list)) \
+                or not all(isinstance(v, str) for v in value):
+            raise bad(name, "a tuple of strings", value)
 
 
 def define(identity: Identity | None = None, /, **fields_) -> Identity:

@@ -129,3 +129,17 @@ def test_an_identity_id_is_a_non_empty_string(bad):
     with pytest.raises(TypeError, match="non-empty string"):
         Identity(id=bad, section="U", title="t", citation="t", kind="gradient",
                  f=lambda xp, x: xp.sum(x))
+
+
+@pytest.mark.parametrize("field, value", [("section", 7), ("title", None),
+                                          ("citation", ["a", 1]), ("wrt", True),
+                                          ("arg_names", "x"), ("tags", (1,))])
+def test_metadata_of_the_wrong_type_is_refused_at_define(field, value):
+    """A section of 7 or a citation of ['a', 1] was run, then its results.json was refused by
+    `report` and `merge` (issue 22, M8): define() refuses it, naming the field."""
+    from adcheck.identities import IDENTITIES, define
+    fields = dict(id="U.meta-types", section="U", title="t", citation="c", kind="gradient",
+                  f=lambda xp, x: xp.sum(x), inputs=lambda d: (d.reals((2,)),))
+    with pytest.raises(TypeError, match=f"identity 'U.meta-types': {field} must be"):
+        define(**{**fields, field: value})
+    assert "U.meta-types" not in IDENTITIES
