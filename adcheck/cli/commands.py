@@ -249,12 +249,35 @@ def _studies(args) -> tuple[dict, dict]:
     return studies, timing
 
 
-def _write(write, *args, **kwargs):
-    """Write the outputs; a folder we may not write to is the caller's to fix (exit 2)."""
+def _write(write, results, out_dir, *args, keep=True, **kwargs):
+    """Write the outputs; a folder we may not write to is the caller's to fix (exit 2).
+
+    ``check_out`` refused an unwritable --out before the run; writing can still fail at the end
+    (the folder changed meanwhile, a full disk). The run's results are then kept in a file of
+    the temporary folder that the message names (``keep``; not for ``report``, whose results
+    are a file already), not lost with the minutes of work."""
     try:
-        return write(*args, **kwargs)
-    except (PermissionError, FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
-        raise UsageError(f"cannot write the report to {args[1]}: {exc}") from None
+        return write(results, out_dir, *args, **kwargs)
+    except OSError as exc:
+        why = f"cannot write the report to {out_dir}: {exc}"
+        raise UsageError(f"{why}; {_keep(results, out_dir)}" if keep else why) from None
+
+
+def _keep(results: dict, out_dir) -> str:
+    """Save ``results`` as a results.json in the temporary folder; what to say about it."""
+    import os
+    import tempfile
+
+    from adcheck.running import results as R
+    try:
+        fd, path = tempfile.mkstemp(prefix="adcheck-results-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(R.dumps(results))
+    except (OSError, ValueError) as exc:
+        return f"the results could not be kept either ({exc})"
+    return (f"the run's results are kept in {path}; once {out_dir} is writable, "
+            f"`adcheck report {shlex.quote(path)} --out {shlex.quote(str(out_dir))}` "
+            "publishes them")
 
 
 def render_report(results: dict, out_dir, baseline: dict | None = None):
@@ -340,7 +363,7 @@ def cmd_report(args, argv) -> int:
     baseline = _baseline(args)
     out_dir = check_out(args.out if args.out else str(path.parent))
     with OutLock(out_dir):
-        paths = _write(publish, results, out_dir, baseline, render=render_report)
+        paths = _write(publish, results, out_dir, baseline, render=render_report, keep=False)
     if "html" not in paths:
         return ExitCode.INTERNAL_ERROR
     drifted = _drift_failures(results, baseline, args.fail_on_drift)

@@ -5,6 +5,12 @@ for ``--out`` by one rename (an atomic exchange where the OS has one), so a read
 set or the new one, never a mix. A lock beside the folder refuses a second run into the same
 ``--out`` while the first is at work, and a folder holding files adcheck did not write is
 refused before any work: swapping it would hide them.
+
+An ``--out`` that is a symlink is followed: the set is published into its target (the swap
+happens beside the target) and the link stays. Whether this user may write the folder and its
+parent (the staging folder and the lock live there) is checked before any work. A staging
+folder is named after its run and its process (``.NAME.staging-RUNID-PID``); one whose process
+is gone (a run killed while publishing) is removed by the next publish into the same folder.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import ctypes.util
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from . import results as R  # looked up per call: each step can be interrupted in a test
@@ -41,14 +48,40 @@ def check_out(text: str) -> Path:
     if out.resolve() == Path.cwd().resolve() or out.resolve() == Path(out.anchor).resolve():
         raise UsageError(f"--out {text} is the current or root folder; give the report a "
                          "folder of its own, e.g. --out reports")
+    _writable(text, real_out(out))
     return out
+
+
+def real_out(out) -> Path:
+    """The folder ``out`` names, symlinks followed: where the set is published (a symlink
+    ``--out`` stays a link to it)."""
+    return Path(os.path.realpath(out))
+
+
+def _writable(text: str, real: Path) -> None:
+    """Refuse, before any work, an --out this user cannot publish into: the folder itself (its
+    previous files are removed) and the folder it is in (or its nearest existing ancestor, where
+    the missing folders are created), which holds the staging folder and the lock."""
+    where = real.parent
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    for folder, why in ((real, "the previous report's files in it are replaced"),
+                        (where, f"the report is built in a new folder beside {real.name} and "
+                                "swapped in, next to a lock file")):
+        if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
+            shown = "" if str(real) == os.path.abspath(text) else f" (that is, {real})"
+            raise UsageError(
+                f"--out {text}{shown}: cannot write to {folder} ({why}); make it writable "
+                "for this user or pass an --out in a folder it can write to, e.g. "
+                "--out ./adcheck-report")
 
 
 class OutLock:
     """An exclusive lock on ``--out`` for the whole run (a clear refusal if already held)."""
 
     def __init__(self, out: Path):
-        self.out, self.path = out, out.parent / f".{out.name}.adcheck-lock"
+        real = real_out(out)  # one lock for a folder, whichever link names it
+        self.out, self.path = out, real.parent / f".{real.name}.adcheck-lock"
         self.fh = None
 
     def __enter__(self):
@@ -56,8 +89,13 @@ class OutLock:
             import fcntl
         except ImportError:  # no flock (Windows): runs into one --out are not serialised
             return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115  held for the run
+        try:  # check_out said it may; a folder changed since (or never checked) says why
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115  held for the run
+        except OSError as exc:
+            raise UsageError(f"cannot write to {self.path.parent} (the lock of --out "
+                             f"{self.out}): {exc.strerror or exc}; make it writable or pass an "
+                             "--out in a folder you can write to") from None
         try:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -88,9 +126,10 @@ def publish(results: dict, out, baseline: dict | None = None, *, render=None) ->
     """
     if not results.get("run_id"):  # a file from before run ids: the set gets one now
         results = {**results, "run_id": R.new_run_id()}
-    out = Path(out)
+    shown, out = Path(out), real_out(out)  # a symlink's target: the link stays
     out.parent.mkdir(parents=True, exist_ok=True)
-    stage = out.parent / f".{out.name}.staging-{results['run_id']}"
+    remove_stale(out)
+    stage = out.parent / f"{_stage_prefix(out)}{results['run_id']}-{os.getpid()}"
     try:
         stage.mkdir()
         (stage / "results.json").write_text(R.dumps(results), encoding="utf-8")
@@ -102,10 +141,61 @@ def publish(results: dict, out, baseline: dict | None = None, *, render=None) ->
         _swap(stage, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    paths = {"results": out / "results.json", "junit": out / "junit.xml"}
+    paths = {"results": shown / "results.json", "junit": shown / "junit.xml"}
     if (out / "index.html").exists():
-        paths["html"] = out / "index.html"
+        paths["html"] = shown / "index.html"
     return paths
+
+
+def _stage_prefix(out: Path) -> str:
+    return f".{out.name}.staging-"
+
+
+# A staging folder without its process in its name (earlier versions named them
+# .NAME.staging-RUNID) is taken as stale once it is this old: a publish takes seconds.
+UNNAMED_STALE_S = 3600.0
+
+
+def remove_stale(out: Path) -> list[Path]:
+    """Remove the staging folders of ``out`` (a real path) whose process is gone: a run killed
+    while publishing left them. One whose process lives (another publish at work) stays."""
+    prefix, removed = _stage_prefix(out), []
+    try:
+        found = [p for p in out.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return removed
+    for p in found:
+        tail = p.name[len(prefix):].split("-")
+        if len(tail) == 2 and tail[1].isdigit():
+            if _alive(int(tail[1])):
+                continue
+        else:
+            try:
+                if time.time() - p.lstat().st_mtime < UNNAMED_STALE_S:
+                    continue
+            except OSError:
+                continue
+        try:
+            if p.is_symlink() or not p.is_dir():
+                p.unlink()
+            else:
+                shutil.rmtree(p)
+            removed.append(p)
+        except OSError:
+            pass  # not ours to remove (another user's): it stays, as before
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: a process of another user holds the pid
+        return True
+    return True
 
 
 def _stamp(html: Path, run_id: str) -> None:
@@ -133,7 +223,7 @@ def _swap(stage: Path, out: Path) -> None:
         return
     if _exchange(stage, out):
         return
-    old = out.parent / f".{out.name}.old-{stage.name.rsplit('-', 1)[-1]}"
+    old = out.parent / f".{out.name}.old-{stage.name.split('.staging-', 1)[-1]}"
     os.rename(out, old)
     try:
         os.rename(stage, out)

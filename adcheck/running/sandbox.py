@@ -156,9 +156,12 @@ def _ready(modules=()) -> bool:
 
 
 def _ignore_sigint() -> None:
-    """Ctrl-C is the parent's to handle (it ends this worker with the run)."""
+    """Ctrl-C is the parent's to handle (it ends this worker with the run); a parent killed
+    outright ends it too (``adcheck.running.orphans``)."""
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from .orphans import exit_with_parent
+    exit_with_parent()
 
 
 # ----------------------------------------------------------------------------- the worker

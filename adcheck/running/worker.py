@@ -146,8 +146,11 @@ def _warm(engines) -> None:
 
 
 def loky_initializer(payload: bytes) -> None:
-    """Worker start-up under loky: Ctrl-C is the supervisor's to handle, not each worker's."""
+    """Worker start-up under loky: Ctrl-C is the supervisor's to handle, not each worker's;
+    a worker whose supervisor was killed exits (``adcheck.running.orphans``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from .orphans import exit_with_parent
+    exit_with_parent()
     install(payload)
 
 

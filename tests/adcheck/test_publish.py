@@ -177,3 +177,119 @@ def test_two_concurrent_runs_into_one_out(tmp_path, capsys):
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == ExitCode.OK, err
     assert len(run_ids(out)) == 1
+
+
+# ----------------------------------------------------------------------------- where --out is
+
+@pytest.mark.usefixtures("in_process")
+def test_out_that_is_a_symlink_publishes_into_its_target(tmp_path, capsys):
+    """--out naming a symlink to a folder: the set lands in the target, the link stays a link
+    (it was replaced by a real folder, the target left empty and the link renamed
+    .link.staging-ID beside it)."""
+    target, link = tmp_path / "target", tmp_path / "link"
+    target.mkdir()
+    link.symlink_to(target)
+    for _ in range(2):  # into an empty target, then over the previous set
+        assert main([*FAST, "--out", str(link)]) == ExitCode.OK
+        assert link.is_symlink() and link.resolve() == target.resolve()
+        assert len(run_ids(target)) == 1
+        assert not _no_leftovers(tmp_path), sorted(p.name for p in tmp_path.iterdir())
+    assert f"report in {link}" in capsys.readouterr().out
+
+
+def _unprivileged(tmp_root: Path) -> list[str]:
+    """The command prefix that runs a process as a user who cannot write where it is not
+    given leave (root writes anywhere: setpriv to nobody), or skip."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("as root, this needs setpriv to act as an unprivileged user")
+    return [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+
+@pytest.fixture
+def open_tmp():
+    """A folder any user can enter and write (tmp_path's parents are the test user's alone)."""
+    import tempfile
+    folder = Path(tempfile.mkdtemp(prefix="adcheck-perm-"))
+    folder.chmod(0o777)
+    yield folder
+    for p in folder.rglob("*"):
+        if p.is_dir() and not p.is_symlink():
+            p.chmod(0o777)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("where", ["parent", "out"])
+def test_unwritable_out_is_a_usage_error_before_the_run(open_tmp, where):
+    """An --out whose parent (for the staging folder and the lock) or whose own folder (for
+    the previous set's files) this user cannot write: exit 2 before any case runs, naming the
+    folder and the way out (it was a traceback, exit 3, for the parent; after the whole run,
+    the results lost, for the folder)."""
+    prefix = _unprivileged(open_tmp)
+    parent = open_tmp / "shared"
+    out = parent / "out"
+    out.mkdir(parents=True)
+    (open_tmp if where == "parent" else parent).chmod(0o777)
+    (parent if where == "parent" else out).chmod(0o555)
+    proc = subprocess.run(
+        [*prefix, sys.executable, "-m", "adcheck", *FAST, "--out", str(out)],
+        cwd=open_tmp, env={**os.environ, "HOME": str(open_tmp), "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == ExitCode.USAGE_ERROR, proc.stderr
+    assert "Traceback" not in proc.stderr
+    unwritable = parent if where == "parent" else out
+    assert f"cannot write to {unwritable}" in proc.stderr, proc.stderr
+    assert "pass an --out" in proc.stderr
+    assert proc.stdout == ""  # no summary: nothing ran
+    assert sorted(p.name for p in parent.iterdir()) == ["out"]
+    assert not list(out.iterdir())
+
+
+@pytest.mark.usefixtures("in_process")
+def test_results_kept_when_writing_the_report_fails_at_the_end(tmp_path, monkeypatch, capsys):
+    """Writing that fails after the checks (the folder made read-only during the run, a full
+    disk): exit 2 and results.json kept in a file the message names, not lost."""
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def refused(*a, **k):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "out"))
+    monkeypatch.setattr("adcheck.cli.commands.publish", refused)
+    assert main([*FAST, "--out", str(tmp_path / "out")]) == ExitCode.USAGE_ERROR
+    err = capsys.readouterr().err
+    kept = re.search(r"results are kept in (\S+\.json)", err)
+    assert kept, err
+    res = json.loads(Path(kept.group(1)).read_text())
+    assert res["records"][0]["identity"] == "B1.quadratic-gradient"
+    assert f"adcheck report {kept.group(1)} --out" in err
+
+
+# ----------------------------------------------------------------------------- leftovers
+
+KILLED_IN_PUBLISH = ("import os, signal, sys; import adcheck.running.publish as P; "
+                     "P._swap = lambda *a: os.kill(os.getpid(), signal.SIGKILL); "
+                     "from adcheck.cli.main import main; main(sys.argv[1:])")
+
+
+def test_a_later_run_removes_staging_folders_left_by_a_killed_run(tmp_path, capsys):
+    """A run killed (SIGKILL) while publishing leaves its staging folder; the next run into
+    the same --out removes it (it was never cleaned), and keeps one whose owner is alive."""
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-c", KILLED_IN_PUBLISH, *FAST, "--out", str(out)],
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    left = [p.name for p in tmp_path.iterdir() if ".staging-" in p.name]
+    assert len(left) == 1, left
+    alive = tmp_path / f".out.staging-{'0' * 32}-{os.getpid()}"  # a live owner: this process
+    alive.mkdir()
+    other = tmp_path / f".other.staging-{'0' * 32}-999999999"  # another --out's: not ours
+    other.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        in_process(mp)
+        assert main([*FAST, "--out", str(out)]) == ExitCode.OK
+    assert len(run_ids(out)) == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if ".staging-" in p.name) == \
+        sorted([alive.name, other.name])
