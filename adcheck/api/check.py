@@ -10,7 +10,9 @@ majority of independent families.
 from __future__ import annotations
 
 import difflib
+import math
 import numbers
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +43,14 @@ SETTLED_RATIO = 0.25
 
 # Orders 3 and 4: two AD nestings (different inner modes) and the exact oracle.
 HIGHER_ORDER_ENGINES = ("forward-over-reverse", "reverse-over-forward", "exact")
+
+LONG_CHECK_S = 10.0
+"""A check whose coordinate-wise engines are estimated to take longer than this warns first."""
+
+
+class LongCheckWarning(UserWarning):
+    """The check will evaluate ``f`` once or twice per input (differences, the exact oracle):
+    with many inputs that is long, and the warning says how long and what is cheaper."""
 
 
 @dataclass
@@ -123,6 +133,8 @@ def check(f, args, wrt: int = 0, kind: str = "gradient", engines=None, expected=
     v = _direction(kind, v, direction, args, wrt)
     _preflight(f, args, wrt)
     chosen = _engine_list(engines, order, kind)
+    _warn_if_long(f, args, wrt, order, kind, chosen if engines is not None else
+                  _first_stage(engines, order, kind) or chosen)
     rec = _record(f, kind, wrt, order, expected, v, args, strategy)
     ref = None if expected is None or callable(expected) else _expected_array(expected)
     first = _first_stage(engines, order, kind)
@@ -240,6 +252,45 @@ def _preflight(f, args, wrt) -> None:
     except Exception:  # noqa: BLE001  anything else is the engines' to report
         return
     _real_value(out)
+
+
+def _warn_if_long(f, args, wrt, order: int, kind: str, chosen) -> None:
+    """Warn before a check that evaluates ``f`` per coordinate (differences: 2 evaluations an
+    input at first order, about 2 an entry of a Hessian; the exact oracle at 150 digits) and
+    would take longer than ``LONG_CHECK_S``: with 10^6 inputs that is hours, and the user had no
+    word of it. The price of one evaluation is measured on a plain one (only past 1,000 inputs,
+    where one more evaluation is nothing beside the check)."""
+    import warnings
+
+    from adcheck.engines.namespace import numpy_ns
+    n = int(np.size(args[wrt]))
+    slow = [e for e in chosen if getattr(e, "category", "") in ("finite-difference", "exact")]
+    if n < 1000 or not slow or kind in ("jvp", "vjp", "hvp"):
+        return
+    seconds = math.inf
+    for _ in range(2):  # the second is warm (the first may pay for a first call's set-up)
+        t0 = time.perf_counter()
+        try:
+            with np.errstate(all="ignore"):
+                f(numpy_ns, *args)
+        except Exception:  # noqa: BLE001  the engines report it
+            return
+        seconds = min(seconds, time.perf_counter() - t0)
+    per_input = 2 if order == 1 else 2 * n
+    # the engines' namespace about doubles a plain evaluation (sum(x*x) of 10^5 inputs: 50 us
+    # plain, 110 us an evaluation inside central differences); 50-digit arithmetic costs a few
+    # hundred times a float64 one
+    estimate = max(n * per_input * 2 * seconds * (300.0 if e.category == "exact" else 1.0)
+                   for e in slow)
+    if estimate > LONG_CHECK_S:
+        warnings.warn(
+            f"check({kind}) of {n:,} inputs: {', '.join(e.name for e in slow)} "
+            f"evaluate{'s' if len(slow) == 1 else ''} f "
+            f"about {per_input:,} times an input ({seconds * 1e3:.3g} ms each): an estimated "
+            f"{estimate:,.0f} s or more. adcheck.probe(f, args) checks the same derivative "
+            f"along a few random directions at a cost independent of the number of inputs; "
+            f"engines=['reverse', 'forward'] compares the two AD modes alone",
+            LongCheckWarning, stacklevel=3)
 
 
 def _real_value(out) -> None:

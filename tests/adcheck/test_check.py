@@ -218,3 +218,25 @@ def test_a_vacuous_rounding_bound_never_passes_a_wrong_derivative():
     assert bad.verdict != "pass" and "vacuous" in bad.message, bad.message
     assert adcheck.check(root, (x,), expected=right).verdict != "fail"
     assert adcheck.check(root, (x,)).verdict != "fail"
+
+
+def test_a_check_of_many_inputs_warns_first_with_the_way_out():
+    """10^6 inputs with the default engines ran for over 20 minutes without a word (issue 22,
+    M9): central differences evaluate f twice an input. The check now warns before it starts,
+    with an estimate and the cheaper checks; a small one does not warn."""
+    import warnings
+
+    from adcheck.api.check import LongCheckWarning
+
+    def f(xp, x):
+        return xp.sum(x * x)
+
+    small = (np.linspace(0.1, 1.0, 50),)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LongCheckWarning)
+        assert adcheck.check(f, small)
+    big = (np.linspace(0.1, 1.0, 10**6),)
+    with pytest.raises(LongCheckWarning, match=r"1,000,000 inputs.*estimated.*adcheck\.probe"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", LongCheckWarning)  # raised: the check is not run
+            adcheck.check(f, big)
