@@ -342,9 +342,20 @@ def _summary(res, paths, not_run=()) -> None:
              f"{len(unjudged)} identity(ies) never judged" + (f": {', '.join(unjudged)}"
                                                               if unjudged else "")]
     if not_run:
-        parts.append(f"not run, library not installed: {', '.join(not_run)}")
+        parts.append("not run, library not installed: " + _with_install(not_run))
     print(f"adcheck: {s['verdict'].upper()}: " + "; ".join(parts)
           + f" ({res['timing']['wall_s']:.1f} s); report in {Path(paths['results']).parent}")
+
+
+def _with_install(names) -> str:
+    """'torch, torch-fwd-over-rev (pip install ...); jax (...)': each missing library's engines
+    with the command that installs it (``engines.UNAVAILABLE``)."""
+    from adcheck import engines
+    by_hint: dict[str, list[str]] = {}
+    for n in names:
+        by_hint.setdefault(engines.UNAVAILABLE.get(n, ""), []).append(n)
+    return "; ".join(", ".join(ns) + (f" ({hint})" if hint else "")
+                     for hint, ns in by_hint.items())
 
 
 def _not_run(patterns) -> list[str]:
