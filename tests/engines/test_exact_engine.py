@@ -90,3 +90,19 @@ def test_a_branch_point_is_inconclusive_never_nan(f):
         assert r.status == "inconclusive" and "branch point" in r.note, (kind, r)
     r = ENGINE.nth_derivative(f, (x,), 0, 3)
     assert r.status == "inconclusive" and "branch point" in r.note
+
+
+def test_the_exact_expm_is_mpmaths_at_the_working_precision():
+    """The exact expm (FLINT's ball arithmetic where installed) equals mpmath.expm to the last
+    digit at 150 digits, including exact zeros, and a wrong one would not."""
+    import mpmath
+
+    from adcheck.engines.primitives.linalg_more import _exact_expm, _obj
+    rng = np.random.default_rng(3)
+    with mpmath.workdps(150):
+        for a in (rng.standard_normal((3, 3)) * 3, np.diag([1.0, -2.0]), np.zeros((2, 2))):
+            m = mpmath.matrix(a.tolist())
+            got, want = _exact_expm(m), _obj(mpmath.expm(m))
+            assert all(abs(g - w) <= mpmath.mpf(10) ** -145 * max(1, abs(w))
+                       for g, w in zip(got.flat, want.flat))
+        assert _exact_expm(mpmath.matrix([[0, 1], [0, 0]]))[0, 1] == 1
