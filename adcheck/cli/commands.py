@@ -187,7 +187,7 @@ def _execute(args, argv, reg, ids, names, plugins) -> dict:
                      Progress(), executor=args.executor, scheduler=args.scheduler,
                      shard=args.shard, plugins=args.plugin,
                      shrink_budget=None if args.no_shrink else args.shrink_budget,
-                     full=args.full)
+                     full=args.full, refuse_unloadable=True)
     mark_errors(records, failed)
     lead = args.shard is None or args.shard[0] == 1  # one shard carries the studies
     studies, timing = _studies(args) if lead else ({}, {})

@@ -20,6 +20,7 @@ from adcheck.judging.cases import identity_errors
 from adcheck.judging.pipeline import applicability
 from adcheck.judging.shrink import BUDGET_S
 
+from .catalogue import UsageError
 from .draws import case_rng, draw_case, draw_cases, examples_for  # noqa: F401  (public here too)
 from .executors import CHUNK  # cases per task unless the executor says
 
@@ -133,13 +134,15 @@ def payload(identity_ids, engine_names, *, seed, timeout, examples, plugins, tra
         "engines": {n: engines.get(n) for n in engine_names}, "plugins": list(plugins),
         "seed": seed, "timeout": timeout, "examples": examples, "trace_dir": trace_dir,
         "full": full})
-    return pickle.dumps({"sys_path": list(sys.path), "blob": blob,
+    # The trace folder outside the blob: a worker notes that it loads the blob (user code)
+    # before it does (``worker.install``).
+    return pickle.dumps({"sys_path": list(sys.path), "blob": blob, "trace_dir": trace_dir,
                          "compile_cache": compile_cache, "timeout": timeout})
 
 
 def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progress=None, *,
         executor="local", scheduler=None, shard=None, plugins=(), shrink_budget=BUDGET_S,
-        full=False):
+        full=False, refuse_unloadable=False):
     """Run the selection; returns (records in selection order, per-identity seconds).
 
     Args:
@@ -155,6 +158,9 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
         shrink_budget: seconds per failing (identity, engine) to search for a smaller failing
             input, each replay under ``timeout``; None: no shrinking. The shrinks add at
             most (budget + timeout) x failing pairs / workers, plus scheduling.
+        refuse_unloadable: when the workers cannot load the run's code (a plugin that raises,
+            exits, hangs or holds the interpreter only there), raise UsageError naming the
+            plugins and what happened; otherwise every case is an error saying so.
     """
     from adcheck import engines
     from adcheck.identities import IDENTITIES
@@ -187,13 +193,15 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
         tasks = list(plan([i for i in ids if i in folds], live, examples, ex.chunk, full))
         if progress:
             progress.start(sum(max(1, len(t.cases)) for t in tasks))
-        sup, done = Supervisor(ex, timeout, trace_dir), {}
+        sup, done = Supervisor(ex, timeout, trace_dir, plugins=plugins), {}
         for task, results in sup.run(tasks, on_wait=progress.tick if progress else None):
             for r in results:
                 if folds[task.identity].add(r, task.claim):
                     done[task.identity] = folds.pop(task.identity)
             if progress:
                 progress.advance(len(results))
+        if sup.load_failure and refuse_unloadable:
+            raise UsageError(unloadable(plugins, sup.load_failure))
         _shrink(sup, done, live, shrink_budget, progress)
         out.update((rid, fold.records()) for rid, fold in done.items())
     finally:
@@ -205,6 +213,17 @@ def run(identity_ids, engine_names, examples, seed, timeout=None, jobs=1, progre
     records = [r for i in ids for r in out[i]]
     seconds = {i: round(sum(r.get("_seconds", 0.0) for r in out[i]), 6) for i in ids}
     return records, seconds
+
+
+def unloadable(plugins, how: str) -> str:
+    """The usage error of a run whose workers could not load its code."""
+    names = ", ".join(map(repr, plugins))
+    what = (f"plugin {names}" if len(plugins) == 1 else f"plugins {names}" if plugins
+            else "the modules the selected identities come from")
+    advice = "" if "should only define identities" in how else \
+        "; a plugin module should only define identities, the same way in every process"
+    return (f"{what} could not be loaded in the run's worker processes, before any case ran: "
+            f"{how}{advice}")
 
 
 def _shrink(sup, folds, live, budget_s, progress=None) -> None:

@@ -14,6 +14,14 @@ A worker's watchdog thread ends a case at its deadline, unless the case holds th
 (a long call into C, such as a catastrophic regular expression): then no other thread of that
 process runs, and the supervisor ends the worker itself, HELD_GRACE_S after the deadline its
 note gives (a hung regex under --timeout 2 once ran 128 s, said to be "within the 2 s limit").
+
+Loading the run's code in a worker (its plugins, the modules its records come from) runs user
+code before any case. A worker whose loading raised, exited or ran past the per-case limit, or
+that died or held the interpreter while loading (ended then by the supervisor, as a case that
+holds it), means the run's code cannot be loaded: the whole run is answered with that reason,
+every case an error saying so (``load_failure``), instead of each case being rerun alone and
+blamed on its own code (a plugin ending the workers at import once blamed every case of the
+catalogue's identities too; one holding the interpreter ran the 60 s start-up grace twice).
 """
 
 from __future__ import annotations
@@ -24,7 +32,15 @@ import signal
 import time
 from dataclasses import replace
 
-from .worker import CaseResult, note_held, overdue, read_marks
+from .worker import (
+    LOADING,
+    CaseResult,
+    died_loading,
+    loading_failed,
+    note_held,
+    overdue,
+    read_marks,
+)
 
 GRACE_S = 60.0  # worker start-up and imports, on top of the per-case limits of a task
 # Past a case's deadline, what its worker's watchdog (polling every 50 ms) has to end it before
@@ -35,8 +51,12 @@ HELD_GRACE_S = 2.0
 class Supervisor:
     """Run ``tasks`` (an iterable, consumed lazily) on ``executor``; yield CaseResults."""
 
-    def __init__(self, executor, timeout: float | None, trace_dir=None, poll_s: float = 1.0):
+    def __init__(self, executor, timeout: float | None, trace_dir=None, poll_s: float = 1.0,
+                 plugins=()):
         self.ex, self.timeout, self.trace_dir, self.poll_s = executor, timeout, trace_dir, poll_s
+        self.plugins = tuple(plugins)
+        self.load_failure = ""  # what loading the run's code did in a worker, if it failed
+        self._restarted = 0.0  # when the supervisor last ended every worker (wall clock)
         self.suspects: collections.deque = collections.deque()
         self.blamed: dict = {}  # (task identity, case) -> {engine: CaseVerdict} already decided
         self.inflight: dict = {}  # future -> (task, started, suspect?)
@@ -45,17 +65,73 @@ class Supervisor:
         """Yield ``(task, [CaseResult])`` as tasks finish, in completion order."""
         self._it, self._more = iter(tasks), True
         while self._more or self.inflight or self.suspects:
+            if self.load_failure:
+                yield from self._unloadable()
+                return
             self._fill()
             if not self.inflight:
                 continue
             done = self.ex.wait(list(self.inflight), self.poll_s)
             if on_wait:
                 on_wait()
-            for fut in done:
+            got = {fut: self.ex.result(fut) for fut in done}
+            self._check_loading(got.values())
+            if self.load_failure:
+                continue
+            for fut, (status, value) in got.items():
                 task, _, suspect = self.inflight.pop(fut)
-                yield from self._finished(task, suspect, *self.ex.result(fut))
+                yield from self._finished(task, suspect, status, value)
             self._end_held()
             yield from self._check_deadlines()
+
+    def _check_loading(self, got) -> None:
+        """Set ``load_failure`` when ``got`` (the (status, value) of tasks just ended) shows a
+        worker unable to load the run's code: it answered so itself (loading raised or ran
+        past the limit), or it died while loading. A worker ended by the pool beside another
+        one's death may also leave a note of loading: a death counts as loading's only when no
+        task in flight had begun a case (its note would say so), or when the supervisor ended
+        the worker because its loading held the interpreter. Notes of workers loading when the
+        supervisor ended them all (``_check_deadlines``) are not theirs to blame."""
+        for status, value in got:
+            if status == "ok" and value and getattr(value[0], "loading", ""):
+                self.load_failure = value[0].loading
+                return
+        died = [value for status, value in got if status == "died"]
+        if not died or not (self.ex.share_files and self.trace_dir):
+            return
+        every = list(died_loading(self.trace_dir))
+        notes = [n for n in every if n.held or n.since > self._restarted]
+        held = [n for n in notes if n.held]
+        if held:
+            self.load_failure = (
+                f"loading it held the interpreter (a long call into C) for {held[0].elapsed:.0f}"
+                f" s, past the {self.timeout:g} s per-case limit (--timeout), so the worker's "
+                "own limit could not end it, and the supervisor ended the worker")
+        elif notes and not any(read_marks(self.trace_dir, t.key)
+                               for t, _, _ in self.inflight.values()):
+            self.load_failure = f"loading it ended the worker process: {died[0]}"
+        for note in every:  # read: a later death is judged by its own notes
+            try:
+                note.path.unlink()
+            except OSError:
+                pass
+
+    def _unloadable(self):
+        """Every task still to run, in flight or queued, answered with the load failure."""
+        from adcheck.judging.cases import CaseVerdict
+        note = loading_failed(self.plugins, self.load_failure)
+        pending = [t for t, _, _ in self.inflight.values()] + list(self.suspects)
+        pending += list(self._it)
+        if self.inflight:
+            self.ex.restart()  # a worker may still hold the interpreter, or wait to load
+        self.inflight.clear()
+        self.suspects.clear()
+        self._more = False
+        for task in pending:
+            names = (task.shrink,) if task.shrink else task.engines
+            yield task, [self._with_blamed(task, CaseResult(i, (), {
+                e: CaseVerdict("error", note=note) for e in names}))
+                for i in (task.cases[:1] if task.shrink else task.cases or (0,))]
 
     def _fill(self) -> None:
         """Submit work up to the executor's width; suspects run one at a time, alone (the
@@ -167,7 +243,7 @@ class Supervisor:
         would have ended it, cannot run: the case holds the interpreter."""
         if not (self.timeout and self.ex.share_files and self.trace_dir and self.inflight):
             return
-        keys = {t.key for t, _, _ in self.inflight.values()}
+        keys = {t.key for t, _, _ in self.inflight.values()} | {LOADING}
         for pid, path, fields in list(overdue(self.trace_dir, keys, HELD_GRACE_S)):
             if _our_child(pid):
                 note_held(path, fields)  # first: the death is read as this timeout
@@ -204,6 +280,7 @@ class Supervisor:
             return
         stuck = list(self.inflight.values())
         self.inflight.clear()
+        self._restarted = time.time()
         self.ex.restart()
         for t in late:  # a shrink past its budget is the one at fault: it ends, unrun again
             if t.shrink:

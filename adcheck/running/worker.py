@@ -14,7 +14,11 @@ runs tasks: one identity, its engines, a chunk of case indices. Every case is gu
   the out-of-memory killer) the supervisor can name the phase and blame only that engine;
 - the note also holds the case's start and deadline (wall clock), so the supervisor can end the
   worker itself when its watchdog cannot: user code that holds the interpreter (a long call
-  into C, such as a catastrophic regular expression) keeps every other thread from running.
+  into C, such as a catastrophic regular expression) keeps every other thread from running;
+- loading the run's code (its plugins, the modules its records come from) is user code too,
+  before any case: it is noted the same way (``LOADING``), under the per-case limit, so that a
+  worker that dies or holds the interpreter while loading is known as such by the supervisor,
+  which then answers the whole run with why, instead of blaming each case on its own code.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ class CaseResult:
     index: int
     args: tuple
     verdicts: dict = field(default_factory=dict)
+    loading: str = ""  # what went wrong loading the run's code: then no case ran at all
 
 
 _STATE: dict = {"payload": None, "trace_dir": None, "deadlines": {}, "watchdog": None}
@@ -81,7 +86,11 @@ def install(payload: bytes) -> None:
         data = cloudpickle.loads(outer["blob"])  # imports what the records refer to, no more
         load_plugins(data["plugins"], entry_points=False)
         return data
-    data, broken = _bounded(load, outer.get("timeout"))
+    note = _note_loading(outer.get("trace_dir"), outer.get("timeout"))
+    try:
+        data, broken = _bounded(load, outer.get("timeout"))
+    finally:  # loaded, or failed and said so: what comes next is no longer loading
+        _unlink(note)
     if broken:
         _STATE.update(payload=digest, identities={}, trace_dir=None, broken=broken,
                       timeout=None)
@@ -99,12 +108,14 @@ def install(payload: bytes) -> None:
 
 
 def _bounded(load, limit):
-    """(``load()``, "") or (None, why it failed): loading the run's code imports user code (the
+    """(``load()``, "") or (None, what it did): loading the run's code imports user code (the
     plugins, and the modules the records' functions come from), which may raise, exit or hang.
     Unguarded, a plugin that did so only in workers ended each worker at its start (every task
     blamed on its cases' own code) or kept it from starting (a hang ran the supervisor's 60 s
     start-up grace per task, twice). It runs in a thread given the per-case limit; one that
-    hangs stays behind, and this worker answers every case with the reason."""
+    hangs stays behind, and this worker answers every case with the reason. One that ends the
+    process, or holds the interpreter so that this thread never wakes, is the supervisor's to
+    find from the note ``install`` leaves (``died_loading``)."""
     box: dict = {}
 
     def target():
@@ -118,13 +129,51 @@ def _bounded(load, limit):
         t = threading.Thread(target=target, name="adcheck-load", daemon=True)
         t.start()
         t.join(limit)
-    what = "this worker could not load the run's code (its plugins and the modules its " \
-           "identities come from): "
     if "data" in box:
         return box["data"], ""
-    if "exc" in box:
-        return None, what + f"it raised {describe(box['exc'])}"
-    return None, what + f"it gave no result within the {limit:g} s per-case limit (--timeout)"
+    if "exc" in box:  # load_plugins' own words name the plugin and what it did
+        from .catalogue import UsageError
+        exc = box["exc"]
+        return None, str(exc) if isinstance(exc, UsageError) else \
+            f"loading it raised {describe(exc)}"
+    return None, f"loading it gave no result within the {limit:g} s per-case limit (--timeout)"
+
+
+LOADING = "(loading the run's code)"  # the task key of a worker's note while it loads
+
+
+def loading_failed(plugins, how: str) -> str:
+    """An error of every case: the run's workers could not load its code, ``how``."""
+    names = ", ".join(map(repr, plugins))
+    code = (f"plugin {names} and the modules its identities come from" if len(plugins) == 1
+            else f"plugins {names} and the modules its identities come from" if plugins
+            else "the modules its identities come from")
+    return (f"the run's worker processes could not load the run's code ({code}), before any "
+            f"case ran: {how}")
+
+
+def _note_loading(trace_dir, limit) -> Path | None:
+    """Note that this worker loads the run's code, with its deadline (wall clock) when there is
+    a per-case limit: a worker that dies meanwhile leaves the note behind, and one whose
+    loading holds the interpreter past the deadline is ended by the supervisor."""
+    if trace_dir is None:
+        return None
+    path = Path(trace_dir) / f"{os.getpid()}-load"
+    now = time.time()
+    try:
+        path.write_text(f"{LOADING}\t0\tloading the run's code\t0\t{now}\t"
+                        f"{now + limit if limit else ''}", encoding="utf-8")
+    except OSError:
+        return None
+    return path
+
+
+def _unlink(path: Path | None) -> None:
+    if path is not None:
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def _share_compiled(folder) -> None:
@@ -169,10 +218,12 @@ def run_task(task: Task) -> list[CaseResult]:
 
 
 def _broken(task: Task) -> list[CaseResult]:
-    """Every case of ``task`` an error: this worker could not load the run's code."""
+    """Every case of ``task`` an error: this worker could not load the run's code (the
+    supervisor, seeing ``loading``, answers the rest of the run so, naming the plugins)."""
     from adcheck.judging.cases import CaseVerdict
-    return [CaseResult(i, (), {e: CaseVerdict("error", note=_STATE["broken"])
-                               for e in task.engines}) for i in (task.cases or (0,))]
+    note = loading_failed((), _STATE["broken"])
+    return [CaseResult(i, (), {e: CaseVerdict("error", note=note) for e in task.engines},
+                       loading=_STATE["broken"]) for i in (task.cases or (0,))]
 
 
 def _record(identity: str):
@@ -389,6 +440,55 @@ def overdue(trace_dir, keys, grace: float):
                 yield int(p.name.split("-")[0]), p, fields
         except ValueError:
             continue
+
+
+class LoadNote(NamedTuple):
+    """A worker that ended while loading the run's code, begun at ``since`` (wall clock);
+    ``held``: ended by the supervisor, its loading holding the interpreter ``elapsed`` s."""
+
+    pid: int
+    path: Path
+    held: bool
+    elapsed: float
+    since: float
+
+
+def died_loading(trace_dir):
+    """The LoadNote of each worker whose note says it was loading the run's code when it
+    ended."""
+    if trace_dir is None:
+        return
+    for p in Path(trace_dir).glob("*-load"):
+        fields = _fields(p)
+        if not fields or len(fields) < 6 or fields[0] != LOADING:
+            continue
+        try:
+            pid = int(p.name.split("-")[0])
+            held, since = fields[3] == HELD, float(fields[4])
+            elapsed = p.stat().st_mtime - since if held else 0.0
+        except (OSError, ValueError):
+            continue
+        if held or _gone(pid):
+            yield LoadNote(pid, p, held, elapsed, since)
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (a zombie not yet reaped has)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        if os.path.isdir("/proc/self"):
+            return True
+    except (OSError, IndexError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def note_held(path: Path, fields) -> None:

@@ -13,9 +13,10 @@ ends within TIMEOUT_S per hanging cell plus GRACE_S: worker starts, a restart af
 the supervisor's polls and the Dask cluster's start.
 
 The fast part (``make test``) is one run of 22 cells of the case places on local workers (each
-place with every behaviour that ends no process, plus one exit and one hang), one plugin that
-hangs only in the workers, one that ends its process at import, and a run of two prove hooks.
-The whole product, on both executors, is ``slow`` (``make test-all``).
+place with every behaviour that ends no process, plus one exit and one hang), plugins that hang,
+exit or hold the interpreter only in the workers (as runner.run and as the CLI, a usage error),
+one that ends its process at import, and a run of two prove hooks. The whole product, on both
+executors, is ``slow`` (``make test-all``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ TIMEOUT_S = 2.0
 GRACE_S = 30.0
 CASE_PLACES = ("sampler", "f", "closed-form", "claim")
 IMPORT_BEHAVIOURS = ("sys-exit", "os-exit", "raises", "hangs")  # an import returns nothing
-ENDS_ITS_PROCESS = ("os-exit", "hangs")
+# An import that holds the interpreter (one long call into C): no other thread of its process
+# runs, so only the worker's own process-level limits could end it, and in the workers only
+# the supervisor can. Only the workers' import is tried: in the sandbox the parent ends it.
+WORKER_IMPORT_BEHAVIOURS = IMPORT_BEHAVIOURS + ("holds-gil",)
 EXECUTORS = ("local", pytest.param("dask", marks=pytest.mark.slow))
 
 # What each behaviour's error says (os-exit: loky's or Dask's words for a dead worker).
@@ -50,7 +54,20 @@ SAYS_IN = {("claim", "none"): "the claim has nothing to check",  # None: no fact
 
 PLUGIN = {"sys-exit": "import sys\nsys.exit(0)\n", "os-exit": "import os\nos._exit(0)\n",
           "raises": "raise RuntimeError('raised by the plugin')\n",
-          "hangs": "import time\ntime.sleep(600)\n"}
+          "hangs": "import time\ntime.sleep(600)\n",
+          "holds-gil": "import ctypes\nctypes.PyDLL(None).sleep(600)\n"}  # no CPU, no GIL given
+
+# A plugin doing ``how`` at import only in a run's workers (not in the parent, not in adcheck's
+# import sandbox), as a plugin would that needs something only the parent has.
+ONLY_IN_WORKERS = """\
+import sys
+from adcheck.identities import define
+if "adcheck.running.worker" in sys.modules and "adcheck.running.sandbox" not in sys.modules:
+{body}
+define(id="U.{name}", section="U", title="t", citation="user", kind="gradient",
+       f=lambda xp, x: xp.sum(x * x), closed_form=lambda xp, x: 2 * x,
+       inputs=lambda d: (d.reals((2,)),), arg_names=("x",))
+"""
 
 
 def _identity(where, how) -> Identity:
@@ -144,26 +161,47 @@ def test_every_behaviour_in_every_case_place(kind):
 def plugins(tmp_path, monkeypatch):
     for how, body in PLUGIN.items():
         (tmp_path / f"hostile_plugin_{how.replace('-', '_')}.py").write_text(body)
+        name = f"only_in_workers_{how.replace('-', '_')}"
+        (tmp_path / f"{name}.py").write_text(ONLY_IN_WORKERS.format(
+            body="".join(f"    {line}\n" for line in body.splitlines()), name=name))
     monkeypatch.syspath_prepend(str(tmp_path))
+    yield
+    import sys
+
+    from adcheck.identities import IDENTITIES
+    for how in PLUGIN:
+        name = f"only_in_workers_{how.replace('-', '_')}"
+        IDENTITIES.pop(f"U.{name}", None)
+        sys.modules.pop(name, None)
 
 
-def _plugin(how):
-    return f"hostile_plugin_{how.replace('-', '_')}"
+def _plugin(how, where="hostile_plugin"):
+    return f"{where}_{how.replace('-', '_')}"
 
 
-def _import_cells(fast):
-    cells = [(k, h) for k in ("local", "dask") for h in IMPORT_BEHAVIOURS]
+def _import_cells(fast, behaviours=IMPORT_BEHAVIOURS):
+    cells = [(k, h) for k in ("local", "dask") for h in behaviours]
     return [pytest.param(k, h, marks=() if (k, h) in fast else pytest.mark.slow,
                          id=f"{k}-{h}") for k, h in cells]
 
 
+# What the record of a case says when the workers' import did ``how``.
+LOADING_SAYS = {"sys-exit": "called sys.exit(0)", "raises": "RuntimeError: raised by the plugin",
+                "hangs": f"within the {TIMEOUT_S:g} s per-case limit",
+                "os-exit": ("exited with status 0", "Dask worker died"),
+                "holds-gil": "held the interpreter"}
+
+
 @pytest.mark.usefixtures("plugins")
-@pytest.mark.parametrize("kind, how", _import_cells({("local", "hangs")}))
+@pytest.mark.parametrize("kind, how", _import_cells(
+    {("local", "hangs"), ("local", "os-exit"), ("local", "holds-gil")},
+    WORKER_IMPORT_BEHAVIOURS))
 def test_a_plugin_misbehaving_only_in_the_workers_errs_every_case_in_time(kind, how):
     # once: a plugin that hung in the workers' import ran the supervisor's 60 s start-up grace,
     # twice, per task (128 s under --timeout 2), and one that raised or exited ended each
     # worker at its start, every case blamed on its own code ("the case's user code ended its
-    # process")
+    # process"); then one that exited still was, and one holding the interpreter still ran
+    # 2 x 60 s and was said to give "no result within the 2 s per-case limit"
     rec = quadratic("M.worker-plugin")
     t0 = time.monotonic()
     with temporary(identities=[rec]):
@@ -173,9 +211,36 @@ def test_a_plugin_misbehaving_only_in_the_workers_errs_every_case_in_time(kind, 
     took = time.monotonic() - t0
     (r,) = records
     assert r["outcome"] == "error" and r["counts"]["error"] == 2, r["message"]
-    if how not in ENDS_ITS_PROCESS or how == "hangs":
-        assert "could not load the run's code" in r["message"], r["message"]
-    assert took < TIMEOUT_S * (how == "hangs") + GRACE_S, took
+    assert "could not load the run's code" in r["message"], r["message"]
+    assert _plugin(how) in r["message"], r["message"]
+    assert "the case's user code" not in r["message"], r["message"]
+    says = LOADING_SAYS[how]
+    assert any(s in r["message"] for s in ((says,) if isinstance(says, str) else says)), \
+        r["message"]
+    assert took < TIMEOUT_S * (how in ("hangs", "holds-gil")) + GRACE_S, took
+
+
+@pytest.mark.usefixtures("plugins")
+@pytest.mark.parametrize("how, says", [("os-exit", "exited with status 0"),
+                                       ("holds-gil", "held the interpreter")])
+def test_a_plugin_the_workers_cannot_load_is_a_usage_error_naming_it(how, says, tmp_path,
+                                                                      capsys):
+    # once: `run -p p -i 'U.*' -i B1.quadratic-gradient` with a plugin ending the workers at
+    # import exited 1, every case of both identities (the catalogue's too) blamed on its own
+    # code ("the case's user code ended its process"); one holding the interpreter there took
+    # 130.9 s under --timeout 2 and said "no result within the 2 s per-case limit"
+    name = _plugin(how, "only_in_workers")
+    t0 = time.monotonic()
+    rc = main(["run", "-p", name, "-i", "U.*", "-i", "B1.quadratic-gradient", "-e", "reverse",
+               "--examples", "2", "--jobs", "1", "--timeout", f"{TIMEOUT_S:g}",
+               "--no-studies", "--out", str(tmp_path / "out")])
+    took = time.monotonic() - t0
+    err = capsys.readouterr().err
+    assert rc == ExitCode.USAGE_ERROR, err
+    assert f"plugin {name!r}" in err and says in err, err
+    assert "the case's user code" not in err and "B1.quadratic-gradient" not in err, err
+    assert not (tmp_path / "out" / "results.json").exists()
+    assert took < TIMEOUT_S * (how == "holds-gil") + GRACE_S, took
 
 
 @pytest.mark.usefixtures("plugins")
