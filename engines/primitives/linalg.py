@@ -6,14 +6,21 @@ derivative results for forward and reverse mode automatic differentiation", sect
 
 from __future__ import annotations
 
-import mpmath
 import numpy as np
 
 from .. import jet as J
 from ..core import defprim, example, ops
 from ..lazy import lazy
 from ._bounds import absf, full, lu_terms
-from ._highprec import mp_array, mp_matrices, mp_solve, sym_matrices, sym_solve
+from ._highprec import (
+    mp_det,
+    mp_inverse,
+    mp_log_abs_det,
+    mp_matrices,
+    mp_solve,
+    sym_matrices,
+    sym_solve,
+)
 from ._util import expand_last, ndim_of, shape_of, size_of, unbcast
 
 sympy = lazy("sympy")  # imported on first call
@@ -234,7 +241,7 @@ defprim(
     vjp=(lambda ct, ans, a: ops.negative(ops.matmul(ops.matmul(ops.matrix_transpose(ans), ct),
                                                     ops.matrix_transpose(ans))),),
     flops=lambda ans, a: _cube(ans, a, factor=2), cite=GILES, uses=("ans",),
-    magnitude=_inv_bound, exact=mp_matrices(lambda a: mp_array(mpmath.inverse(a))),
+    magnitude=_inv_bound, exact=mp_matrices(mp_inverse),
     sym=sym_matrices(lambda a: np.array(a.inv().tolist(), dtype=object)),
     xp="linalg.inv", examples=_SQUARE,
 )
@@ -252,7 +259,7 @@ defprim(
                                          ops.matrix_transpose(ops.inv(a))),),
     flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES,
     magnitude=lambda tr, ans, vals, errs, params: absf(ans) * _logdet_bound(ans, vals, errs),
-    exact=mp_matrices(lambda a: mpmath.det(a)), sym=sym_matrices(lambda a: a.det()),
+    exact=mp_matrices(mp_det), sym=sym_matrices(lambda a: a.det()),
     xp="linalg.det", examples=_SQUARE,
 )
 
@@ -279,7 +286,7 @@ defprim(
     vjp=(lambda ct, ans, a: ops.multiply(_per_matrix(ct), ops.matrix_transpose(ops.inv(a))),),
     flops=lambda ans, a: _cube(ans, a, factor=2 / 3), cite=GILES, uses=("primals",),
     magnitude=lambda tr, ans, vals, errs, params: _logdet_bound(ans, vals, errs),
-    exact=mp_matrices(lambda a: mpmath.log(abs(mpmath.det(a)))),
+    exact=mp_matrices(mp_log_abs_det),
     sym=sym_matrices(lambda a: sympy.log(sympy.Abs(a.det()))), examples=_SQUARE,
 )
 

@@ -18,6 +18,7 @@ from ..core import defprim, example, ops, primal
 from ..errors import NearlyDegenerate
 from ..lazy import lazy
 from ._bounds import LU_FACTOR, full
+from ._highprec import mp_expm
 from ._util import shape_of
 
 sympy, scipy_linalg = lazy("sympy"), lazy("scipy.linalg")  # imported on first call
@@ -164,7 +165,7 @@ defprim("expm", _expm_impl,
         jvp=(lambda t, ans, a: _frechet(a, t),),
         vjp=(lambda ct, ans, a: _frechet(_mT(a), ct),),
         flops=lambda ans, a: 30 * shape_of(a)[-1] ** 3, cite=NAJFELD, uses=("primals",),
-        exact=lambda a: _per_matrix(_exact_expm)(a),
+        exact=lambda a: _per_matrix(mp_expm)(a),  # FLINT's balls where installed
         magnitude=lambda *a: _expm_bound(*a),
         examples=(example((3, 3), domain=("invertible",)),
                   example((2, 2, 2), domain=("invertible",))))
@@ -179,44 +180,6 @@ def _per_matrix(fn):
             return fn(mpmath.matrix(a.tolist()))
         return np.stack([run(m) for m in a])
     return run
-
-
-def _exact_expm(m) -> np.ndarray:
-    """expm of an mpmath matrix at mpmath's working precision. With python-flint, FLINT's ball
-    arithmetic (arb_mat.exp: the exact value's enclosure, 30 extra bits) is 15-50 times faster
-    than mpmath.expm on 3x3 to 12x12 matrices at 150 digits, and equal to it there; each ball's
-    midpoint is used when its radius is below the working precision, else (or without FLINT)
-    mpmath.expm."""
-    try:
-        import flint
-    except ImportError:
-        return _obj(mpmath.expm(m))
-    prec = mpmath.mp.prec
-    old, flint.ctx.prec = flint.ctx.prec, prec + 30
-    try:
-        e = flint.arb_mat([[_to_arb(m[i, j]) for j in range(m.cols)]
-                           for i in range(m.rows)]).exp()
-        out = np.empty((m.rows, m.cols), dtype=object)
-        for i in range(m.rows):
-            for j in range(m.cols):
-                ball = e[i, j]
-                mid = ball.mid()
-                if not ball.is_finite() or ball.rad() > abs(mid) * flint.arb(2) ** -prec:
-                    return _obj(mpmath.expm(m))
-                man, exp = mid.man_exp()
-                out[i, j] = mpmath.mpf((int(man), int(exp)))
-        return out
-    finally:
-        flint.ctx.prec = old
-
-
-def _to_arb(x):
-    """An mpf as a FLINT ball of radius 0 (the same binary number)."""
-    import flint
-    sign, man, exp, _ = mpmath.mpf(x)._mpf_
-    if not man:
-        return flint.arb(0)
-    return flint.arb(flint.arf((flint.fmpz(-int(man) if sign else int(man)), flint.fmpz(exp))))
 
 
 def _obj(m) -> np.ndarray:
