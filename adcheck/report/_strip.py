@@ -34,14 +34,8 @@ def strip(name: str, rows: list[tuple[str, str, list]]) -> str | None:
     def x(v: float | None) -> float:
         return zero_x if v is None else x0 + (v - lo) / (hi - lo) * (x1 - x0)
 
-    out = [f'<svg class="plot strip" role="img" aria-label="error distribution for '
-           f'{escape(name)}" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
-           f'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">']
-    step = max(1, math.ceil((hi - lo) / 10))
-    for d in range(lo, hi + 1, step):
-        out.append(f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{TOP}" y2="{height - BOTTOM}" '
-                   f'stroke="#e3e6ea"/><text x="{x(d):.1f}" y="{height - BOTTOM + 13}" '
-                   f'text-anchor="middle" fill="#59636e">{power_of_ten(10.0 ** d)}</text>')
+    out = [_open("plot strip", f"error distribution for {escape(name)}", height),
+           *_decades(lo, hi, x, TOP, height - BOTTOM)]
     out.append(f'<text x="{zero_x}" y="{height - BOTTOM + 13}" text-anchor="middle" '
                f'fill="#59636e">0</text>')
     for k, (engine, col, samples) in enumerate(rows):
@@ -50,6 +44,21 @@ def strip(name: str, rows: list[tuple[str, str, list]]) -> str | None:
                f'fill="#59636e">relative error per example (dots; red: above its allowance) '
                f'against the allowance range (grey bar)</text></svg>')
     return "".join(out)
+
+
+def _open(cls: str, label: str, height: int) -> str:
+    return (f'<svg class="{cls}" role="img" aria-label="{label}" viewBox="0 0 {WIDTH} {height}" '
+            f'width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg" '
+            f'font-size="11" font-family="sans-serif">')
+
+
+def _decades(lo: int, hi: int, x, top, bottom) -> list[str]:
+    """A grid line and label per decade (at most about ten); ``x(d)``: the pixel of 10^d."""
+    step = max(1, math.ceil((hi - lo) / 10))
+    return [f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top}" y2="{bottom}" '
+            f'stroke="#e3e6ea"/><text x="{x(d):.1f}" y="{bottom + 13}" '
+            f'text-anchor="middle" fill="#59636e">{power_of_ten(10.0 ** d)}</text>'
+            for d in range(lo, hi + 1, step)]
 
 
 def _row(k: int, engine: str, col: str, samples: list, x) -> list[str]:
@@ -100,16 +109,8 @@ def ratio_strips(strips: list[tuple[str, str, list[float]]]) -> str | None:
         return x0 + (v - lo) / (hi - lo) * (x1 - x0)
 
     top, bottom = TOP + 10, height - BOTTOM
-    out = [f'<svg class="plot overview" role="img" aria-label="error over allowance per '
-           f'engine, all identities" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-           f'height="{height}" '
-           f'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">']
-    step = max(1, math.ceil((hi - lo) / 10))
-    for d in range(lo, hi + 1, step):
-        out.append(f'<line x1="{x(10.0 ** d):.1f}" x2="{x(10.0 ** d):.1f}" y1="{top}" '
-                   f'y2="{bottom}" stroke="#e3e6ea"/><text x="{x(10.0 ** d):.1f}" '
-                   f'y="{bottom + 13}" text-anchor="middle" fill="#59636e">'
-                   f'{power_of_ten(10.0 ** d)}</text>')
+    out = [_open("plot overview", "error over allowance per engine, all identities", height),
+           *_decades(lo, hi, lambda d: x(10.0 ** d), top, bottom)]
     out.append(f'<rect x="{zero_x - 8}" y="{top}" width="16" height="{bottom - top}" '
                f'fill="#f3f4f6"/><text x="{zero_x}" y="{bottom + 13}" text-anchor="middle" '
                f'fill="#59636e">0</text>')
