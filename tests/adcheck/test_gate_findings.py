@@ -133,3 +133,48 @@ def test_the_engine_that_is_the_reference_is_not_counted_as_a_pass():
     assert "reference" in ex.note and "certifies nothing" in ex.note
     alone = adcheck.check(f, x, engines=["exact"])
     assert alone.verdict == "inconclusive" and not alone, alone.message
+
+
+PROOF_CALLS_F = """\
+import os
+import numpy as np
+from adcheck.identities import define
+
+
+def _f(xp, x):
+    first = x.flat[0] if isinstance(x, np.ndarray) and x.size else x
+    if type(first).__module__.startswith("sympy"):  # only when the sympy proof calls it
+        os._exit(0)
+    return xp.sum(x * x)
+
+
+define(id="U.proof-calls-f", section="U", title="t", citation="test", kind="gradient",
+       f=_f, closed_form=lambda xp, x: 2.0 * x, arg_names=("x",),
+       inputs=lambda d: (d.reals((2,)),),
+       extra={"proof": {"cases": lambda: [(("sym", (2,)),)]}})
+"""
+
+
+@pytest.mark.usefixtures("in_process", "no_shrink")
+def test_a_sympy_proof_whose_f_ends_its_process_is_an_error_of_the_identity(
+        tmp_path, monkeypatch, capsys):
+    """The identity's sympy proof (``extra["proof"]``) calls its own f: once run in the
+    parent, an os._exit(0) there ended the run with exit 0 and no outputs (issue 22, H2). It
+    runs in the proof sandbox: an error of that identity, and the run goes on."""
+    (tmp_path / "proof_calls_f.py").write_text(PROOF_CALLS_F)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("ADCHECK_CACHE_DIR", str(tmp_path / "cache"))  # no cached proof
+    try:
+        rc = main(["run", "-p", "proof_calls_f", "-i", "U.proof-calls-f",
+                   "-i", "B1.quadratic-gradient", "-e", "reverse", "--examples", "1",
+                   "--no-studies", "--timeout", "20", "--out", str(tmp_path / "out")])
+    finally:
+        from adcheck.identities import IDENTITIES
+        IDENTITIES.pop("U.proof-calls-f", None)
+        sys.modules.pop("proof_calls_f", None)
+    assert rc == ExitCode.CHECKS_FAILED, capsys.readouterr()
+    res = json.loads((tmp_path / "out" / "results.json").read_text())
+    by = {r["identity"]: r for r in res["records"]}
+    assert by["U.proof-calls-f"]["outcome"] == "error"
+    assert "its proof ended its process" in by["U.proof-calls-f"]["message"]
+    assert by["B1.quadratic-gradient"]["outcome"] == "pass"
