@@ -303,6 +303,153 @@ ARRAYS += [
        _LA + "lstsq({0}, {1}).solution", None),
 ]
 
+# The aten operations the drop-in checks map that the spellings above do not reach (traced by
+# make_fx): losses and clamps with their own kernels, products without a batch axis (each draw
+# through the unbatched kernel, a loop: torch.vmap would turn them into bmm), convolution, pools
+# and norms in NCHW with N the batch (vmap over a weight is one grouped convolution).
+# Still unreached (127 of the 138 differentiable mapped aten operations are reached): matmul,
+# square, negative, clip, outer, selu, norm, linalg_inv, linalg_solve and avg_pool1d are
+# decomposed before make_fx sees them (into mm/bmm, pow, neg, clamp, mul, elu,
+# linalg_vector_norm, linalg_inv_ex, _linalg_solve_ex, avg_pool2d: all audited), and
+# _native_batch_norm_legit_no_training is reached only by calling torch.ops.aten.
+_P = "torch.stack([{op} for {vs} in zip({args})])"
+
+
+def _loop(op, n):
+    """``op`` (its arguments {0}, {1}, ...) applied to each draw, the results stacked."""
+    names = [f"a{k}" for k in range(n)]
+    if n == 1:
+        return f"torch.stack([{op.format('a0')} for a0 in {{0}}])"
+    return _P.format(op=op.format(*names), vs=", ".join(names),
+                     args=", ".join(f"{{{k}}}" for k in range(n)))
+
+
+_MAXPOOL2 = ("xp.maximum(xp.maximum({0}[..., 0::2, 0::2], {0}[..., 0::2, 1::2]),"
+             " xp.maximum({0}[..., 1::2, 0::2], {0}[..., 1::2, 1::2]))")
+_WIN = "jax.lax.reduce_window({0}, %s, jax.lax.%s, %s, %s, 'VALID')"
+_HUBER = ("xp.where(xp.abs({0} - {1}) < 1.0, 0.5 * ({0} - {1}) ** 2,"
+          " xp.abs({0} - {1}) - 0.5)")
+_UP_LO, _UP_HI = [0, 0, 0, 1, 1, 2, 2, 3], [1, 1, 1, 2, 2, 3, 3, 3]
+_UP_W = [1.0, 0.75, 0.25, 0.75, 0.25, 0.75, 0.25, 0.75]
+
+ELEMENTWISE += [
+    _e("clamp_min", "real", "xp.maximum({0}, -0.5)", "torch.clamp_min({0}, -0.5)",
+       "jax.numpy.maximum({0}, -0.5)", "max({0}, -0.5)", kinks=(-0.5,), order=1),
+    _e("clamp_max", "real", "xp.minimum({0}, 0.5)", "torch.clamp_max({0}, 0.5)",
+       "jax.numpy.minimum({0}, 0.5)", "min({0}, 0.5)", kinks=(0.5,), order=1),
+    _e("rsub", "real", "1.0 - {0}", "torch.rsub({0}, 1.0)", "1.0 - {0}", "1 - {0}", order=1),
+    _e("binary_cross_entropy", ("prob", "prob"),
+       "-({1} * xp.maximum(xp.log({0}), -100.0)"
+       " + (1.0 - {1}) * xp.maximum(xp.log1p(-{0}), -100.0))",
+       _F + "binary_cross_entropy({0}, {1}, reduction='none')", None,
+       "-({1} * max(mp.log({0}), -100) + (1 - {1}) * max(mp.log1p(-{0}), -100))"),
+    _e("bce_with_logits", ("real", "prob"),
+       "{1} * xp.special.softplus(-{0}) + (1.0 - {1}) * xp.special.softplus({0})",
+       _F + "binary_cross_entropy_with_logits({0}, {1}, reduction='none')", None,
+       "{1} * mp.log1p(mp.exp(-{0})) + (1 - {1}) * mp.log1p(mp.exp({0}))"),
+    _e("soft_margin_loss", "real", "xp.special.softplus(-{0})",
+       _F + "soft_margin_loss({0}, torch.ones_like({0}), reduction='none')", None,
+       "mp.log1p(mp.exp(-{0}))"),
+]
+
+ARRAYS += [
+    # two-argument elementwise operations with a kink where the arguments tie (never drawn)
+    _a("maximum", ("gauss", "gauss"), ((5,), (5,)), "xp.maximum({0}, {1})",
+       "torch.maximum({0}, {1})", "jax.numpy.maximum({0}, {1})", order=1),
+    _a("minimum", ("gauss", "gauss"), ((5,), (5,)), "xp.minimum({0}, {1})",
+       "torch.minimum({0}, {1})", "jax.numpy.minimum({0}, {1})", order=1),
+    _a("fmax", ("gauss", "gauss"), ((5,), (5,)), "xp.fmax({0}, {1})",
+       "torch.fmax({0}, {1})", "jax.numpy.fmax({0}, {1})", order=1),
+    _a("fmin", ("gauss", "gauss"), ((5,), (5,)), "xp.fmin({0}, {1})",
+       "torch.fmin({0}, {1})", "jax.numpy.fmin({0}, {1})", order=1),
+    _a("huber_loss", ("gauss", "gauss"), ((5,), (5,)), _HUBER,
+       _F + "huber_loss({0}, {1}, reduction='none')", None),
+    _a("smooth_l1_loss", ("gauss", "gauss"), ((5,), (5,)), _HUBER,
+       _F + "smooth_l1_loss({0}, {1}, reduction='none')", None),
+    # products through the unbatched kernels
+    _a("mm", ("gauss", "gauss"), ((3, 4), (4, 2)), "xp.matmul({0}, {1})",
+       _loop("torch.mm({0}, {1})", 2), "jax.vmap(jax.numpy.dot)({0}, {1})"),
+    _a("mv", ("gauss", "gauss"), ((3, 4), (4,)), "xp.einsum('...ij,...j->...i', {0}, {1})",
+       _loop("torch.mv({0}, {1})", 2), "jax.vmap(jax.numpy.dot)({0}, {1})"),
+    _a("dot", ("gauss", "gauss"), ((4,), (4,)), "xp.sum({0} * {1}, axis=-1)",
+       _loop("torch.dot({0}, {1})", 2), "jax.vmap(jax.numpy.dot)({0}, {1})"),
+    _a("vdot", ("gauss", "gauss"), ((4,), (4,)), "xp.sum({0} * {1}, axis=-1)",
+       _loop("torch.vdot({0}, {1})", 2), "jax.vmap(jax.numpy.vdot)({0}, {1})"),
+    _a("addmm", ("gauss", "gauss", "gauss"), ((3, 2), (3, 4), (4, 2)),
+       "{0} + xp.matmul({1}, {2})", _loop("torch.addmm({0}, {1}, {2})", 3), None),
+    _a("trace_unbatched", "gauss", ((3, 3),), "xp.trace({0}, axis1=-2, axis2=-1)",
+       _loop("torch.trace({0})", 1), "jax.vmap(jax.numpy.trace)({0})"),
+    _a("bilinear", ("gauss", "gauss", "gauss"), ((3,), (2,), (4, 3, 2)),
+       "xp.einsum('...i,...oij,...j->...o', {0}, {2}, {1})",
+       "torch.vmap(torch.nn.functional.bilinear)({0}, {1}, {2})", None),
+    _a("cdist", ("gauss", "gauss"), ((3, 4), (2, 4)),
+       "xp.linalg.vector_norm({0}[..., :, None, :] - {1}[..., None, :, :], axis=-1)",
+       "torch.cdist({0}, {1})", None, order=1),
+    # (order 1 only: torch has no second derivative of cdist, neither reverse
+    # ("_cdist_backward is not implemented") nor forward, and a row whose every mode the
+    # library refuses is not yet written by the audit)
+    # linear algebra
+    _a("cholesky_legacy", "spd", ((3, 3),), "xp.linalg.cholesky({0})", "torch.cholesky({0})",
+       "jax.numpy.linalg.cholesky({0})"),
+    _a("solve_triangular", ("square", "gauss"), ((3, 3), (3, 2)),
+       "xp.linalg.solve_triangular(xp.tril({0}), {1}, lower=True)",
+       _LA + "solve_triangular({0}, {1}, upper=False)",
+       "jax.scipy.linalg.solve_triangular({0}, {1}, lower=True)"),
+    # QR's R with a positive diagonal (the unique one; LAPACK's signs multiplied out)
+    _a("qr_r", "square", ((3, 3),), "xp.linalg.qr({0})[1]",
+       "(lambda r: r * torch.sgn(torch.diagonal(r, dim1=-2, dim2=-1))[..., :, None])"
+       "(torch.linalg.qr({0}).R)",
+       "(lambda r: r * jax.numpy.sign(jax.numpy.diagonal(r, axis1=-2, axis2=-1))"
+       "[..., :, None])(jax.numpy.linalg.qr({0})[1])"),
+    _a("qr_q", "square", ((3, 3),), "xp.linalg.qr({0})[0]",
+       "(lambda q, r: q * torch.sgn(torch.diagonal(r, dim1=-2, dim2=-1))[..., None, :])"
+       "(*torch.linalg.qr({0}))",
+       "(lambda q, r: q * jax.numpy.sign(jax.numpy.diagonal(r, axis1=-2, axis2=-1))"
+       "[..., None, :])(*jax.numpy.linalg.qr({0}))"),
+    # NCHW: one draw is C, H, W; the batch is N
+    _a("conv2d", ("gauss", "gauss"), ((2, 4, 4), (2, 2, 3, 3)),
+       "xp.stack([xp.stack([xp.einsum('...cab,...ocab->...o', {0}[..., :, i:i + 3, j:j + 3],"
+       " {1}) for j in range(2)], axis=-1) for i in range(2)], axis=-2)",
+       "torch.vmap(torch.nn.functional.conv2d)({0}, {1})",
+       "jax.vmap(lambda x, w: jax.lax.conv(x[None], w, (1, 1), 'VALID')[0])({0}, {1})"),
+    _a("avg_pool2d", "gauss", ((1, 4, 4),),
+       "({0}[..., 0::2, 0::2] + {0}[..., 0::2, 1::2] + {0}[..., 1::2, 0::2]"
+       " + {0}[..., 1::2, 1::2]) / 4.0",
+       _F + "avg_pool2d({0}, 2)",
+       _WIN % ("0.0", "add", "(1, 1, 2, 2)", "(1, 1, 2, 2)") + " / 4.0"),
+    _a("avg_pool3d", "gauss", ((1, 2, 2, 2),),
+       "xp.mean({0}, axis=(-3, -2, -1), keepdims=True)", _F + "avg_pool3d({0}, 2)",
+       _WIN % ("0.0", "add", "(1, 1, 2, 2, 2)", "(1, 1, 2, 2, 2)") + " / 8.0"),
+    _a("max_pool2d", "gauss", ((1, 4, 4),), _MAXPOOL2, _F + "max_pool2d({0}, 2)",
+       _WIN % ("-jax.numpy.inf", "max", "(1, 1, 2, 2)", "(1, 1, 2, 2)"), order=1),
+    _a("max_pool3d", "gauss", ((1, 2, 2, 2),),
+       "xp.max({0}, axis=(-3, -2, -1), keepdims=True)", _F + "max_pool3d({0}, 2)",
+       _WIN % ("-jax.numpy.inf", "max", "(1, 1, 2, 2, 2)", "(1, 1, 2, 2, 2)"), order=1),
+    _a("interpolate_linear", "gauss", ((1, 4),),
+       f"{{0}}[..., {_UP_LO}] * xp.asarray({_UP_W})"
+       f" + {{0}}[..., {_UP_HI}] * (1.0 - xp.asarray({_UP_W}))",
+       _F + "interpolate({0}, scale_factor=2, mode='linear')",
+       "jax.image.resize({0}, {0}.shape[:-1] + (8,), 'linear')"),
+    _a("batch_norm", "gauss", ((4, 3),),
+       "({0} - xp.mean({0}, axis=-2, keepdims=True))"
+       " / xp.sqrt(xp.var({0}, axis=-2, keepdims=True) + 1e-05)",
+       "torch.vmap(lambda x: torch.nn.functional.batch_norm(x, None, None, training=True))"
+       "({0})", _N + "standardize({0}, axis=-2, epsilon=1e-05)"),
+    _a("group_norm", "gauss", ((4, 3),),
+       "xp.concat([(g - xp.mean(g, axis=(-2, -1), keepdims=True))"
+       " / xp.sqrt(xp.var(g, axis=(-2, -1), keepdims=True) + 1e-05)"
+       " for g in ({0}[..., :2, :], {0}[..., 2:, :])], axis=-2)",
+       _F + "group_norm({0}, 2)", None),
+    _a("cross_entropy", "gauss", ((5,),), "-xp.special.log_softmax({0}, axis=-1)[..., 2]",
+       _F + "cross_entropy({0}, torch.full({0}.shape[:-1], 2), reduction='none')", None),
+    _a("scaled_dot_product_attention", ("gauss", "gauss", "gauss"), ((3, 4), (3, 4), (3, 4)),
+       "xp.matmul(xp.special.softmax(xp.matmul({0}, xp.swapaxes({1}, -1, -2)) / 2.0,"
+       " axis=-1), {2})",
+       _F + "scaled_dot_product_attention({0}, {1}, {2})", None),
+    # (jax.nn.dot_product_attention computes its softmax in float32 whatever the inputs' dtype:
+    # 1e-8 from the float64 function, so no float64 spelling of it passes the mapping check)
+]
+
 OPS = {op.name: op for op in ELEMENTWISE + ARRAYS}
 
 
