@@ -15,21 +15,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 from adcheck_helpers import quadratic, temporary
+from hostile import HOSTILE
 
 from adcheck.cli.main import ExitCode, main
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _huge(xp, x, q):
-    return np.ones(int(1e10)) @ x  # 80 GB: refused with a MemoryError
-
-
 @pytest.mark.usefixtures("in_process", "no_shrink")
 def test_a_closed_form_that_cannot_allocate_leaves_its_identity_unjudged_and_fails(tmp_path,
                                                                                   capsys):
     # once: "inconclusive" beside a PASS, exit 0, the identity never judged
-    rec = quadratic("T.gate-allocates", closed_form=_huge)
+    rec = quadratic("T.gate-allocates", closed_form=HOSTILE["allocates-1e10"][0])
     with temporary(identities=[rec]):
         rc = main(["run", "-i", rec.id, "-i", "B1.quadratic-gradient", "-e", "reverse",
                    "--examples", "2", "--no-studies", "--out", str(tmp_path / "out")])
